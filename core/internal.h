@@ -1,0 +1,396 @@
+/*
+ * internal.h -- declarations shared by the core's modules, never by hosts.
+ *
+ * One section per file of core/.  Memory: everything is allocated in the
+ * context's arena (mg_alloc) and freed at once by mg_ctx_free, so no
+ * module frees what it allocates and an out-of-memory exit leaks nothing.
+ * Revisions are referred to by their index in the revision map (int);
+ * -1 means "base" / none.
+ */
+#ifndef MG_INTERNAL_H
+#define MG_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mg.h"
+
+#if defined(__GNUC__)
+#define MG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define MG_PRINTF(a, b)
+#endif
+
+/* ---- ctx.c: arena and errors ------------------------------------- */
+
+/* Allocate n zeroed bytes in the arena; NULL (error set) when out of memory. */
+void *mg_alloc(mg_ctx *ctx, size_t n);
+/* Grow an arena block (old contents kept); NULL (error set) on OOM. */
+void *mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n);
+char *mg_strdup(mg_ctx *ctx, const char *s);
+char *mg_strndup(mg_ctx *ctx, const char *s, size_t n);
+char *mg_printf(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
+/*
+ * Ensure room for one more element in a growing array: *arr holds *n of
+ * *cap elements of size elem.  Returns MG_OK or MG_ENOMEM.
+ */
+int mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem);
+
+/* Set the error (code, SQLSTATE, printf message).  Returns code. */
+int mg_error_set(mg_ctx *ctx, int code, const char *sqlstate,
+                 const char *fmt, ...) MG_PRINTF(4, 5);
+/* Add a detail / hint / context sentence to the current error. */
+void mg_error_detail(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
+void mg_error_hint(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
+void mg_error_context(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
+/* Clear the error (after a failure the caller handled). */
+void mg_error_clear(mg_ctx *ctx);
+mg_error *mg_ctx_error_mut(mg_ctx *ctx);
+/* Set MG_ENOMEM with the standard message; returns MG_ENOMEM. */
+int mg_error_nomem(mg_ctx *ctx);
+
+/* ---- buf.c: growing strings --------------------------------------- */
+
+typedef struct mg_buf {
+	mg_ctx *ctx;
+	char *p;        /* NUL-terminated once anything was written */
+	size_t len;
+	size_t cap;
+	int failed;     /* sticky: an allocation failed (error already set) */
+} mg_buf;
+
+void mg_buf_init(mg_buf *b, mg_ctx *ctx);
+void mg_buf_putn(mg_buf *b, const char *s, size_t n);
+void mg_buf_puts(mg_buf *b, const char *s);
+void mg_buf_putc(mg_buf *b, char c);
+void mg_buf_printf(mg_buf *b, const char *fmt, ...) MG_PRINTF(2, 3);
+/* Append the items joined by sep. */
+void mg_buf_join(mg_buf *b, const char *const *items, size_t n, const char *sep);
+/* The text (never NULL: "" when empty); MG_ENOMEM if any append failed. */
+int mg_buf_finish(mg_buf *b, char **out);
+
+/* ---- util.c: small text helpers ----------------------------------- */
+
+/* Split a comma-separated list, trimming blanks, dropping empty items. */
+int mg_split_list(mg_ctx *ctx, const char *s, const char ***items, size_t *n);
+/* FNV-1a 64-bit of the bytes, as 16 lowercase hex digits (change detection). */
+void mg_checksum(const char *s, size_t n, char out[17]);
+/* A revision id is 1..32 of [A-Za-z0-9_]. */
+bool mg_valid_rev_id(const char *s);
+
+/* ---- script.c: revision script parser ----------------------------- */
+
+enum { MG_DIALECT_ANY = 0, MG_DIALECT_SQLITE = 1, MG_DIALECT_POSTGRESQL = 2, MG_NDIALECTS = 3 };
+
+/* Parse a dialect name; returns MG_DIALECT_* or -1. */
+int mg_dialect_from_name(const char *name);
+
+/* One parsed revision script. */
+typedef struct mg_script {
+	const char *id;             /* Revision ID */
+	const char **down;          /* Revises, in order; ndown 0 for a base */
+	size_t ndown;
+	const char **labels;        /* Branch Labels */
+	size_t nlabels;
+	const char **deps;          /* Depends On */
+	size_t ndeps;
+	const char **tags;          /* Tags */
+	size_t ntags;
+	const char *message;        /* first line of the doc, "" when none */
+	const char *doc;            /* the whole free text of the header */
+	const char *create_date;    /* "" when absent */
+	bool transactional;         /* false when "Transactional: false" */
+	const char *filename;       /* as given, "" when none */
+	const char *text;           /* the full text */
+	char checksum[17];
+	/* Body sections: [dialect], NULL when the section is absent. */
+	const char *upgrade[MG_NDIALECTS];
+	const char *downgrade[MG_NDIALECTS];
+	bool has_body;              /* false when built from catalog metadata only */
+} mg_script;
+
+/*
+ * Parse one script.  filename is used in errors ("file x.sql, line 3").
+ * Errors (MG_EINPUT, MG_STATE_SYNTAX): no Revision ID, no Revises line,
+ * an invalid id, a section marker with an unknown dialect, a repeated
+ * section.  The script keeps pointers into copies made in the arena.
+ */
+int mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
+                    const char *filename);
+/* True when the header block has a Revision ID line (files without one are skipped by load). */
+bool mg_script_is_revision(const char *text, size_t len);
+/* The body for the dialect (specific section wins over plain); NULL when absent. */
+const char *mg_script_body(const mg_script *s, bool upgrade, int dialect);
+
+/* ---- sqlsplit.c: statement boundaries ----------------------------- */
+
+typedef struct mg_stmt {
+	const char *text;   /* points into the body */
+	size_t len;         /* without the terminating ';' and surrounding blanks */
+	int line;           /* 1-based line of the statement's first character */
+} mg_stmt;
+
+/*
+ * Split a SQL body into statements: ';' outside quotes ('', "", ``, []),
+ * comments (--, / * * /), PostgreSQL dollar quotes and SQLite trigger
+ * bodies (CREATE TRIGGER ... BEGIN ... END).  Statements that are only
+ * blanks and comments are dropped.
+ */
+int mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect);
+
+/* ---- revmap.c: the revision graph --------------------------------- */
+
+typedef struct mg_rev {
+	const mg_script *script;
+	const char *id;
+	int seq;               /* insertion order (= index) */
+	int *down;             /* versioned down revisions (Revises) */
+	size_t ndown;
+	int *deps;             /* resolved depends_on */
+	size_t ndeps;
+	int *ndeps_norm;       /* depends_on minus those implied by ancestors */
+	size_t nndeps_norm;
+	int *down_norm;        /* down + normalized deps (Alembic _normalized_down_revisions) */
+	size_t ndown_norm;
+	int *all_down;         /* down + deps (Alembic _all_down_revisions) */
+	size_t nall_down;
+	int *next;             /* children by Revises (nextrev) */
+	size_t nnext;
+	int *all_next;         /* children by Revises or depends_on (_all_nextrev) */
+	size_t nall_next;
+	int *labels;           /* effective branch labels (label indices), propagated */
+	size_t nlabels;
+} mg_rev;
+
+typedef struct mg_revmap mg_revmap;
+
+int mg_revmap_new(mg_revmap **out, mg_ctx *ctx);
+/* Add a script (kept by pointer) in catalog order.  Duplicate ids are an error. */
+int mg_revmap_add(mg_revmap *map, const mg_script *script);
+/*
+ * Link the graph and check it: unknown Revises / Depends On, duplicate
+ * branch labels, self-loops and cycles (Alembic's messages).  Computes
+ * heads, real heads, bases, labels.  Must be called once, after all adds.
+ */
+int mg_revmap_build(mg_revmap *map);
+
+size_t mg_revmap_count(const mg_revmap *map);
+const mg_rev *mg_revmap_rev(const mg_revmap *map, int i);
+/* Exact id lookup; -1 when absent. */
+int mg_revmap_find(const mg_revmap *map, const char *id);
+/* Label lookup: the revision that declares it; -1 when absent. */
+int mg_revmap_find_label(const mg_revmap *map, const char *label);
+/* Tag lookup ("release_22.05" or "22.05"); -1 when absent. */
+int mg_revmap_find_tag(const mg_revmap *map, const char *tag);
+/* Every tag name, in catalog order (for error messages). */
+void mg_revmap_tags(const mg_revmap *map, const char *const **names, const int **revs, size_t *n);
+/* Ids of length > 3 starting with prefix, in sorted id order (at most max). */
+size_t mg_revmap_prefix(const mg_revmap *map, const char *prefix, int *out, size_t max);
+const char *mg_revmap_label_name(const mg_revmap *map, int label);
+size_t mg_revmap_label_count(const mg_revmap *map);
+
+/* Heads (no versioned children), real heads (no children at all), bases, real bases: catalog order. */
+void mg_revmap_heads(const mg_revmap *map, const int **revs, size_t *n);
+void mg_revmap_real_heads(const mg_revmap *map, const int **revs, size_t *n);
+void mg_revmap_bases(const mg_revmap *map, const int **revs, size_t *n);
+
+bool mg_rev_is_head(const mg_rev *r);        /* no versioned child */
+bool mg_rev_is_real_head(const mg_rev *r);   /* no child at all */
+bool mg_rev_is_branchpoint(const mg_rev *r); /* more than one versioned child */
+bool mg_rev_is_mergepoint(const mg_rev *r);  /* more than one Revises */
+bool mg_rev_has_label(const mg_rev *r, int label);
+
+/*
+ * Mark sets: one byte per revision, allocated in the arena.  Ancestors
+ * include the starting revisions; with deps they follow down_norm,
+ * without they follow Revises only.  Descendants likewise with all_next
+ * or next.  Linear in the graph size.
+ */
+int mg_revmap_ancestors(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps);
+int mg_revmap_descendants(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps);
+/* Alembic's _shares_lineage: does rev share lineage with any of against[]? */
+int mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against, size_t n, bool with_deps);
+
+/*
+ * Alembic's _topological_sort: the revisions marked in `set`, ordered so
+ * that walking from `heads` (sorted by catalog order) emits children
+ * before parents.  Upgrades run it reversed.  out has room for count(set).
+ */
+int mg_revmap_toposort(int **out, size_t *n, const mg_revmap *map, const uint8_t *set,
+                       const int *heads, size_t nheads);
+
+/* ---- resolve.c: identifiers ------------------------------------- */
+
+/*
+ * A resolved identifier: zero or more revisions (zero = base) and the
+ * branch label given before '@' (NULL when none).
+ */
+typedef struct mg_target {
+	int *revs;
+	size_t n;
+	const char *branch;
+} mg_target;
+
+/*
+ * Alembic's get_revisions(): full ids, unique prefixes (> 3 chars),
+ * labels, tags, head, heads, base, label@head/heads/base/rev, label@-N.
+ * Errors keep Alembic's outer text ("Can't locate revision identified
+ * by 'x'", the multiple-heads message) and carry the cause as detail.
+ */
+int mg_resolve(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *ident);
+/* Alembic's get_revision(): at most one revision; -1 for base. */
+int mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *ident);
+
+/*
+ * Upgrade / downgrade target parsing against the database's heads,
+ * including the relative forms (+N, -N, rev+N, label@+N, label@-N).
+ * current[] are the version table's rows, in table order.
+ */
+int mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+                              const int *current, size_t ncurrent, const char *target);
+int mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+                                const int *current, size_t ncurrent, const char *target);
+
+/* ---- plan.c: steps and version-table operations --------------------- */
+
+typedef enum mg_vop_kind { MG_VOP_INSERT, MG_VOP_DELETE, MG_VOP_UPDATE } mg_vop_kind;
+
+/* One statement on the version table. */
+typedef struct mg_vop {
+	mg_vop_kind kind;
+	const char *from;   /* DELETE / UPDATE: the row's current value */
+	const char *to;     /* INSERT / UPDATE: the new value */
+} mg_vop;
+
+typedef struct mg_step {
+	int rev;            /* the revision run (stamp steps: -1) */
+	bool upgrade;
+	const char *from;   /* Alembic's "from" side, comma-separated ("" for base) */
+	const char *to;     /* Alembic's "to" side */
+	mg_vop *ops;
+	size_t nops;
+} mg_step;
+
+typedef struct mg_plan {
+	mg_step *steps;
+	size_t n;
+	const char **start;     /* version rows before the plan */
+	size_t nstart;
+	const char **end;       /* version rows after the plan */
+	size_t nend;
+} mg_plan;
+
+/*
+ * Plan an upgrade from the version rows current[] (ids, table order) to
+ * target: Alembic's _collect_upgrade_revisions + topological order, and
+ * for each step the HeadMaintainer's INSERT/UPDATE/DELETE.
+ */
+int mg_plan_upgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
+                    const char *const *current, size_t ncurrent, const char *target);
+int mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
+                      const char *const *current, size_t ncurrent, const char *target);
+/* Alembic's _stamp_revs: version-table moves without running scripts. */
+int mg_plan_stamp(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
+                  const char *const *current, size_t ncurrent, const char *target);
+
+/* ---- emit.c: offline SQL ------------------------------------------ */
+
+/*
+ * Alembic's --sql output for a plan: BEGIN;/COMMIT; for postgresql only,
+ * CREATE TABLE <version_table> when the plan starts from no rows,
+ * "-- Running upgrade a -> b" before each step, each statement followed
+ * by ";" and a blank line, then the version-table statements.  Steps'
+ * scripts must have bodies (has_body).
+ */
+int mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
+                int dialect, const char *version_table);
+/* The version-table statement of one operation, without ';'. */
+char *mg_emit_vop(mg_ctx *ctx, const mg_vop *op, const char *version_table);
+/* The CREATE TABLE of the version table, without ';' (Alembic's exact text). */
+char *mg_emit_version_table_ddl(mg_ctx *ctx, const char *version_table);
+
+/* ---- report.c: Alembic's text formats ------------------------------ */
+
+/* "Running upgrade a -> b, doc" (with_doc) or the short form. */
+char *mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with_doc);
+/* One history line (Alembic's _head_only with parents, branches, doc). */
+char *mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
+/* `heads` line: "rev (labels) (head)". */
+char *mg_report_heads_line(mg_ctx *ctx, const mg_revmap *map, int rev);
+/* `current` line: "rev (head) (mergepoint)". */
+char *mg_report_current_line(mg_ctx *ctx, const mg_revmap *map, int rev);
+/* `show` entry (log_entry). */
+char *mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
+/* Fill one history row for rev. */
+int mg_report_row(mg_history_row *row, mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
+/*
+ * History: the revisions between base and head specs (NULL: base /
+ * heads), newest first, as Alembic's walk_revisions.
+ */
+int mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+                      const char *base, const char *head);
+/* Alembic's get_all_current: the version rows expanded to branch heads, catalog order. */
+int mg_report_all_current(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+                          const int *current, size_t ncurrent);
+
+/* ---- catalog.c: state inside the database --------------------------- */
+
+typedef struct mg_state {
+	mg_ctx *ctx;
+	const mg_host *host;
+	int dialect;
+	char *version_table;   /* quoted, ready for SQL */
+	char *version_name;    /* unquoted, for messages and constraint names */
+	char *t_catalog;       /* qualified, quoted state table names */
+	char *t_log;
+	char *t_settings;
+} mg_state;
+
+/* Prepare state access: create the state tables when the host wants, read settings. */
+int mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host);
+/* Load the catalog's metadata (no bodies) into a built revision map. */
+int mg_state_load_map(mg_revmap **out, mg_state *st);
+/* Load one revision's full script (bodies); error when absent. */
+int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
+/* Insert or replace catalog rows. */
+int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
+/* The version table's rows, in table order; *exists false when the table is missing. */
+int mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st);
+/* Create the version table (Alembic's DDL) if it does not exist. */
+int mg_state_ensure_version_table(mg_state *st);
+/* Run one version-table operation; online it must touch exactly one row. */
+int mg_state_apply_vop(mg_state *st, const mg_vop *op);
+/* Append to the log. */
+int mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms);
+/* Read / write a setting (known keys only). */
+int mg_state_get_setting(char **out, mg_state *st, const char *key);
+int mg_state_set_setting(mg_state *st, const char *key, const char *value);
+/* The checksum recorded when rev was last applied (NULL when never). */
+int mg_state_applied_checksum(char **out, mg_state *st, const char *rev);
+
+/* ---- envdir.c: environment directories ------------------------------ */
+
+typedef struct mg_file {
+	char *relpath;   /* relative to the environment root */
+	char *text;
+	size_t len;
+} mg_file;
+
+/* Every *.sql file under dir, sorted by relative path (bytewise). */
+int mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir);
+
+/* ---- run.c: executing a plan --------------------------------------- */
+
+/*
+ * Run a plan online, inside the unit the caller opened with host->begin
+ * (the caller commits or rolls back): per step, its body (when
+ * run_bodies), its version-table operations and a log row.  A failure
+ * returns at once with an error naming revision, file and statement.
+ * *report gets the "Running ..." lines (also sent to host->notice).
+ */
+int mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *plan,
+                bool run_bodies);
+
+#endif /* MG_INTERNAL_H */

@@ -1,0 +1,215 @@
+/*
+ * mg.h -- the public interface of the migrate revision engine.
+ *
+ * This is the only header a host (the SQLite extension, the PostgreSQL
+ * extension, a test) includes.  It declares:
+ *
+ *   - the context (mg_ctx): one allocator hook and one error object;
+ *   - the host interface (mg_host): the few callbacks through which the
+ *     core reaches the database;
+ *   - the commands, one per SQL function of the API (mg_cmd_*).
+ *
+ * Invariants:
+ *   - the core never calls malloc/free: every byte comes from the hook
+ *     given to mg_ctx_new, and everything a command returns lives until
+ *     mg_ctx_free (an arena); hosts create one context per SQL call;
+ *   - fallible calls return 0 (MG_OK) or a negative MG_E* code, and set
+ *     the context's error every time they fail;
+ *   - the core includes no database header.
+ */
+#ifndef MG_H
+#define MG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MG_VERSION "1.0"
+
+/* Return codes.  Every failure also fills the context's error. */
+#define MG_OK      0
+#define MG_ENOMEM  (-1)   /* the allocator hook returned NULL */
+#define MG_EINPUT  (-2)   /* bad input: script, identifier, graph, setting */
+#define MG_EHOST   (-3)   /* the database reported an error */
+
+/*
+ * SQLSTATEs, chosen per error kind so both hosts report the same class
+ * (PostgreSQL uses them in ereport, SQLite tests match the words).
+ */
+#define MG_STATE_SYNTAX          "42601" /* malformed revision script */
+#define MG_STATE_BAD_GRAPH       "42P17" /* duplicate id, cycle, unknown Revises */
+#define MG_STATE_UNDEFINED       "42704" /* unknown revision, label, setting */
+#define MG_STATE_CARDINALITY     "21000" /* several heads / ambiguous prefix */
+#define MG_STATE_BAD_TARGET      "22023" /* target not reachable, bad range */
+#define MG_STATE_PREREQUISITE    "55000" /* missing section, changed script */
+#define MG_STATE_LOCKED          "55P03" /* database is busy */
+#define MG_STATE_FILE            "58P01" /* missing directory or file */
+#define MG_STATE_NOMEM           "53200" /* out of memory */
+#define MG_STATE_INTERNAL        "XX000" /* host error without its own code */
+
+typedef struct mg_ctx mg_ctx;
+
+/*
+ * Allocator hook, realloc-shaped (as Lua's lua_Alloc):
+ * ptr NULL -> allocate size bytes; size 0 -> free ptr and return NULL;
+ * otherwise resize.  Returns NULL when out of memory.
+ */
+typedef void *(*mg_realloc_fn)(void *ud, void *ptr, size_t size);
+
+/* The error object: fixed buffers, so reporting never allocates. */
+typedef struct mg_error {
+	int code;               /* MG_E* or MG_OK */
+	char sqlstate[6];       /* five characters and NUL */
+	char message[512];      /* primary message (Alembic's first sentence) */
+	char detail[1024];      /* the cause, a full sentence; may be empty */
+	char hint[512];         /* what to do next, a full sentence; may be empty */
+	char context[512];      /* where: revision, file, statement; may be empty */
+} mg_error;
+
+/* Create a context.  Returns MG_OK or MG_ENOMEM (then *out is NULL). */
+int mg_ctx_new(mg_ctx **out, mg_realloc_fn fn, void *ud);
+/* Free a context and everything allocated in it.  Accepts NULL. */
+void mg_ctx_free(mg_ctx *ctx);
+/* The context's error; valid until mg_ctx_free. */
+const mg_error *mg_ctx_error(const mg_ctx *ctx);
+/*
+ * Write the error as one text in psql's shape: the message, then
+ * "DETAIL: ...", "HINT: ...", "CONTEXT: ..." lines when present.
+ * Truncates to cap bytes; never allocates.  Used by hosts without
+ * structured errors (SQLite).
+ */
+void mg_error_format(const mg_error *err, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------ */
+/* Host interface                                                      */
+/* ------------------------------------------------------------------ */
+
+#define MG_HOST_VERSION 1
+
+/* Called once per result row; vals[i] is NULL for SQL NULL.  Non-zero stops. */
+typedef int (*mg_row_fn)(void *arg, int ncol, const char *const *vals);
+
+/*
+ * The callbacks a host implements.  SQL texts use $1, $2, ... for
+ * parameters (both SQLite and PostgreSQL accept them); every parameter
+ * is text.  A failing callback fills the context's error (mg_error_set
+ * with the database's own words) and returns MG_EHOST.  Slots are only
+ * ever added at the end; `version` says how many the host fills.
+ */
+typedef struct mg_host {
+	int version;              /* MG_HOST_VERSION */
+	void *ud;                 /* passed back to every callback */
+	const char *dialect;      /* "sqlite" or "postgresql" */
+	const char *state_schema; /* schema of the state tables, unquoted ("main") */
+	int creates_state;        /* 1: the core creates its state tables itself */
+
+	/*
+	 * Run one statement with text parameters.  When row is non-NULL it
+	 * is called per result row.  *changes (if non-NULL) receives the
+	 * number of rows an INSERT/UPDATE/DELETE touched.
+	 */
+	int (*query)(void *ud, mg_ctx *ctx, const char *sql, int nparams,
+	             const char *const *params, mg_row_fn row, void *arg,
+	             long *changes);
+
+	/*
+	 * Run a revision body: any number of statements, in order.  On
+	 * failure, fill the error with the database's message and set
+	 * *failed_statement to the 1-based number of the statement that
+	 * failed and copy its text (truncated) into the error's context.
+	 */
+	int (*run_script)(void *ud, mg_ctx *ctx, const char *sql,
+	                  int *failed_statement);
+
+	/*
+	 * Open the run's atomic unit: a savepoint inside the caller's
+	 * transaction, or a transaction that takes the write lock (SQLite:
+	 * BEGIN IMMEDIATE; PostgreSQL: advisory lock) before anything is read.
+	 */
+	int (*begin)(void *ud, mg_ctx *ctx);
+	/* Make the unit's work permanent (release / commit). */
+	int (*commit)(void *ud, mg_ctx *ctx);
+	/* Undo the unit's work; must not fail in a way that loses the first error. */
+	void (*rollback)(void *ud, mg_ctx *ctx);
+
+	/* Progress text ("Running upgrade a -> b, message"); may be NULL. */
+	void (*notice)(void *ud, const char *text);
+
+	/* Current time as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) into buf. */
+	void (*now)(void *ud, char *buf, size_t cap);
+} mg_host;
+
+/* ------------------------------------------------------------------ */
+/* Results                                                              */
+/* ------------------------------------------------------------------ */
+
+/* One row of migrate_history() (and of migrate_heads / migrate_current). */
+typedef struct mg_history_row {
+	const char *revision;
+	const char *down_revisions; /* comma-separated, "" for a base */
+	const char *branch_labels;  /* comma-separated, "" when none */
+	const char *depends_on;     /* comma-separated, "" when none */
+	const char *message;
+	int is_head;
+	int is_current;
+	int is_branchpoint;
+	int is_mergepoint;
+	const char *line;           /* Alembic's one-line text */
+} mg_history_row;
+
+typedef struct mg_rows {
+	mg_history_row *rows;
+	size_t n;
+} mg_rows;
+
+/* ------------------------------------------------------------------ */
+/* Commands: one per SQL function.  All outputs live in ctx.            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Add revision scripts to the catalog, in the order given (the catalog
+ * keeps insertion order: it breaks ties between independent branches).
+ * A script whose id is already catalogued with the same text is skipped;
+ * with another text it is an error unless the revision is not applied
+ * (then the catalog copy is replaced).  The whole batch is validated as
+ * a graph before anything is written.  *report: "added N revisions ...".
+ */
+int mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
+               size_t n, const char *const *texts, const char *const *filenames);
+
+/*
+ * Read every *.sql file under dir whose header has a Revision ID, in
+ * sorted order of relative path, and add them as mg_cmd_add does.
+ */
+int mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir);
+
+/* Upgrade to target (NULL: "heads").  *report: the "Running upgrade" lines. */
+int mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
+/* Downgrade to target (required). */
+int mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
+/* Set the version table to target without running scripts. */
+int mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target, int purge);
+
+/* Offline SQL for "from:to" (or "to", from base for upgrades). */
+int mg_cmd_upgrade_sql(char **sql, mg_ctx *ctx, const mg_host *host, const char *range);
+int mg_cmd_downgrade_sql(char **sql, mg_ctx *ctx, const mg_host *host, const char *range);
+
+/* Rows: history over range (NULL: everything), newest first. */
+int mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host,
+                   const char *range, int indicate_current);
+/* Rows: the catalog's heads. */
+int mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host);
+/* Rows: the database's current revisions (expanded as Alembic's current). */
+int mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host);
+/* Text: Alembic's `current` output (verbose adds the header line). */
+int mg_cmd_current_text(char **text, mg_ctx *ctx, const mg_host *host, int verbose);
+/* Text: Alembic's `show` entry for the revisions an identifier names. */
+int mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev);
+/* Text: Alembic's `branches` output. */
+int mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host);
+/* Text: is the database at the heads? changed scripts? what to do. Sets *ok. */
+int mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host);
+/* Read (value NULL) or write a setting; *out is the (new) value. */
+int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
+                  const char *key, const char *value);
+
+#endif /* MG_H */

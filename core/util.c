@@ -1,0 +1,74 @@
+/*
+ * util.c -- small text helpers shared by the parser, the catalog and the
+ * reports: comma lists, the change-detection checksum, id validation.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+int
+mg_split_list(mg_ctx *ctx, const char *s, const char ***items, size_t *n)
+{
+	size_t cap = 0;
+
+	*items = NULL;
+	*n = 0;
+	while (s != NULL && *s)
+	{
+		const char *end = strchr(s, ',');
+		const char *a = s, *b = end ? end : s + strlen(s);
+
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (b > a)
+		{
+			char *item;
+
+			if (mg_grow(ctx, items, &cap, *n, sizeof(char *)) != MG_OK)
+				return MG_ENOMEM;
+			item = mg_strndup(ctx, a, (size_t) (b - a));
+			if (item == NULL)
+				return MG_ENOMEM;
+			(*items)[(*n)++] = item;
+		}
+		s = end ? end + 1 : NULL;
+	}
+	return MG_OK;
+}
+
+void
+mg_checksum(const char *s, size_t n, char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		h ^= (unsigned char) s[i];
+		h *= 1099511628211ULL;
+	}
+	for (int i = 15; i >= 0; i--)
+	{
+		out[i] = hex[h & 15];
+		h >>= 4;
+	}
+	out[16] = '\0';
+}
+
+bool
+mg_valid_rev_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+	{
+		char c = s[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return n >= 1 && n <= 32;
+}
