@@ -177,6 +177,8 @@ int mg_revmap_add(mg_revmap *map, const mg_script *script);
 int mg_revmap_build(mg_revmap *map);
 
 size_t mg_revmap_count(const mg_revmap *map);
+/* Swap in the full script (with bodies) of revision i; same id required. */
+void mg_revmap_set_script(mg_revmap *map, int i, const mg_script *script);
 const mg_rev *mg_revmap_rev(const mg_revmap *map, int i);
 /* Exact id lookup; -1 when absent. */
 int mg_revmap_find(const mg_revmap *map, const char *id);
@@ -252,6 +254,16 @@ int mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                               const int *current, size_t ncurrent, const char *target);
 int mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                                 const int *current, size_t ncurrent, const char *target);
+
+/* Alembic's filter_for_lineage: keep the targets that share lineage with check_against. */
+int mg_resolve_filter_lineage(int *targets, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+                              const char *check_against, bool with_deps);
+/*
+ * The database's version rows as revisions.  A row the catalog lacks is
+ * an error that says the database is ahead of the loaded scripts.
+ */
+int mg_resolve_rows(int **out, mg_ctx *ctx, const mg_revmap *map,
+                    const char *const *rows, size_t n);
 
 /* ---- plan.c: steps and version-table operations --------------------- */
 
@@ -382,6 +394,13 @@ typedef struct mg_file {
 int mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir);
 
 /* ---- run.c: executing a plan --------------------------------------- */
+
+/*
+ * Check a plan before anything runs: every step has a body for the
+ * dialect (upgrade or downgrade section) and can run in a transaction.
+ * The map's scripts must be full scripts (bodies loaded).
+ */
+int mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect);
 
 /*
  * Run a plan online, inside the unit the caller opened with host->begin

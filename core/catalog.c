@@ -1,0 +1,850 @@
+/*
+ * catalog.c -- the engine's state inside the database, reached only
+ * through the host's callbacks.
+ *
+ * Tables (in host->state_schema, written "schema"."table"):
+ *
+ *   migrate_catalog   one row per known revision, in insertion order
+ *                     (seq, assigned by the database): its metadata, its
+ *                     checksum and its full script text;
+ *   migrate_log       one row per step run (upgrade, downgrade, stamp);
+ *   migrate_settings  key/value pairs, known keys only.
+ *
+ * and Alembic's version table (unqualified, as Alembic creates it), whose
+ * rows are the database's current heads.
+ *
+ * Invariants: list columns (down_revisions, branch_labels, depends_on,
+ * tags) are stored comma-separated without blanks; every statement goes
+ * through host->query with $n text parameters, so no value is ever
+ * spliced into SQL; identifiers are double-quoted with embedded quotes
+ * doubled; the version table's name is always a validated identifier.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Queries and rows                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Rows collected from a query: each row an array of ncol strings (NULL for SQL NULL). */
+typedef struct collect {
+	mg_ctx *ctx;
+	char ***rows;
+	size_t n;
+	size_t cap;
+	int ncol;
+	int rc;                     /* MG_ENOMEM once a copy failed */
+} collect;
+
+static int
+collect_row(void *arg, int ncol, const char *const *vals)
+{
+	collect *c = arg;
+	char **row;
+
+	if (mg_grow(c->ctx, &c->rows, &c->cap, c->n, sizeof(char **)) != MG_OK)
+		goto nomem;
+	row = mg_alloc(c->ctx, sizeof(char *) * (size_t) (c->ncol > 0 ? c->ncol : 1));
+	if (row == NULL)
+		goto nomem;
+	for (int i = 0; i < c->ncol; i++)
+	{
+		if (i < ncol && vals[i] != NULL)
+		{
+			row[i] = mg_strdup(c->ctx, vals[i]);
+			if (row[i] == NULL)
+				goto nomem;
+		}
+	}
+	c->rows[c->n++] = row;
+	return 0;
+
+nomem:
+	c->rc = MG_ENOMEM;
+	return 1;
+}
+
+/*
+ * Run one statement through the host.  With c non-NULL the rows are
+ * collected (c->ncol columns each).  A copy that ran out of memory wins
+ * over whatever the host reported after being stopped.
+ */
+static int
+query(mg_state *st, const char *sql, int nparams, const char *const *params,
+	  collect *c, long *changes)
+{
+	int rc;
+
+	if (sql == NULL)
+		return MG_ENOMEM;
+	if (c != NULL)
+	{
+		c->ctx = st->ctx;
+		c->rc = MG_OK;
+	}
+	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params,
+						 c != NULL ? collect_row : NULL, c, changes);
+	if (c != NULL && c->rc != MG_OK)
+		return mg_error_nomem(st->ctx);
+	if (rc != MG_OK)
+	{
+		const mg_error *err = mg_ctx_error(st->ctx);
+
+		if (err->code == MG_OK)
+			mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "database query failed");
+		return rc;
+	}
+	return MG_OK;
+}
+
+/* "name" with embedded quotes doubled; NULL when out of memory. */
+static char *
+quote_ident(mg_ctx *ctx, const char *name)
+{
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	mg_buf_putc(&b, '"');
+	for (const char *p = name; *p; p++)
+	{
+		if (*p == '"')
+			mg_buf_putc(&b, '"');
+		mg_buf_putc(&b, *p);
+	}
+	mg_buf_putc(&b, '"');
+	if (mg_buf_finish(&b, &out) != MG_OK)
+		return NULL;
+	return out;
+}
+
+/* "schema"."table", or "table" when the host names no schema. */
+static char *
+qualified(mg_ctx *ctx, const char *schema, const char *table)
+{
+	char *s, *t;
+
+	t = quote_ident(ctx, table);
+	if (t == NULL)
+		return NULL;
+	if (schema == NULL || schema[0] == '\0')
+		return t;
+	s = quote_ident(ctx, schema);
+	if (s == NULL)
+		return NULL;
+	return mg_printf(ctx, "%s.%s", s, t);
+}
+
+/* Items joined by "," (the catalog's list format); NULL when out of memory. */
+static char *
+join_list(mg_ctx *ctx, const char *const *items, size_t n)
+{
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	mg_buf_join(&b, items, n, ",");
+	if (mg_buf_finish(&b, &out) != MG_OK)
+		return NULL;
+	return out;
+}
+
+/* A comma-separated text in the catalog's list format. */
+static char *
+normalize_list(mg_ctx *ctx, const char *s)
+{
+	const char **items;
+	size_t n;
+
+	if (mg_split_list(ctx, s, &items, &n) != MG_OK)
+		return NULL;
+	return join_list(ctx, items, n);
+}
+
+static void
+host_now(mg_state *st, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (st->host->now != NULL)
+		st->host->now(st->host->ud, buf, cap);
+}
+
+/* ------------------------------------------------------------------ */
+/* Settings                                                            */
+/* ------------------------------------------------------------------ */
+
+static const struct setting {
+	const char *key;
+	const char *def;
+} settings[] = {
+	{"version_table", "alembic_version"},
+	{"branches", ""},
+	{"legacy_table", "migrate_version"},
+	{"legacy_versions", ""},
+};
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static const struct setting *
+find_setting(mg_ctx *ctx, const char *key)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+	{
+		if (strcmp(settings[i].key, key) == 0)
+			return &settings[i];
+	}
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "unrecognized setting \"%s\"", key);
+	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions.");
+	return NULL;
+}
+
+/* [A-Za-z_][A-Za-z0-9_]{0,62} */
+static bool
+valid_table_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+	{
+		char c = s[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+			  (n > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return n >= 1 && n <= 63;
+}
+
+static int
+bad_value(mg_ctx *ctx, const char *key, const char *value, const char *why)
+{
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+				 "invalid value \"%s\" for setting \"%s\"", value, key);
+	mg_error_detail(ctx, "%s", why);
+	return MG_EINPUT;
+}
+
+/*
+ * Check a setting's value and put it in its stored form (lists without
+ * blanks).  Returns MG_OK, MG_EINPUT or MG_ENOMEM.
+ */
+static int
+normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
+{
+	const char **items;
+	size_t n;
+
+	*out = NULL;
+	if (strcmp(key, "version_table") == 0 || strcmp(key, "legacy_table") == 0)
+	{
+		if (!valid_table_name(value))
+			return bad_value(ctx, key, value,
+							 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
+		*out = mg_strdup(ctx, value);
+		return *out != NULL ? MG_OK : MG_ENOMEM;
+	}
+	if (mg_split_list(ctx, value, &items, &n) != MG_OK)
+		return MG_ENOMEM;
+	if (strcmp(key, "legacy_versions") == 0)
+	{
+		for (size_t i = 0; i < n; i++)
+		{
+			const char *eq = strchr(items[i], '=');
+			const char *a, *b;
+			char *item;
+
+			if (eq == NULL || eq == items[i] || eq[1] == '\0' || strchr(eq + 1, '=') != NULL)
+				return bad_value(ctx, key, value,
+								 "Each item is branch=version, as in \"gxy=180,tsi=17\".");
+			a = eq;
+			while (a > items[i] && (a[-1] == ' ' || a[-1] == '\t'))
+				a--;
+			b = eq + 1;
+			while (*b == ' ' || *b == '\t')
+				b++;
+			if (a == items[i] || *b == '\0')
+				return bad_value(ctx, key, value,
+								 "Each item is branch=version, as in \"gxy=180,tsi=17\".");
+			item = mg_printf(ctx, "%.*s=%s", (int) (a - items[i]), items[i], b);
+			if (item == NULL)
+				return MG_ENOMEM;
+			items[i] = item;
+		}
+	}
+	*out = join_list(ctx, items, n);
+	return *out != NULL ? MG_OK : MG_ENOMEM;
+}
+
+/* Point st at the version table named name (a validated identifier). */
+static int
+set_version_names(mg_state *st, const char *name)
+{
+	st->version_name = mg_strdup(st->ctx, name);
+	if (st->version_name == NULL)
+		return MG_ENOMEM;
+	st->version_table = quote_ident(st->ctx, name);
+	if (st->version_table == NULL)
+		return MG_ENOMEM;
+	return MG_OK;
+}
+
+/*
+ * Read a setting: its stored value or its default.  *out lives in the
+ * arena.  Errors: MG_EINPUT (MG_STATE_UNDEFINED) for an unknown key,
+ * MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_get_setting(char **out, mg_state *st, const char *key)
+{
+	const struct setting *set;
+	const char *params[1] = {key};
+	collect c = {0};
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	set = find_setting(st->ctx, key);
+	if (set == NULL)
+		return MG_EINPUT;
+	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key = $1", st->t_settings);
+	c.ncol = 1;
+	rc = query(st, sql, 1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n > 0 && c.rows[0][0] != NULL)
+		*out = c.rows[0][0];
+	else
+	{
+		*out = mg_strdup(st->ctx, set->def);
+		if (*out == NULL)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+/*
+ * Write a setting (insert or overwrite).  Lists are stored without
+ * blanks.  Setting version_table also repoints st.  Errors: MG_EINPUT
+ * (MG_STATE_UNDEFINED: unknown key; MG_STATE_BAD_TARGET: invalid
+ * value), MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_set_setting(mg_state *st, const char *key, const char *value)
+{
+	const char *params[2];
+	char *norm, *sql;
+	int rc;
+
+	if (find_setting(st->ctx, key) == NULL)
+		return MG_EINPUT;
+	rc = normalize_setting(&norm, st->ctx, key, value);
+	if (rc != MG_OK)
+		return rc;
+	sql = mg_printf(st->ctx,
+					"INSERT INTO %s (key, value) VALUES ($1, $2) "
+					"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+					st->t_settings);
+	params[0] = key;
+	params[1] = norm;
+	rc = query(st, sql, 2, params, NULL, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (strcmp(key, "version_table") == 0)
+		return set_version_names(st, norm);
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening                                                             */
+/* ------------------------------------------------------------------ */
+
+static int
+create_state_tables(mg_state *st)
+{
+	bool pg = st->dialect == MG_DIALECT_POSTGRESQL;
+	const char *serial = pg ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+		: "INTEGER PRIMARY KEY";
+	const char *real = pg ? "DOUBLE PRECISION" : "REAL";
+	char *sql;
+	int rc;
+
+	sql = mg_printf(st->ctx,
+					"CREATE TABLE IF NOT EXISTS %s ("
+					"seq %s, "
+					"revision TEXT NOT NULL UNIQUE, "
+					"down_revisions TEXT NOT NULL DEFAULT '', "
+					"branch_labels TEXT NOT NULL DEFAULT '', "
+					"depends_on TEXT NOT NULL DEFAULT '', "
+					"tags TEXT NOT NULL DEFAULT '', "
+					"message TEXT NOT NULL DEFAULT '', "
+					"filename TEXT NOT NULL DEFAULT '', "
+					"transactional INTEGER NOT NULL DEFAULT 1, "
+					"checksum TEXT NOT NULL, "
+					"script TEXT NOT NULL, "
+					"added_at TEXT NOT NULL)",
+					st->t_catalog, serial);
+	rc = query(st, sql, 0, NULL, NULL, NULL);
+	if (rc != MG_OK)
+		return rc;
+	sql = mg_printf(st->ctx,
+					"CREATE TABLE IF NOT EXISTS %s ("
+					"id %s, "
+					"revision TEXT, "
+					"direction TEXT NOT NULL, "
+					"from_revisions TEXT NOT NULL, "
+					"to_revisions TEXT NOT NULL, "
+					"run_at TEXT NOT NULL, "
+					"duration_ms %s NOT NULL, "
+					"checksum TEXT, "
+					"applied_by TEXT)",
+					st->t_log, serial, real);
+	rc = query(st, sql, 0, NULL, NULL, NULL);
+	if (rc != MG_OK)
+		return rc;
+	sql = mg_printf(st->ctx,
+					"CREATE TABLE IF NOT EXISTS %s ("
+					"key TEXT PRIMARY KEY, "
+					"value TEXT NOT NULL)",
+					st->t_settings);
+	return query(st, sql, 0, NULL, NULL, NULL);
+}
+
+/*
+ * Prepare state access: fill st, create the state tables when
+ * host->creates_state, read the version_table setting.  st lives as long
+ * as ctx.  Errors: MG_EINPUT (unsupported dialect), MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
+{
+	char *name;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->ctx = ctx;
+	st->host = host;
+	st->dialect = mg_dialect_from_name(host->dialect != NULL ? host->dialect : "");
+	if (st->dialect != MG_DIALECT_SQLITE && st->dialect != MG_DIALECT_POSTGRESQL)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL, "unsupported dialect \"%s\"",
+					 host->dialect != NULL ? host->dialect : "");
+		mg_error_detail(ctx, "The host must be \"sqlite\" or \"postgresql\".");
+		return MG_EINPUT;
+	}
+	st->t_catalog = qualified(ctx, host->state_schema, "migrate_catalog");
+	st->t_log = qualified(ctx, host->state_schema, "migrate_log");
+	st->t_settings = qualified(ctx, host->state_schema, "migrate_settings");
+	if (st->t_catalog == NULL || st->t_log == NULL || st->t_settings == NULL)
+		return MG_ENOMEM;
+	if (host->creates_state)
+	{
+		rc = create_state_tables(st);
+		if (rc != MG_OK)
+			return rc;
+	}
+	rc = mg_state_get_setting(&name, st, "version_table");
+	if (rc != MG_OK)
+		return rc;
+	if (!valid_table_name(name))
+		return bad_value(ctx, "version_table", name,
+						 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
+	return set_version_names(st, name);
+}
+
+/* ------------------------------------------------------------------ */
+/* The catalog                                                          */
+/* ------------------------------------------------------------------ */
+
+enum { C_REV, C_DOWN, C_LABELS, C_DEPS, C_TAGS, C_MSG, C_FILE, C_TXN, C_SUM, C_NCOL };
+
+static const char *
+col(char **row, int i)
+{
+	return row[i] != NULL ? row[i] : "";
+}
+
+/* One metadata-only script from a catalog row. */
+static int
+script_from_row(mg_script **out, mg_ctx *ctx, char **row)
+{
+	mg_script *s = mg_alloc(ctx, sizeof(mg_script));
+
+	*out = NULL;
+	if (s == NULL)
+		return MG_ENOMEM;
+	s->id = col(row, C_REV);
+	if (mg_split_list(ctx, row[C_DOWN], &s->down, &s->ndown) != MG_OK ||
+		mg_split_list(ctx, row[C_LABELS], &s->labels, &s->nlabels) != MG_OK ||
+		mg_split_list(ctx, row[C_DEPS], &s->deps, &s->ndeps) != MG_OK ||
+		mg_split_list(ctx, row[C_TAGS], &s->tags, &s->ntags) != MG_OK)
+		return MG_ENOMEM;
+	s->message = col(row, C_MSG);
+	s->doc = s->message;        /* the catalog keeps only the first line */
+	s->create_date = "";
+	s->transactional = strcmp(col(row, C_TXN), "0") != 0;
+	s->filename = col(row, C_FILE);
+	s->text = "";
+	snprintf(s->checksum, sizeof(s->checksum), "%s", col(row, C_SUM));
+	s->has_body = false;
+	*out = s;
+	return MG_OK;
+}
+
+/*
+ * Load the catalog's metadata, in catalog order, into a built revision
+ * map whose scripts have no bodies (has_body false; use
+ * mg_state_load_script for a body).  Errors: MG_EHOST, MG_ENOMEM, and
+ * the graph errors of mg_revmap_build.
+ */
+int
+mg_state_load_map(mg_revmap **out, mg_state *st)
+{
+	collect c = {0};
+	mg_revmap *map;
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	sql = mg_printf(st->ctx,
+					"SELECT revision, down_revisions, branch_labels, depends_on, tags, "
+					"message, filename, transactional, checksum FROM %s ORDER BY seq",
+					st->t_catalog);
+	c.ncol = C_NCOL;
+	rc = query(st, sql, 0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	rc = mg_revmap_new(&map, st->ctx);
+	if (rc != MG_OK)
+		return rc;
+	for (size_t i = 0; i < c.n; i++)
+	{
+		mg_script *s;
+
+		rc = script_from_row(&s, st->ctx, c.rows[i]);
+		if (rc != MG_OK)
+			return rc;
+		rc = mg_revmap_add(map, s);
+		if (rc != MG_OK)
+			return rc;
+	}
+	rc = mg_revmap_build(map);
+	if (rc != MG_OK)
+		return rc;
+	*out = map;
+	return MG_OK;
+}
+
+/*
+ * Load and parse one revision's full script.  *out lives in the arena.
+ * Errors: MG_EINPUT (MG_STATE_UNDEFINED) when the revision is not in the
+ * catalog, the parser's errors, MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
+{
+	const char *params[1] = {id};
+	collect c = {0};
+	mg_script *s;
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision = $1",
+					st->t_catalog);
+	c.ncol = 2;
+	rc = query(st, sql, 1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n == 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_UNDEFINED,
+					 "revision \"%s\" is not in the catalog", id);
+		mg_error_hint(st->ctx, "Add it with migrate_load() or migrate_add().");
+		return MG_EINPUT;
+	}
+	rc = mg_script_parse(&s, st->ctx, col(c.rows[0], 0), strlen(col(c.rows[0], 0)),
+						 col(c.rows[0], 1));
+	if (rc != MG_OK)
+		return rc;
+	*out = s;
+	return MG_OK;
+}
+
+/*
+ * Insert a revision into the catalog (the database assigns seq), or with
+ * replace overwrite its row in place, keeping seq (inserting when there
+ * is none).  s must be a parsed script with its text.  Errors: MG_EHOST
+ * (e.g. a duplicate revision without replace), MG_ENOMEM.
+ */
+int
+mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
+{
+	const char *params[11];
+	char now[64];
+	char *sql;
+	long changes = 0;
+	int rc;
+
+	if (s->text == NULL || !s->has_body)
+		return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"revision \"%s\" has no script text to store", s->id);
+	host_now(st, now, sizeof(now));
+	params[0] = s->id;
+	params[1] = join_list(st->ctx, s->down, s->ndown);
+	params[2] = join_list(st->ctx, s->labels, s->nlabels);
+	params[3] = join_list(st->ctx, s->deps, s->ndeps);
+	params[4] = join_list(st->ctx, s->tags, s->ntags);
+	params[5] = s->message != NULL ? s->message : "";
+	params[6] = s->filename != NULL ? s->filename : "";
+	params[7] = s->transactional ? "1" : "0";
+	params[8] = s->checksum;
+	params[9] = s->text;
+	params[10] = now;
+	for (int i = 1; i <= 4; i++)
+	{
+		if (params[i] == NULL)
+			return MG_ENOMEM;
+	}
+	if (replace)
+	{
+		sql = mg_printf(st->ctx,
+						"UPDATE %s SET down_revisions = $2, branch_labels = $3, "
+						"depends_on = $4, tags = $5, message = $6, filename = $7, "
+						"transactional = CAST($8 AS INTEGER), checksum = $9, "
+						"script = $10, added_at = $11 WHERE revision = $1",
+						st->t_catalog);
+		rc = query(st, sql, 11, params, NULL, &changes);
+		if (rc != MG_OK || changes > 0)
+			return rc;
+	}
+	sql = mg_printf(st->ctx,
+					"INSERT INTO %s (revision, down_revisions, branch_labels, depends_on, "
+					"tags, message, filename, transactional, checksum, script, added_at) "
+					"VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11)",
+					st->t_catalog);
+	return query(st, sql, 11, params, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* The version table                                                   */
+/* ------------------------------------------------------------------ */
+
+static int
+version_table_exists(bool *exists, mg_state *st)
+{
+	const char *params[1] = {st->version_name};
+	collect c = {0};
+	const char *sql;
+	int rc;
+
+	*exists = false;
+	if (st->dialect == MG_DIALECT_POSTGRESQL)
+		/* unqualified: the first schema of search_path, as Alembic */
+		sql = "SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NOT NULL";
+	else
+		sql = "SELECT 1 FROM \"main\".sqlite_master WHERE type = 'table' "
+			"AND name = $1 COLLATE NOCASE";
+	c.ncol = 1;
+	rc = query(st, sql, 1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	*exists = c.n > 0;
+	return MG_OK;
+}
+
+/*
+ * The version table's rows in table order (as Alembic reads them), in
+ * the arena.  A missing table is not an error: *exists false, no rows.
+ * Errors: MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st)
+{
+	collect c = {0};
+	const char **out;
+	char *sql;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	rc = version_table_exists(exists, st);
+	if (rc != MG_OK || !*exists)
+		return rc;
+	sql = mg_printf(st->ctx, "SELECT version_num FROM %s", st->version_table);
+	c.ncol = 1;
+	rc = query(st, sql, 0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	out = mg_alloc(st->ctx, sizeof(char *) * (c.n > 0 ? c.n : 1));
+	if (out == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < c.n; i++)
+		out[i] = col(c.rows[i], 0);
+	*rows = out;
+	*n = c.n;
+	return MG_OK;
+}
+
+/*
+ * Create the version table unless it exists, with exactly the text
+ * SQLAlchemy sends for Alembic's table (tab indents online; --sql
+ * output replaces them by four spaces).  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_ensure_version_table(mg_state *st)
+{
+	bool exists;
+	char *ddl;
+	int rc;
+
+	rc = version_table_exists(&exists, st);
+	if (rc != MG_OK || exists)
+		return rc;
+	ddl = mg_emit_version_table_ddl(st->ctx, st->version_name);
+	if (ddl == NULL)
+		return MG_ENOMEM;
+	/* "\n    " -> "\n\t", in place (the name is an identifier: no newlines) */
+	{
+		char *w = ddl;
+
+		for (const char *r = ddl; *r;)
+		{
+			if (r[0] == '\n' && strncmp(r + 1, "    ", 4) == 0)
+			{
+				*w++ = '\n';
+				*w++ = '\t';
+				r += 5;
+			}
+			else
+				*w++ = *r++;
+		}
+		*w = '\0';
+	}
+	return query(st, ddl, 0, NULL, NULL, NULL);
+}
+
+/*
+ * Run one version-table operation.  UPDATE and DELETE must touch exactly
+ * one row, else MG_EINPUT (MG_STATE_CARDINALITY) with Alembic's text.
+ * Errors: also MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_apply_vop(mg_state *st, const mg_vop *op)
+{
+	const char *params[2];
+	long changes = -1;
+	char *sql;
+	int rc;
+
+	switch (op->kind)
+	{
+		case MG_VOP_INSERT:
+			params[0] = op->to;
+			sql = mg_printf(st->ctx, "INSERT INTO %s (version_num) VALUES ($1)",
+							st->version_table);
+			return query(st, sql, 1, params, NULL, NULL);
+		case MG_VOP_UPDATE:
+			params[0] = op->to;
+			params[1] = op->from;
+			sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num = $2",
+							st->version_table);
+			rc = query(st, sql, 2, params, NULL, &changes);
+			if (rc != MG_OK)
+				return rc;
+			if (changes != 1)
+			{
+				mg_error_set(st->ctx, MG_EINPUT, MG_STATE_CARDINALITY,
+							 "Online migration expected to match one row when updating "
+							 "'%s' to '%s' in '%s'; %ld found",
+							 op->from, op->to, st->version_name, changes);
+				break;
+			}
+			return MG_OK;
+		case MG_VOP_DELETE:
+			params[0] = op->from;
+			sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num = $1",
+							st->version_table);
+			rc = query(st, sql, 1, params, NULL, &changes);
+			if (rc != MG_OK)
+				return rc;
+			if (changes != 1)
+			{
+				mg_error_set(st->ctx, MG_EINPUT, MG_STATE_CARDINALITY,
+							 "Online migration expected to match one row when deleting "
+							 "'%s' in '%s'; %ld found",
+							 op->from, st->version_name, changes);
+				break;
+			}
+			return MG_OK;
+		default:
+			return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"unknown version-table operation %d", (int) op->kind);
+	}
+	mg_error_detail(st->ctx, "The version table no longer holds the rows this run read from it.");
+	mg_error_hint(st->ctx, "Check migrate_current() and run the command again.");
+	return MG_EINPUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* The log                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Append a log row for a step that ran: direction upgrade / downgrade
+ * (stamp for stamp steps), the revision (the step's "to" side for an
+ * upgrade, its "from" side for a downgrade, NULL for a stamp), checksum
+ * (may be NULL), duration ms.  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
+{
+	const char *params[7];
+	char now[64];
+	char *sql;
+
+	host_now(st, now, sizeof(now));
+	params[0] = step->rev < 0 ? "" : step->upgrade ? step->to : step->from;
+	params[1] = step->rev < 0 ? "stamp" : step->upgrade ? "upgrade" : "downgrade";
+	params[2] = normalize_list(st->ctx, step->from);
+	params[3] = normalize_list(st->ctx, step->to);
+	params[4] = now;
+	params[5] = mg_printf(st->ctx, "%.3f", ms);
+	params[6] = checksum != NULL ? checksum : "";
+	if (params[0] == NULL || params[2] == NULL || params[3] == NULL || params[5] == NULL)
+		return MG_ENOMEM;
+	sql = mg_printf(st->ctx,
+					"INSERT INTO %s (revision, direction, from_revisions, to_revisions, "
+					"run_at, duration_ms, checksum, applied_by) VALUES (NULLIF($1, ''), $2, "
+					"$3, $4, $5, CAST($6 AS DOUBLE PRECISION), NULLIF($7, ''), %s)",
+					st->t_log,
+					st->dialect == MG_DIALECT_POSTGRESQL ? "CAST(current_user AS TEXT)" : "NULL");
+	return query(st, sql, 7, params, NULL, NULL);
+}
+
+/*
+ * The checksum recorded by the newest upgrade of rev (*out NULL when rev
+ * was never upgraded here).  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
+{
+	const char *params[1] = {rev};
+	collect c = {0};
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	sql = mg_printf(st->ctx,
+					"SELECT checksum FROM %s WHERE revision = $1 AND direction = 'upgrade' "
+					"ORDER BY id DESC LIMIT 1",
+					st->t_log);
+	c.ncol = 1;
+	rc = query(st, sql, 1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n > 0)
+		*out = c.rows[0][0];
+	return MG_OK;
+}

@@ -1,0 +1,277 @@
+/*
+ * envdir.c -- reading an environment directory.
+ *
+ * An environment is a directory tree of revision scripts.  mg_envdir_read
+ * walks it (symbolic links followed), skipping every entry whose name
+ * starts with '.', and reads every regular file whose name ends in
+ * ".sql" (case-sensitive).  Other files, and entries that are neither
+ * regular files nor directories (sockets, devices, FIFOs), are ignored.
+ * It does not look inside the files: telling revisions from other SQL
+ * is the caller's business (mg_script_is_revision).
+ *
+ * Invariants: relative paths use '/' whatever the host, and the result
+ * is sorted bytewise by relative path, so the load order is the same on
+ * every machine.  File texts are read whole, binary-safe (len counts
+ * every byte, and a NUL is added after them).  Everything returned lives
+ * in the arena; directories and files opened here are closed on every
+ * path, including out-of-memory.  A symbolic link back to a directory on
+ * the current path is an error rather than an endless walk.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "internal.h"
+
+/* A directory on the path being walked (for link loops). */
+typedef struct ancestor
+{
+	dev_t dev;
+	ino_t ino;
+	const struct ancestor *up;
+} ancestor;
+
+/* The walk's state. */
+typedef struct walker
+{
+	mg_ctx *ctx;
+	const char *dir;    /* as given, for messages */
+	const char *root;   /* dir without trailing '/' */
+	mg_file *files;
+	size_t n;
+	size_t cap;
+} walker;
+
+static bool
+is_sql_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && strcmp(name + len - 4, ".sql") == 0;
+}
+
+static int
+err_envdir(mg_ctx *ctx, const char *dir, int errnum)
+{
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE,
+				 "could not open environment directory \"%s\": %s", dir, strerror(errnum));
+	mg_error_hint(ctx, "Give the path of the directory that holds the revision scripts (e.g. \"migrations\").");
+	return MG_EINPUT;
+}
+
+/* Read the regular file at path into a new entry of w->files. */
+static int
+read_file(walker *w, const char *path, const char *rel, off_t size)
+{
+	size_t cap = (size > 0 ? (size_t) size : 0) + 1;
+	size_t len = 0;
+	char *buf;
+	FILE *f;
+	mg_file *entry;
+
+	if (mg_grow(w->ctx, &w->files, &w->cap, w->n, sizeof(mg_file)) != MG_OK)
+		return MG_ENOMEM;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+							"could not open file \"%s\": %s", path, strerror(errno));
+	buf = mg_alloc(w->ctx, cap);
+	if (buf == NULL)
+	{
+		fclose(f);
+		return MG_ENOMEM;
+	}
+	for (;;)
+	{
+		size_t want, got;
+
+		/* The file may have grown since stat: make room as needed. */
+		if (cap - len < 2)
+		{
+			char *bigger = mg_realloc(w->ctx, buf, cap, cap * 2);
+
+			if (bigger == NULL)
+			{
+				fclose(f);
+				return MG_ENOMEM;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+		want = cap - 1 - len;
+		got = fread(buf + len, 1, want, f);
+		len += got;
+		if (got < want)
+		{
+			if (ferror(f))
+			{
+				int errnum = errno;
+
+				fclose(f);
+				return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+									"could not read file \"%s\": %s", path,
+									strerror(errnum ? errnum : EIO));
+			}
+			break;
+		}
+	}
+	fclose(f);
+	buf[len] = '\0';
+
+	entry = &w->files[w->n];
+	entry->relpath = mg_strdup(w->ctx, rel);
+	if (entry->relpath == NULL)
+		return MG_ENOMEM;
+	entry->text = buf;
+	entry->len = len;
+	w->n++;
+	return MG_OK;
+}
+
+/*
+ * Walk the directory rel ("" for the root), whose identity is me.
+ * Returns MG_OK or an error; the directory is closed in every case.
+ */
+static int
+walk(walker *w, const char *rel, const ancestor *me)
+{
+	const char *path;
+	DIR *d;
+	int rc = MG_OK;
+
+	path = rel[0] ? mg_printf(w->ctx, "%s/%s", w->root, rel) : w->root;
+	if (path == NULL)
+		return MG_ENOMEM;
+	d = opendir(path);
+	if (d == NULL)
+	{
+		if (rel[0] == '\0')
+			return err_envdir(w->ctx, w->dir, errno);
+		return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+							"could not open directory \"%s\": %s", path, strerror(errno));
+	}
+	for (;;)
+	{
+		struct dirent *ent;
+		const char *child_rel, *child_path;
+		struct stat st;
+
+		errno = 0;
+		ent = readdir(d);
+		if (ent == NULL)
+		{
+			if (errno != 0)
+				rc = mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+								  "could not read directory \"%s\": %s", path, strerror(errno));
+			break;
+		}
+		if (ent->d_name[0] == '.')
+			continue;
+		child_rel = rel[0] ? mg_printf(w->ctx, "%s/%s", rel, ent->d_name)
+			: mg_strdup(w->ctx, ent->d_name);
+		child_path = child_rel ? mg_printf(w->ctx, "%s/%s", w->root, child_rel) : NULL;
+		if (child_path == NULL)
+		{
+			rc = MG_ENOMEM;
+			break;
+		}
+		if (stat(child_path, &st) != 0)
+		{
+			/* A dangling link is only worth an error when it names a script. */
+			if (!is_sql_name(ent->d_name))
+				continue;
+			rc = mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+							  "could not open file \"%s\": %s", child_path, strerror(errno));
+			break;
+		}
+		if (S_ISDIR(st.st_mode))
+		{
+			ancestor sub = {st.st_dev, st.st_ino, me};
+			const ancestor *a;
+
+			for (a = me; a != NULL; a = a->up)
+				if (a->dev == st.st_dev && a->ino == st.st_ino)
+					break;
+			if (a != NULL)
+			{
+				rc = mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+								  "directory \"%s\" in environment directory \"%s\" loops back to a directory above it",
+								  child_path, w->dir);
+				mg_error_hint(w->ctx, "Remove the symbolic link that makes the loop.");
+				break;
+			}
+			rc = walk(w, child_rel, &sub);
+			if (rc != MG_OK)
+				break;
+		}
+		else if (S_ISREG(st.st_mode) && is_sql_name(ent->d_name))
+		{
+			rc = read_file(w, child_path, child_rel, st.st_size);
+			if (rc != MG_OK)
+				break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+cmp_relpath(const void *a, const void *b)
+{
+	return strcmp(((const mg_file *) a)->relpath, ((const mg_file *) b)->relpath);
+}
+
+/*
+ * Read every *.sql file under dir.  *files (arena, *n entries, NULL when
+ * none) is sorted by relpath.  Errors (MG_EINPUT, MG_STATE_FILE): dir
+ * missing or not a directory, a subdirectory or file that cannot be
+ * read, a link loop; MG_ENOMEM.  On error *files is NULL and *n is 0.
+ */
+int
+mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir)
+{
+	walker w;
+	struct stat st;
+	ancestor root;
+	char *r;
+	size_t len;
+	int rc;
+
+	*files = NULL;
+	*n = 0;
+	if (dir == NULL)
+		dir = "";
+	if (stat(dir, &st) != 0)
+		return err_envdir(ctx, dir, errno);
+	if (!S_ISDIR(st.st_mode))
+		return err_envdir(ctx, dir, ENOTDIR);
+
+	r = mg_strdup(ctx, dir);
+	if (r == NULL)
+		return MG_ENOMEM;
+	len = strlen(r);
+	while (len > 1 && r[len - 1] == '/')
+		r[--len] = '\0';
+
+	memset(&w, 0, sizeof(w));
+	w.ctx = ctx;
+	w.dir = dir;
+	w.root = r;
+	root.dev = st.st_dev;
+	root.ino = st.st_ino;
+	root.up = NULL;
+	rc = walk(&w, "", &root);
+	if (rc != MG_OK)
+		return rc;
+	if (w.n > 1)
+		qsort(w.files, w.n, sizeof(mg_file), cmp_relpath);
+	*files = w.files;
+	*n = w.n;
+	return MG_OK;
+}

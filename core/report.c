@@ -1,0 +1,319 @@
+/*
+ * report.c -- Alembic's text: history lines, heads, current, show, the
+ * "Running upgrade" log, and the history walk itself.
+ *
+ * The formats follow alembic/script/base.py (Script._head_only,
+ * log_entry) character for character, so scripts that parse Alembic's
+ * output keep working.  Where Alembic prints a Python set (branch
+ * labels, a branch point's children), this prints catalog order.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static void
+put_labels(mg_buf *b, const mg_revmap *map, const mg_rev *r)
+{
+	for (size_t i = 0; i < r->nlabels; i++)
+	{
+		if (i)
+			mg_buf_puts(b, ", ");
+		mg_buf_puts(b, mg_revmap_label_name(map, r->labels[i]));
+	}
+}
+
+static void
+put_ids(mg_buf *b, const mg_revmap *map, const int *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i)
+			mg_buf_puts(b, ", ");
+		mg_buf_puts(b, mg_revmap_rev(map, v[i])->id);
+	}
+}
+
+/* Alembic's _format_down_revision: "<base>" or the Revises ids. */
+static void
+put_down(mg_buf *b, const mg_revmap *map, const mg_rev *r)
+{
+	if (r->ndown == 0)
+		mg_buf_puts(b, "<base>");
+	else
+		put_ids(b, map, r->down, r->ndown);
+}
+
+static char *
+finish(mg_buf *b)
+{
+	char *s;
+
+	return mg_buf_finish(b, &s) == MG_OK ? s : NULL;
+}
+
+/* Alembic's Script._head_only with its flags. */
+static char *
+head_only(mg_ctx *ctx, const mg_revmap *map, int rev, bool branches, bool doc,
+		  bool parents, bool tree, bool current)
+{
+	const mg_rev *r = mg_revmap_rev(map, rev);
+	mg_buf b;
+
+	mg_buf_init(&b, ctx);
+	if (parents)
+	{
+		put_down(&b, map, r);
+		if (r->script->ndeps > 0)
+		{
+			mg_buf_puts(&b, " (");
+			mg_buf_join(&b, r->script->deps, r->script->ndeps, ", ");
+			mg_buf_puts(&b, ")");
+		}
+		mg_buf_puts(&b, " -> ");
+	}
+	mg_buf_puts(&b, r->id);
+	if (branches && r->nlabels > 0)
+	{
+		mg_buf_puts(&b, " (");
+		put_labels(&b, map, r);
+		mg_buf_puts(&b, ")");
+	}
+	if (mg_rev_is_real_head(r))
+		mg_buf_puts(&b, " (head)");
+	if (mg_rev_is_head(r) && !mg_rev_is_real_head(r))
+		mg_buf_puts(&b, " (effective head)");
+	if (current)
+		mg_buf_puts(&b, " (current)");
+	if (tree)
+	{
+		if (mg_rev_is_branchpoint(r))
+			mg_buf_puts(&b, " (branchpoint)");
+		if (mg_rev_is_mergepoint(r))
+			mg_buf_puts(&b, " (mergepoint)");
+	}
+	if (doc)
+		mg_buf_printf(&b, ", %s", r->script->message);
+	return finish(&b);
+}
+
+char *
+mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
+{
+	return head_only(ctx, map, rev, true, true, true, true, current);
+}
+
+char *
+mg_report_heads_line(mg_ctx *ctx, const mg_revmap *map, int rev)
+{
+	return head_only(ctx, map, rev, true, false, false, false, false);
+}
+
+char *
+mg_report_current_line(mg_ctx *ctx, const mg_revmap *map, int rev)
+{
+	return head_only(ctx, map, rev, false, false, false, true, false);
+}
+
+char *
+mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with_doc)
+{
+	const char *name = step->rev < 0 ? "stamp_revision" : step->upgrade ? "upgrade" : "downgrade";
+
+	if (with_doc && step->rev >= 0 && mg_revmap_rev(map, step->rev)->script->message[0])
+		return mg_printf(ctx, "%s %s -> %s, %s", name, step->from, step->to,
+						 mg_revmap_rev(map, step->rev)->script->message);
+	return mg_printf(ctx, "%s %s -> %s", name, step->from, step->to);
+}
+
+char *
+mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
+{
+	const mg_rev *r = mg_revmap_rev(map, rev);
+	const mg_script *s = r->script;
+	mg_buf b;
+
+	mg_buf_init(&b, ctx);
+	mg_buf_printf(&b, "Rev: %s%s%s%s%s\n", r->id,
+				  mg_rev_is_head(r) ? " (head)" : "",
+				  mg_rev_is_branchpoint(r) ? " (branchpoint)" : "",
+				  mg_rev_is_mergepoint(r) ? " (mergepoint)" : "",
+				  current ? " (current)" : "");
+	mg_buf_puts(&b, mg_rev_is_mergepoint(r) ? "Merges: " : "Parent: ");
+	put_down(&b, map, r);
+	mg_buf_puts(&b, "\n");
+	if (s->ndeps > 0)
+	{
+		mg_buf_puts(&b, "Also depends on: ");
+		mg_buf_join(&b, s->deps, s->ndeps, ", ");
+		mg_buf_puts(&b, "\n");
+	}
+	if (mg_rev_is_branchpoint(r))
+	{
+		mg_buf_puts(&b, "Branches into: ");
+		put_ids(&b, map, r->next, r->nnext);
+		mg_buf_puts(&b, "\n");
+	}
+	if (r->nlabels > 0)
+	{
+		mg_buf_puts(&b, "Branch names: ");
+		put_labels(&b, map, r);
+		mg_buf_puts(&b, "\n");
+	}
+	mg_buf_printf(&b, "Path: %s\n\n", s->filename);
+	/* the docstring Alembic's template writes, indented four spaces */
+	mg_buf_printf(&b, "    %s\n    \n    Revision ID: %s\n    Revises: ", s->message, r->id);
+	mg_buf_join(&b, s->down, s->ndown, ", ");
+	mg_buf_printf(&b, "\n    Create Date: %s\n", s->create_date);
+	return finish(&b);
+}
+
+int
+mg_report_row(mg_history_row *row, mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
+{
+	const mg_rev *r = mg_revmap_rev(map, rev);
+	mg_buf b;
+
+	memset(row, 0, sizeof(*row));
+	row->revision = r->id;
+	mg_buf_init(&b, ctx);
+	put_ids(&b, map, r->down, r->ndown);
+	row->down_revisions = finish(&b);
+	mg_buf_init(&b, ctx);
+	put_labels(&b, map, r);
+	row->branch_labels = finish(&b);
+	mg_buf_init(&b, ctx);
+	mg_buf_join(&b, r->script->deps, r->script->ndeps, ", ");
+	row->depends_on = finish(&b);
+	row->message = r->script->message;
+	row->is_head = mg_rev_is_head(r);
+	row->is_current = current;
+	row->is_branchpoint = mg_rev_is_branchpoint(r);
+	row->is_mergepoint = mg_rev_is_mergepoint(r);
+	row->line = mg_report_history_line(ctx, map, rev, current);
+	if (row->down_revisions == NULL || row->branch_labels == NULL ||
+		row->depends_on == NULL || row->line == NULL)
+		return MG_ENOMEM;
+	return MG_OK;
+}
+
+/* Resolve a spec that may list several identifiers ("a,b": the current rows). */
+static int
+resolve_spec(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *spec)
+{
+	const char **items;
+	size_t n;
+	int rc;
+
+	if (spec == NULL || strchr(spec, ',') == NULL)
+		return mg_resolve(out, ctx, map, spec);
+	if (mg_split_list(ctx, spec, &items, &n) != MG_OK)
+		return MG_ENOMEM;
+	memset(out, 0, sizeof(*out));
+	out->revs = mg_alloc(ctx, (n + 1) * sizeof(int));
+	if (out->revs == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		int r;
+
+		if ((rc = mg_resolve_one(&r, ctx, map, items[i])) != MG_OK)
+			return rc;
+		if (r >= 0)
+			out->revs[out->n++] = r;
+	}
+	return MG_OK;
+}
+
+/*
+ * Alembic's walk_revisions(base, head): iterate_revisions(head, base,
+ * inclusive=True, assert_relative_length=False), i.e. the upgrade
+ * collection without implicit base, restricted to descendants of base,
+ * in topological order from the heads down.
+ */
+int
+mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+				  const char *base, const char *head)
+{
+	mg_target up, low;
+	size_t total = mg_revmap_count(map);
+	uint8_t *required, *have, *below;
+	int rc;
+
+	*revs = NULL;
+	*n = 0;
+	if (head == NULL || *head == '\0')
+		head = "heads";
+	if (base == NULL || *base == '\0')
+		base = "base";
+	if (strchr(head, ',') != NULL)
+		rc = resolve_spec(&up, ctx, map, head);
+	else
+		rc = mg_resolve_upgrade_target(&up, ctx, map, NULL, 0, head);
+	if (rc != MG_OK || (rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
+		return rc;
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < up.n; i++)
+			if (up.revs[i] >= 0)
+				up.revs[k++] = up.revs[i];
+		up.n = k;
+		k = 0;
+		for (size_t i = 0; i < low.n; i++)
+			if (low.revs[i] >= 0)
+				low.revs[k++] = low.revs[i];
+		low.n = k;
+	}
+	if (mg_revmap_ancestors(&required, map, up.revs, up.n, true) != MG_OK ||
+		mg_revmap_ancestors(&have, map, low.revs, low.n, true) != MG_OK ||
+		mg_revmap_descendants(&below, map, low.revs, low.n, false) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < low.n; i++)
+		if (!required[low.revs[i]])
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+						 "Requested range %s:%s does not refer to ancestor/descendant revisions along the same branch",
+						 base, head);
+			mg_error_detail(ctx, "Revision %s is not an ancestor of %s.",
+							mg_revmap_rev(map, low.revs[i])->id, head);
+			mg_error_hint(ctx, "Give the older revision first: <older>:<newer>.");
+			return MG_EINPUT;
+		}
+	for (size_t k = 0; k < total; k++)
+	{
+		bool lowk = false;
+
+		for (size_t i = 0; i < low.n; i++)
+			lowk = lowk || low.revs[i] == (int) k;
+		required[k] = (required[k] && !have[k]) || lowk;
+		if (low.n > 0 && !below[k])
+			required[k] = 0;
+	}
+	return mg_revmap_toposort(revs, n, map, required, up.revs, up.n);
+}
+
+int
+mg_report_all_current(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+					  const int *current, size_t ncurrent)
+{
+	uint8_t *top;
+	size_t total = mg_revmap_count(map);
+
+	*n = 0;
+	*revs = mg_alloc(ctx, (total + 1) * sizeof(int));
+	if (*revs == NULL || mg_revmap_ancestors(&top, map, current, ncurrent, true) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < total; k++)
+	{
+		const mg_rev *r = mg_revmap_rev(map, (int) k);
+		bool child_in = false;
+
+		if (!top[k])
+			continue;
+		for (size_t j = 0; j < r->nnext && !child_in; j++)
+			child_in = top[r->next[j]];
+		if (!child_in)
+			(*revs)[(*n)++] = (int) k;
+	}
+	return MG_OK;
+}

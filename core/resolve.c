@@ -1,0 +1,966 @@
+/*
+ * resolve.c -- identifiers: from the text a user types to revisions.
+ *
+ * Alembic's RevisionMap.get_revisions / get_revision / _walk and the
+ * upgrade and downgrade target parsers, with the same forms and the same
+ * outcomes: full ids, unique prefixes (matched against ids longer than
+ * three characters), branch labels, release tags, head, heads, base,
+ * label@head|heads|base|rev, and the relative forms +N, -N, rev+N,
+ * rev-N, label@+N, label@-N, label@head-N, base+N.
+ *
+ * Errors keep Alembic's outer sentence as the message ("Can't locate
+ * revision identified by 'x'", the multiple-heads text, "Ambiguous walk",
+ * ...) and put the cause Alembic hides into the detail.
+ *
+ * Walk results use three sentinels besides revision indices:
+ * W_NONE (no revision: start from nothing / walked off the graph) and
+ * W_BASE (Alembic's "base" string, reached when walking below a base).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define W_NONE (-1)
+#define W_OVER (-2)
+#define W_BASE (-3)
+
+typedef struct rctx {
+	mg_ctx *ctx;
+	const mg_revmap *map;
+	const char *whole;      /* the identifier as the user gave it, for messages */
+} rctx;
+
+/* A parsed relative identifier: [label@][symbol](+|-)N. */
+typedef struct relative {
+	bool match;
+	char *label;            /* NULL when absent */
+	char *symbol;           /* NULL when absent */
+	const char *rel_text;   /* "+2", "-1" */
+	long rel;
+} relative;
+
+static bool
+is_word(char c)
+{
+	return isalnum((unsigned char) c) || c == '_';
+}
+
+/* Python's re.match of (?:(.+?)@)?(\w+)?((?:\+|-)\d+) at the start of s. */
+static int
+parse_relative(relative *out, mg_ctx *ctx, const char *s)
+{
+	size_t len = strlen(s);
+	size_t starts[64];
+	size_t nstarts = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* label group tried first with the shortest label, then without */
+	for (size_t p = 1; p < len && nstarts < 63; p++)
+		if (s[p] == '@' && s[p - 1] != '\n')
+			starts[nstarts++] = p + 1;
+	starts[nstarts++] = 0;
+	for (size_t i = 0; i < nstarts; i++)
+	{
+		size_t pos = starts[i], w = 0, d;
+
+		if (i + 1 < nstarts && memchr(s, '\n', pos - 1) != NULL)
+			continue;
+		while (pos + w < len && is_word(s[pos + w]))
+			w++;
+		if (pos + w >= len || (s[pos + w] != '+' && s[pos + w] != '-'))
+			continue;
+		d = pos + w + 1;
+		if (d >= len || !isdigit((unsigned char) s[d]))
+			continue;
+		{
+			size_t e = d;
+			long v = 0;
+
+			while (e < len && isdigit((unsigned char) s[e]))
+			{
+				if (v < LONG_MAX / 10 - 10)
+					v = v * 10 + (s[e] - '0');
+				e++;
+			}
+			out->match = true;
+			if (i + 1 < nstarts)
+			{
+				out->label = mg_strndup(ctx, s, pos - 1);
+				if (out->label == NULL)
+					return MG_ENOMEM;
+			}
+			if (w > 0)
+			{
+				out->symbol = mg_strndup(ctx, s + pos, w);
+				if (out->symbol == NULL)
+					return MG_ENOMEM;
+			}
+			out->rel_text = mg_strndup(ctx, s + pos + w, e - pos - w);
+			if (out->rel_text == NULL)
+				return MG_ENOMEM;
+			out->rel = s[pos + w] == '-' ? -v : v;
+			return MG_OK;
+		}
+	}
+	return MG_OK;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+static int
+err_locate(rctx *rc, const char *argument)
+{
+	return mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_UNDEFINED,
+						"Can't locate revision identified by '%s'", argument);
+}
+
+static int
+err_multiple_heads(rctx *rc, const int *heads, size_t n)
+{
+	mg_buf b;
+	char *list;
+
+	mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_CARDINALITY,
+				 "Multiple head revisions are present for given argument '%s'; please specify a specific target revision, '<branchname>@%s' to narrow to a specific head, or 'heads' for all heads",
+				 rc->whole, rc->whole);
+	mg_buf_init(&b, rc->ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const mg_rev *r = mg_revmap_rev(rc->map, heads[i]);
+
+		mg_buf_printf(&b, "%s%s", i ? ", " : "", r->id);
+		if (r->nlabels > 0)
+		{
+			mg_buf_puts(&b, " (");
+			for (size_t j = 0; j < r->nlabels; j++)
+				mg_buf_printf(&b, "%s%s", j ? ", " : "", mg_revmap_label_name(rc->map, r->labels[j]));
+			mg_buf_puts(&b, ")");
+		}
+	}
+	if (mg_buf_finish(&b, &list) == MG_OK)
+		mg_error_detail(rc->ctx, "The heads are %s.", list);
+	mg_error_hint(rc->ctx, "Use '<branch>@head' for one branch, 'heads' for all of them, or merge the heads.");
+	return MG_EINPUT;
+}
+
+/* ---- lineage --------------------------------------------------------------- */
+
+static int
+shares(bool *out, rctx *rc, int rev, const int *against, size_t n, bool deps)
+{
+	return mg_revmap_shares_lineage(out, rc->map, rev, against, n, deps);
+}
+
+/* ---- symbols and identifiers ---------------------------------------------- */
+
+typedef struct idlist {
+	int *v;
+	size_t n;
+	size_t cap;
+	bool has_symbol;       /* resolved_id is a plain symbol to look up */
+	const char *symbol;
+} idlist;
+
+static int revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch);
+static int resolve_number(idlist *out, char **label, rctx *rc, const char *ident);
+
+/* Exact key: revision id, then branch label, then release tag. */
+static int
+exact_key(const mg_revmap *map, const char *id)
+{
+	int r = mg_revmap_find(map, id);
+
+	if (r < 0)
+		r = mg_revmap_find_label(map, id);
+	if (r < 0)
+		r = mg_revmap_find_tag(map, id);
+	return r;
+}
+
+/* Alembic's _resolve_branch: a label, else any identifier; else "No such branch". */
+static int
+resolve_branch(int *out, rctx *rc, const char *label)
+{
+	int r = mg_revmap_find(rc->map, label);
+
+	if (r < 0)
+		r = mg_revmap_find_label(rc->map, label);
+	if (r >= 0)
+	{
+		*out = r;
+		return MG_OK;
+	}
+	if (revision_for_ident(&r, rc, label, NULL) != MG_OK)
+	{
+		if (mg_ctx_error(rc->ctx)->code == MG_ENOMEM)
+			return MG_ENOMEM;
+		err_locate(rc, label);
+		mg_error_detail(rc->ctx, "No such branch: '%s'.", label);
+		mg_error_hint(rc->ctx, "Use a branch label of the catalog; SELECT * FROM migrate_heads() lists them.");
+		return MG_EINPUT;
+	}
+	*out = r;
+	return MG_OK;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *) a - *(const int *) b;
+}
+
+/*
+ * Alembic's _revision_for_ident: exact key, else (our addition, as
+ * Galaxy does) a release tag, else a unique prefix, filtered by the
+ * branch's lineage; then the branch membership check.
+ */
+static int
+revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
+{
+	int branch_rev = -1, rev;
+
+	*out = -1;
+	if (check_branch != NULL)
+	{
+		int rc2 = resolve_branch(&branch_rev, rc, check_branch);
+
+		if (rc2 != MG_OK)
+			return rc2;
+	}
+	if (id == NULL || *id == '\0')
+		return MG_OK;
+	rev = exact_key(rc->map, id);
+	if (rev < 0)
+	{
+		size_t total = mg_revmap_prefix(rc->map, id, NULL, 0), n = 0;
+		int *cand = mg_alloc(rc->ctx, (total + mg_revmap_label_count(rc->map) + 1) * sizeof(int));
+
+		if (cand == NULL)
+			return MG_ENOMEM;
+		mg_revmap_prefix(rc->map, id, cand, total);
+		n = total;
+		/* labels are keys too */
+		for (size_t i = 0; i < mg_revmap_label_count(rc->map); i++)
+		{
+			const char *l = mg_revmap_label_name(rc->map, (int) i);
+
+			if (strlen(l) > 3 && strncmp(l, id, strlen(id)) == 0)
+			{
+				int lr = mg_revmap_find_label(rc->map, l);
+				bool dup = false;
+
+				for (size_t k = 0; k < n; k++)
+					dup = dup || cand[k] == lr;
+				if (!dup)
+					cand[n++] = lr;
+			}
+		}
+		qsort(cand, n, sizeof(int), cmp_int);   /* catalog order, as Alembic's map */
+		if (branch_rev >= 0)
+		{
+			size_t kept = 0;
+
+			for (size_t i = 0; i < n; i++)
+			{
+				bool ok;
+
+				if (shares(&ok, rc, cand[i], &branch_rev, 1, false) != MG_OK)
+					return MG_ENOMEM;
+				if (ok)
+					cand[kept++] = cand[i];
+			}
+			n = kept;
+		}
+		if (n == 0)
+		{
+			err_locate(rc, id);
+			mg_error_detail(rc->ctx, "No such revision or branch '%s'%s.", id,
+							strlen(id) < 4 ? "; please ensure at least four characters are present for partial revision identifier matches" : "");
+			mg_error_hint(rc->ctx, "SELECT revision FROM migrate_history() lists the revisions of the catalog.");
+			return MG_EINPUT;
+		}
+		if (n > 1)
+		{
+			mg_buf b;
+			char *list;
+
+			mg_buf_init(&b, rc->ctx);
+			for (size_t i = 0; i < n && i < 10; i++)
+				mg_buf_printf(&b, "%s'%s'", i ? ", " : "", mg_revmap_rev(rc->map, cand[i])->id);
+			if (n > 10)
+				mg_buf_printf(&b, " and %zu more", n - 10);
+			if (mg_buf_finish(&b, &list) != MG_OK)
+				return MG_ENOMEM;
+			mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_CARDINALITY,
+						 "Can't locate revision identified by '%s'", id);
+			mg_error_detail(rc->ctx, "Multiple revisions start with '%s': %s.", id, list);
+			mg_error_hint(rc->ctx, "Give more characters of the revision id.");
+			return MG_EINPUT;
+		}
+		rev = cand[0];
+	}
+	if (check_branch != NULL)
+	{
+		bool ok;
+
+		if (shares(&ok, rc, rev, &branch_rev, 1, false) != MG_OK)
+			return MG_ENOMEM;
+		if (!ok)
+		{
+			err_locate(rc, id);
+			mg_error_detail(rc->ctx, "Revision %s is not a member of branch '%s'.",
+							mg_revmap_rev(rc->map, rev)->id, check_branch);
+			mg_error_hint(rc->ctx, "Name a revision on that branch, or drop the '%s@' prefix.", check_branch);
+			return MG_EINPUT;
+		}
+	}
+	*out = rev;
+	return MG_OK;
+}
+
+static int
+push(rctx *rc, idlist *l, int v)
+{
+	if (mg_grow(rc->ctx, &l->v, &l->cap, l->n, sizeof(int)) != MG_OK)
+		return MG_ENOMEM;
+	l->v[l->n++] = v;
+	return MG_OK;
+}
+
+/* Alembic's filter_for_lineage(targets, check_against). */
+static int
+filter_lineage(int *targets, size_t *n, rctx *rc, const char *check_against, bool deps)
+{
+	idlist ids;
+	char *label = NULL;
+	int *against;
+	size_t na = 0, kept = 0;
+	int rc2;
+
+	if (check_against == NULL)
+		return MG_OK;
+	memset(&ids, 0, sizeof(ids));
+	if ((rc2 = resolve_number(&ids, &label, rc, check_against)) != MG_OK)
+		return rc2;
+	against = mg_alloc(rc->ctx, (ids.n + 2) * sizeof(int));
+	if (against == NULL)
+		return MG_ENOMEM;
+	if (label != NULL)
+	{
+		int r;
+
+		if ((rc2 = revision_for_ident(&r, rc, label, NULL)) != MG_OK)
+			return rc2;
+		against[na++] = r;
+	}
+	if (ids.has_symbol)
+	{
+		int r;
+
+		if ((rc2 = revision_for_ident(&r, rc, ids.symbol, NULL)) != MG_OK)
+			return rc2;
+		if (r >= 0)
+			against[na++] = r;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		against[na++] = ids.v[i];
+	if (na == 0)
+		return MG_OK;
+	for (size_t i = 0; i < *n; i++)
+	{
+		bool ok;
+
+		if (shares(&ok, rc, targets[i], against, na, deps) != MG_OK)
+			return MG_ENOMEM;
+		if (ok)
+			targets[kept++] = targets[i];
+	}
+	*n = kept;
+	return MG_OK;
+}
+
+/*
+ * Alembic's _resolve_revision_number: split label@id at the first '@';
+ * heads / head / base become revision lists; anything else stays a
+ * symbol (has_symbol) for revision_for_ident.
+ */
+static int
+resolve_number(idlist *out, char **label, rctx *rc, const char *ident)
+{
+	const char *at = ident ? strchr(ident, '@') : NULL;
+	const char *id = ident;
+	int rc2;
+
+	memset(out, 0, sizeof(*out));
+	*label = NULL;
+	if (at != NULL)
+	{
+		*label = mg_strndup(rc->ctx, ident, (size_t) (at - ident));
+		if (*label == NULL)
+			return MG_ENOMEM;
+		id = at + 1;
+	}
+	if (id == NULL || strcmp(id, "base") == 0)
+		return MG_OK;
+	if (strcmp(id, "heads") == 0)
+	{
+		const int *h;
+		size_t n;
+
+		if (*label != NULL)
+		{
+			mg_revmap_heads(rc->map, &h, &n);
+			for (size_t i = 0; i < n; i++)
+				if (push(rc, out, h[i]) != MG_OK)
+					return MG_ENOMEM;
+			return filter_lineage(out->v, &out->n, rc, *label, false);
+		}
+		mg_revmap_real_heads(rc->map, &h, &n);
+		for (size_t i = 0; i < n; i++)
+			if (push(rc, out, h[i]) != MG_OK)
+				return MG_ENOMEM;
+		return MG_OK;
+	}
+	if (strcmp(id, "head") == 0)
+	{
+		const int *h;
+		size_t n;
+
+		mg_revmap_heads(rc->map, &h, &n);
+		for (size_t i = 0; i < n; i++)
+			if (push(rc, out, h[i]) != MG_OK)
+				return MG_ENOMEM;
+		if (*label != NULL && (rc2 = filter_lineage(out->v, &out->n, rc, *label, false)) != MG_OK)
+			return rc2;
+		if (out->n > 1)
+			return err_multiple_heads(rc, out->v, out->n);
+		return MG_OK;
+	}
+	out->has_symbol = true;
+	out->symbol = id;
+	return MG_OK;
+}
+
+/* ---- walking ----------------------------------------------------------- */
+
+/*
+ * Alembic's _walk: steps > 0 up (children, filtered by the label's
+ * lineage), steps < 0 down (Revises).  More than one way → "Ambiguous
+ * walk".  Off the graph → W_OVER (no_overwalk) or the last revision.
+ */
+static int
+walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overwalk)
+{
+	int cur = start;
+	long n = steps < 0 ? -steps : steps;
+
+	for (long s = 0; s < n; s++)
+	{
+		int *kids;
+		size_t nk = 0;
+
+		if (steps > 0)
+		{
+			const int *src;
+			size_t ns;
+
+			if (cur == W_NONE)
+				mg_revmap_bases(rc->map, &src, &ns);
+			else
+			{
+				const mg_rev *r = mg_revmap_rev(rc->map, cur);
+
+				src = r->next;
+				ns = r->nnext;
+			}
+			kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
+			if (kids == NULL)
+				return MG_ENOMEM;
+			memcpy(kids, src, ns * sizeof(int));
+			nk = ns;
+			if (label != NULL)
+			{
+				int rc2 = filter_lineage(kids, &nk, rc, label, false);
+
+				if (rc2 != MG_OK)
+					return rc2;
+			}
+		}
+		else
+		{
+			if (cur == W_BASE)
+				nk = 0;
+			else
+			{
+				const int *src;
+				size_t ns;
+
+				if (cur == W_NONE)
+					mg_revmap_heads(rc->map, &src, &ns);
+				else
+				{
+					const mg_rev *r = mg_revmap_rev(rc->map, cur);
+
+					src = r->down;
+					ns = r->ndown;
+				}
+				kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
+				if (kids == NULL)
+					return MG_ENOMEM;
+				memcpy(kids, src, ns * sizeof(int));
+				nk = ns;
+				if (nk == 0)
+				{
+					kids[0] = W_BASE;
+					nk = 1;
+				}
+			}
+		}
+		if (nk == 0)
+		{
+			*out = no_overwalk ? W_OVER : cur;
+			return MG_OK;
+		}
+		if (nk > 1)
+		{
+			mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "Ambiguous walk");
+			mg_error_detail(rc->ctx, "Walking %ld step%s %s from %s meets a %s.", n, n == 1 ? "" : "s",
+							steps > 0 ? "up" : "down",
+							cur >= 0 ? mg_revmap_rev(rc->map, cur)->id : "base",
+							steps > 0 ? "branch point or several bases" : "merge point");
+			mg_error_hint(rc->ctx, "Name the branch ('<branch>@+1') or an absolute revision instead.");
+			return MG_EINPUT;
+		}
+		cur = kids[0];
+	}
+	*out = cur;
+	return MG_OK;
+}
+
+/* ---- public: get_revisions / get_revision ------------------------------ */
+
+static int
+get_revisions(mg_target *out, rctx *rc, const char *ident)
+{
+	idlist ids;
+	char *label;
+	int rc2;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc2 = resolve_number(&ids, &label, rc, ident)) != MG_OK)
+		return rc2;
+	out->branch = label;
+	if (ids.has_symbol)
+	{
+		const char *sym = ids.symbol;
+		char *end;
+		long v;
+
+		/* label@-N (or a bare negative number): walk down from the heads */
+		v = strtol(sym, &end, 10);
+		if (*sym && *end == '\0' && end != sym && v < 0)
+		{
+			const int *h;
+			size_t nh;
+			idlist res;
+
+			memset(&res, 0, sizeof(res));
+			mg_revmap_real_heads(rc->map, &h, &nh);
+			for (size_t i = 0; i < nh; i++)
+			{
+				int w;
+
+				if (label != NULL)
+				{
+					int li = -1;
+
+					for (size_t k = 0; k < mg_revmap_label_count(rc->map); k++)
+						if (strcmp(mg_revmap_label_name(rc->map, (int) k), label) == 0)
+							li = (int) k;
+					if (li < 0 || !mg_rev_has_label(mg_revmap_rev(rc->map, h[i]), li))
+						continue;
+				}
+				if ((rc2 = walk(&w, rc, h[i], v, NULL, true)) != MG_OK)
+					return rc2;
+				if (w >= 0 && push(rc, &res, w) != MG_OK)
+					return MG_ENOMEM;
+			}
+			out->revs = res.v;
+			out->n = res.n;
+			return MG_OK;
+		}
+		{
+			int r;
+
+			if ((rc2 = revision_for_ident(&r, rc, sym, label)) != MG_OK)
+				return rc2;
+			out->revs = mg_alloc(rc->ctx, sizeof(int));
+			if (out->revs == NULL)
+				return MG_ENOMEM;
+			out->revs[0] = r;
+			out->n = r >= 0 ? 1 : 0;
+			return MG_OK;
+		}
+	}
+	if (label != NULL && ids.n > 0)
+	{
+		/* heads / head with a label: the label must resolve */
+		int br;
+
+		if ((rc2 = resolve_branch(&br, rc, label)) != MG_OK)
+			return rc2;
+	}
+	out->revs = ids.v;
+	out->n = ids.n;
+	return MG_OK;
+}
+
+int
+mg_resolve(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *ident)
+{
+	rctx rc = {ctx, map, ident ? ident : "base"};
+
+	return get_revisions(out, &rc, ident);
+}
+
+/* Alembic's get_revision, within an rctx. */
+static int
+get_revision(int *out, rctx *rc, const char *ident)
+{
+	idlist ids;
+	char *label;
+	int rc2;
+
+	*out = W_NONE;
+	if ((rc2 = resolve_number(&ids, &label, rc, ident)) != MG_OK)
+		return rc2;
+	if (ids.n > 1)
+		return err_multiple_heads(rc, ids.v, ids.n);
+	if (ids.n == 1)
+	{
+		if (label != NULL)
+		{
+			int br;
+
+			if ((rc2 = resolve_branch(&br, rc, label)) != MG_OK)
+				return rc2;
+		}
+		*out = ids.v[0];
+		return MG_OK;
+	}
+	if (!ids.has_symbol)
+	{
+		if (label != NULL)
+		{
+			int br;
+
+			if ((rc2 = resolve_branch(&br, rc, label)) != MG_OK)
+				return rc2;
+		}
+		return MG_OK;
+	}
+	return revision_for_ident(out, rc, ids.symbol, label);
+}
+
+int
+mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *ident)
+{
+	rctx rc = {ctx, map, ident ? ident : "base"};
+
+	return get_revision(out, &rc, ident);
+}
+
+/* ---- upgrade and downgrade targets ------------------------------------- */
+
+static int
+didnt_produce(rctx *rc, const char *rel_text, long rel)
+{
+	mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+				 "Relative revision %s didn't produce %ld migrations", rel_text, rel < 0 ? -rel : rel);
+	mg_error_detail(rc->ctx, "The walk from the current revision%s passes %s.",
+					"", rel < 0 ? "below base" : "beyond the head");
+	mg_error_hint(rc->ctx, "Use a smaller step, or an absolute target such as 'heads' or 'base'.");
+	return MG_EINPUT;
+}
+
+static int
+walked_too_far(rctx *rc)
+{
+	mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "Walked too far");
+	mg_error_detail(rc->ctx, "The relative target '%s' reaches past the end of the graph.", rc->whole);
+	mg_error_hint(rc->ctx, "Use a smaller step.");
+	return MG_EINPUT;
+}
+
+static int
+set_single(mg_target *out, rctx *rc, int rev)
+{
+	out->revs = mg_alloc(rc->ctx, sizeof(int));
+	if (out->revs == NULL)
+		return MG_ENOMEM;
+	out->revs[0] = rev;
+	out->n = rev >= 0 ? 1 : 0;
+	return MG_OK;
+}
+
+/* get_revision("label@symbol") or get_revision(symbol). */
+static int
+symbol_start(int *out, rctx *rc, const char *label, const char *symbol)
+{
+	if (label == NULL)
+		return get_revision(out, rc, symbol);
+	{
+		char *s = mg_printf(rc->ctx, "%s@%s", label, symbol);
+
+		if (s == NULL)
+			return MG_ENOMEM;
+		return get_revision(out, rc, s);
+	}
+}
+
+int
+mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+						  const int *current, size_t ncurrent, const char *target)
+{
+	rctx rc = {ctx, map, target ? target : "heads"};
+	relative m;
+	int rc2, w;
+
+	memset(out, 0, sizeof(*out));
+	if (target == NULL)
+		target = "heads";
+	if ((rc2 = parse_relative(&m, ctx, target)) != MG_OK)
+		return rc2;
+	if (!m.match)
+		return get_revisions(out, &rc, target);
+	out->branch = m.label;
+	if (m.rel > 0)
+	{
+		if (m.symbol == NULL)
+		{
+			int *starts = mg_alloc(ctx, (mg_revmap_count(map) + ncurrent + 2) * sizeof(int));
+			size_t ns = 0;
+
+			if (starts == NULL)
+				return MG_ENOMEM;
+			for (size_t i = 0; i < ncurrent; i++)
+				starts[ns++] = current[i];
+			if (m.label != NULL)
+			{
+				if ((rc2 = filter_lineage(starts, &ns, &rc, m.label, false)) != MG_OK)
+					return rc2;
+				if (ns == 0 && ncurrent > 0)
+				{
+					/* nothing of the branch is a head: start from its newest applied revision */
+					uint8_t *act;
+					size_t nact = 0;
+
+					if (mg_revmap_ancestors(&act, map, current, ncurrent, true) != MG_OK)
+						return MG_ENOMEM;
+					for (size_t k = 0; k < mg_revmap_count(map); k++)
+						if (act[k])
+							starts[nact++] = (int) k;
+					if ((rc2 = filter_lineage(starts, &nact, &rc, m.label, false)) != MG_OK)
+						return rc2;
+					{
+						uint8_t *isdown = mg_alloc(ctx, mg_revmap_count(map) + 1);
+
+						if (isdown == NULL)
+							return MG_ENOMEM;
+						for (size_t i = 0; i < nact; i++)
+						{
+							const mg_rev *r = mg_revmap_rev(map, starts[i]);
+
+							for (size_t k = 0; k < r->ndown_norm; k++)
+								isdown[r->down_norm[k]] = 1;
+						}
+						for (size_t i = 0; i < nact; i++)
+							if (!isdown[starts[i]])
+								starts[ns++] = starts[i];
+					}
+				}
+			}
+			if (ns == 0)
+				starts[ns++] = W_NONE;
+			if (ns > 1)
+			{
+				mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+							 "Ambiguous upgrade from multiple current revisions");
+				mg_error_detail(ctx, "The database has %zu current revisions on this path.", ns);
+				mg_error_hint(ctx, "Name the branch ('<branch>@+N') or give an absolute target.");
+				return MG_EINPUT;
+			}
+			if ((rc2 = walk(&w, &rc, starts[0], m.rel, m.label, true)) != MG_OK)
+				return rc2;
+			if (w == W_OVER)
+				return didnt_produce(&rc, m.rel_text, m.rel);
+			return set_single(out, &rc, w);
+		}
+		if ((rc2 = get_revision(&w, &rc, m.symbol)) != MG_OK)
+			return rc2;
+		if ((rc2 = walk(&w, &rc, w, m.rel, m.label, true)) != MG_OK)
+			return rc2;
+		if (w == W_OVER)
+			return walked_too_far(&rc);
+		return set_single(out, &rc, w == W_BASE ? W_NONE : w);
+	}
+	if (m.symbol == NULL)
+	{
+		char num[32];
+
+		snprintf(num, sizeof(num), "%ld", m.rel);
+		return didnt_produce(&rc, num, m.rel);
+	}
+	if ((rc2 = symbol_start(&w, &rc, m.label, m.symbol)) != MG_OK)
+		return rc2;
+	if ((rc2 = walk(&w, &rc, w, m.rel, NULL, true)) != MG_OK)
+		return rc2;
+	if (w == W_OVER)
+		return walked_too_far(&rc);
+	return set_single(out, &rc, w == W_BASE ? W_NONE : w);
+}
+
+int
+mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+							const int *current, size_t ncurrent, const char *target)
+{
+	rctx rc = {ctx, map, target ? target : "base"};
+	relative m;
+	int rc2, w, start;
+
+	memset(out, 0, sizeof(*out));
+	if (target == NULL)
+		return MG_OK;
+	if ((rc2 = parse_relative(&m, ctx, target)) != MG_OK)
+		return rc2;
+	if (m.match)
+	{
+		bool relative_revision = m.symbol == NULL;
+		const char *label = m.label;
+
+		if (m.rel >= 0)
+		{
+			if (m.symbol == NULL)
+				return didnt_produce(&rc, m.rel_text, m.rel);
+			if ((rc2 = get_revision(&start, &rc, m.symbol)) != MG_OK)
+				return rc2;
+			if ((rc2 = walk(&w, &rc, start, m.rel, label, true)) != MG_OK)
+				return rc2;
+			if (w == W_OVER)
+				return walked_too_far(&rc);
+			out->branch = label;
+			return set_single(out, &rc, w == W_BASE ? W_NONE : w);
+		}
+		if (relative_revision)
+		{
+			if (label != NULL)
+			{
+				int *sym = mg_alloc(ctx, (mg_revmap_count(map) + ncurrent + 1) * sizeof(int));
+				size_t ns = 0;
+
+				if (sym == NULL)
+					return MG_ENOMEM;
+				for (size_t i = 0; i < ncurrent; i++)
+					sym[ns++] = current[i];
+				if ((rc2 = filter_lineage(sym, &ns, &rc, label, false)) != MG_OK)
+					return rc2;
+				if (ns == 0)
+				{
+					int *all;
+					size_t nall;
+
+					if ((rc2 = mg_report_all_current(&all, &nall, ctx, map, current, ncurrent)) != MG_OK)
+						return rc2;
+					memcpy(sym, all, nall * sizeof(int));
+					ns = nall;
+					if ((rc2 = filter_lineage(sym, &ns, &rc, label, false)) != MG_OK)
+						return rc2;
+				}
+				if (ns != 1)
+				{
+					mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+								 "Relative revision %s didn't produce %ld migrations", m.rel_text, -m.rel);
+					mg_error_detail(ctx, "The database has %s revision on branch '%s'.",
+									ns == 0 ? "no" : "more than one", label);
+					mg_error_hint(ctx, "Check SELECT * FROM migrate_current().");
+					return MG_EINPUT;
+				}
+				start = sym[0];
+			}
+			else
+			{
+				if (ncurrent == 0)
+					return didnt_produce(&rc, m.rel_text, m.rel);
+				/* Alembic warns "downgrade -1 from multiple heads is ambiguous" and uses the first row */
+				start = current[0];
+				label = NULL;
+			}
+		}
+		else if ((rc2 = symbol_start(&start, &rc, label, m.symbol)) != MG_OK)
+			return rc2;
+		if ((rc2 = walk(&w, &rc, start, m.rel, NULL, true)) != MG_OK)
+			return rc2;
+		if (w == W_OVER)
+		{
+			if (relative_revision)
+				return didnt_produce(&rc, m.rel_text, m.rel);
+			return walked_too_far(&rc);
+		}
+		/* a relative downgrade without a label is scoped to the start revision */
+		out->branch = label;
+		if (relative_revision && m.label == NULL)
+			out->branch = mg_strdup(ctx, mg_revmap_rev(map, start)->id);
+		return set_single(out, &rc, w == W_BASE ? W_NONE : w);
+	}
+	{
+		const char *at = strrchr(target, '@');
+		const char *symbol = at ? at + 1 : target;
+
+		if (at != NULL)
+		{
+			out->branch = mg_strndup(ctx, target, (size_t) (at - target));
+			if (out->branch == NULL)
+				return MG_ENOMEM;
+		}
+		if ((rc2 = get_revision(&w, &rc, symbol)) != MG_OK)
+			return rc2;
+		return set_single(out, &rc, w);
+	}
+}
+
+int
+mg_resolve_filter_lineage(int *targets, size_t *n, mg_ctx *ctx, const mg_revmap *map,
+						  const char *check_against, bool with_deps)
+{
+	rctx rc = {ctx, map, check_against};
+
+	return filter_lineage(targets, n, &rc, check_against, with_deps);
+}
+
+int
+mg_resolve_rows(int **out, mg_ctx *ctx, const mg_revmap *map, const char *const *rows, size_t n)
+{
+	*out = mg_alloc(ctx, (n + 1) * sizeof(int));
+	if (*out == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		int r = mg_revmap_find(map, rows[i]);
+
+		if (r < 0)
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED,
+						 "Can't locate revision identified by '%s'", rows[i]);
+			mg_error_detail(ctx, "The version table holds revision %s, which the catalog does not have: the database is ahead of the loaded revision scripts.",
+							rows[i]);
+			mg_error_hint(ctx, "Load the scripts that include revision %s (migrate_load or migrate_add) and try again.", rows[i]);
+			return MG_EINPUT;
+		}
+		(*out)[i] = r;
+	}
+	return MG_OK;
+}

@@ -1,0 +1,1020 @@
+/*
+ * revmap.c -- the revision graph: Alembic's RevisionMap.
+ *
+ * Scripts are added in catalog order (which breaks ties between
+ * independent branches, as file order does in Alembic), then built once:
+ * ids are hashed, Revises and Depends On are linked into parent and
+ * child index lists, dependencies are normalized, cycles are detected,
+ * branch labels are propagated, and heads and bases are listed.
+ *
+ * Invariants after mg_revmap_build:
+ *   - revisions are referred to by index; index order = catalog order;
+ *   - every list (heads, children, ...) is in catalog order;
+ *   - graph walks are iterative and mark-based: linear in the graph size.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct mg_revmap {
+	mg_ctx *ctx;
+	mg_rev *revs;
+	size_t n, cap;
+	int *hash;              /* open addressing: index + 1, 0 = empty */
+	size_t hmask;
+	int *sorted;            /* indices sorted by id, for prefix search */
+	const char **label_names;
+	int *label_revs;        /* revision declaring each label */
+	size_t nlabels, labcap;
+	const char **tag_names; /* "release_22.05" and its short "22.05" */
+	int *tag_revs;
+	size_t ntags, tagcap;
+	int *heads, *real_heads, *bases;
+	size_t nheads, nreal_heads, nbases;
+	bool built;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+	{
+		h ^= (unsigned char) *s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int
+mg_revmap_new(mg_revmap **out, mg_ctx *ctx)
+{
+	mg_revmap *map = mg_alloc(ctx, sizeof(*map));
+
+	*out = NULL;
+	if (map == NULL)
+		return MG_ENOMEM;
+	map->ctx = ctx;
+	*out = map;
+	return MG_OK;
+}
+
+int
+mg_revmap_add(mg_revmap *map, const mg_script *script)
+{
+	mg_rev *r;
+
+	if (mg_grow(map->ctx, &map->revs, &map->cap, map->n, sizeof(mg_rev)) != MG_OK)
+		return MG_ENOMEM;
+	r = &map->revs[map->n];
+	memset(r, 0, sizeof(*r));
+	r->script = script;
+	r->id = script->id;
+	r->seq = (int) map->n;
+	map->n++;
+	return MG_OK;
+}
+
+size_t
+mg_revmap_count(const mg_revmap *map)
+{
+	return map->n;
+}
+
+void
+mg_revmap_set_script(mg_revmap *map, int i, const mg_script *script)
+{
+	map->revs[i].script = script;
+}
+
+const mg_rev *
+mg_revmap_rev(const mg_revmap *map, int i)
+{
+	return &map->revs[i];
+}
+
+int
+mg_revmap_find(const mg_revmap *map, const char *id)
+{
+	size_t i;
+
+	if (map->hash == NULL)
+		return -1;
+	for (i = hash_str(id) & map->hmask;; i = (i + 1) & map->hmask)
+	{
+		int v = map->hash[i];
+
+		if (v == 0)
+			return -1;
+		if (strcmp(map->revs[v - 1].id, id) == 0)
+			return v - 1;
+	}
+}
+
+int
+mg_revmap_find_label(const mg_revmap *map, const char *label)
+{
+	for (size_t i = 0; i < map->nlabels; i++)
+		if (strcmp(map->label_names[i], label) == 0)
+			return map->label_revs[i];
+	return -1;
+}
+
+int
+mg_revmap_find_tag(const mg_revmap *map, const char *tag)
+{
+	for (size_t i = 0; i < map->ntags; i++)
+		if (strcmp(map->tag_names[i], tag) == 0)
+			return map->tag_revs[i];
+	return -1;
+}
+
+void
+mg_revmap_tags(const mg_revmap *map, const char *const **names, const int **revs, size_t *n)
+{
+	*names = map->tag_names;
+	*revs = map->tag_revs;
+	*n = map->ntags;
+}
+
+const char *
+mg_revmap_label_name(const mg_revmap *map, int label)
+{
+	return map->label_names[label];
+}
+
+size_t
+mg_revmap_label_count(const mg_revmap *map)
+{
+	return map->nlabels;
+}
+
+void
+mg_revmap_heads(const mg_revmap *map, const int **revs, size_t *n)
+{
+	*revs = map->heads;
+	*n = map->nheads;
+}
+
+void
+mg_revmap_real_heads(const mg_revmap *map, const int **revs, size_t *n)
+{
+	*revs = map->real_heads;
+	*n = map->nreal_heads;
+}
+
+void
+mg_revmap_bases(const mg_revmap *map, const int **revs, size_t *n)
+{
+	*revs = map->bases;
+	*n = map->nbases;
+}
+
+bool
+mg_rev_is_head(const mg_rev *r)
+{
+	return r->nnext == 0;
+}
+
+bool
+mg_rev_is_real_head(const mg_rev *r)
+{
+	return r->nall_next == 0;
+}
+
+bool
+mg_rev_is_branchpoint(const mg_rev *r)
+{
+	return r->nnext > 1;
+}
+
+bool
+mg_rev_is_mergepoint(const mg_rev *r)
+{
+	return r->ndown > 1;
+}
+
+bool
+mg_rev_has_label(const mg_rev *r, int label)
+{
+	for (size_t i = 0; i < r->nlabels; i++)
+		if (r->labels[i] == label)
+			return true;
+	return false;
+}
+
+static int
+cmp_by_id(const void *a, const void *b, void *arg)
+{
+	const mg_revmap *map = arg;
+
+	return strcmp(map->revs[*(const int *) a].id, map->revs[*(const int *) b].id);
+}
+
+/* Insertion sort fallback is too slow for 10k; a small merge sort with a context. */
+static void
+sort_ids(mg_revmap *map, int *a, int *tmp, size_t n)
+{
+	size_t mid;
+
+	if (n < 2)
+		return;
+	mid = n / 2;
+	sort_ids(map, a, tmp, mid);
+	sort_ids(map, a + mid, tmp, n - mid);
+	{
+		size_t i = 0, j = mid, k = 0;
+
+		while (i < mid && j < n)
+			tmp[k++] = cmp_by_id(&a[i], &a[j], map) <= 0 ? a[i++] : a[j++];
+		while (i < mid)
+			tmp[k++] = a[i++];
+		while (j < n)
+			tmp[k++] = a[j++];
+		memcpy(a, tmp, n * sizeof(int));
+	}
+}
+
+size_t
+mg_revmap_prefix(const mg_revmap *map, const char *prefix, int *out, size_t max)
+{
+	size_t lo = 0, hi = map->n, plen = strlen(prefix), count = 0;
+
+	/* first id >= prefix */
+	while (lo < hi)
+	{
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(map->revs[map->sorted[mid]].id, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < map->n; i++)
+	{
+		const char *id = map->revs[map->sorted[i]].id;
+
+		if (strncmp(id, prefix, plen) != 0)
+			break;
+		if (strlen(id) > 3)
+		{
+			if (count < max)
+				out[count] = map->sorted[i];
+			count++;
+		}
+	}
+	return count;
+}
+
+/* Append v to an int list in the arena. */
+static int
+push_int(mg_ctx *ctx, int **arr, size_t *n, size_t *cap, int v)
+{
+	if (mg_grow(ctx, arr, cap, *n, sizeof(int)) != MG_OK)
+		return MG_ENOMEM;
+	(*arr)[(*n)++] = v;
+	return MG_OK;
+}
+
+static bool
+contains(const int *arr, size_t n, int v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (arr[i] == v)
+			return true;
+	return false;
+}
+
+/* Walk from `from` along parents (up=false) or children (up=true). */
+static int
+walk_marks(uint8_t *marks, const mg_revmap *map, const int *from, size_t n,
+		   bool up, bool with_deps, bool norm)
+{
+	int *stack;
+	size_t sp = 0;
+
+	stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	if (stack == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		if (from[i] < 0 || marks[from[i]])
+			continue;
+		marks[from[i]] = 1;
+		stack[sp++] = from[i];
+		while (sp > 0)
+		{
+			const mg_rev *r = &map->revs[stack[--sp]];
+			const int *list;
+			size_t cnt;
+
+			if (up)
+			{
+				list = with_deps ? r->all_next : r->next;
+				cnt = with_deps ? r->nall_next : r->nnext;
+			}
+			else if (with_deps)
+			{
+				list = norm ? r->down_norm : r->all_down;
+				cnt = norm ? r->ndown_norm : r->nall_down;
+			}
+			else
+			{
+				list = r->down;
+				cnt = r->ndown;
+			}
+			for (size_t k = 0; k < cnt; k++)
+				if (!marks[list[k]])
+				{
+					marks[list[k]] = 1;
+					stack[sp++] = list[k];
+				}
+		}
+	}
+	return MG_OK;
+}
+
+int
+mg_revmap_ancestors(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps)
+{
+	*marks = mg_alloc(map->ctx, map->n + 1);
+	if (*marks == NULL)
+		return MG_ENOMEM;
+	return walk_marks(*marks, map, from, n, false, with_deps, true);
+}
+
+int
+mg_revmap_descendants(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps)
+{
+	*marks = mg_alloc(map->ctx, map->n + 1);
+	if (*marks == NULL)
+		return MG_ENOMEM;
+	return walk_marks(*marks, map, from, n, true, with_deps, true);
+}
+
+int
+mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against,
+						 size_t n, bool with_deps)
+{
+	uint8_t *up, *down;
+
+	*out = true;
+	if (n == 0)
+		return MG_OK;
+	if (mg_revmap_descendants(&up, map, &rev, 1, with_deps) != MG_OK ||
+		mg_revmap_ancestors(&down, map, &rev, 1, with_deps) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (against[i] >= 0 && (up[against[i]] || down[against[i]]))
+			return MG_OK;
+	*out = false;
+	return MG_OK;
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static int
+build_hash(mg_revmap *map)
+{
+	size_t size = 16;
+
+	while (size < map->n * 2)
+		size *= 2;
+	map->hash = mg_alloc(map->ctx, size * sizeof(int));
+	if (map->hash == NULL)
+		return MG_ENOMEM;
+	map->hmask = size - 1;
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_rev *r = &map->revs[k];
+		size_t i;
+
+		for (i = hash_str(r->id) & map->hmask; map->hash[i] != 0; i = (i + 1) & map->hmask)
+		{
+			const mg_rev *o = &map->revs[map->hash[i] - 1];
+
+			if (strcmp(o->id, r->id) == 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Revision %s is present more than once", r->id);
+				mg_error_detail(map->ctx, "It is defined in \"%s\" and in \"%s\".",
+								o->script->filename, r->script->filename);
+				mg_error_hint(map->ctx, "Give one of them a new Revision ID, or remove the copy.");
+				return MG_EINPUT;
+			}
+		}
+		map->hash[i] = (int) k + 1;
+	}
+	return MG_OK;
+}
+
+static int
+build_labels_and_tags(mg_revmap *map)
+{
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_script *s = map->revs[k].script;
+
+		for (size_t j = 0; j < s->nlabels; j++)
+		{
+			const char *l = s->labels[j];
+			int other = mg_revmap_find_label(map, l);
+
+			if (other < 0 && mg_revmap_find(map, l) >= 0)
+				other = mg_revmap_find(map, l);
+			if (other >= 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Branch name '%s' in revision %s already used by revision %s",
+							 l, s->id, map->revs[other].id);
+				mg_error_hint(map->ctx, "Choose another branch label in \"%s\".", s->filename);
+				return MG_EINPUT;
+			}
+			if (mg_grow(map->ctx, &map->label_names, &map->labcap, map->nlabels, sizeof(char *)) != MG_OK)
+				return MG_ENOMEM;
+			map->label_names[map->nlabels] = l;
+			{
+				size_t cap2 = map->nlabels;    /* label_revs grows in step with names */
+				int *nr = mg_realloc(map->ctx, map->label_revs, cap2 * sizeof(int),
+									 map->labcap * sizeof(int));
+
+				if (nr == NULL)
+					return MG_ENOMEM;
+				map->label_revs = nr;
+			}
+			map->label_revs[map->nlabels++] = (int) k;
+		}
+		for (size_t j = 0; j < s->ntags; j++)
+		{
+			const char *names[2];
+			size_t nn = 0;
+
+			names[nn++] = s->tags[j];
+			if (strncmp(s->tags[j], "release_", 8) == 0 && s->tags[j][8])
+				names[nn++] = s->tags[j] + 8;
+			for (size_t t = 0; t < nn; t++)
+			{
+				int other = mg_revmap_find_tag(map, names[t]);
+
+				if (other >= 0)
+				{
+					mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+								 "tag \"%s\" of revision %s is already used by revision %s",
+								 names[t], s->id, map->revs[other].id);
+					mg_error_hint(map->ctx, "A release tag names exactly one revision; remove one of them.");
+					return MG_EINPUT;
+				}
+				if (mg_grow(map->ctx, &map->tag_names, &map->tagcap, map->ntags, sizeof(char *)) != MG_OK)
+					return MG_ENOMEM;
+				map->tag_names[map->ntags] = names[t];
+				{
+					int *nr = mg_realloc(map->ctx, map->tag_revs, map->ntags * sizeof(int),
+										 map->tagcap * sizeof(int));
+
+					if (nr == NULL)
+						return MG_ENOMEM;
+					map->tag_revs = nr;
+				}
+				map->tag_revs[map->ntags++] = (int) k;
+			}
+		}
+	}
+	return MG_OK;
+}
+
+/* Resolve Revises (ids only) and Depends On (ids or labels), link children. */
+static int
+link_graph(mg_revmap *map)
+{
+	for (size_t k = 0; k < map->n; k++)
+	{
+		mg_rev *r = &map->revs[k];
+		const mg_script *s = r->script;
+		size_t cap = 0;
+
+		for (size_t j = 0; j < s->ndown; j++)
+		{
+			int d;
+
+			if (strcmp(s->down[j], r->id) == 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Self-loop is detected in revisions (%s)", r->id);
+				mg_error_hint(map->ctx, "Fix the Revises line of \"%s\".", s->filename);
+				return MG_EINPUT;
+			}
+			d = mg_revmap_find(map, s->down[j]);
+			if (d < 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Revision %s referenced from %s is not present", s->down[j], r->id);
+				mg_error_detail(map->ctx, "The Revises line of \"%s\" names a revision that no script in the catalog defines.",
+								s->filename);
+				mg_error_hint(map->ctx, "Load the missing revision, or correct the Revises line.");
+				return MG_EINPUT;
+			}
+			if (!contains(r->down, r->ndown, d) &&
+				push_int(map->ctx, &r->down, &r->ndown, &cap, d) != MG_OK)
+				return MG_ENOMEM;
+		}
+		cap = 0;
+		for (size_t j = 0; j < s->ndeps; j++)
+		{
+			int d;
+
+			if (strcmp(s->deps[j], r->id) == 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Dependency self-loop is detected in revisions (%s)", r->id);
+				mg_error_hint(map->ctx, "Fix the Depends On line of \"%s\".", s->filename);
+				return MG_EINPUT;
+			}
+			d = mg_revmap_find(map, s->deps[j]);
+			if (d < 0)
+				d = mg_revmap_find_label(map, s->deps[j]);
+			if (d < 0)
+			{
+				mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH,
+							 "Revision %s referenced from %s is not present", s->deps[j], r->id);
+				mg_error_detail(map->ctx, "The Depends On line of \"%s\" names a revision or branch label that the catalog does not have.",
+								s->filename);
+				mg_error_hint(map->ctx, "Load the missing revision, or correct the Depends On line.");
+				return MG_EINPUT;
+			}
+			if (!contains(r->deps, r->ndeps, d) &&
+				push_int(map->ctx, &r->deps, &r->ndeps, &cap, d) != MG_OK)
+				return MG_ENOMEM;
+		}
+		/* all_down = down + deps, deduplicated, in that order */
+		cap = 0;
+		for (size_t j = 0; j < r->ndown; j++)
+			if (push_int(map->ctx, &r->all_down, &r->nall_down, &cap, r->down[j]) != MG_OK)
+				return MG_ENOMEM;
+		for (size_t j = 0; j < r->ndeps; j++)
+			if (!contains(r->all_down, r->nall_down, r->deps[j]) &&
+				push_int(map->ctx, &r->all_down, &r->nall_down, &cap, r->deps[j]) != MG_OK)
+				return MG_ENOMEM;
+	}
+	/* children, in catalog order of the child */
+	{
+		size_t *capn = mg_alloc(map->ctx, (map->n + 1) * sizeof(size_t));
+		size_t *capa = mg_alloc(map->ctx, (map->n + 1) * sizeof(size_t));
+
+		if (capn == NULL || capa == NULL)
+			return MG_ENOMEM;
+		for (size_t k = 0; k < map->n; k++)
+		{
+			mg_rev *r = &map->revs[k];
+
+			for (size_t j = 0; j < r->nall_down; j++)
+			{
+				int p = r->all_down[j];
+				mg_rev *pr = &map->revs[p];
+
+				if (push_int(map->ctx, &pr->all_next, &pr->nall_next, &capa[p], (int) k) != MG_OK)
+					return MG_ENOMEM;
+				if (contains(r->down, r->ndown, p) &&
+					push_int(map->ctx, &pr->next, &pr->nnext, &capn[p], (int) k) != MG_OK)
+					return MG_ENOMEM;
+			}
+		}
+	}
+	return MG_OK;
+}
+
+/*
+ * Alembic's _normalize_depends_on: drop from a revision's dependencies
+ * those that an ancestor (by Revises) already depends on.
+ */
+static int
+normalize_deps(mg_revmap *map)
+{
+	uint8_t *marks = NULL;
+
+	for (size_t k = 0; k < map->n; k++)
+	{
+		mg_rev *r = &map->revs[k];
+		size_t cap = 0;
+		int self = (int) k;
+
+		if (r->ndeps > 0)
+		{
+			if (marks == NULL)
+			{
+				marks = mg_alloc(map->ctx, map->n + 1);
+				if (marks == NULL)
+					return MG_ENOMEM;
+			}
+			else
+				memset(marks, 0, map->n + 1);
+			if (walk_marks(marks, map, &self, 1, false, false, false) != MG_OK)
+				return MG_ENOMEM;
+			for (size_t j = 0; j < r->ndeps; j++)
+			{
+				int d = r->deps[j];
+				bool implied = false;
+
+				for (size_t a = 0; a < map->n && !implied; a++)
+				{
+					if (!marks[a] || (int) a == self)
+						continue;
+					if (contains(map->revs[a].deps, map->revs[a].ndeps, d))
+						implied = true;
+				}
+				if (!implied &&
+					push_int(map->ctx, &r->ndeps_norm, &r->nndeps_norm, &cap, d) != MG_OK)
+					return MG_ENOMEM;
+			}
+		}
+		cap = 0;
+		for (size_t j = 0; j < r->ndown; j++)
+			if (push_int(map->ctx, &r->down_norm, &r->ndown_norm, &cap, r->down[j]) != MG_OK)
+				return MG_ENOMEM;
+		for (size_t j = 0; j < r->nndeps_norm; j++)
+			if (!contains(r->down_norm, r->ndown_norm, r->ndeps_norm[j]) &&
+				push_int(map->ctx, &r->down_norm, &r->ndown_norm, &cap, r->ndeps_norm[j]) != MG_OK)
+				return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+static int
+list_heads_bases(mg_revmap *map)
+{
+	size_t c1 = 0, c2 = 0, c3 = 0;
+
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_rev *r = &map->revs[k];
+
+		if (r->nnext == 0 && push_int(map->ctx, &map->heads, &map->nheads, &c1, (int) k) != MG_OK)
+			return MG_ENOMEM;
+		if (r->nall_next == 0 &&
+			push_int(map->ctx, &map->real_heads, &map->nreal_heads, &c2, (int) k) != MG_OK)
+			return MG_ENOMEM;
+		if (r->ndown == 0 && push_int(map->ctx, &map->bases, &map->nbases, &c3, (int) k) != MG_OK)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+static int
+cycle_error(mg_revmap *map, const char *kind, const uint8_t *keep)
+{
+	mg_buf b;
+	char *list;
+	int *ids = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	size_t n = 0;
+
+	if (ids == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+		if (keep == NULL || !keep[k])
+			ids[n++] = (int) k;
+	/* sorted by id, as Alembic's sorted(deleted_revs) */
+	{
+		int *tmp = mg_alloc(map->ctx, (n + 1) * sizeof(int));
+
+		if (tmp == NULL)
+			return MG_ENOMEM;
+		if (keep != NULL)
+			sort_ids(map, ids, tmp, n);
+	}
+	mg_buf_init(&b, map->ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i)
+			mg_buf_puts(&b, ", ");
+		mg_buf_puts(&b, map->revs[ids[i]].id);
+	}
+	if (mg_buf_finish(&b, &list) != MG_OK)
+		return MG_ENOMEM;
+	mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH, "%s is detected in revisions (%s)", kind, list);
+	mg_error_hint(map->ctx, "Fix the Revises and Depends On lines of these revisions so that no revision is its own ancestor.");
+	return MG_EINPUT;
+}
+
+/* Alembic's _detect_cycles: every revision must lie between a head and a base. */
+static int
+detect_cycles(mg_revmap *map)
+{
+	uint8_t *up, *down;
+	int *real_bases;
+	size_t nreal_bases = 0, cap = 0;
+
+	if (map->n == 0)
+		return MG_OK;
+	if (map->nheads == 0 || map->nbases == 0)
+		return cycle_error(map, "Cycle", NULL);
+	up = mg_alloc(map->ctx, map->n + 1);
+	down = mg_alloc(map->ctx, map->n + 1);
+	if (up == NULL || down == NULL)
+		return MG_ENOMEM;
+	if (walk_marks(down, map, map->heads, map->nheads, false, false, false) != MG_OK ||
+		walk_marks(up, map, map->bases, map->nbases, true, false, false) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+		if (!(up[k] && down[k]))
+		{
+			for (size_t j = 0; j < map->n; j++)
+				up[j] = up[j] && down[j];
+			return cycle_error(map, "Cycle", up);
+		}
+	real_bases = NULL;
+	for (size_t k = 0; k < map->n; k++)
+		if (map->revs[k].ndown == 0 && map->revs[k].ndeps == 0 &&
+			push_int(map->ctx, &real_bases, &nreal_bases, &cap, (int) k) != MG_OK)
+			return MG_ENOMEM;
+	if (map->nreal_heads == 0 || nreal_bases == 0)
+		return cycle_error(map, "Dependency cycle", NULL);
+	memset(up, 0, map->n + 1);
+	memset(down, 0, map->n + 1);
+	if (walk_marks(down, map, map->real_heads, map->nreal_heads, false, true, false) != MG_OK ||
+		walk_marks(up, map, real_bases, nreal_bases, true, true, false) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+		if (!(up[k] && down[k]))
+		{
+			for (size_t j = 0; j < map->n; j++)
+				up[j] = up[j] && down[j];
+			return cycle_error(map, "Dependency cycle", up);
+		}
+	return MG_OK;
+}
+
+static int
+add_label(mg_revmap *map, mg_rev *r, int label)
+{
+	size_t cap = r->nlabels;   /* lists grow by exact size: labels are few */
+
+	if (mg_rev_has_label(r, label))
+		return MG_OK;
+	{
+		int *nl = mg_realloc(map->ctx, r->labels, cap * sizeof(int), (cap + 1) * sizeof(int));
+
+		if (nl == NULL)
+			return MG_ENOMEM;
+		r->labels = nl;
+	}
+	r->labels[r->nlabels++] = label;
+	return MG_OK;
+}
+
+/*
+ * Alembic's _add_branches: a label applies to the declaring revision and
+ * every descendant (by Revises), and upward from the last descendant
+ * visited to the first branch point or merge point.  Alembic visits
+ * descendants depth-first from a set; here children are pushed in
+ * catalog order, which makes the choice of the last one deterministic.
+ */
+static int
+propagate_labels(mg_revmap *map)
+{
+	int *stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	uint8_t *seen = mg_alloc(map->ctx, map->n + 1);
+
+	if (stack == NULL || seen == NULL)
+		return MG_ENOMEM;
+	for (size_t li = 0; li < map->nlabels; li++)
+	{
+		int start = map->label_revs[li];
+		size_t sp = 0;
+		int last = start;
+
+		memset(seen, 0, map->n + 1);
+		stack[sp++] = start;
+		while (sp > 0)
+		{
+			int v = stack[--sp];
+			mg_rev *r = &map->revs[v];
+
+			if (seen[v])
+				continue;
+			seen[v] = 1;
+			for (size_t j = 0; j < r->nnext; j++)
+				if (!seen[r->next[j]])
+					stack[sp++] = r->next[j];
+			if (add_label(map, r, (int) li) != MG_OK)
+				return MG_ENOMEM;
+			last = v;
+		}
+		for (int p = last; p >= 0;)
+		{
+			mg_rev *r = &map->revs[p];
+
+			if (r->nall_next > 1 || r->ndown > 1)
+				break;
+			if (add_label(map, r, (int) li) != MG_OK)
+				return MG_ENOMEM;
+			p = r->ndown == 1 ? r->down[0] : -1;
+		}
+	}
+	return MG_OK;
+}
+
+int
+mg_revmap_build(mg_revmap *map)
+{
+	int rc;
+
+	if (map->built)
+		return MG_OK;
+	if ((rc = build_hash(map)) != MG_OK ||
+		(rc = build_labels_and_tags(map)) != MG_OK ||
+		(rc = link_graph(map)) != MG_OK ||
+		(rc = normalize_deps(map)) != MG_OK ||
+		(rc = list_heads_bases(map)) != MG_OK ||
+		(rc = detect_cycles(map)) != MG_OK ||
+		(rc = propagate_labels(map)) != MG_OK)
+		return rc;
+	map->sorted = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	{
+		int *tmp = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+
+		if (map->sorted == NULL || tmp == NULL)
+			return MG_ENOMEM;
+		for (size_t k = 0; k < map->n; k++)
+			map->sorted[k] = (int) k;
+		sort_ids(map, map->sorted, tmp, map->n);
+	}
+	map->built = true;
+	return MG_OK;
+}
+
+/* ---- topological order ------------------------------------------------- */
+
+typedef struct bitset {
+	uint64_t *w;
+} bitset;
+
+static bool
+bs_has(const bitset *b, int i)
+{
+	return (b->w[i >> 6] >> (i & 63)) & 1;
+}
+
+/* Fill b with the ancestors of rev (with normalized dependencies), rev included. */
+static void
+bs_ancestors(bitset *b, const mg_revmap *map, int rev, int *stack, size_t words)
+{
+	size_t sp = 0;
+
+	memset(b->w, 0, words * sizeof(uint64_t));
+	b->w[rev >> 6] |= (uint64_t) 1 << (rev & 63);
+	stack[sp++] = rev;
+	while (sp > 0)
+	{
+		const mg_rev *r = &map->revs[stack[--sp]];
+
+		for (size_t k = 0; k < r->ndown_norm; k++)
+		{
+			int d = r->down_norm[k];
+
+			if (!bs_has(b, d))
+			{
+				b->w[d >> 6] |= (uint64_t) 1 << (d & 63);
+				stack[sp++] = d;
+			}
+		}
+	}
+}
+
+/*
+ * A faithful rendering of Alembic's _topological_sort: several "current
+ * heads" are walked down in turn; a head that is an ancestor of another
+ * head waits until that one has passed it, so merges come out after all
+ * their parents' descendants.  Ancestor sets are bitsets, recycled.
+ */
+int
+mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t *set,
+				   const int *heads, size_t nheads)
+{
+	mg_ctx *ctx = map->ctx;
+	size_t words = map->n / 64 + 1;
+	uint8_t *todo = mg_alloc(ctx, map->n + 1);
+	int *cur = NULL, *stack = mg_alloc(ctx, (map->n + 1) * sizeof(int));
+	bitset *anc = NULL;
+	bitset *spare = NULL;
+	size_t ncur = 0, curcap = 0, anccap = 0, nspare = 0, sparecap = 0, ntodo = 0, idx = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (todo == NULL || stack == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+		if (set[k])
+		{
+			todo[k] = 1;
+			ntodo++;
+		}
+	*out = mg_alloc(ctx, (ntodo + 1) * sizeof(int));
+	if (*out == NULL)
+		return MG_ENOMEM;
+
+	/* heads that are to do, deduplicated, in catalog order */
+	{
+		uint8_t *hm = mg_alloc(ctx, map->n + 1);
+
+		if (hm == NULL)
+			return MG_ENOMEM;
+		for (size_t i = 0; i < nheads; i++)
+			if (heads[i] >= 0 && todo[heads[i]])
+				hm[heads[i]] = 1;
+		for (size_t k = 0; k < map->n; k++)
+			if (hm[k])
+			{
+				if (mg_grow(ctx, &cur, &curcap, ncur, sizeof(int)) != MG_OK ||
+					mg_grow(ctx, &anc, &anccap, ncur, sizeof(bitset)) != MG_OK)
+					return MG_ENOMEM;
+				anc[ncur].w = mg_alloc(ctx, words * sizeof(uint64_t));
+				if (anc[ncur].w == NULL)
+					return MG_ENOMEM;
+				bs_ancestors(&anc[ncur], map, (int) k, stack, words);
+				cur[ncur++] = (int) k;
+			}
+	}
+
+	while (ncur > 0)
+	{
+		int cand = cur[idx];
+		bool moved = false;
+
+		for (size_t j = 0; j < ncur; j++)
+			if (j != idx && bs_has(&anc[j], cand))
+			{
+				idx = j;
+				moved = true;
+				break;
+			}
+		if (moved)
+			continue;
+		if (todo[cand])
+		{
+			(*out)[(*nout)++] = cand;
+			todo[cand] = 0;
+		}
+		{
+			const mg_rev *r = &map->revs[cand];
+			int add[64];
+			int *adds = add;
+			size_t nadd = 0;
+
+			if (r->ndown_norm > 64)
+			{
+				adds = mg_alloc(ctx, r->ndown_norm * sizeof(int));
+				if (adds == NULL)
+					return MG_ENOMEM;
+			}
+			for (size_t k = 0; k < r->ndown_norm; k++)
+			{
+				int d = r->down_norm[k];
+
+				if (todo[d] && !contains(cur, ncur, d))
+					adds[nadd++] = d;
+			}
+			if (nadd == 0)
+			{
+				/* recycle the ancestor set */
+				if (mg_grow(ctx, &spare, &sparecap, nspare, sizeof(bitset)) != MG_OK)
+					return MG_ENOMEM;
+				spare[nspare++] = anc[idx];
+				memmove(&cur[idx], &cur[idx + 1], (ncur - idx - 1) * sizeof(int));
+				memmove(&anc[idx], &anc[idx + 1], (ncur - idx - 1) * sizeof(bitset));
+				ncur--;
+				idx = idx > 0 ? idx - 1 : 0;
+			}
+			else if (r->nndeps_norm == 0 && r->ndown == 1)
+			{
+				cur[idx] = adds[0];
+				anc[idx].w[cand >> 6] &= ~((uint64_t) 1 << (cand & 63));
+			}
+			else
+			{
+				cur[idx] = adds[0];
+				bs_ancestors(&anc[idx], map, adds[0], stack, words);
+				for (size_t k = 1; k < nadd; k++)
+				{
+					if (mg_grow(ctx, &cur, &curcap, ncur, sizeof(int)) != MG_OK ||
+						mg_grow(ctx, &anc, &anccap, ncur, sizeof(bitset)) != MG_OK)
+						return MG_ENOMEM;
+					if (nspare > 0)
+						anc[ncur] = spare[--nspare];
+					else
+					{
+						anc[ncur].w = mg_alloc(ctx, words * sizeof(uint64_t));
+						if (anc[ncur].w == NULL)
+							return MG_ENOMEM;
+					}
+					bs_ancestors(&anc[ncur], map, adds[k], stack, words);
+					cur[ncur++] = adds[k];
+				}
+			}
+		}
+	}
+	if (*nout != ntodo)
+		return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"topological sort left %zu revisions unvisited", ntodo - *nout);
+	return MG_OK;
+}

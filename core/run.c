@@ -1,0 +1,133 @@
+/*
+ * run.c -- drives a plan through the host: bodies, version rows, log.
+ *
+ * The caller has opened the run's atomic unit (host->begin) and decides
+ * to commit or roll back; this file only executes steps in order and
+ * stops at the first failure, with an error that says which revision,
+ * which file and which statement failed.  Every bit of the plan was
+ * checked before the first statement runs (bodies present, see
+ * mg_run_check), so a failure here is the database's own.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
+}
+
+int
+mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect)
+{
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		const mg_step *st = &plan->steps[i];
+		const mg_script *s;
+
+		if (st->rev < 0)
+			continue;
+		s = mg_revmap_rev(map, st->rev)->script;
+		if (mg_script_body(s, st->upgrade, dialect) == NULL)
+		{
+			const char *dname = dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite";
+
+			if (st->upgrade)
+			{
+				mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+							 "revision %s has no upgrade section for %s", s->id, dname);
+				mg_error_detail(ctx, "File \"%s\" has neither a \"-- migrate:upgrade\" nor a \"-- migrate:upgrade %s\" section.",
+								s->filename, dname);
+				mg_error_hint(ctx, "Add the section to the script and load it again; nothing was changed.");
+			}
+			else
+			{
+				mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+							 "revision %s cannot be downgraded: it has no downgrade section for %s", s->id, dname);
+				mg_error_detail(ctx, "File \"%s\" has neither a \"-- migrate:downgrade\" nor a \"-- migrate:downgrade %s\" section.",
+								s->filename, dname);
+				mg_error_hint(ctx, "Add a downgrade section (an empty one is a valid no-op) and load the script again; nothing was changed.");
+			}
+			return MG_EINPUT;
+		}
+		if (!s->transactional && dialect == MG_DIALECT_POSTGRESQL)
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+						 "revision %s cannot run inside a transaction", s->id);
+			mg_error_detail(ctx, "File \"%s\" is marked \"Transactional: false\" (for example CREATE INDEX CONCURRENTLY), and a function call always runs inside one.",
+							s->filename);
+			mg_error_hint(ctx, "Write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+			return MG_EINPUT;
+		}
+	}
+	return MG_OK;
+}
+
+/* Reword a failing statement's error: the database's words, then where. */
+static void
+blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement)
+{
+	mg_error *e = mg_ctx_error_mut(ctx);
+	char stmt[sizeof(e->context)];
+
+	snprintf(stmt, sizeof(stmt), "%s", e->context);
+	e->context[0] = '\0';
+	mg_error_context(ctx, "%s of revision %s (\"%s\"), file \"%s\", statement %d%s%s",
+					 st->upgrade ? "upgrade" : "downgrade", s->id, s->message, s->filename,
+					 statement, stmt[0] ? ": " : "", stmt);
+	if (e->hint[0] == '\0')
+		mg_error_hint(ctx, "Nothing was changed: the whole run was rolled back. Fix the script, load it again with migrate_load or migrate_add, and rerun.");
+}
+
+int
+mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *plan,
+			bool run_bodies)
+{
+	mg_ctx *ctx = st->ctx;
+	const mg_host *host = st->host;
+	mg_buf out;
+	int rc;
+
+	*report = NULL;
+	mg_buf_init(&out, ctx);
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		const mg_step *step = &plan->steps[i];
+		const mg_script *s = step->rev >= 0 ? mg_revmap_rev(map, step->rev)->script : NULL;
+		char *line = mg_report_step(ctx, map, step, true);
+		char *msg;
+		double t0 = now_ms();
+
+		if (line == NULL || (msg = mg_printf(ctx, "Running %s", line)) == NULL)
+			return MG_ENOMEM;
+		if (host->notice != NULL)
+			host->notice(host->ud, msg);
+		mg_buf_printf(&out, "%s%s", i ? "\n" : "", msg);
+		if (run_bodies && s != NULL)
+		{
+			const char *body = mg_script_body(s, step->upgrade, st->dialect);
+			int failed = 0;
+
+			if (body != NULL && (rc = host->run_script(host->ud, ctx, body, &failed)) != MG_OK)
+			{
+				if (rc != MG_ENOMEM)
+					blame(ctx, s, step, failed);
+				return rc;
+			}
+		}
+		for (size_t k = 0; k < step->nops; k++)
+			if ((rc = mg_state_apply_vop(st, &step->ops[k])) != MG_OK)
+				return rc;
+		if ((rc = mg_state_log(st, step, s ? s->checksum : NULL, now_ms() - t0)) != MG_OK)
+			return rc;
+	}
+	return mg_buf_finish(&out, report);
+}

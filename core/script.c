@@ -1,0 +1,701 @@
+/*
+ * script.c -- the revision script parser.
+ *
+ * A revision script is SQL text in two parts:
+ *
+ *   -- add column foo to table bar          <- header: the leading block of
+ *   --                                         "--" comment and blank lines
+ *   -- Revision ID: a2e418ad6a15
+ *   -- Revises: 6a67bf27e6a6
+ *
+ *   -- migrate:upgrade                      <- body: sections, each from
+ *   ALTER TABLE bar ADD COLUMN foo TEXT;       its marker line to the next
+ *                                              marker or the end of text
+ *   -- migrate:downgrade sqlite
+ *   ALTER TABLE bar DROP COLUMN foo;
+ *
+ * Header lines "-- Key: value" whose key is known (case-insensitive:
+ * Revision ID, Revises, Create Date, Branch Labels, Depends On, Tags,
+ * Transactional) set the script's fields; every other comment line is
+ * free text.  The first non-empty free-text line is the message; all of
+ * them, one per line (runs of empty lines kept as one paragraph break),
+ * are the doc.  The header ends at the first section marker; any other
+ * non-comment text before it is an error, so SQL is never silently
+ * ignored.
+ *
+ * Invariants: the parser never modifies its input; what it returns lives
+ * in the arena (a copy of the text, copies of the sections, the lists).
+ * On failure *out is NULL and the context's error names the file and the
+ * line.  mg_script_is_revision reads the header exactly as the parser
+ * does and allocates nothing.  Lines end at "\n"; a "\r" before it is
+ * dropped from the header's values (CRLF files), while section texts are
+ * kept verbatim apart from trailing blanks.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Known header keys, in the order of key_names[]. */
+enum
+{
+	K_REVISION_ID,
+	K_REVISES,
+	K_CREATE_DATE,
+	K_BRANCH_LABELS,
+	K_DEPENDS_ON,
+	K_TAGS,
+	K_TRANSACTIONAL,
+	K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	"Revision ID", "Revises", "Create Date", "Branch Labels", "Depends On",
+	"Tags", "Transactional"
+};
+
+static const char *const dialect_names[MG_NDIALECTS] = {
+	"", "sqlite", "postgresql"
+};
+
+/* What a line is, as far as the header and the section markers care. */
+typedef enum line_kind
+{
+	LK_BLANK,       /* only blanks */
+	LK_COMMENT,     /* "--" comment */
+	LK_MARKER,      /* "-- migrate:<word>" */
+	LK_OTHER        /* anything else: SQL */
+} line_kind;
+
+/* One line of the text. */
+typedef struct line
+{
+	const char *p;      /* first byte */
+	size_t len;         /* without "\n" and a "\r" before it */
+	int no;             /* 1-based line number */
+	line_kind kind;
+	const char *body;   /* LK_COMMENT: after "--"; LK_MARKER: after "migrate:" */
+	size_t blen;
+} line;
+
+/* Walks the lines of a text. */
+typedef struct cursor
+{
+	const char *pos;
+	const char *end;
+	int no;
+} cursor;
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
+}
+
+/* Case-insensitive ASCII comparison of n bytes with a NUL-terminated word. */
+static bool
+ci_equal(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+	{
+		char a = s[i], b = word[i];
+
+		if (b == '\0')
+			return false;
+		if (a >= 'A' && a <= 'Z')
+			a = (char) (a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (char) (b - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return word[n] == '\0';
+}
+
+/* Trim blanks on both sides of [*s, *s + *n). */
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && is_blank((*s)[0]))
+	{
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+static void
+classify(line *ln)
+{
+	const char *s = ln->p;
+	size_t n = ln->len;
+
+	trim(&s, &n);
+	ln->body = NULL;
+	ln->blen = 0;
+	if (n == 0)
+	{
+		ln->kind = LK_BLANK;
+		return;
+	}
+	if (n < 2 || s[0] != '-' || s[1] != '-')
+	{
+		ln->kind = LK_OTHER;
+		return;
+	}
+	ln->kind = LK_COMMENT;
+	ln->body = s + 2;
+	ln->blen = n - 2;
+
+	/*
+	 * A marker is "--", blanks, "migrate:" and a word right after the
+	 * colon; "-- migrate: some words" stays an ordinary comment.
+	 */
+	s += 2;
+	n -= 2;
+	trim(&s, &n);
+	if (n > 8 && ci_equal(s, 8, "migrate:") && !is_blank(s[8]))
+	{
+		ln->kind = LK_MARKER;
+		ln->body = s + 8;
+		ln->blen = n - 8;
+	}
+}
+
+/* Start a cursor, skipping a UTF-8 byte order mark. */
+static void
+cursor_init(cursor *c, const char *text, size_t len)
+{
+	c->pos = text;
+	c->end = text + len;
+	c->no = 0;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		c->pos += 3;
+}
+
+/* The next line; false at the end of the text. */
+static bool
+cursor_next(cursor *c, line *ln)
+{
+	const char *nl;
+
+	if (c->pos >= c->end)
+		return false;
+	nl = memchr(c->pos, '\n', (size_t) (c->end - c->pos));
+	ln->p = c->pos;
+	ln->len = (size_t) ((nl ? nl : c->end) - c->pos);
+	if (ln->len > 0 && ln->p[ln->len - 1] == '\r')
+		ln->len--;
+	ln->no = ++c->no;
+	c->pos = nl ? nl + 1 : c->end;
+	classify(ln);
+	return true;
+}
+
+/*
+ * A comment line "Key: value" with a known key: returns the key and the
+ * trimmed value, or -1 for free text.
+ */
+static int
+match_key(const line *ln, const char **val, size_t *vlen)
+{
+	const char *s = ln->body;
+	size_t n = ln->blen;
+	const char *colon = memchr(s, ':', n);
+	const char *k = s;
+	size_t klen;
+
+	if (colon == NULL)
+		return -1;
+	klen = (size_t) (colon - s);
+	trim(&k, &klen);
+	for (int i = 0; i < K_COUNT; i++)
+	{
+		if (ci_equal(k, klen, key_names[i]))
+		{
+			*val = colon + 1;
+			*vlen = (size_t) (s + n - (colon + 1));
+			trim(val, vlen);
+			return i;
+		}
+	}
+	return -1;
+}
+
+int
+mg_dialect_from_name(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (int d = 1; d < MG_NDIALECTS; d++)
+		if (ci_equal(name, strlen(name), dialect_names[d]))
+			return d;
+	return -1;
+}
+
+bool
+mg_script_is_revision(const char *text, size_t len)
+{
+	cursor c;
+	line ln;
+
+	if (text == NULL)
+		return false;
+	cursor_init(&c, text, len);
+	while (cursor_next(&c, &ln))
+	{
+		const char *v;
+		size_t vn;
+
+		if (ln.kind == LK_BLANK)
+			continue;
+		if (ln.kind != LK_COMMENT)
+			return false;
+		if (match_key(&ln, &v, &vn) == K_REVISION_ID)
+			return true;
+	}
+	return false;
+}
+
+const char *
+mg_script_body(const mg_script *s, bool upgrade, int dialect)
+{
+	const char *const *sec = upgrade ? s->upgrade : s->downgrade;
+
+	if (dialect > MG_DIALECT_ANY && dialect < MG_NDIALECTS && sec[dialect] != NULL)
+		return sec[dialect];
+	return sec[MG_DIALECT_ANY];
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Where a line is, for messages: "\"x.sql\", line 3" or "line 3". */
+static void
+where(char *buf, size_t cap, const char *filename, int no)
+{
+	if (filename[0])
+		snprintf(buf, cap, "\"%s\", line %d", filename, no);
+	else
+		snprintf(buf, cap, "line %d", no);
+}
+
+static int
+err_missing_key(mg_ctx *ctx, const char *filename, int key)
+{
+	if (filename[0])
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "revision script \"%s\" has no \"%s\" line", filename, key_names[key]);
+	else
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "revision script has no \"%s\" line", key_names[key]);
+	if (key == K_REVISION_ID)
+	{
+		mg_error_detail(ctx, "A revision script starts with a block of \"--\" comment lines that holds its \"Revision ID\" and \"Revises\" lines.");
+		mg_error_hint(ctx, "Add a line \"-- Revision ID: <id>\" to the header, before the first \"-- migrate:\" section.");
+	}
+	else
+		mg_error_hint(ctx, "Add a line \"-- Revises: <parent revision id>\" to the header, or write \"-- Revises:\" with nothing after it for a new base.");
+	return MG_EINPUT;
+}
+
+static int
+err_bad_id(mg_ctx *ctx, const char *filename, int no, const char *id, size_t n)
+{
+	char loc[320];
+
+	where(loc, sizeof(loc), filename, no);
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+				 "invalid revision id \"%.*s\" in %s", (int) (n > 100 ? 100 : n), id, loc);
+	mg_error_detail(ctx, "A revision id is 1 to 32 characters, each an ASCII letter, a digit or \"_\" (Alembic forbids \"@\", \"-\", \"+\" and \":\" in ids).");
+	return MG_EINPUT;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* Parser state beyond the script itself. */
+typedef struct parser
+{
+	mg_ctx *ctx;
+	mg_script *s;
+	const char *filename;
+	int key_line[K_COUNT];      /* line of each key, 0 when not seen */
+	mg_buf doc;
+	bool doc_break;             /* an empty line is pending in the doc */
+	int section_line[2][MG_NDIALECTS];
+} parser;
+
+/* Split a comma-separated value into arena strings. */
+static int
+parse_list(mg_ctx *ctx, const char *v, size_t vn, const char ***items, size_t *n)
+{
+	char *copy = mg_strndup(ctx, v, vn);
+
+	if (copy == NULL)
+		return MG_ENOMEM;
+	return mg_split_list(ctx, copy, items, n);
+}
+
+/* Split a list of revision ids, checking each one. */
+static int
+parse_id_list(parser *ps, const line *ln, const char *v, size_t vn,
+			  const char ***items, size_t *n)
+{
+	const char **list;
+	size_t count;
+	int rc = parse_list(ps->ctx, v, vn, &list, &count);
+
+	if (rc != MG_OK)
+		return rc;
+	for (size_t i = 0; i < count; i++)
+		if (!mg_valid_rev_id(list[i]))
+			return err_bad_id(ps->ctx, ps->filename, ln->no, list[i], strlen(list[i]));
+	*items = list;
+	*n = count;
+	return MG_OK;
+}
+
+static int
+parse_key(parser *ps, const line *ln, int key, const char *v, size_t vn)
+{
+	mg_ctx *ctx = ps->ctx;
+	mg_script *s = ps->s;
+	char loc[320];
+
+	if (ps->key_line[key] != 0)
+	{
+		where(loc, sizeof(loc), ps->filename, ln->no);
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "duplicate \"%s\" line in %s", key_names[key], loc);
+		mg_error_detail(ctx, "The first \"%s\" line is line %d.", key_names[key],
+						ps->key_line[key]);
+		mg_error_hint(ctx, "Keep one \"%s\" line.", key_names[key]);
+		return MG_EINPUT;
+	}
+	ps->key_line[key] = ln->no;
+
+	switch (key)
+	{
+		case K_REVISION_ID:
+			if (vn == 0 || vn > 32)
+				return err_bad_id(ctx, ps->filename, ln->no, v, vn);
+			s->id = mg_strndup(ctx, v, vn);
+			if (s->id == NULL)
+				return MG_ENOMEM;
+			if (!mg_valid_rev_id(s->id))
+			{
+				s->id = NULL;
+				return err_bad_id(ctx, ps->filename, ln->no, v, vn);
+			}
+			return MG_OK;
+
+		case K_REVISES:
+			/* Empty or "<base>": a base. */
+			if (vn == 6 && memcmp(v, "<base>", 6) == 0)
+				return MG_OK;
+			return parse_id_list(ps, ln, v, vn, &s->down, &s->ndown);
+
+		case K_DEPENDS_ON:
+			return parse_id_list(ps, ln, v, vn, &s->deps, &s->ndeps);
+
+		case K_BRANCH_LABELS:
+			return parse_list(ctx, v, vn, &s->labels, &s->nlabels);
+
+		case K_TAGS:
+			return parse_list(ctx, v, vn, &s->tags, &s->ntags);
+
+		case K_CREATE_DATE:
+			s->create_date = mg_strndup(ctx, v, vn);
+			return s->create_date ? MG_OK : MG_ENOMEM;
+
+		case K_TRANSACTIONAL:
+			if (ci_equal(v, vn, "false") || ci_equal(v, vn, "no") ||
+				ci_equal(v, vn, "0") || ci_equal(v, vn, "off"))
+				s->transactional = false;
+			else if (ci_equal(v, vn, "true") || ci_equal(v, vn, "yes") ||
+					 ci_equal(v, vn, "1") || ci_equal(v, vn, "on"))
+				s->transactional = true;
+			else
+			{
+				where(loc, sizeof(loc), ps->filename, ln->no);
+				mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+							 "invalid \"Transactional\" value \"%.*s\" in %s",
+							 (int) (vn > 100 ? 100 : vn), v, loc);
+				mg_error_detail(ctx, "The value is true, yes, on or 1, or false, no, off or 0.");
+				mg_error_hint(ctx, "Write \"-- Transactional: false\" for a step that cannot run inside a transaction, or remove the line.");
+				return MG_EINPUT;
+			}
+			return MG_OK;
+	}
+	return MG_OK;
+}
+
+/*
+ * A free-text header line: the message when it is the first non-empty
+ * one, and a line of the doc.
+ */
+static int
+add_free_text(parser *ps, const line *ln)
+{
+	const char *t = ln->body;
+	size_t n = ln->blen;
+
+	/*
+	 * The line is already trimmed at its end (classify).  Drop the one
+	 * blank after "--"; keep further indentation.
+	 */
+	if (n > 0 && (t[0] == ' ' || t[0] == '\t'))
+	{
+		t++;
+		n--;
+	}
+	if (ps->doc.len == 0)
+		trim(&t, &n);
+	if (n == 0)
+	{
+		ps->doc_break = true;
+		return MG_OK;
+	}
+	if (ps->s->message[0] == '\0')
+	{
+		const char *m = t;
+		size_t mn = n;
+
+		trim(&m, &mn);
+		ps->s->message = mg_strndup(ps->ctx, m, mn);
+		if (ps->s->message == NULL)
+			return MG_ENOMEM;
+	}
+	if (ps->doc.len > 0)
+	{
+		mg_buf_putc(&ps->doc, '\n');
+		if (ps->doc_break)
+			mg_buf_putc(&ps->doc, '\n');
+	}
+	ps->doc_break = false;
+	mg_buf_putn(&ps->doc, t, n);
+	return ps->doc.failed ? MG_ENOMEM : MG_OK;
+}
+
+/* The header is complete: check its required keys and keep the doc. */
+static int
+finish_header(parser *ps)
+{
+	char *doc;
+
+	if (ps->key_line[K_REVISION_ID] == 0)
+		return err_missing_key(ps->ctx, ps->filename, K_REVISION_ID);
+	if (ps->key_line[K_REVISES] == 0)
+		return err_missing_key(ps->ctx, ps->filename, K_REVISES);
+	if (mg_buf_finish(&ps->doc, &doc) != MG_OK)
+		return MG_ENOMEM;
+	ps->s->doc = doc;
+	return MG_OK;
+}
+
+/*
+ * Read a marker's direction and dialect.  Returns MG_OK with *up and
+ * *dialect set, or an error naming the line.
+ */
+static int
+parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
+{
+	const char *s = ln->body, *end = ln->body + ln->blen;
+	const char *w = s, *d;
+	size_t wn, dn;
+	char loc[320];
+
+	while (s < end && !is_blank(*s))
+		s++;
+	wn = (size_t) (s - w);
+	while (s < end && is_blank(*s))
+		s++;
+	d = s;
+	while (s < end && !is_blank(*s))
+		s++;
+	dn = (size_t) (s - d);
+	while (s < end && is_blank(*s))
+		s++;
+
+	where(loc, sizeof(loc), ps->filename, ln->no);
+	if (!(ci_equal(w, wn, "upgrade") || ci_equal(w, wn, "downgrade")) || s < end)
+	{
+		const char *t = ln->p;
+		size_t tn = ln->len;
+
+		trim(&t, &tn);
+		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "invalid section marker \"%.*s\" at %s",
+					 (int) (tn > 100 ? 100 : tn), t, loc);
+		mg_error_hint(ps->ctx, "A section starts with a line \"-- migrate:upgrade\" or \"-- migrate:downgrade\", optionally followed by a dialect (\"sqlite\" or \"postgresql\").");
+		return MG_EINPUT;
+	}
+	*up = ci_equal(w, wn, "upgrade");
+	*dialect = MG_DIALECT_ANY;
+	if (dn > 0)
+	{
+		*dialect = -1;
+		for (int i = 1; i < MG_NDIALECTS; i++)
+			if (ci_equal(d, dn, dialect_names[i]))
+				*dialect = i;
+		if (*dialect < 0)
+		{
+			mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
+						 "unknown dialect \"%.*s\" in section marker at %s",
+						 (int) (dn > 100 ? 100 : dn), d, loc);
+			mg_error_detail(ps->ctx, "The known dialects are \"sqlite\" and \"postgresql\".");
+			mg_error_hint(ps->ctx, "Write \"-- migrate:%s\" with no dialect for SQL that runs on every database.",
+						  *up ? "upgrade" : "downgrade");
+			return MG_EINPUT;
+		}
+	}
+	if (ps->section_line[*up ? 0 : 1][*dialect] != 0)
+	{
+		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "repeated section \"-- migrate:%s%s%s\" at %s",
+					 *up ? "upgrade" : "downgrade", *dialect ? " " : "",
+					 dialect_names[*dialect], loc);
+		mg_error_detail(ps->ctx, "The same section starts at line %d.",
+						ps->section_line[*up ? 0 : 1][*dialect]);
+		mg_error_hint(ps->ctx, "Merge the two sections into one.");
+		return MG_EINPUT;
+	}
+	ps->section_line[*up ? 0 : 1][*dialect] = ln->no;
+	return MG_OK;
+}
+
+/* Copy a section's text [from, to), trailing blanks and newlines dropped. */
+static const char *
+section_text(mg_ctx *ctx, const char *from, const char *to)
+{
+	while (to > from && (is_blank(to[-1]) || to[-1] == '\n'))
+		to--;
+	return mg_strndup(ctx, from, (size_t) (to - from));
+}
+
+int
+mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
+				const char *filename)
+{
+	parser ps;
+	mg_script *s;
+	cursor c;
+	line ln;
+	bool in_body = false;
+	bool up = true;
+	int dialect = MG_DIALECT_ANY;
+	const char *sec_start = NULL;
+	char *copy;
+	int rc;
+
+	*out = NULL;
+	if (filename == NULL)
+		filename = "";
+	if (text == NULL)
+		len = 0;
+	if (!mg_script_is_revision(text, len))
+		return err_missing_key(ctx, filename, K_REVISION_ID);
+
+	s = mg_alloc(ctx, sizeof(*s));
+	if (s == NULL)
+		return MG_ENOMEM;
+	copy = mg_strndup(ctx, text, len);
+	if (copy == NULL)
+		return MG_ENOMEM;
+	s->text = copy;
+	s->filename = mg_strdup(ctx, filename);
+	if (s->filename == NULL)
+		return MG_ENOMEM;
+	mg_checksum(copy, len, s->checksum);
+	s->message = "";
+	s->doc = "";
+	s->create_date = "";
+	s->transactional = true;
+	s->has_body = true;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.ctx = ctx;
+	ps.s = s;
+	ps.filename = s->filename;
+	mg_buf_init(&ps.doc, ctx);
+
+	cursor_init(&c, copy, len);
+	while (cursor_next(&c, &ln))
+	{
+		if (ln.kind == LK_MARKER)
+		{
+			if (!in_body)
+			{
+				rc = finish_header(&ps);
+				if (rc != MG_OK)
+					return rc;
+				in_body = true;
+			}
+			else
+			{
+				const char *t = section_text(ctx, sec_start, ln.p);
+
+				if (t == NULL)
+					return MG_ENOMEM;
+				if (up)
+					s->upgrade[dialect] = t;
+				else
+					s->downgrade[dialect] = t;
+			}
+			rc = parse_marker(&ps, &ln, &up, &dialect);
+			if (rc != MG_OK)
+				return rc;
+			sec_start = c.pos;
+			continue;
+		}
+		if (in_body)
+			continue;
+		if (ln.kind == LK_BLANK)
+		{
+			ps.doc_break = true;
+			continue;
+		}
+		if (ln.kind == LK_OTHER)
+		{
+			char loc[320];
+
+			where(loc, sizeof(loc), filename, ln.no);
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+						 "statement outside a -- migrate:upgrade / -- migrate:downgrade section in %s",
+						 loc);
+			mg_error_hint(ctx, "Put the statements after a line \"-- migrate:upgrade\", and the statements that undo them after a line \"-- migrate:downgrade\".");
+			return MG_EINPUT;
+		}
+		{
+			const char *v;
+			size_t vn;
+			int key = match_key(&ln, &v, &vn);
+
+			rc = key >= 0 ? parse_key(&ps, &ln, key, v, vn) : add_free_text(&ps, &ln);
+			if (rc != MG_OK)
+				return rc;
+		}
+	}
+
+	if (in_body)
+	{
+		const char *t = section_text(ctx, sec_start, c.end);
+
+		if (t == NULL)
+			return MG_ENOMEM;
+		if (up)
+			s->upgrade[dialect] = t;
+		else
+			s->downgrade[dialect] = t;
+	}
+	else
+	{
+		rc = finish_header(&ps);
+		if (rc != MG_OK)
+			return rc;
+	}
+	*out = s;
+	return MG_OK;
+}
