@@ -262,7 +262,8 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 		qsort(cand, n, sizeof(int), cmp_int);   /* catalog order, as Alembic's map */
 		if (branch_rev >= 0)
 		{
-			size_t kept = 0;
+			size_t kept = 0, before = n;
+			int first = n > 0 ? cand[0] : -1;
 
 			for (size_t i = 0; i < n; i++)
 			{
@@ -274,6 +275,15 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 					cand[kept++] = cand[i];
 			}
 			n = kept;
+			if (n == 0 && before > 0)
+			{
+				err_locate(rc, id);
+				mg_error_detail(rc->ctx, "No such revision or branch '%s' on branch '%s': revision %s%s is not a member of branch '%s'.",
+								id, check_branch, mg_revmap_rev(rc->map, first)->id,
+								before > 1 ? " (and others starting so)" : "", check_branch);
+				mg_error_hint(rc->ctx, "Drop the '%s@' prefix, or name a revision of that branch.", check_branch);
+				return MG_EINPUT;
+			}
 		}
 		if (n == 0)
 		{
