@@ -255,7 +255,8 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 			const char *a, *b;
 			char *item;
 
-			if (eq == NULL || eq == items[i] || eq[1] == '\0' || strchr(eq + 1, '=') != NULL)
+			/* items come trimmed: blanks can only sit around '=' */
+			if (eq == NULL || strchr(eq + 1, '=') != NULL)
 				return bad_value(ctx, key, value,
 								 "Each item is branch=version, as in \"gxy=180,tsi=17\".");
 			a = eq;

@@ -162,6 +162,17 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		rc = mg_state_ensure_version_table(&s.st);
 	if (rc == MG_OK)
 		rc = mg_run_plan(report, &s.st, s.map, &plan, kind != RUN_STAMP);
+	if (rc == MG_OK && kind == RUN_DOWNGRADE && target[0] == '-' && s.nrows > 1)
+	{
+		/* Alembic's warning: a bare -N walks from the first version row */
+		const char *w = "WARNING: downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.";
+
+		if (host->notice != NULL)
+			host->notice(host->ud, w);
+		*report = mg_printf(ctx, "%s\n%s", w, *report ? *report : "");
+		if (*report == NULL)
+			rc = MG_ENOMEM;
+	}
 	if (rc == MG_OK && plan.n == 0)
 	{
 		char *at = rows_text(ctx, plan.end, plan.nend);
@@ -257,6 +268,22 @@ int
 mg_cmd_downgrade_sql(char **sql, mg_ctx *ctx, const mg_host *host, const char *range)
 {
 	return offline(sql, ctx, host, range, false);
+}
+
+/* A text result without trailing newlines (a SQL value, not a terminal stream). */
+static int
+finish_text(mg_buf *b, char **text)
+{
+	int rc = mg_buf_finish(b, text);
+
+	if (rc == MG_OK)
+	{
+		size_t n = strlen(*text);
+
+		while (n > 0 && (*text)[n - 1] == '\n')
+			(*text)[--n] = '\0';
+	}
+	return rc;
 }
 
 /* ---- listings ------------------------------------------------------------ */
@@ -443,12 +470,20 @@ mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev)
 
 		if (revs[i] < 0)
 			continue;
-		e = mg_report_show(ctx, s.map, revs[i], false);
+		{
+			const mg_script *full;
+
+			/* the catalog's metadata lacks the header's free text and date */
+			if ((rc = mg_state_load_script(&full, &s.st, mg_revmap_rev(s.map, revs[i])->id)) != MG_OK)
+				return rc;
+			mg_revmap_set_script(s.map, revs[i], full);
+		}
+		e = mg_report_show(ctx, s.map, revs[i], in_rows(s.map, revs[i], s.rows, s.nrows));
 		if (e == NULL)
 			return MG_ENOMEM;
 		mg_buf_printf(&b, "%s%s", b.len ? "\n" : "", e);
 	}
-	return mg_buf_finish(&b, text);
+	return finish_text(&b, text);
 }
 
 int
@@ -486,7 +521,7 @@ mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host)
 		}
 		mg_buf_puts(&b, "\n");
 	}
-	return mg_buf_finish(&b, text);
+	return finish_text(&b, text);
 }
 
 /* ---- check --------------------------------------------------------------- */
