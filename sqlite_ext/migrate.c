@@ -1,0 +1,1481 @@
+/*
+ * migrate.c -- the SQLite host of the migrate revision engine.
+ *
+ * Schema migrations with Alembic's revision model, run entirely inside
+ * the database: the revision scripts are read into a catalog table, and
+ * SQL functions upgrade, downgrade, stamp and report.  Build and load:
+ *
+ *     make sqlite                                  (sqlite_ext/migrate.so)
+ *     sqlite3 app.db
+ *     sqlite> .load ./sqlite_ext/migrate
+ *
+ * From a program: sqlite3_load_extension(db, "path/to/migrate", 0, &err),
+ * or conn.load_extension("path/to/migrate") in Python.
+ *
+ * USAGE
+ *
+ * Scalar functions (each returns text or raises an error):
+ *
+ *     migrate_load(path)                read an environment directory (every
+ *                                       *.sql file with a Revision ID header)
+ *                                       into the catalog; returns a report
+ *     migrate_add(script [, filename])  add one revision from its text
+ *     migrate_upgrade([target])         upgrade to target (default: heads);
+ *                                       returns the "Running upgrade" lines
+ *     migrate_downgrade(target)         downgrade to target (required)
+ *     migrate_stamp(target [, purge])   set the version table only
+ *     migrate_upgrade_sql(range)        offline mode: the SQL an upgrade would
+ *     migrate_downgrade_sql(range)      run, in Alembic's --sql shape
+ *                                       (ranges "from:to", or "to")
+ *     migrate_show(rev)                 Alembic's `show`
+ *     migrate_branches()                Alembic's `branches`
+ *     migrate_check()                   is the database at its heads? changed
+ *                                       scripts? what to do next
+ *     migrate_config(key [, value])     read or write a setting
+ *
+ * Table-valued functions (rows; the arguments are optional):
+ *
+ *     migrate_history([range [, indicate_current]])
+ *     migrate_heads()
+ *     migrate_current([verbose])
+ *
+ * all with the columns revision, down_revisions, branch_labels, depends_on,
+ * message, is_head, is_current, is_branchpoint, is_mergepoint and line
+ * (Alembic's one-line text).
+ *
+ * A NULL argument where a value is required is an error naming the
+ * argument; a NULL optional argument means the same as leaving it out
+ * (so migrate_history(NULL, 1) is the whole history with the current
+ * revisions marked).
+ *
+ * EXAMPLES
+ *
+ * With the sample environment of the repository (branches gxy and tsi):
+ *
+ *     sqlite> SELECT migrate_load('migrations');
+ *     added 11 revisions
+ *
+ *     sqlite> SELECT migrate_upgrade('gxy@head');
+ *     Running upgrade  -> e7b6dcb09efd, create gxy base
+ *     Running upgrade e7b6dcb09efd -> b182f655505f, add user table
+ *     Running upgrade b182f655505f -> 186d4835587b, add dataset table
+ *     Running upgrade b182f655505f -> c39f1de47a04, add job table
+ *     Running upgrade c39f1de47a04, 186d4835587b -> 9540a051226e, merge job and dataset
+ *     Running upgrade 9540a051226e -> 6a67bf27e6a6, add dataset metadata column
+ *     Running upgrade 6a67bf27e6a6 -> a2e418ad6a15, add job queue index
+ *
+ *     sqlite> SELECT line FROM migrate_current();
+ *     a2e418ad6a15 (head)
+ *
+ *     sqlite> SELECT line FROM migrate_heads();
+ *     a2e418ad6a15 (gxy) (head)
+ *     5555bbbb0002 (tsi) (head)
+ *
+ *     sqlite> SELECT revision, is_current FROM migrate_history('9540:', 1);
+ *     a2e418ad6a15|1
+ *     6a67bf27e6a6|0
+ *     9540a051226e|0
+ *
+ *     sqlite> SELECT migrate_downgrade('gxy@-1');
+ *     Running downgrade a2e418ad6a15 -> 6a67bf27e6a6, add job queue index
+ *
+ *     sqlite> SELECT migrate_upgrade('head');
+ *     Runtime error: Multiple head revisions are present for given argument
+ *     'head'; please specify a specific target revision, '<branchname>@head'
+ *     to narrow to a specific head, or 'heads' for all heads
+ *
+ * The exact texts of reports and messages are the core's (core/report.c,
+ * core/emit.c); the examples above are checked by tests/sqlite/.
+ * Errors read as in psql: the message, then DETAIL:, HINT: and CONTEXT:
+ * lines when the engine knows more.  A run that fails leaves the database
+ * exactly as it was, the version table included:
+ *
+ *     sqlite> SELECT migrate_upgrade('heads');
+ *     Runtime error: no such table: missing
+ *     CONTEXT:  SQL statement "INSERT INTO missing VALUES (1)" ...
+ *
+ * When another connection is migrating the same database:
+ *
+ *     Runtime error: database is busy
+ *     DETAIL:  Another connection holds the write lock on the database ...
+ *     HINT:  Retry, or wait for the other migration: set a busy timeout
+ *     (.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout).
+ *
+ * (with the extended error code SQLITE_BUSY, so programs can retry).
+ *
+ * Call the functions that run revisions alone, as SELECT migrate_upgrade(...)
+ * with no FROM clause, and not from a view or trigger (see below).
+ *
+ * HOW IT WORKS
+ *
+ * This file is a host: it parses arguments, calls the engine's commands
+ * (core/mg.h, mg_cmd_*), and turns their results and errors into SQLite's.
+ * Everything about revisions, identifiers, plans and reports is in the
+ * core.  The core reaches the database through the callbacks of mg_host,
+ * implemented below on the calling connection with sqlite3_prepare_v2 /
+ * sqlite3_step:
+ *
+ *   query       one statement; parameters are named $1, $2 ... in the SQL
+ *               text and bound as text (or NULL); rows are passed as column
+ *               texts; *changes is sqlite3_changes() after a statement that
+ *               changed rows, 0 otherwise.
+ *   run_script  a revision body, statement after statement, by walking
+ *               sqlite3_prepare_v2's tail pointer; stretches of blanks and
+ *               comments (a NULL statement) are not counted.  A failing
+ *               statement leaves SQLite's message, its number and its text
+ *               (first 200 bytes) in the error.
+ *   begin       in autocommit mode: BEGIN IMMEDIATE, which takes the write
+ *               lock before the version table is read, so two connections
+ *               never run the same step twice; the second one waits for the
+ *               busy timeout and then fails with "database is busy".  Inside
+ *               the caller's transaction: SAVEPOINT migrate_run followed by
+ *               a write (see below), so the caller's ROLLBACK undoes the run.
+ *   commit      COMMIT, or RELEASE migrate_run.  If the commit fails the
+ *               unit is rolled back before the error is returned.
+ *   rollback    ROLLBACK, or ROLLBACK TO migrate_run + RELEASE migrate_run.
+ *   notice      nothing: SQLite has no notices; the report is the result.
+ *   now         UTC time with microseconds.
+ *
+ * Each SQL call creates one engine context (an arena over sqlite3_realloc64)
+ * and frees it before returning; result texts are copied (SQLITE_TRANSIENT).
+ * A table-valued call keeps its context until the cursor is closed or
+ * rewound, because its rows live in it.
+ *
+ * Facts about SQLite this relies on, checked with SQLite 3.40 (and by the
+ * tests):
+ *
+ *   - A scalar function called as SELECT f(...) with no FROM clause may run
+ *     BEGIN IMMEDIATE, CREATE TABLE, INSERT, DROP TABLE and COMMIT (or
+ *     ROLLBACK) on its own connection while the outer statement is running:
+ *     the outer SELECT reads no table, so it holds no read transaction and
+ *     no cursor, and it is read-only, so COMMIT is not refused with "SQL
+ *     statements in progress".
+ *   - DROP TABLE (and DROP INDEX) fails with SQLITE_LOCKED "database table is
+ *     locked" while another statement of the connection is reading a table:
+ *     a scalar call with a FROM clause (SELECT f(x) FROM t), or any SQL run
+ *     from a table-valued function's xFilter (the outer statement opened a
+ *     read transaction on "main").  Hence the functions that run revision
+ *     bodies are scalars, and the report functions, which only read, are
+ *     the table-valued ones.  run_script adds a hint when it meets this.
+ *   - Inside the caller's transaction BEGIN is refused ("cannot start a
+ *     transaction within a transaction"); SAVEPOINT / RELEASE / ROLLBACK TO
+ *     work, and ROLLBACK TO undoes DDL as well (the schema is reloaded).
+ *     ROLLBACK TO keeps the write lock until the caller's transaction ends.
+ *   - In a deferred transaction (plain BEGIN) SAVEPOINT takes no lock, and
+ *     neither does CREATE TABLE IF NOT EXISTS of a table that exists.  Any
+ *     statement that opens a write transaction takes the RESERVED lock at
+ *     its start, even if it changes no row (UPDATE t SET a=a WHERE 0 does),
+ *     but the host owns no table to aim at.  So begin reads PRAGMA
+ *     main.user_version and writes the same value back: that takes the write
+ *     lock (WAL: the write lock, or SQLITE_BUSY_SNAPSHOT when the caller's
+ *     snapshot is stale) and changes nothing a user can see.
+ *   - SAVEPOINT / RELEASE in autocommit mode would start and commit a
+ *     deferred transaction: not used, because it takes the lock too late.
+ *
+ * Functions that change the database are registered SQLITE_DIRECTONLY: a
+ * database file may come from someone else, and its views and triggers
+ * must not be able to run migrations or rewrite the catalog, the version
+ * table or the settings.  The report functions stay callable from views
+ * (monitoring); their only side effect is that the engine may create its
+ * empty state tables on first use.
+ *
+ * The host reports the engine's errors through its error object; it sets
+ * errors itself only inside the host callbacks, with the core's own setters
+ * (mg_error_set, mg_error_detail, mg_error_hint, mg_error_context).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "sqlite3ext.h"
+SQLITE_EXTENSION_INIT1
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/mg.h"
+/*
+ * internal.h is the contract between the core's modules.  The host uses
+ * it for the error setters only (mg_error_set, mg_error_detail,
+ * mg_error_hint, mg_error_context), so that a failing callback fills the
+ * context's error as the host interface requires.
+ */
+#include "../core/internal.h"
+
+/* Room for a formatted error: message, detail, hint and context. */
+#define ERRBUF_SIZE \
+	(sizeof(((mg_error *) 0)->message) + sizeof(((mg_error *) 0)->detail) + \
+	 sizeof(((mg_error *) 0)->hint) + sizeof(((mg_error *) 0)->context) + 64)
+
+/* How much of a failing statement goes into the error's context. */
+#define STMT_EXCERPT 200
+
+/* ------------------------------------------------------------------ */
+/* Host state and allocator                                             */
+/* ------------------------------------------------------------------ */
+
+/* The per-call state behind mg_host.ud. */
+typedef struct host_state
+{
+	sqlite3    *db;
+	int			in_unit;	/* begin succeeded; no commit/rollback yet */
+	int			own_txn;	/* the unit is our BEGIN IMMEDIATE, not a savepoint */
+} host_state;
+
+/*
+ * The allocator hook of mg_ctx_new: sqlite3_realloc64 / sqlite3_free,
+ * so the engine's memory counts in sqlite3_memory_used().
+ */
+static void *
+host_realloc(void *ud, void *ptr, size_t size)
+{
+	(void) ud;
+	if (size == 0)
+	{
+		sqlite3_free(ptr);
+		return NULL;
+	}
+	return sqlite3_realloc64(ptr, (sqlite3_uint64) size);
+}
+
+/*
+ * Fill the context's error from the connection's last error.  Returns
+ * MG_ENOMEM for SQLITE_NOMEM, MG_EHOST otherwise.
+ */
+static int
+host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
+{
+	int			primary = rc & 0xff;
+
+	if (primary == SQLITE_NOMEM)
+		return mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
+	return mg_error_set(ctx, MG_EHOST,
+						primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
+						"%s", sqlite3_errmsg(db));
+}
+
+/* The "database is busy" error of begin. */
+static int
+host_fail_busy(mg_ctx *ctx, sqlite3 *db)
+{
+	mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED, "database is busy");
+	mg_error_detail(ctx, "Another connection holds the write lock on the database (SQLite: %s).",
+					sqlite3_errmsg(db));
+	mg_error_hint(ctx, "Retry, or wait for the other migration: set a busy timeout "
+				  "(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout).");
+	return MG_EHOST;
+}
+
+/*
+ * Run a fixed statement (transaction control).  Returns the SQLite code;
+ * touches no engine error.
+ */
+static int
+exec_simple(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* True when the rest of a SQL text holds nothing but blanks and ';'. */
+static int
+only_blanks(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ';' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * After a failed statement inside the caller's transaction: SQLite ends
+ * the whole transaction on some errors (RAISE(ROLLBACK), ON CONFLICT
+ * ROLLBACK, SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM); say so, since the
+ * caller's own work before the call is gone too.
+ */
+static void
+note_lost_transaction(host_state *hs, mg_ctx *ctx)
+{
+	if (hs->in_unit && !hs->own_txn && sqlite3_get_autocommit(hs->db))
+		mg_error_detail(ctx, "SQLite rolled back the whole transaction, "
+						"including the caller's work before this call.");
+}
+
+/* ------------------------------------------------------------------ */
+/* mg_host callbacks                                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * query: one statement, text parameters $1..$n, rows to row().  A row
+ * callback returning a negative MG_E* code stops the query and that code
+ * is returned (the callback set the error); a positive value just stops.
+ */
+static int
+host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
+		   const char *const *params, mg_row_fn row, void *arg, long *changes)
+{
+	host_state *hs = ud;
+	sqlite3    *db = hs->db;
+	sqlite3_stmt *stmt = NULL;
+	const char *tail = NULL;
+	const char **vals = NULL;
+	sqlite3_int64 total_before;
+	int			ncol;
+	int			rc;
+	int			result = MG_OK;
+	int			i;
+
+	if (changes != NULL)
+		*changes = 0;
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
+	if (rc != SQLITE_OK)
+		return host_fail(ctx, db, rc);
+	if (stmt == NULL)
+		return MG_OK;
+	if (tail != NULL && !only_blanks(tail))
+	{
+		sqlite3_finalize(stmt);
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"query text holds more than one statement: \"%.100s\"", sql);
+	}
+	for (i = 0; i < nparams; i++)
+	{
+		char		name[24];
+		int			idx;
+
+		snprintf(name, sizeof(name), "$%d", i + 1);
+		idx = sqlite3_bind_parameter_index(stmt, name);
+		if (idx == 0)
+			continue;			/* the statement does not use it */
+		if (params[i] == NULL)
+			rc = sqlite3_bind_null(stmt, idx);
+		else
+			rc = sqlite3_bind_text(stmt, idx, params[i], -1, SQLITE_STATIC);
+		if (rc != SQLITE_OK)
+		{
+			result = host_fail(ctx, db, rc);
+			goto done;
+		}
+	}
+
+	ncol = sqlite3_column_count(stmt);
+	if (row != NULL && ncol > 0)
+	{
+		vals = sqlite3_malloc64(sizeof(*vals) * (sqlite3_uint64) ncol);
+		if (vals == NULL)
+		{
+			result = mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
+			goto done;
+		}
+	}
+
+	total_before = sqlite3_total_changes(db);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	{
+		int			stop;
+
+		if (row == NULL)
+			continue;
+		for (i = 0; i < ncol; i++)
+		{
+			vals[i] = (const char *) sqlite3_column_text(stmt, i);
+			if (vals[i] == NULL && sqlite3_column_type(stmt, i) != SQLITE_NULL)
+			{
+				result = mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
+				goto done;
+			}
+		}
+		stop = row(arg, ncol, (const char *const *) vals);
+		if (stop < 0)
+		{
+			result = stop;
+			goto done;
+		}
+		if (stop > 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	{
+		result = host_fail(ctx, db, rc);
+		note_lost_transaction(hs, ctx);
+		goto done;
+	}
+	/* sqlite3_changes() keeps its old value across DDL: count only real DML. */
+	if (changes != NULL && sqlite3_total_changes(db) != total_before)
+		*changes = sqlite3_changes(db);
+
+done:
+	sqlite3_free(vals);
+	sqlite3_finalize(stmt);
+	return result;
+}
+
+/*
+ * Skip blanks and comments at the start of a statement's text, so the
+ * excerpt in an error shows the statement itself.
+ */
+static const char *
+skip_leading_comments(const char *s, const char *end)
+{
+	for (;;)
+	{
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++;
+		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
+		{
+			while (s < end && *s != '\n')
+				s++;
+		}
+		else if (end - s >= 2 && s[0] == '/' && s[1] == '*')
+		{
+			const char *close = s + 2;
+
+			while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
+				close++;
+			if (close + 1 >= end)
+				return end;
+			s = close + 2;
+		}
+		else
+			return s;
+	}
+}
+
+/*
+ * Add the failing statement's text to the error's context, cut at
+ * STMT_EXCERPT bytes (on a UTF-8 character boundary) and at the ';'.
+ */
+static void
+context_statement(mg_ctx *ctx, const char *start, const char *end)
+{
+	size_t		len;
+	int			cut = 0;
+
+	start = skip_leading_comments(start, end);
+	while (end > start && (end[-1] == ';' || end[-1] == ' ' || end[-1] == '\t' ||
+						   end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	len = (size_t) (end - start);
+	if (len > STMT_EXCERPT)
+	{
+		len = STMT_EXCERPT;
+		while (len > 0 && ((unsigned char) start[len] & 0xC0) == 0x80)
+			len--;
+		cut = 1;
+	}
+	mg_error_context(ctx, "%.*s%s", (int) len, start, cut ? "..." : "");
+}
+
+/*
+ * run_script: every statement of a revision body, in order.  On failure
+ * the error holds SQLite's message, *failed_statement its 1-based number.
+ */
+static int
+host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
+{
+	host_state *hs = ud;
+	sqlite3    *db = hs->db;
+	const char *p = sql;
+	int			n = 0;
+
+	*failed_statement = 0;
+	while (p != NULL && *p != '\0')
+	{
+		sqlite3_stmt *stmt = NULL;
+		const char *tail = NULL;
+		int			rc;
+
+		rc = sqlite3_prepare_v2(db, p, -1, &stmt, &tail);
+		if (rc != SQLITE_OK)
+		{
+			const char *end = p + strlen(p);
+
+			/* The tail is not reliable after an error: show up to the next ';'. */
+			if (strchr(p, ';') != NULL)
+				end = strchr(p, ';');
+			*failed_statement = n + 1;
+			host_fail(ctx, db, rc);
+			context_statement(ctx, p, end);
+			return (rc & 0xff) == SQLITE_NOMEM ? MG_ENOMEM : MG_EHOST;
+		}
+		if (stmt == NULL)
+		{
+			/* Only blanks or comments: not a statement. */
+			p = tail;
+			continue;
+		}
+		n++;
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE)
+		{
+			int			primary = rc & 0xff;
+			int			result = host_fail(ctx, db, rc);
+
+			*failed_statement = n;
+			note_lost_transaction(hs, ctx);
+			if (primary == SQLITE_LOCKED)
+				mg_error_hint(ctx, "SQLite cannot drop a table while another statement of this "
+							  "connection is reading: call the function alone, as "
+							  "SELECT migrate_upgrade(...) with no FROM clause, and "
+							  "finish or reset other statements first.");
+			context_statement(ctx, p, tail);
+			sqlite3_finalize(stmt);
+			return result;
+		}
+		sqlite3_finalize(stmt);
+		p = tail;
+	}
+	return MG_OK;
+}
+
+/*
+ * Take the write (RESERVED) lock inside the caller's transaction without
+ * changing anything: write user_version's own value back.
+ */
+static int
+take_write_lock(sqlite3 *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	char		sql[64];
+	int			version = 0;
+	int			rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA main.user_version", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+	{
+		version = sqlite3_column_int(stmt, 0);
+		rc = SQLITE_OK;
+	}
+	else if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "PRAGMA main.user_version = %d", version);
+	return exec_simple(db, sql);
+}
+
+/* begin: BEGIN IMMEDIATE in autocommit mode, else a savepoint + write lock. */
+static int
+host_begin(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+	sqlite3    *db = hs->db;
+	int			rc;
+
+	if (hs->in_unit)
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"a migration unit is already open on this connection");
+	if (sqlite3_get_autocommit(db))
+	{
+		rc = exec_simple(db, "BEGIN IMMEDIATE");
+		if (rc != SQLITE_OK)
+			return (rc & 0xff) == SQLITE_BUSY ? host_fail_busy(ctx, db) : host_fail(ctx, db, rc);
+		hs->own_txn = 1;
+	}
+	else
+	{
+		rc = exec_simple(db, "SAVEPOINT migrate_run");
+		if (rc != SQLITE_OK)
+			return host_fail(ctx, db, rc);
+		rc = take_write_lock(db);
+		if (rc != SQLITE_OK)
+		{
+			int			result = (rc & 0xff) == SQLITE_BUSY ?
+				host_fail_busy(ctx, db) : host_fail(ctx, db, rc);
+
+			exec_simple(db, "ROLLBACK TO migrate_run");
+			exec_simple(db, "RELEASE migrate_run");
+			return result;
+		}
+		hs->own_txn = 0;
+	}
+	hs->in_unit = 1;
+	return MG_OK;
+}
+
+/* rollback: undo the unit; never touches the context's error. */
+static void
+host_rollback(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+
+	(void) ctx;
+	if (!hs->in_unit)
+		return;
+	hs->in_unit = 0;
+	if (hs->own_txn)
+	{
+		/* SQLite may already have rolled back (SQLITE_FULL, IOERR, ...). */
+		if (!sqlite3_get_autocommit(hs->db))
+			exec_simple(hs->db, "ROLLBACK");
+	}
+	else
+	{
+		/* Fails harmlessly when SQLite already rolled the transaction back. */
+		exec_simple(hs->db, "ROLLBACK TO migrate_run");
+		exec_simple(hs->db, "RELEASE migrate_run");
+	}
+}
+
+/* commit: COMMIT or RELEASE; on failure the unit is rolled back. */
+static int
+host_commit(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+	int			rc;
+
+	if (!hs->in_unit)
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"no migration unit is open on this connection");
+	rc = exec_simple(hs->db, hs->own_txn ? "COMMIT" : "RELEASE migrate_run");
+	if (rc != SQLITE_OK)
+	{
+		int			result = host_fail(ctx, hs->db, rc);
+
+		if ((rc & 0xff) == SQLITE_BUSY)
+			mg_error_hint(ctx, "Another connection is reading the database; nothing was "
+						  "committed. Retry, or set a busy timeout (PRAGMA busy_timeout).");
+		host_rollback(ud, ctx);
+		return result;
+	}
+	hs->in_unit = 0;
+	return MG_OK;
+}
+
+/* notice: SQLite has no notices; the report is the function's result. */
+static void
+host_notice(void *ud, const char *text)
+{
+	(void) ud;
+	(void) text;
+}
+
+/* now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC. */
+static void
+host_now(void *ud, char *buf, size_t cap)
+{
+	struct timespec ts;
+	struct tm	tm;
+
+	(void) ud;
+	if (cap == 0)
+		return;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || gmtime_r(&ts.tv_sec, &tm) == NULL)
+	{
+		snprintf(buf, cap, "1970-01-01 00:00:00.000000");
+		return;
+	}
+	snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
+}
+
+/* Fill the host interface for one call on db. */
+static void
+host_init(mg_host *host, host_state *hs, sqlite3 *db)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->db = db;
+	memset(host, 0, sizeof(*host));
+	host->version = MG_HOST_VERSION;
+	host->ud = hs;
+	host->dialect = "sqlite";
+	host->state_schema = "main";
+	host->creates_state = 1;
+	host->query = host_query;
+	host->run_script = host_run_script;
+	host->begin = host_begin;
+	host->commit = host_commit;
+	host->rollback = host_rollback;
+	host->notice = host_notice;
+	host->now = host_now;
+}
+
+/*
+ * After a command: a unit the command left open is rolled back (a
+ * SQL function never leaves a transaction behind).  Returns rc, or an
+ * error when the command claimed success with the unit still open.
+ */
+static int
+host_close_unit(mg_host *host, mg_ctx *ctx, int rc)
+{
+	host_state *hs = host->ud;
+
+	if (!hs->in_unit)
+		return rc;
+	host_rollback(hs, ctx);
+	if (rc == MG_OK)
+		rc = mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+						  "the engine left its transaction open; it was rolled back");
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scalar functions                                                     */
+/* ------------------------------------------------------------------ */
+
+/* One SQL call: the engine context and the host bound to the connection. */
+typedef struct call
+{
+	sqlite3_context *fctx;
+	mg_ctx	   *ctx;
+	host_state	hs;
+	mg_host		host;
+} call;
+
+/*
+ * Start a call.  Returns 0, or -1 after setting the out-of-memory result.
+ */
+static int
+call_open(call *c, sqlite3_context *fctx)
+{
+	c->fctx = fctx;
+	host_init(&c->host, &c->hs, sqlite3_context_db_handle(fctx));
+	if (mg_ctx_new(&c->ctx, host_realloc, NULL) != MG_OK)
+	{
+		sqlite3_result_error_nomem(fctx);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Turn the engine's error into the SQL error of fctx (text in psql's
+ * shape; SQLITE_BUSY when the database was busy).  Shared with the
+ * table-valued functions through error_text.
+ */
+static void
+error_text(char *buf, size_t cap, const mg_error *err)
+{
+	if (err->message[0] == '\0')
+		snprintf(buf, cap, "internal error: the engine failed without a message (code %d)",
+				 err->code);
+	else
+		mg_error_format(err, buf, cap);
+}
+
+/*
+ * Finish a call: the result text (copied: SQLITE_TRANSIENT) or the
+ * error; frees the context.
+ */
+static void
+call_finish(call *c, int rc, const char *text)
+{
+	rc = host_close_unit(&c->host, c->ctx, rc);
+	if (rc == MG_OK)
+	{
+		if (text != NULL)
+			sqlite3_result_text(c->fctx, text, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_result_null(c->fctx);
+	}
+	else
+	{
+		const mg_error *err = mg_ctx_error(c->ctx);
+
+		if (err->code == MG_ENOMEM || rc == MG_ENOMEM)
+			sqlite3_result_error_nomem(c->fctx);
+		else
+		{
+			char		buf[ERRBUF_SIZE];
+
+			error_text(buf, sizeof(buf), err);
+			sqlite3_result_error(c->fctx, buf, -1);
+			if (strcmp(err->sqlstate, MG_STATE_LOCKED) == 0)
+				sqlite3_result_error_code(c->fctx, SQLITE_BUSY);
+		}
+	}
+	mg_ctx_free(c->ctx);
+	c->ctx = NULL;
+}
+
+/*
+ * Argument i as text.  *out is NULL for a missing or NULL optional
+ * argument.  Returns 0, or -1 after setting the SQL error (a required
+ * argument is NULL; out of memory).
+ */
+static int
+arg_text(const char **out, sqlite3_context *fctx, int argc, sqlite3_value **argv,
+		 int i, const char *func, const char *name, int required)
+{
+	*out = NULL;
+	if (i >= argc || sqlite3_value_type(argv[i]) == SQLITE_NULL)
+	{
+		if (required)
+		{
+			char	   *msg = sqlite3_mprintf("%s: argument \"%s\" must not be NULL", func, name);
+
+			if (msg == NULL)
+				sqlite3_result_error_nomem(fctx);
+			else
+			{
+				sqlite3_result_error(fctx, msg, -1);
+				sqlite3_free(msg);
+			}
+			return -1;
+		}
+		return 0;
+	}
+	*out = (const char *) sqlite3_value_text(argv[i]);
+	if (*out == NULL)
+	{
+		sqlite3_result_error_nomem(fctx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Argument i as an integer flag; 0 when missing or NULL. */
+static int
+arg_flag(int argc, sqlite3_value **argv, int i)
+{
+	if (i >= argc || sqlite3_value_type(argv[i]) == SQLITE_NULL)
+		return 0;
+	return sqlite3_value_int(argv[i]) != 0;
+}
+
+/* migrate_load(path) */
+static void
+fn_load(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *path;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&path, fctx, argc, argv, 0, "migrate_load", "path", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
+	call_finish(&c, rc, report);
+}
+
+/* migrate_add(script [, filename]) */
+static void
+fn_add(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *script;
+	const char *filename;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&script, fctx, argc, argv, 0, "migrate_add", "script", 1) != 0 ||
+		arg_text(&filename, fctx, argc, argv, 1, "migrate_add", "filename", 0) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_add(&report, c.ctx, &c.host, 1, &script,
+					filename != NULL ? &filename : NULL);
+	call_finish(&c, rc, report);
+}
+
+/* migrate_upgrade([target]) */
+static void
+fn_upgrade(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *target;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&target, fctx, argc, argv, 0, "migrate_upgrade", "target", 0) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
+	call_finish(&c, rc, report);
+}
+
+/* migrate_downgrade(target) */
+static void
+fn_downgrade(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *target;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&target, fctx, argc, argv, 0, "migrate_downgrade", "target", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_downgrade(&report, c.ctx, &c.host, target);
+	call_finish(&c, rc, report);
+}
+
+/* migrate_stamp(target [, purge]) */
+static void
+fn_stamp(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *target;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&target, fctx, argc, argv, 0, "migrate_stamp", "target", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_stamp(&report, c.ctx, &c.host, target, arg_flag(argc, argv, 1));
+	call_finish(&c, rc, report);
+}
+
+/* migrate_upgrade_sql(range) */
+static void
+fn_upgrade_sql(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *range;
+	char	   *sql = NULL;
+	int			rc;
+
+	if (arg_text(&range, fctx, argc, argv, 0, "migrate_upgrade_sql", "range", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_upgrade_sql(&sql, c.ctx, &c.host, range);
+	call_finish(&c, rc, sql);
+}
+
+/* migrate_downgrade_sql(range) */
+static void
+fn_downgrade_sql(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *range;
+	char	   *sql = NULL;
+	int			rc;
+
+	if (arg_text(&range, fctx, argc, argv, 0, "migrate_downgrade_sql", "range", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_downgrade_sql(&sql, c.ctx, &c.host, range);
+	call_finish(&c, rc, sql);
+}
+
+/* migrate_show(rev) */
+static void
+fn_show(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *rev;
+	char	   *text = NULL;
+	int			rc;
+
+	if (arg_text(&rev, fctx, argc, argv, 0, "migrate_show", "rev", 1) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_show(&text, c.ctx, &c.host, rev);
+	call_finish(&c, rc, text);
+}
+
+/* migrate_branches() */
+static void
+fn_branches(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	char	   *text = NULL;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_branches(&text, c.ctx, &c.host);
+	call_finish(&c, rc, text);
+}
+
+/* migrate_check(): the report text (the verdict is in its words). */
+static void
+fn_check(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	char	   *text = NULL;
+	int			ok = 0;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_check(&text, &ok, c.ctx, &c.host);
+	call_finish(&c, rc, text);
+}
+
+/* migrate_config(key [, value]) */
+static void
+fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *key;
+	const char *value;
+	char	   *out = NULL;
+	int			rc;
+
+	if (arg_text(&key, fctx, argc, argv, 0, "migrate_config", "key", 1) != 0 ||
+		arg_text(&value, fctx, argc, argv, 1, "migrate_config", "value", 0) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
+	call_finish(&c, rc, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table-valued functions: migrate_history, migrate_heads, migrate_current */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One schema for the three; the arguments are HIDDEN columns after the
+ * row columns (at most two).
+ */
+#define ROWS_COLUMNS \
+	"revision, down_revisions, branch_labels, depends_on, message, " \
+	"is_head, is_current, is_branchpoint, is_mergepoint, line"
+
+#define COL_REVISION		0
+#define COL_DOWN_REVISIONS	1
+#define COL_BRANCH_LABELS	2
+#define COL_DEPENDS_ON		3
+#define COL_MESSAGE			4
+#define COL_IS_HEAD			5
+#define COL_IS_CURRENT		6
+#define COL_IS_BRANCHPOINT	7
+#define COL_IS_MERGEPOINT	8
+#define COL_LINE			9
+#define COL_ARG0			10	/* history: range; current: verbose */
+#define COL_ARG1			11	/* history: indicate_current */
+#define MAX_ARGS			2
+
+typedef enum rows_kind
+{
+	ROWS_HISTORY,
+	ROWS_HEADS,
+	ROWS_CURRENT
+} rows_kind;
+
+/* What one table-valued function is: its pAux. */
+typedef struct rows_def
+{
+	rows_kind	kind;
+	const char *schema;
+	int			nargs;
+} rows_def;
+
+static const rows_def history_def = {
+	ROWS_HISTORY,
+	"CREATE TABLE x(" ROWS_COLUMNS ", \"range\" HIDDEN, indicate_current HIDDEN)",
+	2
+};
+static const rows_def heads_def = {
+	ROWS_HEADS,
+	"CREATE TABLE x(" ROWS_COLUMNS ")",
+	0
+};
+static const rows_def current_def = {
+	ROWS_CURRENT,
+	"CREATE TABLE x(" ROWS_COLUMNS ", verbose HIDDEN)",
+	1
+};
+
+typedef struct rows_vtab
+{
+	sqlite3_vtab base;			/* must be first */
+	sqlite3    *db;
+	const rows_def *def;
+} rows_vtab;
+
+typedef struct rows_cursor
+{
+	sqlite3_vtab_cursor base;	/* must be first */
+	mg_ctx	   *ctx;			/* owns rows; freed on rewind and close */
+	mg_rows		rows;
+	size_t		pos;
+	sqlite3_value *args[MAX_ARGS];	/* the arguments, for the HIDDEN columns */
+} rows_cursor;
+
+/* xConnect: declare the schema of one of the three functions. */
+static int
+rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+			 sqlite3_vtab **out, char **errmsg)
+{
+	const rows_def *def = aux;
+	rows_vtab  *vt;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	(void) errmsg;
+	rc = sqlite3_declare_vtab(db, def->schema);
+	if (rc != SQLITE_OK)
+		return rc;
+	vt = sqlite3_malloc64(sizeof(*vt));
+	if (vt == NULL)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->db = db;
+	vt->def = def;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int
+rows_disconnect(sqlite3_vtab *vtab)
+{
+	sqlite3_free(vtab);
+	return SQLITE_OK;
+}
+
+static int
+rows_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out)
+{
+	rows_cursor *cur;
+
+	(void) vtab;
+	cur = sqlite3_malloc64(sizeof(*cur));
+	if (cur == NULL)
+		return SQLITE_NOMEM;
+	memset(cur, 0, sizeof(*cur));
+	*out = &cur->base;
+	return SQLITE_OK;
+}
+
+/* Drop what the last xFilter produced. */
+static void
+rows_reset(rows_cursor *cur)
+{
+	int			i;
+
+	mg_ctx_free(cur->ctx);
+	cur->ctx = NULL;
+	cur->rows.rows = NULL;
+	cur->rows.n = 0;
+	cur->pos = 0;
+	for (i = 0; i < MAX_ARGS; i++)
+	{
+		sqlite3_value_free(cur->args[i]);
+		cur->args[i] = NULL;
+	}
+}
+
+static int
+rows_close(sqlite3_vtab_cursor *base)
+{
+	rows_cursor *cur = (rows_cursor *) base;
+
+	rows_reset(cur);
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+/*
+ * xBestIndex: equality constraints on the HIDDEN argument columns become
+ * xFilter's arguments, in column order; idxNum has bit i set when
+ * argument i is given.  An argument column constrained only in a way we
+ * cannot use (not usable now, not "=") makes the plan unusable, so the
+ * planner looks for another order of the joins.
+ */
+static int
+rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+	rows_vtab  *vt = (rows_vtab *) vtab;
+	int			which[MAX_ARGS];
+	int			unusable = 0;
+	int			argv_index = 0;
+	int			i;
+
+	for (i = 0; i < MAX_ARGS; i++)
+		which[i] = -1;
+	for (i = 0; i < info->nConstraint; i++)
+	{
+		const struct sqlite3_index_constraint *cons = &info->aConstraint[i];
+		int			arg = cons->iColumn - COL_ARG0;
+
+		if (arg < 0 || arg >= vt->def->nargs)
+			continue;
+		if (!cons->usable || cons->op != SQLITE_INDEX_CONSTRAINT_EQ)
+		{
+			unusable |= 1 << arg;
+			continue;
+		}
+		which[arg] = i;
+	}
+	info->idxNum = 0;
+	for (i = 0; i < vt->def->nargs; i++)
+	{
+		if (which[i] >= 0)
+		{
+			info->aConstraintUsage[which[i]].argvIndex = ++argv_index;
+			info->aConstraintUsage[which[i]].omit = 1;
+			info->idxNum |= 1 << i;
+		}
+		else if (unusable & (1 << i))
+			return SQLITE_CONSTRAINT;
+	}
+	info->estimatedCost = 100.0;
+	info->estimatedRows = 100;
+	return SQLITE_OK;
+}
+
+/* Set the vtab's error message from the engine's error. */
+static int
+rows_fail(rows_vtab *vt, const mg_error *err, int rc)
+{
+	char		buf[ERRBUF_SIZE];
+
+	if (err->code == MG_ENOMEM || rc == MG_ENOMEM)
+		return SQLITE_NOMEM;
+	error_text(buf, sizeof(buf), err);
+	sqlite3_free(vt->base.zErrMsg);
+	vt->base.zErrMsg = sqlite3_mprintf("%s", buf);
+	if (vt->base.zErrMsg == NULL)
+		return SQLITE_NOMEM;
+	return strcmp(err->sqlstate, MG_STATE_LOCKED) == 0 ? SQLITE_BUSY : SQLITE_ERROR;
+}
+
+/*
+ * xFilter: run the command and keep its rows (they live in the cursor's
+ * context).  The command runs SQL on this same connection (the catalog
+ * and the version table are read), which SQLite allows from xFilter.
+ */
+static int
+rows_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
+			int argc, sqlite3_value **argv)
+{
+	rows_cursor *cur = (rows_cursor *) base;
+	rows_vtab  *vt = (rows_vtab *) base->pVtab;
+	const char *range = NULL;
+	int			indicate_current = 0;
+	host_state	hs;
+	mg_host		host;
+	int			next = 0;
+	int			i;
+	int			rc;
+
+	(void) idx_str;
+	(void) argc;
+	rows_reset(cur);
+	for (i = 0; i < MAX_ARGS; i++)
+	{
+		if (!(idx_num & (1 << i)))
+			continue;
+		cur->args[i] = sqlite3_value_dup(argv[next++]);
+		if (cur->args[i] == NULL)
+			return SQLITE_NOMEM;
+	}
+	if (vt->def->kind == ROWS_HISTORY)
+	{
+		if (cur->args[0] != NULL && sqlite3_value_type(cur->args[0]) != SQLITE_NULL)
+		{
+			range = (const char *) sqlite3_value_text(cur->args[0]);
+			if (range == NULL)
+				return SQLITE_NOMEM;
+		}
+		if (cur->args[1] != NULL && sqlite3_value_type(cur->args[1]) != SQLITE_NULL)
+			indicate_current = sqlite3_value_int(cur->args[1]) != 0;
+	}
+	/* migrate_current's verbose only changes the text form; rows ignore it. */
+
+	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+		return SQLITE_NOMEM;
+	host_init(&host, &hs, vt->db);
+	switch (vt->def->kind)
+	{
+		case ROWS_HISTORY:
+			rc = mg_cmd_history(&cur->rows, cur->ctx, &host, range, indicate_current);
+			break;
+		case ROWS_HEADS:
+			rc = mg_cmd_heads(&cur->rows, cur->ctx, &host);
+			break;
+		case ROWS_CURRENT:
+		default:
+			rc = mg_cmd_current(&cur->rows, cur->ctx, &host);
+			break;
+	}
+	rc = host_close_unit(&host, cur->ctx, rc);
+	if (rc != MG_OK)
+	{
+		int			src = rows_fail(vt, mg_ctx_error(cur->ctx), rc);
+
+		rows_reset(cur);
+		return src;
+	}
+	return SQLITE_OK;
+}
+
+static int
+rows_next(sqlite3_vtab_cursor *base)
+{
+	((rows_cursor *) base)->pos++;
+	return SQLITE_OK;
+}
+
+static int
+rows_eof(sqlite3_vtab_cursor *base)
+{
+	rows_cursor *cur = (rows_cursor *) base;
+
+	return cur->pos >= cur->rows.n;
+}
+
+/* A text column (copied: the context may be freed before SQLite uses it). */
+static void
+result_text(sqlite3_context *fctx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_result_null(fctx);
+	else
+		sqlite3_result_text(fctx, s, -1, SQLITE_TRANSIENT);
+}
+
+static int
+rows_column(sqlite3_vtab_cursor *base, sqlite3_context *fctx, int col)
+{
+	rows_cursor *cur = (rows_cursor *) base;
+	const mg_history_row *r = &cur->rows.rows[cur->pos];
+
+	switch (col)
+	{
+		case COL_REVISION:
+			result_text(fctx, r->revision);
+			break;
+		case COL_DOWN_REVISIONS:
+			result_text(fctx, r->down_revisions);
+			break;
+		case COL_BRANCH_LABELS:
+			result_text(fctx, r->branch_labels);
+			break;
+		case COL_DEPENDS_ON:
+			result_text(fctx, r->depends_on);
+			break;
+		case COL_MESSAGE:
+			result_text(fctx, r->message);
+			break;
+		case COL_IS_HEAD:
+			sqlite3_result_int(fctx, r->is_head != 0);
+			break;
+		case COL_IS_CURRENT:
+			sqlite3_result_int(fctx, r->is_current != 0);
+			break;
+		case COL_IS_BRANCHPOINT:
+			sqlite3_result_int(fctx, r->is_branchpoint != 0);
+			break;
+		case COL_IS_MERGEPOINT:
+			sqlite3_result_int(fctx, r->is_mergepoint != 0);
+			break;
+		case COL_LINE:
+			result_text(fctx, r->line);
+			break;
+		case COL_ARG0:
+		case COL_ARG1:
+			if (cur->args[col - COL_ARG0] != NULL)
+				sqlite3_result_value(fctx, cur->args[col - COL_ARG0]);
+			else
+				sqlite3_result_null(fctx);
+			break;
+		default:
+			sqlite3_result_null(fctx);
+			break;
+	}
+	return SQLITE_OK;
+}
+
+static int
+rows_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64) ((rows_cursor *) base)->pos + 1;
+	return SQLITE_OK;
+}
+
+/* Eponymous-only: xCreate is 0, so CREATE VIRTUAL TABLE ... USING is refused. */
+static sqlite3_module rows_module = {
+	.iVersion = 0,
+	.xCreate = NULL,
+	.xConnect = rows_connect,
+	.xBestIndex = rows_best_index,
+	.xDisconnect = rows_disconnect,
+	.xDestroy = NULL,
+	.xOpen = rows_open,
+	.xClose = rows_close,
+	.xFilter = rows_filter,
+	.xNext = rows_next,
+	.xEof = rows_eof,
+	.xColumn = rows_column,
+	.xRowid = rows_rowid,
+};
+
+/* ------------------------------------------------------------------ */
+/* Entry point                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Flags of the functions that change the database (run revisions, write
+ * the catalog, the version table or the settings).  SQLITE_DIRECTONLY:
+ * a database file may come from someone else, and its schema (views,
+ * triggers) must not be able to call them; SQLite refuses them anywhere
+ * but in top-level SQL.  They are not deterministic.
+ */
+#define WRITES	(SQLITE_UTF8 | SQLITE_DIRECTONLY)
+/* The report functions: read-only, not deterministic (they read state). */
+#define READS	(SQLITE_UTF8)
+
+/*
+ * Register the functions and the table-valued functions on db.
+ * Named after the file: .load ./migrate finds it without a second argument.
+ */
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int
+sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api)
+{
+	int			rc = SQLITE_OK;
+
+	SQLITE_EXTENSION_INIT2(api);
+	(void) errmsg;
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_load", 1, WRITES, NULL, fn_load, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_add", 1, WRITES, NULL, fn_add, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_add", 2, WRITES, NULL, fn_add, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_upgrade", 0, WRITES, NULL, fn_upgrade, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_upgrade", 1, WRITES, NULL, fn_upgrade, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_downgrade", 1, WRITES, NULL, fn_downgrade, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_stamp", 1, WRITES, NULL, fn_stamp, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_stamp", 2, WRITES, NULL, fn_stamp, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_config", 1, READS, NULL, fn_config, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_config", 2, WRITES, NULL, fn_config, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_upgrade_sql", 1, READS, NULL, fn_upgrade_sql, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_downgrade_sql", 1, READS, NULL, fn_downgrade_sql, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_show", 1, READS, NULL, fn_show, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_branches", 0, READS, NULL, fn_branches, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_check", 0, READS, NULL, fn_check, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_history", &rows_module, (void *) &history_def);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_heads", &rows_module, (void *) &heads_def);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_current", &rows_module, (void *) &current_def);
+	return rc;
+}
