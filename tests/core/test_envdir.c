@@ -1,0 +1,463 @@
+/*
+ * test_envdir.c -- reading an environment directory (core/envdir.c).
+ *
+ * Builds a throw-away tree under /tmp (mkdtemp) with nested version
+ * directories, hidden entries, other files, symbolic links and a FIFO,
+ * and checks what is read, in which order, byte for byte; then every
+ * error: a missing directory, a file given as directory, a link loop, a
+ * dangling script link, unreadable entries (by permissions when not run
+ * as root, and by running out of file descriptors, which also works as
+ * root), and out of memory at every allocation.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <ftw.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../core/internal.h"
+#include "tap.h"
+
+static char root[64];
+
+static void
+write_file(const char *rel, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0)
+	{
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+static void
+make_dir(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (mkdir(path, 0755) != 0)
+	{
+		printf("Bail out! cannot create %s\n", path);
+		exit(1);
+	}
+}
+
+static void
+make_link(const char *target, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (symlink(target, path) != 0)
+	{
+		printf("Bail out! cannot link %s\n", path);
+		exit(1);
+	}
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) flag;
+	(void) ftw;
+	chmod(path, 0755);
+	remove(path);
+	return 0;
+}
+
+static void
+rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static mg_ctx *
+new_ctx(void)
+{
+	mg_ctx *ctx = NULL;
+
+	if (mg_ctx_new(&ctx, tap_realloc, NULL) != MG_OK)
+	{
+		printf("Bail out! cannot create a context\n");
+		exit(1);
+	}
+	return ctx;
+}
+
+/* Read dir, which must fail with MG_EINPUT / 58P01 and message want. */
+static void
+check_error(const char *name, const char *dir, const char *want)
+{
+	mg_ctx *ctx = new_ctx();
+	mg_file *files = (mg_file *) &ctx;
+	size_t n = 99;
+	int rc = mg_envdir_read(&files, &n, ctx, dir);
+
+	is_int(rc, MG_EINPUT, "%s: MG_EINPUT", name);
+	is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE, "%s: SQLSTATE 58P01", name);
+	is_str(mg_ctx_error(ctx)->message, want, "%s: message", name);
+	ok(files == NULL && n == 0, "%s: nothing returned", name);
+	mg_ctx_free(ctx);
+}
+
+static const char bin_text[] = "-- Revision ID: b\0-- binary\n";
+
+static void
+build_tree(void)
+{
+	make_dir("versions_gxy");
+	make_dir("versions_gxy/deep");
+	make_dir("versions_gxy/deep/nested");
+	make_dir("versions_tsi");
+	make_dir(".git");
+	write_file("versions_gxy/b_two.sql", "-- Revision ID: b2\n", 19);
+	write_file("versions_gxy/a_one.sql", "-- Revision ID: a1\n-- Revises:\n", 31);
+	write_file("versions_gxy/deep/nested/d.sql", "SELECT 1;\n", 10);
+	write_file("versions_gxy/notes.txt", "not a script", 12);
+	write_file("versions_tsi/c.sql", "-- Revision ID: c3\r\n", 20);
+	write_file("top.sql", "top", 3);
+	write_file("empty.sql", "", 0);
+	write_file("bin.sql", bin_text, sizeof(bin_text) - 1);
+	write_file("README.md", "# readme", 8);
+	write_file("x.SQL", "upper case suffix", 17);
+	write_file("a.sqlx", "other suffix", 12);
+	write_file(".hidden.sql", "hidden", 6);
+	write_file(".git/inside.sql", "hidden dir", 10);
+	make_link("top.sql", "link.sql");
+	make_link("versions_tsi", "linked");
+	make_link("nowhere.txt", "dangling.txt");
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/fifo.sql", root);
+		if (mkfifo(path, 0644) != 0)
+		{
+			printf("Bail out! cannot create %s\n", path);
+			exit(1);
+		}
+	}
+}
+
+static void
+check_tree(const char *name, const char *dir)
+{
+	static const char *const want[] = {
+		"bin.sql", "empty.sql", "link.sql", "linked/c.sql", "top.sql",
+		"versions_gxy/a_one.sql", "versions_gxy/b_two.sql",
+		"versions_gxy/deep/nested/d.sql", "versions_tsi/c.sql"
+	};
+	size_t nwant = sizeof(want) / sizeof(want[0]);
+	mg_ctx *ctx = new_ctx();
+	mg_file *files = NULL;
+	size_t n = 0;
+	char got[1024] = "", exp[1024] = "";
+	int rc = mg_envdir_read(&files, &n, ctx, dir);
+
+	is_int(rc, MG_OK, "%s: reads", name);
+	for (size_t i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", files[i].relpath);
+	for (size_t i = 0; i < nwant; i++)
+		snprintf(exp + strlen(exp), sizeof(exp) - strlen(exp), "%s%s", i ? " " : "", want[i]);
+	is_str(got, exp, "%s: every .sql file, hidden and other entries skipped, sorted bytewise", name);
+	if (n == nwant)
+	{
+		is_int(files[0].len, sizeof(bin_text) - 1, "%s: binary-safe length", name);
+		ok(memcmp(files[0].text, bin_text, sizeof(bin_text) - 1) == 0 &&
+		   files[0].text[files[0].len] == '\0', "%s: bytes after a NUL kept, NUL-terminated", name);
+		is_int(files[1].len, 0, "%s: empty file has length 0", name);
+		is_str(files[1].text, "", "%s: empty file text is \"\"", name);
+		is_str(files[2].text, "top", "%s: a link to a file is read through", name);
+		is_str(files[3].text, "-- Revision ID: c3\r\n", "%s: a linked directory is walked", name);
+		is_str(files[5].text, "-- Revision ID: a1\n-- Revises:\n", "%s: nested file text", name);
+		is_int(files[5].len, 31, "%s: nested file length", name);
+		is_str(files[7].text, "SELECT 1;\n", "%s: files without Revision ID are kept (the caller filters)", name);
+		is_str(files[8].text, "-- Revision ID: c3\r\n", "%s: CRLF kept as is", name);
+	}
+	else
+		ok(0, "%s: wrong number of files (%zu)", name, n);
+	mg_ctx_free(ctx);
+}
+
+static void
+test_tree(void)
+{
+	char dir[128];
+
+	build_tree();
+	check_tree("tree", root);
+	snprintf(dir, sizeof(dir), "%s//", root);
+	check_tree("trailing slashes", dir);
+}
+
+static void
+test_empty_and_errors(void)
+{
+	char dir[256], want[512];
+	mg_ctx *ctx = new_ctx();
+	mg_file *files = (mg_file *) &ctx;
+	size_t n = 99;
+
+	make_dir("void");
+	snprintf(dir, sizeof(dir), "%s/void", root);
+	is_int(mg_envdir_read(&files, &n, ctx, dir), MG_OK, "empty directory: reads");
+	ok(files == NULL && n == 0, "empty directory: no files");
+	mg_ctx_free(ctx);
+
+	snprintf(dir, sizeof(dir), "%s/nope", root);
+	snprintf(want, sizeof(want),
+			 "could not open environment directory \"%s\": No such file or directory", dir);
+	check_error("missing directory", dir, want);
+	{
+		mg_ctx *c = new_ctx();
+
+		mg_envdir_read(&files, &n, c, dir);
+		is_str(mg_ctx_error(c)->hint,
+			   "Give the path of the directory that holds the revision scripts (e.g. \"migrations\").",
+			   "missing directory: hint");
+		mg_ctx_free(c);
+	}
+	check_error("empty path", "", "could not open environment directory \"\": No such file or directory");
+	check_error("NULL path", NULL, "could not open environment directory \"\": No such file or directory");
+
+	snprintf(dir, sizeof(dir), "%s/top.sql", root);
+	snprintf(want, sizeof(want), "could not open environment directory \"%s\": Not a directory", dir);
+	check_error("file given as directory", dir, want);
+
+	/* A link back to an ancestor directory. */
+	make_dir("loop");
+	make_dir("loop/sub");
+	make_link("..", "loop/sub/up");
+	snprintf(dir, sizeof(dir), "%s/loop", root);
+	snprintf(want, sizeof(want),
+			 "directory \"%s/loop/sub/up\" in environment directory \"%s\" loops back to a directory above it",
+			 root, dir);
+	check_error("symbolic link loop", dir, want);
+
+	/* A dangling link named like a script. */
+	make_dir("dangling");
+	make_link("missing.sql", "dangling/x.sql");
+	snprintf(dir, sizeof(dir), "%s/dangling", root);
+	snprintf(want, sizeof(want), "could not open file \"%s/x.sql\": No such file or directory", dir);
+	check_error("dangling script link", dir, want);
+}
+
+static void
+test_unreadable(void)
+{
+	char dir[256], want[512];
+
+	make_dir("perm");
+	make_dir("perm/closed");
+	write_file("perm/closed/a.sql", "x", 1);
+	make_dir("permfile");
+	write_file("permfile/a.sql", "x", 1);
+	if (geteuid() == 0)
+	{
+		ok(1, "unreadable directory # SKIP permissions do not apply to root");
+		ok(1, "unreadable file # SKIP permissions do not apply to root");
+	}
+	else
+	{
+		mg_ctx *ctx = new_ctx();
+		mg_file *files = (mg_file *) &ctx;
+		size_t n = 99;
+
+		snprintf(dir, sizeof(dir), "%s/perm/closed", root);
+		chmod(dir, 0);
+		snprintf(dir, sizeof(dir), "%s/perm", root);
+		snprintf(want, sizeof(want), "could not open directory \"%s/closed\": Permission denied", dir);
+		ok(mg_envdir_read(&files, &n, ctx, dir) == MG_EINPUT &&
+		   strcmp(mg_ctx_error(ctx)->message, want) == 0 && files == NULL && n == 0,
+		   "unreadable directory: \"%s\"", mg_ctx_error(ctx)->message);
+		mg_ctx_free(ctx);
+
+		ctx = new_ctx();
+		snprintf(dir, sizeof(dir), "%s/permfile/a.sql", root);
+		chmod(dir, 0);
+		snprintf(dir, sizeof(dir), "%s/permfile", root);
+		snprintf(want, sizeof(want), "could not open file \"%s/a.sql\": Permission denied", dir);
+		ok(mg_envdir_read(&files, &n, ctx, dir) == MG_EINPUT &&
+		   strcmp(mg_ctx_error(ctx)->message, want) == 0 && files == NULL && n == 0,
+		   "unreadable file: \"%s\"", mg_ctx_error(ctx)->message);
+		mg_ctx_free(ctx);
+	}
+}
+
+/*
+ * Running out of file descriptors makes opendir and fopen fail for root
+ * too: with the limit at the lowest free descriptor + k, the walk can
+ * open exactly k more.
+ */
+static void
+test_no_descriptors(void)
+{
+	struct rlimit saved, lim;
+	char dir[256], want[3][512];
+	const char *names[3] = {"no descriptor for the root", "no descriptor for a subdirectory",
+							"no descriptor for a file"};
+	int lowest;
+
+	make_dir("fd");
+	make_dir("fd/sub");
+	write_file("fd/sub/a.sql", "x", 1);
+	snprintf(dir, sizeof(dir), "%s/fd", root);
+	snprintf(want[0], sizeof(want[0]),
+			 "could not open environment directory \"%s\": Too many open files", dir);
+	snprintf(want[1], sizeof(want[1]), "could not open directory \"%s/sub\": Too many open files", dir);
+	snprintf(want[2], sizeof(want[2]), "could not open file \"%s/sub/a.sql\": Too many open files", dir);
+
+	for (int k = 0; k < 3; k++)
+	{
+		mg_ctx *ctx = new_ctx();
+		mg_file *files = (mg_file *) &ctx;
+		size_t n = 99;
+		int rc;
+
+		lowest = dup(0);
+		if (lowest < 0 || getrlimit(RLIMIT_NOFILE, &saved) != 0)
+		{
+			ok(0, "%s: cannot set up the descriptor limit", names[k]);
+			mg_ctx_free(ctx);
+			continue;
+		}
+		close(lowest);
+		lim = saved;
+		lim.rlim_cur = (rlim_t) lowest + (rlim_t) k;
+		setrlimit(RLIMIT_NOFILE, &lim);
+		rc = mg_envdir_read(&files, &n, ctx, dir);
+		setrlimit(RLIMIT_NOFILE, &saved);
+		is_int(rc, MG_EINPUT, "%s: MG_EINPUT", names[k]);
+		is_str(mg_ctx_error(ctx)->message, want[k], "%s: message", names[k]);
+		is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE, "%s: SQLSTATE 58P01", names[k]);
+		ok(files == NULL && n == 0, "%s: nothing returned", names[k]);
+		mg_ctx_free(ctx);
+	}
+	{
+		int fd = dup(0);
+
+		is_int(fd, lowest, "no descriptor left open by the failed walks");
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+static void
+test_oom(void)
+{
+	long n, fails = 0;
+	int good = 1, fd, base = dup(0);
+
+	if (base >= 0)
+		close(base);
+	for (n = 1; n < 1000; n++)
+	{
+		mg_ctx *ctx = new_ctx();
+		mg_file *files = (mg_file *) &ctx;
+		size_t count = 99;
+		int rc;
+
+		tap_calls = 0;
+		tap_fail_at = n;
+		rc = mg_envdir_read(&files, &count, ctx, root);
+		tap_fail_at = 0;
+		if (rc == MG_OK)
+		{
+			mg_ctx_free(ctx);
+			break;
+		}
+		fails++;
+		if (rc != MG_ENOMEM || files != NULL || count != 0 ||
+			strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
+		{
+			printf("# allocation %ld: rc %d, message \"%s\"\n", n, rc, mg_ctx_error(ctx)->message);
+			good = 0;
+		}
+		mg_ctx_free(ctx);
+		if (tap_live != 0)
+			good = 0;
+	}
+	ok(good && fails > 0 && n < 1000,
+	   "out of memory: each of %ld allocations fails cleanly with \"out of memory\", no leak", fails);
+
+	/* The chunk boundary at every arena position (reading the tree). */
+	fails = 0;
+	good = 1;
+	for (size_t pad = 0; pad <= 2 * 16384; pad += 64)
+	{
+		mg_ctx *ctx = new_ctx();
+		mg_file *files = (mg_file *) &ctx;
+		size_t count = 99, left = pad;
+		int rc;
+
+		while (left > 0)
+		{
+			size_t piece = left > 2048 ? 2048 : left;
+
+			if (mg_alloc(ctx, piece) == NULL)
+				good = 0;
+			left -= piece;
+		}
+		tap_calls = 0;
+		tap_fail_at = 1;
+		rc = mg_envdir_read(&files, &count, ctx, root);
+		tap_fail_at = 0;
+		if (rc != MG_OK)
+		{
+			fails++;
+			if (rc != MG_ENOMEM || files != NULL || count != 0 ||
+				strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
+				good = 0;
+		}
+		mg_ctx_free(ctx);
+		if (tap_live != 0)
+			good = 0;
+	}
+	fd = dup(0);
+	ok(good && fails > 1, "out of memory at every arena position: %ld walks failed cleanly", fails);
+	ok(fd >= 0 && fd == base, "no directory or file left open after the out-of-memory runs");
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+main(void)
+{
+	snprintf(root, sizeof(root), "/tmp/mg_envdir_XXXXXX");
+	if (mkdtemp(root) == NULL)
+	{
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	test_tree();
+	test_empty_and_errors();
+	test_unreadable();
+	test_no_descriptors();
+	ok(tap_live == 0, "every block returned to the allocator");
+
+	/* The OOM runs read the main tree only: drop the error fixtures. */
+	{
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/loop", root);
+		rm_tree(p);
+		snprintf(p, sizeof(p), "%s/dangling", root);
+		rm_tree(p);
+		snprintf(p, sizeof(p), "%s/perm", root);
+		rm_tree(p);
+		snprintf(p, sizeof(p), "%s/permfile", root);
+		rm_tree(p);
+	}
+	test_oom();
+	ok(tap_live == 0, "every block returned after the out-of-memory runs");
+	rm_tree(root);
+	return done_testing();
+}
