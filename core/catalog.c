@@ -309,6 +309,8 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 	set = find_setting(st->ctx, key);
 	if (set == NULL)
 		return MG_EINPUT;
+	if (st->missing)
+		return (*out = mg_strdup(st->ctx, set->def)) != NULL ? MG_OK : MG_ENOMEM;
 	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key = $1", st->t_settings);
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
@@ -412,6 +414,41 @@ create_state_tables(mg_state *st)
 	return query(st, sql, 0, NULL, NULL, NULL);
 }
 
+/* Do the state tables exist?  (Only asked where the core creates them: SQLite.) */
+static int
+state_tables_exist(bool *exists, mg_state *st)
+{
+	const char *params[1] = {"migrate_settings"};
+	collect c = {0};
+	char *sql;
+	int rc;
+
+	if (st->host->state_schema != NULL && st->host->state_schema[0])
+		sql = mg_printf(st->ctx, "SELECT 1 FROM %s.sqlite_master WHERE type = 'table' AND name = $1",
+						quote_ident(st->ctx, st->host->state_schema));
+	else
+		sql = mg_printf(st->ctx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
+	if (sql == NULL)
+		return MG_ENOMEM;
+	c.ncol = 1;
+	rc = query(st, sql, 1, params, &c, NULL);
+	*exists = rc == MG_OK && c.n > 0;
+	return rc;
+}
+
+int
+mg_state_create(mg_state *st)
+{
+	int rc;
+
+	if (!st->missing)
+		return MG_OK;
+	rc = create_state_tables(st);
+	if (rc == MG_OK)
+		st->missing = false;
+	return rc;
+}
+
 /*
  * Prepare state access: fill st, create the state tables when
  * host->creates_state, read the version_table setting.  st lives as long
@@ -441,9 +478,12 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 		return MG_ENOMEM;
 	if (host->creates_state)
 	{
-		rc = create_state_tables(st);
+		bool exists;
+
+		rc = state_tables_exist(&exists, st);
 		if (rc != MG_OK)
 			return rc;
+		st->missing = !exists;
 	}
 	rc = mg_state_get_setting(&name, st, "version_table");
 	if (rc != MG_OK)
@@ -508,6 +548,13 @@ mg_state_load_map(mg_revmap **out, mg_state *st)
 	int rc;
 
 	*out = NULL;
+	if (st->missing)
+	{
+		if ((rc = mg_revmap_new(&map, st->ctx)) != MG_OK || (rc = mg_revmap_build(map)) != MG_OK)
+			return rc;
+		*out = map;
+		return MG_OK;
+	}
 	sql = mg_printf(st->ctx,
 					"SELECT revision, down_revisions, branch_labels, depends_on, tags, "
 					"message, filename, transactional, checksum FROM %s ORDER BY seq",
@@ -837,6 +884,8 @@ mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
 	int rc;
 
 	*out = NULL;
+	if (st->missing)
+		return MG_OK;
 	sql = mg_printf(st->ctx,
 					"SELECT checksum FROM %s WHERE revision = $1 AND direction = 'upgrade' "
 					"ORDER BY id DESC LIMIT 1",

@@ -36,6 +36,8 @@ open_session(session *s, mg_ctx *ctx, const mg_host *host, bool write)
 		if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 			return rc;
 		s->in_unit = true;
+		if ((rc = mg_state_create(&s->st)) != MG_OK)
+			return rc;
 	}
 	if ((rc = mg_state_load_map(&s->map, &s->st)) != MG_OK)
 		return rc;
@@ -621,7 +623,9 @@ mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host, const char *key, con
 		return mg_state_get_setting(out, &st, key);
 	if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 		return rc;
-	rc = mg_state_set_setting(&st, key, value);
+	rc = mg_state_create(&st);
+	if (rc == MG_OK)
+		rc = mg_state_set_setting(&st, key, value);
 	if (rc == MG_OK)
 		rc = mg_state_get_setting(out, &st, key);
 	if (rc == MG_OK && (rc = host->commit(host->ud, ctx)) == MG_OK)

@@ -358,10 +358,17 @@ typedef struct mg_state {
 	char *t_catalog;       /* qualified, quoted state table names */
 	char *t_log;
 	char *t_settings;
+	bool missing;          /* the state tables do not exist yet (read as empty) */
 } mg_state;
 
-/* Prepare state access: create the state tables when the host wants, read settings. */
+/*
+ * Prepare state access and read the settings.  Creates nothing: when the
+ * host creates its own state and the tables are absent, st->missing is
+ * set and reads see an empty catalog, default settings and no log.
+ */
 int mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host);
+/* Create the state tables if missing; write commands call it inside their unit. */
+int mg_state_create(mg_state *st);
 /* Load the catalog's metadata (no bodies) into a built revision map. */
 int mg_state_load_map(mg_revmap **out, mg_state *st);
 /* Load one revision's full script (bodies); error when absent. */

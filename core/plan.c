@@ -431,7 +431,8 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 	{
 		const mg_rev *r = mg_revmap_rev(map, trev);
 
-		memcpy(roots, r->next, r->nnext * sizeof(int));
+		if (r->nnext > 0)
+			memcpy(roots, r->next, r->nnext * sizeof(int));
 		nroots = r->nnext;
 	}
 	if (t.branch != NULL && nroots > 1)

@@ -490,7 +490,8 @@ walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overw
 			kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
 			if (kids == NULL)
 				return MG_ENOMEM;
-			memcpy(kids, src, ns * sizeof(int));
+			if (ns > 0)
+				memcpy(kids, src, ns * sizeof(int));
 			nk = ns;
 			if (label != NULL)
 			{
@@ -521,6 +522,7 @@ walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overw
 				kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
 				if (kids == NULL)
 					return MG_ENOMEM;
+				if (ns > 0)
 				memcpy(kids, src, ns * sizeof(int));
 				nk = ns;
 				if (nk == 0)

@@ -13,6 +13,19 @@
 
 #define NOW "2026-01-02 03:04:05.000000"
 
+/*
+ * Write commands open the state and then create it inside their unit;
+ * most tests want both, so mg_state_open below means "open and create".
+ */
+static int
+open_and_create(mg_state *st, mg_ctx *ctx, const mg_host *h)
+{
+	int rc = mg_state_open(st, ctx, h);
+
+	return rc == MG_OK ? mg_state_create(st) : rc;
+}
+#define mg_state_open(st, ctx, h) open_and_create(st, ctx, h)
+
 /* ---- the SQLite test host ----------------------------------------- */
 
 typedef struct th {
@@ -231,6 +244,18 @@ test_open(void)
 	mg_host h2;
 
 	db_open();
+	is_int((mg_state_open)(&st, ctx, &host), MG_OK, "plain open on a fresh database");
+	ok(st.missing, "plain open marks the state missing");
+	ok(db_text("SELECT 1 FROM sqlite_master") == NULL, "plain open creates nothing");
+	{
+		mg_revmap *m = NULL;
+		char *v = NULL;
+
+		is_int(mg_state_load_map(&m, &st), MG_OK, "missing state reads as an empty catalog");
+		is_int(m ? (long) mg_revmap_count(m) : -1, 0, "no revisions");
+		is_int(mg_state_get_setting(&v, &st, "version_table"), MG_OK, "missing state: default setting");
+		is_str(v, "alembic_version", "default version table name without tables");
+	}
 	is_int(mg_state_open(&st, ctx, &host), MG_OK, "open creates the state");
 	is_int(st.dialect, MG_DIALECT_SQLITE, "dialect from the host");
 	is_str(st.version_name, "alembic_version", "default version table name");
