@@ -5,55 +5,67 @@
  * the database: the revision scripts are read into a catalog table, and
  * SQL functions upgrade, downgrade, stamp and report.  Build and load:
  *
- *     make sqlite                                  (sqlite_ext/migrate.so)
+ *     make              (sqlite_ext/migrate.so: this file and core's .c files,
+ *                        linked with -shared -fPIC)
  *     sqlite3 app.db
  *     sqlite> .load ./sqlite_ext/migrate
  *
  * From a program: sqlite3_load_extension(db, "path/to/migrate", 0, &err),
- * or conn.load_extension("path/to/migrate") in Python.
+ * or conn.load_extension("path/to/migrate") in Python.  The entry point
+ * is sqlite3_migrate_init.
  *
  * USAGE
  *
  * Scalar functions (each returns text or raises an error):
  *
  *     migrate_load(path)                read an environment directory (every
- *                                       *.sql file with a Revision ID header)
- *                                       into the catalog; returns a report
+ *                                       *.sql file whose header has a
+ *                                       Revision ID) into the catalog
  *     migrate_add(script [, filename])  add one revision from its text
  *     migrate_upgrade([target])         upgrade to target (default: heads);
  *                                       returns the "Running upgrade" lines
  *     migrate_downgrade(target)         downgrade to target (required)
- *     migrate_stamp(target [, purge])   set the version table only
- *     migrate_upgrade_sql(range)        offline mode: the SQL an upgrade would
- *     migrate_downgrade_sql(range)      run, in Alembic's --sql shape
- *                                       (ranges "from:to", or "to")
+ *     migrate_stamp(target [, purge])   set the version table only; purge
+ *                                       (non-zero) empties it first
+ *     migrate_upgrade_sql(range)        offline mode: the SQL that would run,
+ *     migrate_downgrade_sql(range)      in Alembic's --sql shape; ranges are
+ *                                       "from:to" (upgrades also take "to")
  *     migrate_show(rev)                 Alembic's `show`
  *     migrate_branches()                Alembic's `branches`
- *     migrate_check()                   is the database at its heads? changed
- *                                       scripts? what to do next
+ *     migrate_check()                   is the database at its heads?
+ *                                       changed scripts? what to do next
  *     migrate_config(key [, value])     read or write a setting
+ *                                       (version_table, branches,
+ *                                       legacy_table, legacy_versions)
  *
- * Table-valued functions (rows; the arguments are optional):
+ * Table-valued functions (the arguments are optional):
  *
  *     migrate_history([range [, indicate_current]])
  *     migrate_heads()
  *     migrate_current([verbose])
  *
- * all with the columns revision, down_revisions, branch_labels, depends_on,
- * message, is_head, is_current, is_branchpoint, is_mergepoint and line
- * (Alembic's one-line text).
+ * return the columns revision, down_revisions, branch_labels, depends_on,
+ * message, is_head, is_current, is_branchpoint, is_mergepoint (0 or 1)
+ * and line (Alembic's one-line text of the listing).  The arguments are
+ * HIDDEN columns, so migrate_history('9540:') and
+ * migrate_history WHERE "range" = '9540:' are the same query.
+ *
+ * Identifiers are Alembic's: full ids, unique prefixes of four or more
+ * characters, head, heads, base, <branch>@head, <branch>@<rev>, relative
+ * steps (+2, -1, <branch>@-1) and release tags (22.05, release_22.05).
  *
  * A NULL argument where a value is required is an error naming the
  * argument; a NULL optional argument means the same as leaving it out
  * (so migrate_history(NULL, 1) is the whole history with the current
- * revisions marked).
+ * revisions marked, and migrate_config(key, NULL) reads the setting).
  *
  * EXAMPLES
  *
- * With the sample environment of the repository (branches gxy and tsi):
+ * With the sample environment of the repository (branches gxy and tsi),
+ * from the repository root (tests/sqlite/manual.t runs these):
  *
  *     sqlite> SELECT migrate_load('migrations');
- *     added 11 revisions
+ *     11 revisions: 11 added, 0 replaced, 0 unchanged
  *
  *     sqlite> SELECT migrate_upgrade('gxy@head');
  *     Running upgrade  -> e7b6dcb09efd, create gxy base
@@ -79,32 +91,47 @@
  *     sqlite> SELECT migrate_downgrade('gxy@-1');
  *     Running downgrade a2e418ad6a15 -> 6a67bf27e6a6, add job queue index
  *
- *     sqlite> SELECT migrate_upgrade('head');
- *     Runtime error: Multiple head revisions are present for given argument
- *     'head'; please specify a specific target revision, '<branchname>@head'
- *     to narrow to a specific head, or 'heads' for all heads
+ *     sqlite> SELECT migrate_upgrade('gxy@head');
+ *     Running upgrade 6a67bf27e6a6 -> a2e418ad6a15, add job queue index
  *
- * The exact texts of reports and messages are the core's (core/report.c,
- * core/emit.c); the examples above are checked by tests/sqlite/.
- * Errors read as in psql: the message, then DETAIL:, HINT: and CONTEXT:
- * lines when the engine knows more.  A run that fails leaves the database
- * exactly as it was, the version table included:
+ *     sqlite> SELECT migrate_upgrade('gxy@head');
+ *     nothing to do: the database is at a2e418ad6a15
  *
- *     sqlite> SELECT migrate_upgrade('heads');
- *     Runtime error: no such table: missing
- *     CONTEXT:  SQL statement "INSERT INTO missing VALUES (1)" ...
+ *     sqlite> SELECT migrate_config('version_table');
+ *     alembic_version
  *
- * When another connection is migrating the same database:
+ *     sqlite> SELECT migrate_upgrade('5555');
+ *     Runtime error: Can't locate revision identified by '5555'
+ *     DETAIL:  Multiple revisions start with '5555': '5555bbbb0001', '5555bbbb0002'.
+ *     HINT:  Give more characters of the revision id.
+ *
+ * Errors read as in psql: the message (Alembic's words where Alembic has
+ * them), then DETAIL:, HINT: and CONTEXT: lines when the engine knows
+ * more.  A run that fails leaves the database exactly as it was, the
+ * version table included, and says where it failed:
+ *
+ *     Runtime error: no such table: missing_table
+ *     HINT:  Nothing was changed: the whole run was rolled back. ...
+ *     CONTEXT:  upgrade of revision r3 ("..."), file "r3.sql", statement 2:
+ *     INSERT INTO missing_table VALUES (1)
+ *
+ * When another connection holds the write lock (another migration):
  *
  *     Runtime error: database is busy
  *     DETAIL:  Another connection holds the write lock on the database ...
  *     HINT:  Retry, or wait for the other migration: set a busy timeout
  *     (.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout).
  *
- * (with the extended error code SQLITE_BUSY, so programs can retry).
+ * with the error code SQLITE_BUSY, so programs can retry.  With a busy
+ * timeout the call waits instead, then finds the steps already done.
+ *
+ * Inside your own transaction the run is a savepoint: BEGIN; SELECT
+ * migrate_upgrade(); ... ROLLBACK; undoes it, and a failing run undoes
+ * only itself.
  *
  * Call the functions that run revisions alone, as SELECT migrate_upgrade(...)
- * with no FROM clause, and not from a view or trigger (see below).
+ * with no FROM clause (see "DROP TABLE" below); they cannot be called from
+ * views or triggers.
  *
  * HOW IT WORKS
  *
@@ -112,76 +139,96 @@
  * (core/mg.h, mg_cmd_*), and turns their results and errors into SQLite's.
  * Everything about revisions, identifiers, plans and reports is in the
  * core.  The core reaches the database through the callbacks of mg_host,
- * implemented below on the calling connection with sqlite3_prepare_v2 /
- * sqlite3_step:
+ * implemented here on the calling connection:
  *
- *   query       one statement; parameters are named $1, $2 ... in the SQL
- *               text and bound as text (or NULL); rows are passed as column
- *               texts; *changes is sqlite3_changes() after a statement that
- *               changed rows, 0 otherwise.
+ *   query       one statement (sqlite3_prepare_v2 / sqlite3_step); the
+ *               parameters are named $1, $2 ... in the SQL text and bound
+ *               as text or NULL; rows are passed as column texts; *changes
+ *               is sqlite3_changes() after a statement that changed rows,
+ *               0 otherwise (sqlite3_changes keeps its old value over DDL).
  *   run_script  a revision body, statement after statement, by walking
  *               sqlite3_prepare_v2's tail pointer; stretches of blanks and
  *               comments (a NULL statement) are not counted.  A failing
  *               statement leaves SQLite's message, its number and its text
- *               (first 200 bytes) in the error.
- *   begin       in autocommit mode: BEGIN IMMEDIATE, which takes the write
- *               lock before the version table is read, so two connections
- *               never run the same step twice; the second one waits for the
- *               busy timeout and then fails with "database is busy".  Inside
- *               the caller's transaction: SAVEPOINT migrate_run followed by
- *               a write (see below), so the caller's ROLLBACK undoes the run.
- *   commit      COMMIT, or RELEASE migrate_run.  If the commit fails the
- *               unit is rolled back before the error is returned.
- *   rollback    ROLLBACK, or ROLLBACK TO migrate_run + RELEASE migrate_run.
+ *               (the first 200 bytes) in the error.
+ *   begin       in autocommit mode, BEGIN IMMEDIATE: the write lock is taken
+ *               before the version table is read, so two connections never
+ *               run the same step twice; the second one waits for its busy
+ *               timeout, then fails with "database is busy".  Inside the
+ *               caller's transaction, SAVEPOINT migrate_run followed by a
+ *               write that takes the lock (see below), so the caller's
+ *               ROLLBACK undoes the run.
+ *   commit      COMMIT, or RELEASE migrate_run.  If the commit fails (a
+ *               reader holds the database), the unit is rolled back before
+ *               the error is returned.
+ *   rollback    ROLLBACK, or ROLLBACK TO migrate_run + RELEASE migrate_run;
+ *               it never replaces the error that caused it.
  *   notice      nothing: SQLite has no notices; the report is the result.
- *   now         UTC time with microseconds.
+ *   now         UTC with microseconds (clock_gettime, gmtime_r).
  *
- * Each SQL call creates one engine context (an arena over sqlite3_realloc64)
- * and frees it before returning; result texts are copied (SQLITE_TRANSIENT).
- * A table-valued call keeps its context until the cursor is closed or
- * rewound, because its rows live in it.
+ * dialect is "sqlite", the state tables live in schema "main", and the
+ * engine creates them itself (creates_state): every command opens its
+ * state with CREATE TABLE IF NOT EXISTS of migrate_catalog, migrate_log
+ * and migrate_settings, before it calls begin.  Once the tables exist
+ * these statements take no lock (see below), so begin must take it
+ * itself; on a database that has never seen the engine, they write, and
+ * in autocommit mode each of them commits on its own.
  *
- * Facts about SQLite this relies on, checked with SQLite 3.40 (and by the
- * tests):
+ * Each SQL call creates one engine context (an arena over sqlite3_realloc64
+ * and sqlite3_free) and frees it before returning; result texts are copied
+ * (SQLITE_TRANSIENT).  A table-valued call keeps its context until its
+ * cursor is closed or rewound, because the rows live in it.  A unit the
+ * engine left open is rolled back before the call returns.
+ *
+ * Facts about SQLite this relies on, checked with SQLite 3.40 (and kept
+ * true by the tests in tests/sqlite/):
  *
  *   - A scalar function called as SELECT f(...) with no FROM clause may run
  *     BEGIN IMMEDIATE, CREATE TABLE, INSERT, DROP TABLE and COMMIT (or
- *     ROLLBACK) on its own connection while the outer statement is running:
- *     the outer SELECT reads no table, so it holds no read transaction and
- *     no cursor, and it is read-only, so COMMIT is not refused with "SQL
- *     statements in progress".
- *   - DROP TABLE (and DROP INDEX) fails with SQLITE_LOCKED "database table is
- *     locked" while another statement of the connection is reading a table:
- *     a scalar call with a FROM clause (SELECT f(x) FROM t), or any SQL run
- *     from a table-valued function's xFilter (the outer statement opened a
- *     read transaction on "main").  Hence the functions that run revision
- *     bodies are scalars, and the report functions, which only read, are
- *     the table-valued ones.  run_script adds a hint when it meets this.
+ *     ROLLBACK) on its own connection while the outer statement runs: the
+ *     outer SELECT reads no table, so it holds no read transaction and no
+ *     cursor, and it is read-only, so COMMIT is not refused with "SQL
+ *     statements in progress".  sqlite3_get_autocommit() is still true
+ *     inside such a call in autocommit mode.
+ *   - DROP TABLE and DROP INDEX fail with SQLITE_LOCKED "database table is
+ *     locked" while another statement of the connection reads the database:
+ *     a scalar call with a FROM clause (SELECT f(x) FROM t), and any SQL run
+ *     from a table-valued function's xFilter (the outer statement holds a
+ *     read transaction on "main"; CREATE TABLE still works there).  Hence
+ *     the functions that run revision bodies are scalars, the row reports
+ *     (which only read) are table-valued, and run_script adds a hint when
+ *     it meets this error.
  *   - Inside the caller's transaction BEGIN is refused ("cannot start a
- *     transaction within a transaction"); SAVEPOINT / RELEASE / ROLLBACK TO
- *     work, and ROLLBACK TO undoes DDL as well (the schema is reloaded).
- *     ROLLBACK TO keeps the write lock until the caller's transaction ends.
+ *     transaction within a transaction"); SAVEPOINT, RELEASE and ROLLBACK TO
+ *     work, and ROLLBACK TO undoes DDL as well.  ROLLBACK TO keeps the write
+ *     lock until the caller's transaction ends.
  *   - In a deferred transaction (plain BEGIN) SAVEPOINT takes no lock, and
  *     neither does CREATE TABLE IF NOT EXISTS of a table that exists.  Any
- *     statement that opens a write transaction takes the RESERVED lock at
- *     its start, even if it changes no row (UPDATE t SET a=a WHERE 0 does),
- *     but the host owns no table to aim at.  So begin reads PRAGMA
- *     main.user_version and writes the same value back: that takes the write
- *     lock (WAL: the write lock, or SQLITE_BUSY_SNAPSHOT when the caller's
- *     snapshot is stale) and changes nothing a user can see.
- *   - SAVEPOINT / RELEASE in autocommit mode would start and commit a
- *     deferred transaction: not used, because it takes the lock too late.
+ *     statement that opens a write transaction takes the RESERVED lock when
+ *     it starts, even if it changes no row (UPDATE t SET a = a WHERE 0
+ *     does), but the host owns no table to aim it at.  So begin reads
+ *     PRAGMA main.user_version and writes the same value back: that takes
+ *     the write lock and changes nothing a user can see.  In WAL mode it
+ *     fails with SQLITE_BUSY_SNAPSHOT when the caller's snapshot is stale
+ *     (another connection committed after the caller read): reported as
+ *     "database is busy", since only a new transaction can succeed.
+ *   - SAVEPOINT and RELEASE in autocommit mode would start and commit a
+ *     deferred transaction: not used, because it would take the lock late.
+ *   - Some errors end the whole transaction (RAISE(ROLLBACK), ON CONFLICT
+ *     ROLLBACK, SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): rollback then has
+ *     nothing left to undo, and inside the caller's transaction the error
+ *     says that the caller's work is gone too.
  *
- * Functions that change the database are registered SQLITE_DIRECTONLY: a
- * database file may come from someone else, and its views and triggers
- * must not be able to run migrations or rewrite the catalog, the version
- * table or the settings.  The report functions stay callable from views
- * (monitoring); their only side effect is that the engine may create its
- * empty state tables on first use.
+ * Functions that change the database (migrate_load, migrate_add,
+ * migrate_upgrade, migrate_downgrade, migrate_stamp, and migrate_config
+ * with a value) are registered SQLITE_DIRECTONLY: a database file may come
+ * from someone else, and its views and triggers must not be able to run
+ * migrations or rewrite the catalog, the version table or the settings.
+ * The report functions stay usable from views (monitoring).  No function
+ * is deterministic: they all read the database's state.
  *
- * The host reports the engine's errors through its error object; it sets
- * errors itself only inside the host callbacks, with the core's own setters
- * (mg_error_set, mg_error_detail, mg_error_hint, mg_error_context).
+ * The host sets errors only inside the host callbacks, with the core's
+ * own setters; everywhere else it reports the engine's error object.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -205,6 +252,11 @@ SQLITE_EXTENSION_INIT1
 #define ERRBUF_SIZE \
 	(sizeof(((mg_error *) 0)->message) + sizeof(((mg_error *) 0)->detail) + \
 	 sizeof(((mg_error *) 0)->hint) + sizeof(((mg_error *) 0)->context) + 64)
+
+/* What to do when the database is busy. */
+#define BUSY_HINT \
+	"Retry, or wait for the other migration: set a busy timeout " \
+	"(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout)."
 
 /* How much of a failing statement goes into the error's context. */
 #define STMT_EXCERPT 200
@@ -260,8 +312,7 @@ host_fail_busy(mg_ctx *ctx, sqlite3 *db)
 	mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED, "database is busy");
 	mg_error_detail(ctx, "Another connection holds the write lock on the database (SQLite: %s).",
 					sqlite3_errmsg(db));
-	mg_error_hint(ctx, "Retry, or wait for the other migration: set a busy timeout "
-				  "(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout).");
+	mg_error_hint(ctx, "%s", BUSY_HINT);
 	return MG_EHOST;
 }
 
@@ -557,6 +608,23 @@ take_write_lock(sqlite3 *db)
 	return exec_simple(db, sql);
 }
 
+/*
+ * True when a statement of the connection that writes is running (the
+ * call is nested in an INSERT ... SELECT migrate_upgrade(), say): SQLite
+ * would then refuse both COMMIT and SAVEPOINT ("SQL statements in
+ * progress"), so begin refuses at once, with a clearer message.
+ */
+static int
+writer_running(sqlite3 *db)
+{
+	sqlite3_stmt *p = NULL;
+
+	while ((p = sqlite3_next_stmt(db, p)) != NULL)
+		if (sqlite3_stmt_busy(p) && !sqlite3_stmt_readonly(p))
+			return 1;
+	return 0;
+}
+
 /* begin: BEGIN IMMEDIATE in autocommit mode, else a savepoint + write lock. */
 static int
 host_begin(void *ud, mg_ctx *ctx)
@@ -568,6 +636,16 @@ host_begin(void *ud, mg_ctx *ctx)
 	if (hs->in_unit)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"a migration unit is already open on this connection");
+	if (writer_running(db))
+	{
+		mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
+					 "cannot migrate from inside a statement that writes");
+		mg_error_detail(ctx, "SQLite cannot commit or open a savepoint while a statement "
+						"that changes the database is running on the same connection.");
+		mg_error_hint(ctx, "Call the function alone, as SELECT migrate_upgrade(...), and "
+					  "store its result with a separate statement.");
+		return MG_EHOST;
+	}
 	if (sqlite3_get_autocommit(db))
 	{
 		rc = exec_simple(db, "BEGIN IMMEDIATE");
@@ -633,11 +711,19 @@ host_commit(void *ud, mg_ctx *ctx)
 	rc = exec_simple(hs->db, hs->own_txn ? "COMMIT" : "RELEASE migrate_run");
 	if (rc != SQLITE_OK)
 	{
-		int			result = host_fail(ctx, hs->db, rc);
+		int			result;
 
 		if ((rc & 0xff) == SQLITE_BUSY)
-			mg_error_hint(ctx, "Another connection is reading the database; nothing was "
-						  "committed. Retry, or set a busy timeout (PRAGMA busy_timeout).");
+		{
+			mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED, "database is busy");
+			mg_error_detail(ctx, "Another connection is reading the database, so the run "
+							"could not be committed (SQLite: %s); it was rolled back.",
+							sqlite3_errmsg(hs->db));
+			mg_error_hint(ctx, "%s", BUSY_HINT);
+			result = MG_EHOST;
+		}
+		else
+			result = host_fail(ctx, hs->db, rc);
 		host_rollback(ud, ctx);
 		return result;
 	}
@@ -1260,11 +1346,10 @@ rows_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
 	int			rc;
 
 	(void) idx_str;
-	(void) argc;
 	rows_reset(cur);
 	for (i = 0; i < MAX_ARGS; i++)
 	{
-		if (!(idx_num & (1 << i)))
+		if (!(idx_num & (1 << i)) || next >= argc)
 			continue;
 		cur->args[i] = sqlite3_value_dup(argv[next++]);
 		if (cur->args[i] == NULL)
@@ -1427,9 +1512,12 @@ static sqlite3_module rows_module = {
 #define READS	(SQLITE_UTF8)
 
 /*
- * Register the functions and the table-valued functions on db.
- * Named after the file: .load ./migrate finds it without a second argument.
+ * Register the functions and the table-valued functions on db.  Returns
+ * SQLITE_OK or the first failing registration's code.  Named after the
+ * file: .load ./migrate finds it without a second argument.
  */
+int			sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
+
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
