@@ -252,6 +252,8 @@ int mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *iden
  */
 int mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                               const int *current, size_t ncurrent, const char *target);
+/* The upper end of a history range: as an upgrade target, but relative walks stop at the ends. */
+int mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *target);
 int mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                                 const int *current, size_t ncurrent, const char *target);
 

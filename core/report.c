@@ -225,6 +225,46 @@ resolve_spec(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *spec
 }
 
 /*
+ * Alembic's rule for a lower bound "label@...": keep the targets that
+ * carry the label (a revision id before '@' stands for its one label).
+ */
+static int
+filter_by_branch(mg_target *up, mg_ctx *ctx, const mg_revmap *map, const char *base)
+{
+	const char *at = strchr(base, '@');
+	char *branch = mg_strndup(ctx, base, (size_t) (at - base));
+	int label = -1, r, rc;
+	size_t kept = 0;
+
+	if (branch == NULL)
+		return MG_ENOMEM;
+	if ((rc = mg_resolve_one(&r, ctx, map, branch)) != MG_OK)
+		return rc;
+	if (r >= 0 && strcmp(mg_revmap_rev(map, r)->id, branch) == 0)
+	{
+		const mg_rev *rv = mg_revmap_rev(map, r);
+
+		if (rv->nlabels != 1)
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+						 "revision %s has %zu branch labels; name one", branch, rv->nlabels);
+			mg_error_hint(ctx, "Write <label>@... instead of <revision>@...");
+			return MG_EINPUT;
+		}
+		label = rv->labels[0];
+	}
+	else
+		for (size_t i = 0; i < mg_revmap_label_count(map); i++)
+			if (strcmp(mg_revmap_label_name(map, (int) i), branch) == 0)
+				label = (int) i;
+	for (size_t i = 0; i < up->n; i++)
+		if (label >= 0 && mg_rev_has_label(mg_revmap_rev(map, up->revs[i]), label))
+			up->revs[kept++] = up->revs[i];
+	up->n = kept;
+	return MG_OK;
+}
+
+/*
  * Alembic's walk_revisions(base, head): iterate_revisions(head, base,
  * inclusive=True, assert_relative_length=False), i.e. the upgrade
  * collection without implicit base, restricted to descendants of base,
@@ -248,7 +288,7 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 	if (strchr(head, ',') != NULL)
 		rc = resolve_spec(&up, ctx, map, head);
 	else
-		rc = mg_resolve_upgrade_target(&up, ctx, map, NULL, 0, head);
+		rc = mg_resolve_history_target(&up, ctx, map, head);
 	if (rc != MG_OK || (rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
 		return rc;
 	{
@@ -264,6 +304,8 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 				low.revs[k++] = low.revs[i];
 		low.n = k;
 	}
+	if (strchr(base, '@') != NULL && (rc = filter_by_branch(&up, ctx, map, base)) != MG_OK)
+		return rc;
 	if (mg_revmap_ancestors(&required, map, up.revs, up.n, true) != MG_OK ||
 		mg_revmap_ancestors(&have, map, low.revs, low.n, true) != MG_OK ||
 		mg_revmap_descendants(&below, map, low.revs, low.n, false) != MG_OK)
@@ -289,7 +331,17 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 		if (low.n > 0 && !below[k])
 			required[k] = 0;
 	}
-	return mg_revmap_toposort(revs, n, map, required, up.revs, up.n);
+	rc = mg_revmap_toposort(revs, n, map, required, up.revs, up.n);
+	if (rc == MG_EINPUT)
+	{
+		/* some revisions of the range hang below none of its heads */
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+					 "Requested range %s:%s does not refer to ancestor/descendant revisions along the same branch",
+					 base, head);
+		mg_error_detail(ctx, "Part of the range is not below any revision that %s names.", head);
+		mg_error_hint(ctx, "Give a range along one branch, such as <older>:<newer>.");
+	}
+	return rc;
 }
 
 int

@@ -237,29 +237,27 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 	if (rev < 0)
 	{
 		size_t total = mg_revmap_prefix(rc->map, id, NULL, 0), n = 0;
-		int *cand = mg_alloc(rc->ctx, (total + mg_revmap_label_count(rc->map) + 1) * sizeof(int));
+		size_t cap = total + mg_revmap_label_count(rc->map) + 1;
+		int *cand = mg_alloc(rc->ctx, cap * sizeof(int));
+		const char **keys = mg_alloc(rc->ctx, cap * sizeof(char *));
 
-		if (cand == NULL)
+		if (cand == NULL || keys == NULL)
 			return MG_ENOMEM;
 		mg_revmap_prefix(rc->map, id, cand, total);
-		n = total;
-		/* labels are keys too */
+		qsort(cand, total, sizeof(int), cmp_int);   /* catalog order, as Alembic's map */
+		for (n = 0; n < total; n++)
+			keys[n] = mg_revmap_rev(rc->map, cand[n])->id;
+		/* branch labels are keys of Alembic's map too, after the ids */
 		for (size_t i = 0; i < mg_revmap_label_count(rc->map); i++)
 		{
 			const char *l = mg_revmap_label_name(rc->map, (int) i);
 
 			if (strlen(l) > 3 && strncmp(l, id, strlen(id)) == 0)
 			{
-				int lr = mg_revmap_find_label(rc->map, l);
-				bool dup = false;
-
-				for (size_t k = 0; k < n; k++)
-					dup = dup || cand[k] == lr;
-				if (!dup)
-					cand[n++] = lr;
+				keys[n] = l;
+				cand[n++] = mg_revmap_find_label(rc->map, l);
 			}
 		}
-		qsort(cand, n, sizeof(int), cmp_int);   /* catalog order, as Alembic's map */
 		if (branch_rev >= 0)
 		{
 			size_t kept = 0, before = n;
@@ -272,7 +270,10 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 				if (shares(&ok, rc, cand[i], &branch_rev, 1, false) != MG_OK)
 					return MG_ENOMEM;
 				if (ok)
+				{
+					keys[kept] = keys[i];
 					cand[kept++] = cand[i];
+				}
 			}
 			n = kept;
 			if (n == 0 && before > 0)
@@ -300,7 +301,7 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 
 			mg_buf_init(&b, rc->ctx);
 			for (size_t i = 0; i < n && i < 10; i++)
-				mg_buf_printf(&b, "%s'%s'", i ? ", " : "", mg_revmap_rev(rc->map, cand[i])->id);
+				mg_buf_printf(&b, "%s'%s'", i ? ", " : "", keys[i]);
 			if (n > 10)
 				mg_buf_printf(&b, " and %zu more", n - 10);
 			if (mg_buf_finish(&b, &list) != MG_OK)
@@ -734,9 +735,9 @@ symbol_start(int *out, rctx *rc, const char *label, const char *symbol)
 	}
 }
 
-int
-mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
-						  const int *current, size_t ncurrent, const char *target)
+static int
+upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+			   const int *current, size_t ncurrent, const char *target, bool no_overwalk)
 {
 	rctx rc = {ctx, map, target ? target : "heads"};
 	relative m;
@@ -806,7 +807,7 @@ mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 				mg_error_hint(ctx, "Name the branch ('<branch>@+N') or give an absolute target.");
 				return MG_EINPUT;
 			}
-			if ((rc2 = walk(&w, &rc, starts[0], m.rel, m.label, true)) != MG_OK)
+			if ((rc2 = walk(&w, &rc, starts[0], m.rel, m.label, no_overwalk)) != MG_OK)
 				return rc2;
 			if (w == W_OVER)
 				return didnt_produce(&rc, m.rel_text, m.rel);
@@ -814,7 +815,7 @@ mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 		}
 		if ((rc2 = get_revision(&w, &rc, m.symbol)) != MG_OK)
 			return rc2;
-		if ((rc2 = walk(&w, &rc, w, m.rel, m.label, true)) != MG_OK)
+		if ((rc2 = walk(&w, &rc, w, m.rel, m.label, no_overwalk)) != MG_OK)
 			return rc2;
 		if (w == W_OVER)
 			return walked_too_far(&rc);
@@ -829,11 +830,24 @@ mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 	}
 	if ((rc2 = symbol_start(&w, &rc, m.label, m.symbol)) != MG_OK)
 		return rc2;
-	if ((rc2 = walk(&w, &rc, w, m.rel, NULL, true)) != MG_OK)
+	if ((rc2 = walk(&w, &rc, w, m.rel, NULL, no_overwalk)) != MG_OK)
 		return rc2;
 	if (w == W_OVER)
 		return walked_too_far(&rc);
 	return set_single(out, &rc, w == W_BASE ? W_NONE : w);
+}
+
+int
+mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+						  const int *current, size_t ncurrent, const char *target)
+{
+	return upgrade_target(out, ctx, map, current, ncurrent, target, true);
+}
+
+int
+mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *target)
+{
+	return upgrade_target(out, ctx, map, NULL, 0, target, false);
 }
 
 int
