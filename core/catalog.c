@@ -621,6 +621,40 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 }
 
 /*
+ * Load the full scripts of the revisions marked in want[] (indices of
+ * map) with one query over the catalog, and swap them into the map.
+ * For plans with many steps, where one query per step would dominate.
+ */
+int
+mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want)
+{
+	collect c = {0};
+	char *sql;
+	int rc;
+
+	sql = mg_printf(st->ctx, "SELECT revision, script, filename FROM %s ORDER BY seq",
+					st->t_catalog);
+	c.ncol = 3;
+	rc = query(st, sql, 0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	for (size_t i = 0; i < c.n; i++)
+	{
+		int r = mg_revmap_find(map, col(c.rows[i], 0));
+		mg_script *s;
+
+		if (r < 0 || !want[r])
+			continue;
+		rc = mg_script_parse(&s, st->ctx, col(c.rows[i], 1), strlen(col(c.rows[i], 1)),
+							 col(c.rows[i], 2));
+		if (rc != MG_OK)
+			return rc;
+		mg_revmap_set_script(map, r, s);
+	}
+	return MG_OK;
+}
+
+/*
  * Insert a revision into the catalog (the database assigns seq), or with
  * replace overwrite its row in place, keeping seq (inserting when there
  * is none).  s must be a parsed script with its text.  Errors: MG_EHOST

@@ -67,6 +67,17 @@ close_session(session *s, int rc)
 static int
 load_bodies(session *s, const mg_plan *plan)
 {
+	if (plan->n > 16)
+	{
+		uint8_t *want = mg_alloc(s->st.ctx, mg_revmap_count(s->map) + 1);
+
+		if (want == NULL)
+			return MG_ENOMEM;
+		for (size_t i = 0; i < plan->n; i++)
+			if (plan->steps[i].rev >= 0)
+				want[plan->steps[i].rev] = 1;
+		return mg_state_load_scripts(&s->st, s->map, want);
+	}
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		const mg_script *full;

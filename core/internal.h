@@ -162,6 +162,7 @@ typedef struct mg_rev {
 	size_t nall_next;
 	int *labels;           /* effective branch labels (label indices), propagated */
 	size_t nlabels;
+	int rank;              /* longest path from a root: a parent ranks below its children */
 } mg_rev;
 
 typedef struct mg_revmap mg_revmap;
@@ -212,6 +213,16 @@ bool mg_rev_has_label(const mg_rev *r, int label);
  */
 int mg_revmap_ancestors(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps);
 int mg_revmap_descendants(uint8_t **marks, const mg_revmap *map, const int *from, size_t n, bool with_deps);
+/*
+ * A reusable ancestor walk for hot loops (one per plan, no allocation
+ * per call): marks the ancestors (with dependencies) of from[], not
+ * descending below min_rank, since nothing there can be asked about.
+ */
+typedef struct mg_walker mg_walker;
+int mg_walker_new(mg_walker **out, const mg_revmap *map);
+void mg_walker_ancestors(mg_walker *w, const int *from, size_t n, int min_rank);
+bool mg_walker_marked(const mg_walker *w, int rev);
+
 /* Alembic's _shares_lineage: does rev share lineage with any of against[]? */
 int mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against, size_t n, bool with_deps);
 
@@ -375,6 +386,8 @@ int mg_state_create(mg_state *st);
 int mg_state_load_map(mg_revmap **out, mg_state *st);
 /* Load one revision's full script (bodies); error when absent. */
 int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
+/* Load the full scripts of the revisions marked in want[] in one query, into the map. */
+int mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want);
 /* Insert or replace catalog rows. */
 int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
 /* The version table's rows, in table order; *exists false when the table is missing. */

@@ -89,13 +89,19 @@ join_ids(mg_ctx *ctx, const mg_revmap *map, const int *v, size_t n)
 	return mg_buf_finish(&b, &s) == MG_OK ? s : NULL;
 }
 
-/* down_norm minus the ancestors of the other heads (Alembic's merge/unmerge idents). */
+/*
+ * down_norm minus the ancestors of the other heads (Alembic's merge and
+ * unmerge idents).  Only whether a parent is reached matters, so the
+ * walk stops below the lowest-ranked parent.
+ */
 static int
-parents_not_implied(int **out, size_t *nout, mg_ctx *ctx, const mg_revmap *map,
-					const heads *h, const int *exclude, size_t nexclude, const int *parents, size_t np)
+parents_not_implied(int **out, size_t *nout, mg_ctx *ctx, mg_walker *w,
+					const mg_revmap *map, const heads *h, const int *exclude, size_t nexclude,
+					const int *parents, size_t np)
 {
 	int *others = mg_alloc(ctx, (h->n + 1) * sizeof(int));
 	size_t no = 0;
+	int min_rank = -1;
 
 	*out = mg_alloc(ctx, (np + 1) * sizeof(int));
 	*nout = 0;
@@ -116,21 +122,23 @@ parents_not_implied(int **out, size_t *nout, mg_ctx *ctx, const mg_revmap *map,
 		*nout = np;
 		return MG_OK;
 	}
+	for (size_t i = 0; i < np; i++)
 	{
-		uint8_t *anc;
+		int rk = mg_revmap_rev(map, parents[i])->rank;
 
-		if (mg_revmap_ancestors(&anc, map, others, no, true) != MG_OK)
-			return MG_ENOMEM;
-		for (size_t i = 0; i < np; i++)
-			if (!anc[parents[i]])
-				(*out)[(*nout)++] = parents[i];
+		if (min_rank < 0 || rk < min_rank)
+			min_rank = rk;
 	}
+	mg_walker_ancestors(w, others, no, min_rank);
+	for (size_t i = 0; i < np; i++)
+		if (!mg_walker_marked(w, parents[i]))
+			(*out)[(*nout)++] = parents[i];
 	return MG_OK;
 }
 
 /* HeadMaintainer.update_to_step for a revision step. */
 static int
-maintain(mg_ctx *ctx, const mg_revmap *map, heads *h, mg_step *st)
+maintain(mg_ctx *ctx, mg_walker *w, const mg_revmap *map, heads *h, mg_step *st)
 {
 	const mg_rev *r = mg_revmap_rev(map, st->rev);
 	size_t cap = 0;
@@ -146,7 +154,7 @@ maintain(mg_ctx *ctx, const mg_revmap *map, heads *h, mg_step *st)
 		size_t nto = 0;
 
 		if (in_heads && r->ndown_norm > 0 &&
-			parents_not_implied(&to, &nto, ctx, map, h, &st->rev, 1, r->down_norm, r->ndown_norm) != MG_OK)
+			parents_not_implied(&to, &nto, ctx, w, map, h, &st->rev, 1, r->down_norm, r->ndown_norm) != MG_OK)
 			return MG_ENOMEM;
 		if (in_heads && (r->ndown_norm == 0 || nto == 0))
 		{
@@ -184,7 +192,7 @@ maintain(mg_ctx *ctx, const mg_revmap *map, heads *h, mg_step *st)
 			int *from;
 			size_t nfrom;
 
-			if (parents_not_implied(&from, &nfrom, ctx, map, h, r->down_norm, r->ndown_norm,
+			if (parents_not_implied(&from, &nfrom, ctx, w, map, h, r->down_norm, r->ndown_norm,
 									r->down_norm, r->ndown_norm) != MG_OK)
 				return MG_ENOMEM;
 			for (size_t i = 0; i + 1 < nfrom; i++)
@@ -251,7 +259,10 @@ make_steps(mg_plan *plan, mg_ctx *ctx, const mg_revmap *map, const int *cur, siz
 		   const int *order, size_t n, bool upgrade)
 {
 	heads h = {0};
+	mg_walker *w;
 
+	if (mg_walker_new(&w, map) != MG_OK)
+		return MG_ENOMEM;
 	for (size_t i = 0; i < ncur; i++)
 		if (heads_add(ctx, &h, cur[i]) != MG_OK)
 			return MG_ENOMEM;
@@ -271,7 +282,7 @@ make_steps(mg_plan *plan, mg_ctx *ctx, const mg_revmap *map, const int *cur, siz
 		st->upgrade = upgrade;
 		st->from = upgrade ? downs : r->id;
 		st->to = upgrade ? r->id : downs;
-		if ((rc = maintain(ctx, map, &h, st)) != MG_OK)
+		if ((rc = maintain(ctx, w, map, &h, st)) != MG_OK)
 			return rc;
 		plan->n++;
 	}

@@ -814,6 +814,105 @@ propagate_labels(mg_revmap *map)
 	return MG_OK;
 }
 
+/* Ranks by Kahn's algorithm over all parents (Revises and Depends On); the graph is acyclic here. */
+static int
+compute_ranks(mg_revmap *map)
+{
+	int *pending = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	int *queue = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	size_t head = 0, tail = 0;
+
+	if (pending == NULL || queue == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+	{
+		pending[k] = (int) map->revs[k].nall_down;
+		map->revs[k].rank = 0;
+		if (pending[k] == 0)
+			queue[tail++] = (int) k;
+	}
+	while (head < tail)
+	{
+		const mg_rev *r = &map->revs[queue[head++]];
+
+		for (size_t j = 0; j < r->nall_next; j++)
+		{
+			mg_rev *c = &map->revs[r->all_next[j]];
+
+			if (c->rank < r->rank + 1)
+				c->rank = r->rank + 1;
+			if (--pending[r->all_next[j]] == 0)
+				queue[tail++] = r->all_next[j];
+		}
+	}
+	return MG_OK;
+}
+
+struct mg_walker {
+	const mg_revmap *map;
+	uint32_t *stamp;
+	uint32_t epoch;
+	int *stack;
+};
+
+int
+mg_walker_new(mg_walker **out, const mg_revmap *map)
+{
+	mg_walker *w = mg_alloc(map->ctx, sizeof(*w));
+
+	*out = NULL;
+	if (w == NULL)
+		return MG_ENOMEM;
+	w->map = map;
+	w->stamp = mg_alloc(map->ctx, (map->n + 1) * sizeof(uint32_t));
+	w->stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	if (w->stamp == NULL || w->stack == NULL)
+		return MG_ENOMEM;
+	*out = w;
+	return MG_OK;
+}
+
+void
+mg_walker_ancestors(mg_walker *w, const int *from, size_t n, int min_rank)
+{
+	const mg_revmap *map = w->map;
+	size_t sp = 0;
+
+	if (++w->epoch == 0)
+	{
+		memset(w->stamp, 0, (map->n + 1) * sizeof(uint32_t));
+		w->epoch = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		if (from[i] < 0 || w->stamp[from[i]] == w->epoch)
+			continue;
+		w->stamp[from[i]] = w->epoch;
+		w->stack[sp++] = from[i];
+		while (sp > 0)
+		{
+			const mg_rev *r = &map->revs[w->stack[--sp]];
+
+			for (size_t k = 0; k < r->ndown_norm; k++)
+			{
+				int d = r->down_norm[k];
+
+				if (w->stamp[d] != w->epoch && map->revs[d].rank >= min_rank)
+				{
+					w->stamp[d] = w->epoch;
+					w->stack[sp++] = d;
+				}
+			}
+		}
+	}
+}
+
+bool
+mg_walker_marked(const mg_walker *w, int rev)
+{
+	return rev >= 0 && w->stamp[rev] == w->epoch;
+}
+
 int
 mg_revmap_build(mg_revmap *map)
 {
@@ -827,6 +926,7 @@ mg_revmap_build(mg_revmap *map)
 		(rc = normalize_deps(map)) != MG_OK ||
 		(rc = list_heads_bases(map)) != MG_OK ||
 		(rc = detect_cycles(map)) != MG_OK ||
+		(rc = compute_ranks(map)) != MG_OK ||
 		(rc = propagate_labels(map)) != MG_OK)
 		return rc;
 	map->sorted = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
