@@ -163,6 +163,7 @@ typedef struct mg_rev {
 	int *labels;           /* effective branch labels (label indices), propagated */
 	size_t nlabels;
 	int rank;              /* longest path from a root: a parent ranks below its children */
+	int component;         /* connected part of the graph (Revises and Depends On) */
 } mg_rev;
 
 typedef struct mg_revmap mg_revmap;

@@ -109,11 +109,14 @@ parents_not_implied(int **out, size_t *nout, mg_ctx *ctx, mg_walker *w,
 		return MG_ENOMEM;
 	for (size_t i = 0; i < h->n; i++)
 	{
-		bool ex = false;
+		bool ex = false, related = false;
 
 		for (size_t k = 0; k < nexclude; k++)
 			ex = ex || exclude[k] == h->v[i];
-		if (!ex)
+		/* a head in another part of the graph cannot sit above a parent */
+		for (size_t k = 0; k < np && !related; k++)
+			related = mg_revmap_rev(map, parents[k])->component == mg_revmap_rev(map, h->v[i])->component;
+		if (!ex && related)
 			others[no++] = h->v[i];
 	}
 	if (no == 0)

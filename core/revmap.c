@@ -831,6 +831,35 @@ compute_ranks(mg_revmap *map)
 		if (pending[k] == 0)
 			queue[tail++] = (int) k;
 	}
+	/* components: a child joins the component of its first parent, merging others */
+	{
+		int *parent = pending;      /* reused as a union-find forest */
+
+		for (size_t k = 0; k < map->n; k++)
+			parent[k] = (int) k;
+		for (size_t k = 0; k < map->n; k++)
+			for (size_t j = 0; j < map->revs[k].nall_down; j++)
+			{
+				int a = (int) k, b = map->revs[k].all_down[j];
+
+				while (parent[a] != a)
+					a = parent[a] = parent[parent[a]];
+				while (parent[b] != b)
+					b = parent[b] = parent[parent[b]];
+				if (a != b)
+					parent[a] = b;
+			}
+		for (size_t k = 0; k < map->n; k++)
+		{
+			int a = (int) k;
+
+			while (parent[a] != a)
+				a = parent[a];
+			map->revs[k].component = a;
+		}
+		for (size_t k = 0; k < map->n; k++)
+			pending[k] = (int) map->revs[k].nall_down;
+	}
 	while (head < tail)
 	{
 		const mg_rev *r = &map->revs[queue[head++]];
@@ -955,30 +984,90 @@ bs_has(const bitset *b, int i)
 	return (b->w[i >> 6] >> (i & 63)) & 1;
 }
 
-/* Fill b with the ancestors of rev (with normalized dependencies), rev included. */
+/*
+ * Ancestor sets of the "junctions" (revisions that do not have exactly
+ * one parent: bases, merge points, revisions with dependencies), built
+ * once per sort in rank order, each from the sets below it.  Any other
+ * revision's ancestors are then its single-parent chain down to a
+ * junction plus that junction's set: a few hundred word operations
+ * instead of a walk down the whole graph.
+ */
+typedef struct junctions {
+	int *jid;               /* revision -> junction number, -1 */
+	uint64_t *sets;         /* njunctions x words */
+	size_t words;
+	bool built;
+} junctions;
+
 static void
-bs_ancestors(bitset *b, const mg_revmap *map, int rev, int *stack, size_t words)
+chain_into(uint64_t *dst, const mg_revmap *map, const junctions *J, int x)
 {
-	size_t sp = 0;
-
-	memset(b->w, 0, words * sizeof(uint64_t));
-	b->w[rev >> 6] |= (uint64_t) 1 << (rev & 63);
-	stack[sp++] = rev;
-	while (sp > 0)
+	while (map->revs[x].ndown_norm == 1)
 	{
-		const mg_rev *r = &map->revs[stack[--sp]];
-
-		for (size_t k = 0; k < r->ndown_norm; k++)
-		{
-			int d = r->down_norm[k];
-
-			if (!bs_has(b, d))
-			{
-				b->w[d >> 6] |= (uint64_t) 1 << (d & 63);
-				stack[sp++] = d;
-			}
-		}
+		dst[x >> 6] |= (uint64_t) 1 << (x & 63);
+		x = map->revs[x].down_norm[0];
 	}
+	{
+		const uint64_t *js = &J->sets[(size_t) J->jid[x] * J->words];
+
+		for (size_t k = 0; k < J->words; k++)
+			dst[k] |= js[k];
+	}
+}
+
+static int
+junctions_build(junctions *J, const mg_revmap *map, size_t words)
+{
+	size_t nj = 0, maxrank = 0;
+	int *order, *count;
+
+	J->words = words;
+	J->jid = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	if (J->jid == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+	{
+		J->jid[k] = map->revs[k].ndown_norm == 1 ? -1 : (int) nj++;
+		if ((size_t) map->revs[k].rank > maxrank)
+			maxrank = (size_t) map->revs[k].rank;
+	}
+	J->sets = mg_alloc(map->ctx, (nj + 1) * words * sizeof(uint64_t));
+	order = mg_alloc(map->ctx, (nj + 1) * sizeof(int));
+	count = mg_alloc(map->ctx, (maxrank + 2) * sizeof(int));
+	if (J->sets == NULL || order == NULL || count == NULL)
+		return MG_ENOMEM;
+	/* counting sort of the junctions by rank */
+	for (size_t k = 0; k < map->n; k++)
+		if (J->jid[k] >= 0)
+			count[map->revs[k].rank + 1]++;
+	for (size_t r = 1; r <= maxrank + 1; r++)
+		count[r] += count[r - 1];
+	for (size_t k = 0; k < map->n; k++)
+		if (J->jid[k] >= 0)
+			order[count[map->revs[k].rank]++] = (int) k;
+	for (size_t i = 0; i < nj; i++)
+	{
+		int x = order[i];
+		const mg_rev *r = &map->revs[x];
+		uint64_t *set = &J->sets[(size_t) J->jid[x] * words];
+
+		set[x >> 6] |= (uint64_t) 1 << (x & 63);
+		for (size_t k = 0; k < r->ndown_norm; k++)
+			chain_into(set, map, J, r->down_norm[k]);
+	}
+	J->built = true;
+	return MG_OK;
+}
+
+/* Fill b with the ancestors of rev (with normalized dependencies), rev included. */
+static int
+bs_ancestors(bitset *b, const mg_revmap *map, int rev, junctions *J, size_t words)
+{
+	if (!J->built && junctions_build(J, map, words) != MG_OK)
+		return MG_ENOMEM;
+	memset(b->w, 0, words * sizeof(uint64_t));
+	chain_into(b->w, map, J, rev);
+	return MG_OK;
 }
 
 /*
@@ -994,14 +1083,15 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 	mg_ctx *ctx = map->ctx;
 	size_t words = map->n / 64 + 1;
 	uint8_t *todo = mg_alloc(ctx, map->n + 1);
-	int *cur = NULL, *stack = mg_alloc(ctx, (map->n + 1) * sizeof(int));
+	int *cur = NULL;
+	junctions J = {0};
 	bitset *anc = NULL;
 	bitset *spare = NULL;
 	size_t ncur = 0, curcap = 0, anccap = 0, nspare = 0, sparecap = 0, ntodo = 0, idx = 0;
 
 	*out = NULL;
 	*nout = 0;
-	if (todo == NULL || stack == NULL)
+	if (todo == NULL)
 		return MG_ENOMEM;
 	for (size_t k = 0; k < map->n; k++)
 		if (set[k])
@@ -1031,7 +1121,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 				anc[ncur].w = mg_alloc(ctx, words * sizeof(uint64_t));
 				if (anc[ncur].w == NULL)
 					return MG_ENOMEM;
-				bs_ancestors(&anc[ncur], map, (int) k, stack, words);
+				if (bs_ancestors(&anc[ncur], map, (int) k, &J, words) != MG_OK)
+					return MG_ENOMEM;
 				cur[ncur++] = (int) k;
 			}
 	}
@@ -1093,7 +1184,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 			else
 			{
 				cur[idx] = adds[0];
-				bs_ancestors(&anc[idx], map, adds[0], stack, words);
+				if (bs_ancestors(&anc[idx], map, adds[0], &J, words) != MG_OK)
+					return MG_ENOMEM;
 				for (size_t k = 1; k < nadd; k++)
 				{
 					if (mg_grow(ctx, &cur, &curcap, ncur, sizeof(int)) != MG_OK ||
@@ -1107,7 +1199,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 						if (anc[ncur].w == NULL)
 							return MG_ENOMEM;
 					}
-					bs_ancestors(&anc[ncur], map, adds[k], stack, words);
+					if (bs_ancestors(&anc[ncur], map, adds[k], &J, words) != MG_OK)
+						return MG_ENOMEM;
 					cur[ncur++] = adds[k];
 				}
 			}
