@@ -107,16 +107,33 @@ no_range(mg_ctx *ctx, const char *target, const char *sqlfn)
 	return MG_OK;
 }
 
+/*
+ * The version rows for a message, in catalog order (table order differs
+ * between SQLite and PostgreSQL; the words must not).
+ */
 static char *
-rows_text(mg_ctx *ctx, const char *const *rows, size_t n)
+rows_text(mg_ctx *ctx, const mg_revmap *map, const char *const *rows, size_t n)
 {
 	mg_buf b;
 	char *s;
+	bool first = true;
 
 	mg_buf_init(&b, ctx);
 	if (n == 0)
 		mg_buf_puts(&b, "base");
-	mg_buf_join(&b, rows, n, ", ");
+	for (size_t k = 0; k < mg_revmap_count(map); k++)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(rows[i], mg_revmap_rev(map, (int) k)->id) == 0)
+			{
+				mg_buf_printf(&b, "%s%s", first ? "" : ", ", rows[i]);
+				first = false;
+			}
+	for (size_t i = 0; i < n; i++)
+		if (mg_revmap_find(map, rows[i]) < 0)
+		{
+			mg_buf_printf(&b, "%s%s", first ? "" : ", ", rows[i]);
+			first = false;
+		}
 	return mg_buf_finish(&b, &s) == MG_OK ? s : NULL;
 }
 
@@ -135,7 +152,7 @@ typedef enum { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP } run_kind;
 
 static int
 run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-			run_kind kind, bool purge)
+			run_kind kind, bool purge, size_t max_steps, int *more)
 {
 	session s;
 	mg_plan plan;
@@ -165,6 +182,10 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		else
 			rc = mg_plan_stamp(&plan, ctx, s.map, s.rows, s.nrows, target);
 	}
+	if (rc == MG_OK && more != NULL)
+		*more = max_steps > 0 && plan.n > max_steps;
+	if (rc == MG_OK && max_steps > 0 && plan.n > max_steps)
+		plan.n = max_steps;
 	if (rc == MG_OK && kind != RUN_STAMP)
 		rc = load_bodies(&s, &plan);
 	if (rc == MG_OK && kind != RUN_STAMP)
@@ -188,7 +209,7 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 	}
 	if (rc == MG_OK && plan.n == 0)
 	{
-		char *at = rows_text(ctx, plan.end, plan.nend);
+		char *at = rows_text(ctx, s.map, plan.end, plan.nend);
 
 		*report = at ? mg_printf(ctx, "nothing to do: the database is at %s", at) : NULL;
 		if (*report == NULL)
@@ -200,19 +221,28 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 int
 mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target ? target : "heads", RUN_UPGRADE, false);
+	return run_command(report, ctx, host, target ? target : "heads", RUN_UPGRADE, false, 0, NULL);
+}
+
+int
+mg_cmd_upgrade_steps(char **report, int *more, mg_ctx *ctx, const mg_host *host,
+					 const char *target, size_t max_steps)
+{
+	*more = 0;
+	return run_command(report, ctx, host, target ? target : "heads", RUN_UPGRADE, false,
+					   max_steps, more);
 }
 
 int
 mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target, RUN_DOWNGRADE, false);
+	return run_command(report, ctx, host, target, RUN_DOWNGRADE, false, 0, NULL);
 }
 
 int
 mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target, int purge)
 {
-	return run_command(report, ctx, host, target, RUN_STAMP, purge != 0);
+	return run_command(report, ctx, host, target, RUN_STAMP, purge != 0, 0, NULL);
 }
 
 /* ---- offline SQL ------------------------------------------------------- */
@@ -605,7 +635,7 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 		}
 	if (problems == 0)
 	{
-		char *at = rows_text(ctx, s.rows, s.nrows);
+		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
 
 		mg_buf_printf(&b, "ok: the database is at the heads (%s)", at ? at : "");
 		*ok = 1;

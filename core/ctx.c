@@ -249,6 +249,8 @@ mg_error_set(mg_ctx *ctx, int code, const char *sqlstate, const char *fmt, ...)
 	return code;
 }
 
+static void append_sentence(char *dst, size_t cap, const char *fmt, va_list ap) MG_PRINTF(3, 0);
+
 static void
 append_sentence(char *dst, size_t cap, const char *fmt, va_list ap)
 {

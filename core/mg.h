@@ -184,6 +184,14 @@ int mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir
 
 /* Upgrade to target (NULL: "heads").  *report: the "Running upgrade" lines. */
 int mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
+/*
+ * Upgrade toward target, running at most max_steps steps of the plan
+ * (0: all).  For hosts that commit between steps (PostgreSQL's CALL):
+ * each call is atomic, and the next call plans again from the new state.
+ * *more is set when steps remain after the ones run.
+ */
+int mg_cmd_upgrade_steps(char **report, int *more, mg_ctx *ctx, const mg_host *host,
+                         const char *target, size_t max_steps);
 /* Downgrade to target (required). */
 int mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
 /* Set the version table to target without running scripts. */

@@ -1,0 +1,1408 @@
+/*
+ * pg_migrate.c -- the PostgreSQL host of the migrate revision engine.
+ *
+ * Schema migrations with Alembic's revision model, run entirely inside
+ * the database: the revision scripts are read into a catalog table, and
+ * SQL functions upgrade, downgrade, stamp and report.  Build, install and
+ * create:
+ *
+ *     make -C pg_ext && make -C pg_ext install     (PGXS; pg_config on PATH)
+ *     psql -c 'CREATE EXTENSION migrate'
+ *
+ * The extension's tables (migrate_catalog, migrate_log, migrate_settings)
+ * live in the schema the extension is created in; pg_dump keeps their
+ * rows.  Alembic's version table (alembic_version) is created, as Alembic
+ * creates it, unqualified: in the first schema of search_path.
+ *
+ * USAGE
+ *
+ * Functions returning text (each raises an error on failure):
+ *
+ *     migrate_load(path)                read an environment directory on the
+ *                                       server (every *.sql file with a
+ *                                       Revision ID header) into the catalog;
+ *                                       superusers and members of
+ *                                       pg_read_server_files only
+ *     migrate_add(script [, filename])  add one revision from its text
+ *     migrate_upgrade([target])         upgrade to target (default: heads);
+ *                                       returns the "Running upgrade" lines
+ *     migrate_downgrade(target)         downgrade to target (required)
+ *     migrate_stamp(target [, purge])   set the version table only
+ *     migrate_upgrade_sql([range])      offline mode: the SQL an upgrade would
+ *     migrate_downgrade_sql(range)      run, in Alembic's --sql shape
+ *                                       (ranges "from:to", or "to")
+ *     migrate_show(rev)                 Alembic's `show`
+ *     migrate_branches()                Alembic's `branches`
+ *     migrate_check()                   is the database at its heads? changed
+ *                                       scripts? what to do next
+ *     migrate_config(key [, value])     read or write a setting
+ *
+ * Set-returning functions:
+ *
+ *     migrate_history([range [, indicate_current]])
+ *     migrate_heads()
+ *     migrate_current([verbose])
+ *
+ * all with the columns revision, down_revisions, branch_labels, depends_on,
+ * message, is_head, is_current, is_branchpoint, is_mergepoint and line
+ * (Alembic's one-line text).  migrate_current's verbose only exists for the
+ * SQLite host's signature; the rows are the same.
+ *
+ * A procedure that commits after every step (CALL, outside a transaction
+ * block):
+ *
+ *     CALL migrate_upgrade_steps([target])
+ *
+ * A NULL argument where a value is required is an error naming the
+ * argument; a NULL optional argument means the same as leaving it out.
+ *
+ * EXAMPLES
+ *
+ *     =# SELECT migrate_load('/srv/app/migrations');
+ *     11 revisions: 11 added, 0 replaced, 0 unchanged
+ *
+ *     =# SELECT migrate_upgrade('gxy@head');
+ *     NOTICE:  Running upgrade  -> e7b6dcb09efd, create gxy base
+ *     ...
+ *
+ *     =# SELECT line FROM migrate_heads();
+ *     a2e418ad6a15 (gxy) (head)
+ *     5555bbbb0002 (tsi) (head)
+ *
+ *     =# SELECT migrate_upgrade('head');
+ *     ERROR:  Multiple head revisions are present for given argument 'head';
+ *     please specify a specific target revision, '<branchname>@head' to
+ *     narrow to a specific head, or 'heads' for all heads
+ *
+ * A revision statement that fails raises the database's own error (its
+ * SQLSTATE, message, detail and hint) with the engine's context:
+ *
+ *     ERROR:  relation "missing" does not exist
+ *     HINT:  Nothing was changed: the whole run was rolled back. ...
+ *     CONTEXT:  upgrade of revision 7777aaaa0001 ("x"), file "x.sql",
+ *     statement 2: INSERT INTO missing VALUES (1)
+ *
+ * The engine's own errors carry the SQLSTATEs of core/mg.h (MG_STATE_*).
+ *
+ * HOW IT WORKS
+ *
+ * This file is a host: it parses arguments, calls the engine's commands
+ * (core/mg.h, mg_cmd_*), and turns their results and errors into
+ * PostgreSQL's.  Everything about revisions, identifiers, plans and
+ * reports is in the core.  Each SQL call:
+ *
+ *   - creates a private memory context under the caller's; the engine's
+ *     allocator hook allocates in it with MCXT_ALLOC_NO_OOM (the engine
+ *     sees NULL, not a longjmp, when memory runs out), and it is deleted
+ *     before the call returns; results are copied to the caller's context;
+ *   - connects to SPI for the duration of the command;
+ *   - implements the engine's host callbacks:
+ *
+ *   query       SPI_execute_with_args with every parameter of type text;
+ *               rows go to the engine as column texts (SPI_getvalue);
+ *               *changes is SPI_processed after INSERT, UPDATE, DELETE.
+ *   run_script  the revision body is split into statements by PostgreSQL's
+ *               own parser (raw_parser: stmt_location / stmt_len), and each
+ *               runs with SPI_execute; the number and text of a failing
+ *               statement go into the error.
+ *   begin       pg_advisory_xact_lock(MIGRATE_LOCK_KEY), held until the
+ *               caller's transaction ends, so two sessions never plan from
+ *               the same version table (the second one waits, then sees the
+ *               first one's rows, in READ COMMITTED); then an internal
+ *               subtransaction: the run's savepoint inside the caller's
+ *               transaction, so a failing run leaves nothing behind and the
+ *               caller's ROLLBACK undoes a successful one.
+ *   commit      ReleaseCurrentSubTransaction.
+ *   rollback    RollbackAndReleaseCurrentSubTransaction.
+ *   notice      ereport(NOTICE): progress ("Running upgrade ...").
+ *   now         the clock (clock_timestamp), UTC, as text.
+ *
+ * Every SPI call (and the lock, and the parser) runs inside an internal
+ * subtransaction of its own, under PG_TRY, as PL/pgSQL's exception blocks
+ * do: a PostgreSQL error is copied (CopyErrorData), flushed, the
+ * subtransaction rolled back, and the error handed to the engine as an
+ * MG_EHOST error carrying PostgreSQL's SQLSTATE, message, detail and hint.
+ * So the engine always gets control back and decides; nothing longjmps
+ * through the core.  After each subtransaction the memory context and
+ * resource owner are restored, as exec_stmt_block does.
+ *
+ * The engine's error becomes one ereport(ERROR) (raise_error): the
+ * SQLSTATE of the error, its message, detail, hint and context.
+ *
+ * migrate_upgrade_steps commits after every step.  The engine plans the
+ * whole run; the host lets only its first step through: when the engine
+ * announces a second step (its "Running ..." notice comes before any of
+ * that step's statements), the host refuses the next database call, and
+ * its rollback callback then keeps the first step (releases the
+ * subtransaction) instead of undoing it.  The procedure commits and plans
+ * again from the new version table, until there is nothing to do.
+ *
+ * Functions are not SECURITY DEFINER: they run with the caller's
+ * privileges on the state tables, the version table and whatever the
+ * revision scripts touch.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "common/keywords.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "parser/scanner.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "mg.h"
+/*
+ * internal.h is the contract between the core's modules.  The host uses
+ * it for the error setters only (mg_error_set, mg_error_detail,
+ * mg_error_hint, mg_error_context), so that a failing callback fills the
+ * context's error as the host interface requires.
+ */
+#include "internal.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * The advisory lock every run takes: the ASCII bytes of "migrate" as one
+ * bigint (0x6d696772617465).  Advisory locks are per database.
+ */
+#define MIGRATE_LOCK_KEY INT64CONST(0x6d696772617465)
+
+/* How much of a failing statement goes into the error's context. */
+#define STMT_EXCERPT 200
+
+/* ------------------------------------------------------------------ */
+/* Host state and allocator                                             */
+/* ------------------------------------------------------------------ */
+
+/* The per-call state behind mg_host.ud. */
+typedef struct host_state
+{
+	MemoryContext priv;			/* the call's context: the engine's arena */
+	MemoryContext scratch;		/* one callback's temporaries; reset after */
+	char	   *schema;			/* the extension's schema (state tables) */
+	bool		in_unit;		/* begin succeeded; no commit/rollback yet */
+	MemoryContext unit_cxt;		/* CurrentMemoryContext before begin */
+	ResourceOwner unit_owner;	/* CurrentResourceOwner before begin */
+
+	/* migrate_upgrade_steps: let one step through */
+	bool		one_step;
+	int			steps_announced;	/* "Running ..." notices seen */
+	bool		stopped;		/* the second step was announced */
+	bool		refused;		/* ... and its first database call refused */
+} host_state;
+
+/*
+ * The allocator hook of mg_ctx_new (ud is the call's private context).
+ * MCXT_ALLOC_NO_OOM: out of memory is a NULL for the engine, which then
+ * fails with MG_ENOMEM; a request PostgreSQL would refuse is a NULL too.
+ */
+static void *
+host_realloc(void *ud, void *ptr, size_t size)
+{
+	MemoryContext priv = (MemoryContext) ud;
+
+	if (size == 0)
+	{
+		if (ptr != NULL)
+			pfree(ptr);
+		return NULL;
+	}
+	if (!AllocSizeIsValid(size))
+		return NULL;
+	if (ptr == NULL)
+		return MemoryContextAllocExtended(priv, size, MCXT_ALLOC_NO_OOM);
+	return repalloc_extended(ptr, size, MCXT_ALLOC_NO_OOM);
+}
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Fill the engine's error from a PostgreSQL error.  Returns MG_EHOST. */
+static int
+error_from_pg(mg_ctx *ctx, const ErrorData *edata, bool with_context)
+{
+	mg_error_set(ctx, MG_EHOST, unpack_sql_state(edata->sqlerrcode), "%s",
+				 edata->message != NULL ? edata->message : "unknown error");
+	if (edata->detail != NULL)
+		mg_error_detail(ctx, "%s", edata->detail);
+	if (edata->hint != NULL)
+		mg_error_hint(ctx, "%s", edata->hint);
+	if (with_context && edata->context != NULL)
+		mg_error_context(ctx, "%s", edata->context);
+	return MG_EHOST;
+}
+
+/* A SQLSTATE of five digits or upper-case letters. */
+static bool
+valid_sqlstate(const char *s)
+{
+	int			i;
+
+	for (i = 0; i < 5; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return s[5] == '\0';
+}
+
+/*
+ * Raise the engine's error as a PostgreSQL error.  err is a copy the
+ * caller owns (the engine's context is already freed).  Never returns.
+ */
+static void
+raise_error(const mg_error *err, int rc)
+{
+	int			code;
+
+	if (rc == MG_ENOMEM || err->code == MG_ENOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
+				 err->context[0] ? errcontext("%s", err->context) : 0));
+	if (err->message[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("internal error: the engine failed without a message (code %d)", rc)));
+	if (valid_sqlstate(err->sqlstate))
+		code = MAKE_SQLSTATE(err->sqlstate[0], err->sqlstate[1], err->sqlstate[2],
+							 err->sqlstate[3], err->sqlstate[4]);
+	else
+		code = ERRCODE_INTERNAL_ERROR;
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg_internal("%s", err->message),
+			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
+			 err->hint[0] ? errhint("%s", err->hint) : 0,
+			 err->context[0] ? errcontext("%s", err->context) : 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Guarded calls: PostgreSQL errors become engine errors                 */
+/* ------------------------------------------------------------------ */
+
+typedef void (*guarded_fn) (void *arg);
+
+/*
+ * Run fn(arg) inside an internal subtransaction.  On success the
+ * subtransaction is released (its work and locks pass to the parent);
+ * on a PostgreSQL error it is rolled back and the error goes into the
+ * engine's context.  Memory context and resource owner are restored
+ * either way.  Returns MG_OK or MG_EHOST; *sqlerrcode (if non-NULL)
+ * receives the error's code, *cursorpos its cursor position (0: none).
+ */
+static int
+guard(mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
+	  int *sqlerrcode, int *cursorpos)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorContextCallback *oldstack = error_context_stack;
+	volatile int rc = MG_OK;
+
+	if (sqlerrcode != NULL)
+		*sqlerrcode = 0;
+	if (cursorpos != NULL)
+		*cursorpos = 0;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		/*
+		 * The caller's error-context callbacks stay out: they would add the
+		 * caller's context twice (once here, once when the engine's error
+		 * is raised), and SPI's would move a parse error's position to
+		 * internalpos.  PG_CATCH restores the stack.
+		 */
+		error_context_stack = NULL;
+		fn(arg);
+		error_context_stack = oldstack;
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		error_from_pg(ctx, edata, with_context);
+		if (sqlerrcode != NULL)
+			*sqlerrcode = edata->sqlerrcode;
+		if (cursorpos != NULL)
+			*cursorpos = edata->cursorpos;
+		FreeErrorData(edata);
+		rc = MG_EHOST;
+	}
+	PG_END_TRY();
+	return rc;
+}
+
+/* The engine's error for an SPI result code that is not an ERROR. */
+static int
+spi_failure(mg_ctx *ctx, int spi_rc)
+{
+	switch (spi_rc)
+	{
+		case SPI_ERROR_TRANSACTION:
+			mg_error_set(ctx, MG_EHOST, "0A000",
+						 "transaction control statements are not allowed in a revision script");
+			mg_error_detail(ctx, "Every revision runs inside the engine's own transaction (a savepoint of the caller's).");
+			mg_error_hint(ctx, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.");
+			return MG_EHOST;
+		case SPI_ERROR_COPY:
+			mg_error_set(ctx, MG_EHOST, "0A000",
+						 "COPY to or from the client is not allowed in a revision script");
+			mg_error_hint(ctx, "Use COPY with a server file, or INSERT statements.");
+			return MG_EHOST;
+		default:
+			return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "SPI_execute failed: %s",
+								SPI_result_code_string(spi_rc));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* mg_host callbacks                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The arguments and results of one query, for the guarded part. */
+typedef struct query_args
+{
+	host_state *hs;
+	const char *sql;
+	int			nparams;
+	const char *const *params;
+	bool		want_rows;
+	/* results */
+	int			spi_rc;
+	uint64		processed;
+	int			ncol;
+	char	 ***rows;			/* processed rows of ncol texts, in scratch */
+} query_args;
+
+static void
+query_guarded(void *arg)
+{
+	query_args *q = arg;
+	MemoryContext old = MemoryContextSwitchTo(q->hs->scratch);
+	Oid		   *types = NULL;
+	Datum	   *values = NULL;
+	char	   *nulls = NULL;
+	int			i;
+
+	if (q->nparams > 0)
+	{
+		types = palloc(sizeof(Oid) * q->nparams);
+		values = palloc(sizeof(Datum) * q->nparams);
+		nulls = palloc(sizeof(char) * q->nparams);
+		for (i = 0; i < q->nparams; i++)
+		{
+			types[i] = TEXTOID;
+			if (q->params[i] == NULL)
+			{
+				values[i] = (Datum) 0;
+				nulls[i] = 'n';
+			}
+			else
+			{
+				/* texts from files are not checked elsewhere: refuse bad bytes */
+				pg_verifymbstr(q->params[i], strlen(q->params[i]), false);
+				values[i] = CStringGetTextDatum(q->params[i]);
+				nulls[i] = ' ';
+			}
+		}
+	}
+	q->spi_rc = SPI_execute_with_args(q->sql, q->nparams, types, values, nulls, false, 0);
+	q->processed = SPI_processed;
+	/* SPI returns in its procedure context: the texts go to scratch */
+	MemoryContextSwitchTo(q->hs->scratch);
+	if (q->spi_rc >= 0 && q->want_rows && SPI_tuptable != NULL)
+	{
+		SPITupleTable *tt = SPI_tuptable;
+		uint64		r;
+
+		/* the texts are made here, while the statement's snapshot is good */
+		q->ncol = tt->tupdesc->natts;
+		q->rows = palloc(sizeof(char **) * (Size) (q->processed > 0 ? q->processed : 1));
+		for (r = 0; r < q->processed; r++)
+		{
+			q->rows[r] = palloc(sizeof(char *) * (q->ncol > 0 ? q->ncol : 1));
+			for (i = 0; i < q->ncol; i++)
+				q->rows[r][i] = SPI_getvalue(tt->vals[r], tt->tupdesc, i + 1);
+		}
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * query: one statement, text parameters $1..$n, rows to row().  A row
+ * callback returning a negative MG_E* code stops the rows and that code
+ * is returned (the callback set the error); a positive value just stops.
+ */
+static int
+host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
+		   const char *const *params, mg_row_fn row, void *arg, long *changes)
+{
+	host_state *hs = ud;
+	query_args	q;
+	int			rc;
+
+	if (changes != NULL)
+		*changes = 0;
+	if (hs->stopped)
+	{
+		hs->refused = true;
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "stopped after one step");
+	}
+	memset(&q, 0, sizeof(q));
+	q.hs = hs;
+	q.sql = sql;
+	q.nparams = nparams;
+	q.params = params;
+	q.want_rows = row != NULL;
+	rc = guard(ctx, query_guarded, &q, true, NULL, NULL);
+	if (rc == MG_OK && q.spi_rc < 0)
+		rc = spi_failure(ctx, q.spi_rc);
+	if (rc == MG_OK)
+	{
+		if (changes != NULL &&
+			(q.spi_rc == SPI_OK_INSERT || q.spi_rc == SPI_OK_UPDATE ||
+			 q.spi_rc == SPI_OK_DELETE || q.spi_rc == SPI_OK_INSERT_RETURNING ||
+			 q.spi_rc == SPI_OK_UPDATE_RETURNING || q.spi_rc == SPI_OK_DELETE_RETURNING ||
+			 q.spi_rc == SPI_OK_MERGE))
+			*changes = (long) q.processed;
+		if (row != NULL && q.rows != NULL)
+		{
+			uint64		r;
+
+			for (r = 0; r < q.processed; r++)
+			{
+				int			stop = row(arg, q.ncol, (const char *const *) q.rows[r]);
+
+				if (stop < 0)
+				{
+					rc = stop;
+					break;
+				}
+				if (stop > 0)
+					break;
+			}
+		}
+	}
+	MemoryContextReset(hs->scratch);
+	return rc;
+}
+
+/*
+ * Skip blanks and comments at the start of a statement's text, so the
+ * excerpt in an error shows the statement itself.
+ */
+static const char *
+skip_leading_comments(const char *s, const char *end)
+{
+	for (;;)
+	{
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++;
+		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
+		{
+			while (s < end && *s != '\n')
+				s++;
+		}
+		else if (end - s >= 2 && s[0] == '/' && s[1] == '*')
+		{
+			const char *close = s + 2;
+
+			while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
+				close++;
+			if (close + 1 >= end)
+				return end;
+			s = close + 2;
+		}
+		else
+			return s;
+	}
+}
+
+/*
+ * Put the failing statement's text into the error's context, cut at
+ * STMT_EXCERPT bytes (on a character boundary) and at the ';'.
+ */
+static void
+context_statement(mg_ctx *ctx, const char *start, const char *end)
+{
+	int			len;
+	int			cut = 0;
+
+	start = skip_leading_comments(start, end);
+	while (end > start && (end[-1] == ';' || end[-1] == ' ' || end[-1] == '\t' ||
+						   end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	len = (int) (end - start);
+	if (len > STMT_EXCERPT)
+	{
+		len = pg_mbcliplen(start, len, STMT_EXCERPT);
+		cut = 1;
+	}
+	mg_error_context(ctx, "%.*s%s", len, start, cut ? "..." : "");
+}
+
+/* The parse of a revision body, for the guarded part. */
+typedef struct parse_args
+{
+	host_state *hs;
+	const char *sql;
+	List	   *stmts;			/* RawStmt, in scratch */
+} parse_args;
+
+static void
+parse_guarded(void *arg)
+{
+	parse_args *p = arg;
+	MemoryContext old = MemoryContextSwitchTo(p->hs->scratch);
+
+	p->stmts = raw_parser(p->sql, RAW_PARSE_DEFAULT);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Where a parse error sits: the statement holding byte offset `at`,
+ * found with PostgreSQL's scanner (top-level ';' tokens).  Filled as the
+ * scan goes, so a scanner error still leaves what was found.
+ */
+typedef struct locate_args
+{
+	host_state *hs;
+	const char *sql;
+	int			at;
+	int			number;			/* 1-based */
+	int			start;			/* byte offsets of the statement */
+	int			end;
+} locate_args;
+
+static void
+locate_guarded(void *arg)
+{
+	locate_args *l = arg;
+	MemoryContext old = MemoryContextSwitchTo(l->hs->scratch);
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+
+	scanner = scanner_init(l->sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			tok = core_yylex(&yylval, &yylloc, scanner);
+
+		if (tok == 0)
+			break;
+		if (tok != ';')
+			continue;
+		if (yylloc < l->at)
+		{
+			l->number++;
+			l->start = yylloc + 1;
+		}
+		else
+		{
+			l->end = yylloc;
+			break;
+		}
+	}
+	scanner_finish(scanner);
+	MemoryContextSwitchTo(old);
+}
+
+/* Byte offset of the 1-based character position pos in s. */
+static int
+char_to_byte(const char *s, int len, int pos)
+{
+	int			off = 0;
+	int			ch = 1;
+
+	while (off < len && ch < pos)
+	{
+		off += pg_mblen(s + off);
+		ch++;
+	}
+	return off < len ? off : len;
+}
+
+/* One statement of a body, for the guarded part. */
+typedef struct exec_args
+{
+	const char *sql;			/* NUL-terminated copy of the statement */
+	int			spi_rc;
+} exec_args;
+
+static void
+exec_guarded(void *arg)
+{
+	exec_args  *e = arg;
+
+	e->spi_rc = SPI_execute(e->sql, false, 0);
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * run_script: every statement of a revision body, in order.  On failure
+ * the error holds PostgreSQL's words, *failed_statement the statement's
+ * number and the context its text.
+ */
+static int
+host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
+{
+	host_state *hs = ud;
+	parse_args	p;
+	ListCell   *lc;
+	int			len = (int) strlen(sql);
+	int			n = 0;
+	int			cursorpos;
+	int			rc;
+
+	*failed_statement = 0;
+	if (hs->stopped)
+	{
+		hs->refused = true;
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "stopped after one step");
+	}
+	memset(&p, 0, sizeof(p));
+	p.hs = hs;
+	p.sql = sql;
+	rc = guard(ctx, parse_guarded, &p, false, NULL, &cursorpos);
+	if (rc != MG_OK)
+	{
+		locate_args l;
+		mg_error	saved = *mg_ctx_error(ctx);
+
+		/* a syntax error: nothing ran; name the statement that holds it */
+		memset(&l, 0, sizeof(l));
+		l.hs = hs;
+		l.sql = sql;
+		l.at = cursorpos > 0 ? char_to_byte(sql, len, cursorpos) : len;
+		l.end = len;
+		(void) guard(ctx, locate_guarded, &l, false, NULL, NULL);
+		*mg_ctx_error_mut(ctx) = saved;
+		*failed_statement = l.number + 1;
+		context_statement(ctx, sql + l.start, sql + (l.end > l.start ? l.end : len));
+		MemoryContextReset(hs->scratch);
+		return rc;
+	}
+
+	foreach(lc, p.stmts)
+	{
+		RawStmt    *stmt = lfirst_node(RawStmt, lc);
+		int			start = stmt->stmt_location;
+		int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+		exec_args	e;
+
+		n++;
+		e.sql = pnstrdup(sql + start, slen);
+		e.spi_rc = 0;
+		rc = guard(ctx, exec_guarded, &e, false, NULL, NULL);
+		if (rc == MG_OK && e.spi_rc < 0)
+			rc = spi_failure(ctx, e.spi_rc);
+		pfree((void *) e.sql);
+		if (rc != MG_OK)
+		{
+			*failed_statement = n;
+			context_statement(ctx, sql + start, sql + start + slen);
+			break;
+		}
+	}
+	MemoryContextReset(hs->scratch);
+	return rc;
+}
+
+static void
+lock_guarded(void *arg)
+{
+	(void) arg;
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
+}
+
+/*
+ * begin: the advisory lock (kept until the caller's transaction ends),
+ * then the run's subtransaction.
+ */
+static int
+host_begin(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+	int			sqlerrcode;
+	int			rc;
+
+	if (hs->in_unit)
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"a migration unit is already open in this call");
+	rc = guard(ctx, lock_guarded, NULL, false, &sqlerrcode, NULL);
+	if (rc != MG_OK)
+	{
+		if (sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+		{
+			char		why[sizeof(((mg_error *) 0)->message)];
+
+			strlcpy(why, mg_ctx_error(ctx)->message, sizeof(why));
+			mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED, "database is busy");
+			mg_error_detail(ctx, "Another session holds the migration lock of this database (PostgreSQL: %s).",
+							why);
+			mg_error_hint(ctx, "Retry, or wait for the other migration: raise lock_timeout.");
+		}
+		return rc;
+	}
+	hs->unit_cxt = CurrentMemoryContext;
+	hs->unit_owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(hs->unit_cxt);
+	hs->in_unit = true;
+	return MG_OK;
+}
+
+/* rollback: undo the unit; never touches the context's error. */
+static void
+host_rollback(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+
+	(void) ctx;
+	if (!hs->in_unit)
+		return;
+	hs->in_unit = false;
+	if (hs->refused)
+	{
+		/* one-step mode: the refused call was the second step's first; keep the first */
+		ReleaseCurrentSubTransaction();
+	}
+	else
+		RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(hs->unit_cxt);
+	CurrentResourceOwner = hs->unit_owner;
+}
+
+/* commit: release the unit's subtransaction into the caller's transaction. */
+static int
+host_commit(void *ud, mg_ctx *ctx)
+{
+	host_state *hs = ud;
+
+	if (!hs->in_unit)
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"no migration unit is open in this call");
+	hs->in_unit = false;
+	ReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(hs->unit_cxt);
+	CurrentResourceOwner = hs->unit_owner;
+	return MG_OK;
+}
+
+/*
+ * notice: progress as a NOTICE; the engine's "WARNING: " texts as a
+ * WARNING.  In one-step mode a second step is not announced: it is the
+ * signal to stop.
+ */
+static void
+host_notice(void *ud, const char *text)
+{
+	host_state *hs = ud;
+
+	if (hs->one_step && strncmp(text, "Running ", 8) == 0)
+	{
+		if (++hs->steps_announced > 1)
+		{
+			hs->stopped = true;
+			return;
+		}
+	}
+	if (strncmp(text, "WARNING: ", 9) == 0)
+		ereport(WARNING, (errmsg_internal("%s", text + 9)));
+	else
+		ereport(NOTICE, (errmsg_internal("%s", text)));
+}
+
+/* now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC (clock_timestamp()). */
+static void
+host_now(void *ud, char *buf, size_t cap)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	(void) ud;
+	if (cap == 0)
+		return;
+	if (timestamp2tm(GetCurrentTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
+	{
+		snprintf(buf, cap, "1970-01-01 00:00:00.000000");
+		return;
+	}
+	snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+			 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int) fsec);
+}
+
+/* Fill the host interface for one call. */
+static void
+host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
+{
+	memset(hs, 0, sizeof(*hs));
+	hs->priv = priv;
+	hs->scratch = AllocSetContextCreate(priv, "migrate scratch", ALLOCSET_DEFAULT_SIZES);
+	hs->schema = schema;
+	memset(host, 0, sizeof(*host));
+	host->version = MG_HOST_VERSION;
+	host->ud = hs;
+	host->dialect = "postgresql";
+	host->state_schema = schema;
+	host->creates_state = 0;	/* sql/migrate--1.0.sql creates the tables */
+	host->query = host_query;
+	host->run_script = host_run_script;
+	host->begin = host_begin;
+	host->commit = host_commit;
+	host->rollback = host_rollback;
+	host->notice = host_notice;
+	host->now = host_now;
+}
+
+/*
+ * After a command: a unit the command left open is rolled back (a call
+ * never leaves a subtransaction behind).  Returns rc, or an error when
+ * the command claimed success with the unit still open.
+ */
+static int
+host_close_unit(mg_host *host, mg_ctx *ctx, int rc)
+{
+	host_state *hs = host->ud;
+
+	if (!hs->in_unit)
+		return rc;
+	host_rollback(hs, ctx);
+	if (rc == MG_OK)
+		rc = mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+						  "the engine left its transaction open; it was rolled back");
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The extension's schema.  (PostgreSQL 16 exports get_extension_schema;
+ * this is the same catalog lookup, for 15 as well.)
+ */
+static char *
+extension_schema(void)
+{
+	Oid			ext = get_extension_oid("migrate", false);
+	Oid			nsp = InvalidOid;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	char	   *name;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	name = OidIsValid(nsp) ? get_namespace_name(nsp) : NULL;
+	if (name == NULL)
+		elog(ERROR, "cannot find the schema of extension \"migrate\"");
+	return name;
+}
+
+/* One SQL call: its memory, the engine context and the host. */
+typedef struct call
+{
+	MemoryContext caller;		/* results go here */
+	MemoryContext priv;			/* everything else; deleted at the end */
+	mg_ctx	   *ctx;
+	host_state	hs;
+	mg_host		host;
+	bool		connected;		/* SPI_connect done */
+} call;
+
+/* Start a call: private context, SPI, engine context. */
+static void
+call_open(call *c, bool nonatomic)
+{
+	char	   *schema;
+
+	memset(c, 0, sizeof(*c));
+	c->caller = CurrentMemoryContext;
+	schema = extension_schema();
+	c->priv = AllocSetContextCreate(CurrentMemoryContext, "migrate call", ALLOCSET_DEFAULT_SIZES);
+	host_init(&c->host, &c->hs, c->priv, MemoryContextStrdup(c->priv, schema));
+	pfree(schema);
+	if (SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	c->connected = true;
+	if (mg_ctx_new(&c->ctx, host_realloc, c->priv) != MG_OK)
+	{
+		SPI_finish();
+		MemoryContextSwitchTo(c->caller);
+		MemoryContextDelete(c->priv);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+}
+
+/*
+ * Finish the command part of a call: close a unit left open, leave SPI.
+ * On failure the error is raised (after freeing everything); on success
+ * the caller copies its result, then calls call_free.
+ */
+static void
+call_finish(call *c, int rc)
+{
+	rc = host_close_unit(&c->host, c->ctx, rc);
+	if (c->connected)
+	{
+		SPI_finish();
+		c->connected = false;
+	}
+	MemoryContextSwitchTo(c->caller);
+	if (rc != MG_OK)
+	{
+		mg_error	err = *mg_ctx_error(c->ctx);
+
+		mg_ctx_free(c->ctx);
+		MemoryContextDelete(c->priv);
+		raise_error(&err, rc);
+	}
+}
+
+static void
+call_free(call *c)
+{
+	mg_ctx_free(c->ctx);
+	c->ctx = NULL;
+	MemoryContextDelete(c->priv);
+	c->priv = NULL;
+}
+
+/* Finish a text-returning call: the result copied to the caller's context. */
+static Datum
+call_text_result(call *c, FunctionCallInfo fcinfo, int rc, const char *out)
+{
+	text	   *result = NULL;
+
+	call_finish(c, rc);
+	if (out != NULL)
+		result = cstring_to_text(out);
+	call_free(c);
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
+ * Argument i as a C string (in the caller's context).  NULL for a NULL
+ * optional argument; a NULL required argument is an error.
+ */
+static const char *
+arg_text(FunctionCallInfo fcinfo, int i, const char *func, const char *name, bool required)
+{
+	if (PG_NARGS() <= i || PG_ARGISNULL(i))
+	{
+		if (required)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s: argument \"%s\" must not be NULL", func, name)));
+		return NULL;
+	}
+	return text_to_cstring(PG_GETARG_TEXT_PP(i));
+}
+
+/* Argument i as a flag; false when NULL. */
+static bool
+arg_flag(FunctionCallInfo fcinfo, int i)
+{
+	if (PG_NARGS() <= i || PG_ARGISNULL(i))
+		return false;
+	return PG_GETARG_BOOL(i);
+}
+
+/* ------------------------------------------------------------------ */
+/* SQL functions                                                         */
+/* ------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(migrate_load_1_0);
+PG_FUNCTION_INFO_V1(migrate_add_1_0);
+PG_FUNCTION_INFO_V1(migrate_upgrade_1_0);
+PG_FUNCTION_INFO_V1(migrate_downgrade_1_0);
+PG_FUNCTION_INFO_V1(migrate_stamp_1_0);
+PG_FUNCTION_INFO_V1(migrate_upgrade_sql_1_0);
+PG_FUNCTION_INFO_V1(migrate_downgrade_sql_1_0);
+PG_FUNCTION_INFO_V1(migrate_show_1_0);
+PG_FUNCTION_INFO_V1(migrate_branches_1_0);
+PG_FUNCTION_INFO_V1(migrate_check_1_0);
+PG_FUNCTION_INFO_V1(migrate_config_1_0);
+PG_FUNCTION_INFO_V1(migrate_history_1_0);
+PG_FUNCTION_INFO_V1(migrate_heads_1_0);
+PG_FUNCTION_INFO_V1(migrate_current_1_0);
+PG_FUNCTION_INFO_V1(migrate_upgrade_steps_1_0);
+
+/*
+ * migrate_load(path): reads server files, so it needs the privileges of
+ * pg_read_server_files (superusers have them), as pg_read_file does.
+ */
+Datum
+migrate_load_1_0(PG_FUNCTION_ARGS)
+{
+	const char *path = arg_text(fcinfo, 0, "migrate_load", "path", true);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to read revision scripts from the server's file system"),
+				 errdetail("Only superusers and roles with the privileges of \"pg_read_server_files\" may call migrate_load."),
+				 errhint("Add the scripts from their text with migrate_add(script, filename), or ask an administrator to grant pg_read_server_files.")));
+	call_open(&c, false);
+	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_add(script [, filename]) */
+Datum
+migrate_add_1_0(PG_FUNCTION_ARGS)
+{
+	const char *script = arg_text(fcinfo, 0, "migrate_add", "script", true);
+	const char *filename = arg_text(fcinfo, 1, "migrate_add", "filename", false);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_add(&report, c.ctx, &c.host, 1, &script,
+					filename != NULL ? &filename : NULL);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_upgrade([target]) */
+Datum
+migrate_upgrade_1_0(PG_FUNCTION_ARGS)
+{
+	const char *target = arg_text(fcinfo, 0, "migrate_upgrade", "target", false);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_downgrade(target) */
+Datum
+migrate_downgrade_1_0(PG_FUNCTION_ARGS)
+{
+	const char *target = arg_text(fcinfo, 0, "migrate_downgrade", "target", true);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_downgrade(&report, c.ctx, &c.host, target);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_stamp(target [, purge]) */
+Datum
+migrate_stamp_1_0(PG_FUNCTION_ARGS)
+{
+	const char *target = arg_text(fcinfo, 0, "migrate_stamp", "target", true);
+	bool		purge = arg_flag(fcinfo, 1);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_stamp(&report, c.ctx, &c.host, target, purge ? 1 : 0);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_upgrade_sql([range]) */
+Datum
+migrate_upgrade_sql_1_0(PG_FUNCTION_ARGS)
+{
+	const char *range = arg_text(fcinfo, 0, "migrate_upgrade_sql", "range", false);
+	call		c;
+	char	   *sql = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_upgrade_sql(&sql, c.ctx, &c.host, range);
+	return call_text_result(&c, fcinfo, rc, sql);
+}
+
+/* migrate_downgrade_sql(range) */
+Datum
+migrate_downgrade_sql_1_0(PG_FUNCTION_ARGS)
+{
+	const char *range = arg_text(fcinfo, 0, "migrate_downgrade_sql", "range", true);
+	call		c;
+	char	   *sql = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_downgrade_sql(&sql, c.ctx, &c.host, range);
+	return call_text_result(&c, fcinfo, rc, sql);
+}
+
+/* migrate_show(rev) */
+Datum
+migrate_show_1_0(PG_FUNCTION_ARGS)
+{
+	const char *rev = arg_text(fcinfo, 0, "migrate_show", "rev", true);
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_show(&out, c.ctx, &c.host, rev);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* migrate_branches() */
+Datum
+migrate_branches_1_0(PG_FUNCTION_ARGS)
+{
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_branches(&out, c.ctx, &c.host);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* migrate_check(): the report text (the verdict is in its words). */
+Datum
+migrate_check_1_0(PG_FUNCTION_ARGS)
+{
+	call		c;
+	char	   *out = NULL;
+	int			ok = 0;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_check(&out, &ok, c.ctx, &c.host);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* migrate_config(key [, value]) */
+Datum
+migrate_config_1_0(PG_FUNCTION_ARGS)
+{
+	const char *key = arg_text(fcinfo, 0, "migrate_config", "key", true);
+	const char *value = arg_text(fcinfo, 1, "migrate_config", "value", false);
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-returning functions                                               */
+/* ------------------------------------------------------------------ */
+
+#define ROWS_NCOLS 10
+
+typedef enum rows_kind
+{
+	ROWS_HISTORY,
+	ROWS_HEADS,
+	ROWS_CURRENT
+} rows_kind;
+
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = s == NULL;
+	return s != NULL ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* Run one of the row commands and materialize its rows. */
+static Datum
+rows_call(FunctionCallInfo fcinfo, rows_kind kind)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const char *range = NULL;
+	bool		indicate_current = false;
+	mg_rows		rows;
+	call		c;
+	size_t		i;
+	int			rc;
+
+	if (kind == ROWS_HISTORY)
+	{
+		range = arg_text(fcinfo, 0, "migrate_history", "range", false);
+		indicate_current = arg_flag(fcinfo, 1);
+	}
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != ROWS_NCOLS)
+		elog(ERROR, "return type must have %d columns", ROWS_NCOLS);
+
+	memset(&rows, 0, sizeof(rows));
+	call_open(&c, false);
+	switch (kind)
+	{
+		case ROWS_HISTORY:
+			rc = mg_cmd_history(&rows, c.ctx, &c.host, range, indicate_current ? 1 : 0);
+			break;
+		case ROWS_HEADS:
+			rc = mg_cmd_heads(&rows, c.ctx, &c.host);
+			break;
+		case ROWS_CURRENT:
+		default:
+			rc = mg_cmd_current(&rows, c.ctx, &c.host);
+			break;
+	}
+	call_finish(&c, rc);
+
+	for (i = 0; i < rows.n; i++)
+	{
+		const mg_history_row *r = &rows.rows[i];
+		Datum		values[ROWS_NCOLS];
+		bool		nulls[ROWS_NCOLS];
+
+		values[0] = text_or_null(r->revision, &nulls[0]);
+		values[1] = text_or_null(r->down_revisions, &nulls[1]);
+		values[2] = text_or_null(r->branch_labels, &nulls[2]);
+		values[3] = text_or_null(r->depends_on, &nulls[3]);
+		values[4] = text_or_null(r->message, &nulls[4]);
+		values[5] = BoolGetDatum(r->is_head != 0);
+		values[6] = BoolGetDatum(r->is_current != 0);
+		values[7] = BoolGetDatum(r->is_branchpoint != 0);
+		values[8] = BoolGetDatum(r->is_mergepoint != 0);
+		nulls[5] = nulls[6] = nulls[7] = nulls[8] = false;
+		values[9] = text_or_null(r->line, &nulls[9]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	call_free(&c);
+	return (Datum) 0;
+}
+
+/* migrate_history([range [, indicate_current]]) */
+Datum
+migrate_history_1_0(PG_FUNCTION_ARGS)
+{
+	return rows_call(fcinfo, ROWS_HISTORY);
+}
+
+/* migrate_heads() */
+Datum
+migrate_heads_1_0(PG_FUNCTION_ARGS)
+{
+	return rows_call(fcinfo, ROWS_HEADS);
+}
+
+/* migrate_current([verbose]): verbose changes only the text form; rows ignore it. */
+Datum
+migrate_current_1_0(PG_FUNCTION_ARGS)
+{
+	return rows_call(fcinfo, ROWS_CURRENT);
+}
+
+/* ------------------------------------------------------------------ */
+/* The per-step procedure                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * CALL migrate_upgrade_steps([target]): upgrade one step at a time,
+ * committing after each (each step takes the lock anew, so another
+ * session may interleave whole steps, never run one twice).  A failing
+ * step is rolled back; the steps before it stay committed.  The
+ * "Running ..." lines go out as NOTICEs, then the final report.
+ */
+Datum
+migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
+{
+	const char *target;
+	bool		nonatomic;
+
+	nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("migrate_upgrade_steps cannot commit inside a transaction block"),
+				 errdetail("The procedure commits after every step; it must be called with CALL, outside a transaction block and not from a function."),
+				 errhint("Run CALL migrate_upgrade_steps(...) in autocommit mode, or use SELECT migrate_upgrade(...) to run all steps in one transaction.")));
+
+	/*
+	 * The current memory context is the CALL's portal memory, which
+	 * survives the commits below (and so does the target copied here).
+	 */
+	target = arg_text(fcinfo, 0, "migrate_upgrade_steps", "target", false);
+	for (;;)
+	{
+		call		c;
+		char	   *report = NULL;
+		bool		done;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		call_open(&c, true);
+		c.hs.one_step = true;
+		/* toasted catalog texts need a snapshot once the portal's is gone */
+		PushActiveSnapshot(GetTransactionSnapshot());
+		rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
+		rc = host_close_unit(&c.host, c.ctx, rc);
+		if (rc == MG_EHOST && c.hs.refused)
+			rc = MG_OK;			/* the first step ran and was kept */
+		PopActiveSnapshot();
+		if (rc != MG_OK)
+			call_finish(&c, rc);	/* raises; the steps before stay committed */
+		done = c.hs.steps_announced == 0;
+		if (done && report != NULL)
+			ereport(NOTICE, (errmsg_internal("%s", report)));
+		mg_ctx_free(c.ctx);
+		MemoryContextDelete(c.priv);
+		if (!done)
+			SPI_commit();		/* needs the nonatomic SPI connection */
+		SPI_finish();
+		if (done)
+			break;
+	}
+	PG_RETURN_VOID();
+}
