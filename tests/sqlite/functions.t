@@ -105,7 +105,7 @@ is "$OUT" 0 "without indicate_current nothing is marked current"
 sq "$db" "SELECT h.revision FROM migrate_heads() AS h JOIN migrate_current() AS c USING (revision);"
 is "$OUT" "$(printf '5555bbbb0002\n7777aaaa0001')" "table-valued functions join"
 sq "$db" "SELECT migrate_upgrade('heads');"
-is "$OUT" "nothing to do: the database is at 7777aaaa0001, 5555bbbb0002" "nothing to do"
+is "$OUT" "nothing to do: the database is at 5555bbbb0002, 7777aaaa0001" "nothing to do"
 sq "$db" "SELECT * FROM migrate_history('zz:');"
 ok "an error inside a table-valued function fails the query" [ "$RC" -ne 0 ]
 has "$ERR" "Can't locate revision identified by 'zz'" "with the engine's message"
