@@ -129,13 +129,9 @@
  * The engine's error becomes one ereport(ERROR) (raise_error): the
  * SQLSTATE of the error, its message, detail, hint and context.
  *
- * migrate_upgrade_steps commits after every step.  The engine plans the
- * whole run; the host lets only its first step through: when the engine
- * announces a second step (its "Running ..." notice comes before any of
- * that step's statements), the host refuses the next database call, and
- * its rollback callback then keeps the first step (releases the
- * subtransaction) instead of undoing it.  The procedure commits and plans
- * again from the new version table, until there is nothing to do.
+ * migrate_upgrade_steps commits after every step: it asks the engine
+ * for one step at a time (mg_cmd_upgrade_steps with max_steps 1), each
+ * an atomic unit, commits, and asks again until no step remains.
  *
  * Functions are not SECURITY DEFINER: they run with the caller's
  * privileges on the state tables, the version table and whatever the
@@ -203,11 +199,6 @@ typedef struct host_state
 	MemoryContext unit_cxt;		/* CurrentMemoryContext before begin */
 	ResourceOwner unit_owner;	/* CurrentResourceOwner before begin */
 
-	/* migrate_upgrade_steps: let one step through */
-	bool		one_step;
-	int			steps_announced;	/* "Running ..." notices seen */
-	bool		stopped;		/* the second step was announced */
-	bool		refused;		/* ... and its first database call refused */
 } host_state;
 
 /*
@@ -476,11 +467,6 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 
 	if (changes != NULL)
 		*changes = 0;
-	if (hs->stopped)
-	{
-		hs->refused = true;
-		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "stopped after one step");
-	}
 	memset(&q, 0, sizeof(q));
 	q.hs = hs;
 	q.sql = sql;
@@ -690,11 +676,6 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	int			rc;
 
 	*failed_statement = 0;
-	if (hs->stopped)
-	{
-		hs->refused = true;
-		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "stopped after one step");
-	}
 	memset(&p, 0, sizeof(p));
 	p.hs = hs;
 	p.sql = sql;
@@ -797,13 +778,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	if (!hs->in_unit)
 		return;
 	hs->in_unit = false;
-	if (hs->refused)
-	{
-		/* one-step mode: the refused call was the second step's first; keep the first */
-		ReleaseCurrentSubTransaction();
-	}
-	else
-		RollbackAndReleaseCurrentSubTransaction();
+	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
 }
@@ -826,22 +801,12 @@ host_commit(void *ud, mg_ctx *ctx)
 
 /*
  * notice: progress as a NOTICE; the engine's "WARNING: " texts as a
- * WARNING.  In one-step mode a second step is not announced: it is the
- * signal to stop.
+ * WARNING.
  */
 static void
 host_notice(void *ud, const char *text)
 {
-	host_state *hs = ud;
-
-	if (hs->one_step && strncmp(text, "Running ", 8) == 0)
-	{
-		if (++hs->steps_announced > 1)
-		{
-			hs->stopped = true;
-			return;
-		}
-	}
+	(void) ud;
 	if (strncmp(text, "WARNING: ", 9) == 0)
 		ereport(WARNING, (errmsg_internal("%s", text + 9)));
 	else
@@ -1379,27 +1344,26 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 		call		c;
 		char	   *report = NULL;
 		bool		done;
+		int			more = 0;
 		int			rc;
 
 		CHECK_FOR_INTERRUPTS();
 		call_open(&c, true);
-		c.hs.one_step = true;
 		/* toasted catalog texts need a snapshot once the portal's is gone */
 		PushActiveSnapshot(GetTransactionSnapshot());
-		rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
+		rc = mg_cmd_upgrade_steps(&report, &more, c.ctx, &c.host, target, 1);
 		rc = host_close_unit(&c.host, c.ctx, rc);
-		if (rc == MG_EHOST && c.hs.refused)
-			rc = MG_OK;			/* the first step ran and was kept */
 		PopActiveSnapshot();
 		if (rc != MG_OK)
 			call_finish(&c, rc);	/* raises; the steps before stay committed */
-		done = c.hs.steps_announced == 0;
+		/* stop at the call that finds nothing to do: it reports where the database is */
+		done = report == NULL || strncmp(report, "Running ", 8) != 0;
+		(void) more;
 		if (done && report != NULL)
 			ereport(NOTICE, (errmsg_internal("%s", report)));
 		mg_ctx_free(c.ctx);
 		MemoryContextDelete(c.priv);
-		if (!done)
-			SPI_commit();		/* needs the nonatomic SPI connection */
+		SPI_commit();			/* needs the nonatomic SPI connection */
 		SPI_finish();
 		if (done)
 			break;
