@@ -12,9 +12,16 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__GNUC__)
+#define TAP_UNUSED __attribute__((unused))
+#else
+#define TAP_UNUSED
+#endif
 
 static int tap_n, tap_failed;
 
@@ -36,11 +43,10 @@ tap_vreport(int pass, const char *file, int line, const char *fmt, va_list ap)
 	printf("\n");
 	if (!pass)
 		printf("#   Failed at %s line %d\n", file, line);
+	fflush(stdout);     /* a sanitizer ending the process must not lose lines */
 }
 
-#include <stdarg.h>
-
-static int
+static TAP_UNUSED int
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -51,7 +57,7 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-static int
+static TAP_UNUSED int
 tap_is_str(const char *got, const char *want, const char *file, int line,
 		   const char *fmt, ...)
 {
@@ -68,7 +74,7 @@ tap_is_str(const char *got, const char *want, const char *file, int line,
 	return pass;
 }
 
-static int
+static TAP_UNUSED int
 tap_is_int(long got, long want, const char *file, int line, const char *fmt, ...)
 {
 	int pass = got == want;
@@ -85,7 +91,7 @@ tap_is_int(long got, long want, const char *file, int line, const char *fmt, ...
 /* Test allocator: fails the tap_fail_at-th call that allocates (0: never). */
 static long tap_fail_at, tap_calls, tap_live;
 
-static void *
+static TAP_UNUSED void *
 tap_realloc(void *ud, void *ptr, size_t size)
 {
 	(void) ud;

@@ -1,0 +1,228 @@
+# Makefile -- builds the migrate core and its SQLite extension; runs every test.
+#
+#   make              build/libmgcore.a and sqlite_ext/migrate.so
+#   make test         scripts/deps.sh test (installs what is missing), then
+#                     `make check`
+#   make check        every test under prove, in this order:
+#                       core      tests/core/test_*.c, one binary each, linked
+#                                 with all of core/*.c (tests/bin/)
+#                       sqlite    tests/sqlite/*.t against sqlite_ext/migrate.so
+#                       oracle    tests/oracle/*.t and tests/alembic/*.t
+#                                 (Alembic conformance)
+#                       pg        tests/pg/run.sh: the PostgreSQL extension's
+#                                 pgTAP and shell tests on a throw-away
+#                                 cluster (it builds and installs pg_ext/)
+#                       asan-core, asan-sqlite
+#                                 the core and SQLite tests again, built with
+#                                 -fsanitize=address,undefined (build/asan/)
+#                       valgrind  the core tests under valgrind
+#                     then one summary line: "tests: N passed, N failed".
+#                     Each suite also has its own target: check-core,
+#                     check-sqlite, check-oracle, check-pg, check-asan-core,
+#                     check-asan-sqlite, check-valgrind.
+#   make pg           build the PostgreSQL extension (make -C pg_ext)
+#   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
+#                     shell session with the extension on the sample migrations
+#   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
+#   make clean
+#
+# Tests are found by glob, so a new file is picked up without editing this
+# file.  The .t scripts of the sqlite and oracle suites (shell, perl or
+# python, TAP on stdout) run from the repository root with these variables
+# in the environment:
+#   MIGRATE_SO        absolute path of the extension to .load (in the
+#                     asan-sqlite pass: build/asan/migrate.so, with libasan
+#                     preloaded and leak detection off, since the sqlite3
+#                     shell itself is not instrumented)
+#   MIGRATE_ROOT      absolute path of the repository root
+#   MIGRATE_SANITIZE  "1" in the asan-core and asan-sqlite passes
+#   MIGRATE_VALGRIND  "1" in the valgrind pass (the core tests may thin out
+#                     slow sweeps, e.g. fail every Nth allocation only)
+# Every test file is killed after TEST_TIMEOUT seconds (the pg suite as a
+# whole after PG_TIMEOUT).
+#
+# Variables (override on the command line: make CC=clang PROVEFLAGS=-v):
+#   CC CFLAGS CPPFLAGS LDFLAGS TEST_LIBS SANFLAGS AR PROVE PROVEFLAGS VALGRIND
+#   TEST_TIMEOUT PG_TIMEOUT
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+CC = gcc
+CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC
+CPPFLAGS = -Icore
+LDFLAGS =
+# Core unit tests may use a real SQLite database as their test host.
+TEST_LIBS = -lsqlite3
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+AR = ar
+PROVE = prove
+PROVEFLAGS =
+VALGRIND = valgrind -q --leak-check=full --error-exitcode=1
+# Seconds one test file may run before it is killed (it then fails with
+# "Non-zero exit status: 124"), so a hung test cannot stall CI.
+TEST_TIMEOUT = 600
+TIMEOUT = timeout -k 10 $(TEST_TIMEOUT)
+PG_TIMEOUT = 1800
+
+ASAN_OPTIONS_CORE = detect_leaks=1
+ASAN_OPTIONS_SQLITE = detect_leaks=0
+UBSAN_OPTIONS_ALL = halt_on_error=1:print_stacktrace=1
+# The ASan runtime, preloaded into the uninstrumented sqlite3 shell.
+ASAN_RUNTIME = $(shell $(CC) -print-file-name=libasan.so)
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+EXT_SRC := $(sort $(wildcard sqlite_ext/*.c))
+CORE_TESTS := $(sort $(wildcard tests/core/test_*.c))
+SQLITE_TESTS := $(sort $(wildcard tests/sqlite/*.t))
+ORACLE_TESTS := $(sort $(wildcard tests/oracle/*.t tests/alembic/*.t))
+PG_RUN := tests/pg/run.sh
+
+LIB := build/libmgcore.a
+SO := sqlite_ext/migrate.so
+CORE_OBJ := $(CORE_SRC:%.c=build/%.o)
+EXT_OBJ := $(EXT_SRC:%.c=build/%.o)
+TEST_BIN := $(CORE_TESTS:tests/core/%.c=tests/bin/%)
+
+ASAN_SO := build/asan/migrate.so
+ASAN_CORE_OBJ := $(CORE_SRC:%.c=build/asan/%.o)
+ASAN_EXT_OBJ := $(EXT_SRC:%.c=build/asan/%.o)
+ASAN_TEST_BIN := $(CORE_TESTS:tests/core/%.c=build/asan/tests/bin/%)
+
+LOGS := build/logs
+SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind
+
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench clean
+
+all: $(LIB) $(SO)
+
+# ---------------------------------------------------------------- build
+
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+build/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SO): $(EXT_OBJ) $(CORE_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDFLAGS)
+
+$(ASAN_SO): $(ASAN_EXT_OBJ) $(ASAN_CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) -shared -o $@ $^ $(LDFLAGS)
+
+tests/bin/%: tests/core/%.c $(CORE_OBJ)
+	@mkdir -p $(@D) build/tests
+	$(CC) $(CPPFLAGS) -Itests/core $(CFLAGS) -MMD -MP -MF build/tests/$*.d \
+		-o $@ $< $(CORE_OBJ) $(LDFLAGS) $(TEST_LIBS)
+
+build/asan/tests/bin/%: tests/core/%.c $(ASAN_CORE_OBJ)
+	@mkdir -p $(@D) build/asan/tests
+	$(CC) $(CPPFLAGS) -Itests/core $(CFLAGS) $(SANFLAGS) -MMD -MP \
+		-MF build/asan/tests/$*.d -o $@ $< $(ASAN_CORE_OBJ) $(LDFLAGS) \
+		$(TEST_LIBS)
+
+-include $(wildcard build/*/*.d build/asan/*/*.d)
+
+# ---------------------------------------------------------------- tests
+
+# $(call prove,SUITE,ENVIRONMENT,PROVE-ARGUMENTS,FILES): run FILES under
+# prove, keeping the output in build/logs/SUITE.log for the summary.
+define prove
+	@mkdir -p $(LOGS)
+	@echo "# suite $(1)"
+	@if [ -z "$(strip $(4))" ]; then \
+		echo "# no tests"; : >$(LOGS)/$(1).log; \
+	else \
+		$(2) $(PROVE) $(PROVEFLAGS) $(3) $(4) 2>&1 | tee $(LOGS)/$(1).log; \
+	fi
+endef
+
+HOST_ENV = MIGRATE_ROOT=$(CURDIR)
+
+test:
+	scripts/deps.sh test
+	@$(MAKE) --no-print-directory check
+
+# Every suite runs even when an earlier one fails (or the build does); the
+# exit status is non-zero if anything failed.
+check:
+	@rm -rf $(LOGS)
+	@rc=0; \
+	$(MAKE) --no-print-directory all || rc=1; \
+	for suite in $(SUITES); do \
+		$(MAKE) --no-print-directory check-$$suite || rc=1; \
+	done; \
+	scripts/test-summary.sh $(SUITES:%=$(LOGS)/%.log) || rc=1; \
+	exit $$rc
+
+# Binaries run directly; .t scripts through perl, which runs a script whose
+# #! line names another interpreter with that interpreter (as prove does).
+check-core: $(TEST_BIN)
+	$(call prove,core,,-e '$(TIMEOUT)',$(TEST_BIN))
+
+check-sqlite: $(SO)
+	$(call prove,sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
+		-e '$(TIMEOUT) perl',$(SQLITE_TESTS))
+
+check-oracle: $(SO)
+	$(call prove,oracle,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
+		-e '$(TIMEOUT) perl',$(ORACLE_TESTS))
+
+check-pg:
+	@mkdir -p $(LOGS)
+	@echo "# suite pg"
+	@if [ -x $(PG_RUN) ]; then \
+		timeout -k 10 $(PG_TIMEOUT) $(PG_RUN) 2>&1 | tee $(LOGS)/pg.log; \
+	else \
+		echo "# no tests"; : >$(LOGS)/pg.log; \
+	fi
+
+check-asan-core: $(ASAN_TEST_BIN)
+	$(call prove,asan-core,MIGRATE_SANITIZE=1 \
+		ASAN_OPTIONS=$(ASAN_OPTIONS_CORE) \
+		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT)',$(ASAN_TEST_BIN))
+
+check-asan-sqlite: $(ASAN_SO)
+	$(call prove,asan-sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(ASAN_SO) \
+		MIGRATE_SANITIZE=1 LD_PRELOAD=$(ASAN_RUNTIME) \
+		ASAN_OPTIONS=$(ASAN_OPTIONS_SQLITE) \
+		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT) perl',$(SQLITE_TESTS))
+
+check-valgrind: $(TEST_BIN)
+	$(call prove,valgrind,MIGRATE_VALGRIND=1,-e '$(TIMEOUT) $(VALGRIND)',\
+		$(TEST_BIN))
+
+# ---------------------------------------------------------------- the rest
+
+demo:
+	scripts/deps.sh sqlite
+	@$(MAKE) --no-print-directory $(SO)
+	MIGRATE_SO=$(CURDIR)/$(SO) $(HOST_ENV) scripts/demo.sh
+
+bench:
+	scripts/deps.sh bench
+	@if [ -f bench/run.sh ]; then \
+		$(MAKE) --no-print-directory all && bash bench/run.sh; \
+	else \
+		echo "bench/run.sh not present: no benchmarks yet"; \
+	fi
+
+pg:
+	$(MAKE) -C pg_ext
+
+clean:
+	rm -rf build tests/bin tests/tmp $(SO)
+	if [ -f pg_ext/Makefile ] && command -v pg_config >/dev/null; then \
+		$(MAKE) -C pg_ext clean; \
+	fi

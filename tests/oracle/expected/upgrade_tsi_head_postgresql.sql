@@ -1,0 +1,88 @@
+BEGIN;
+
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL, 
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+-- Running upgrade  -> e7b6dcb09efd
+
+CREATE TABLE history (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name VARCHAR(255),
+    create_time TIMESTAMP,
+    deleted BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('e7b6dcb09efd');
+
+-- Running upgrade e7b6dcb09efd -> b182f655505f
+
+CREATE TABLE galaxy_user (
+    id INTEGER NOT NULL PRIMARY KEY,
+    email VARCHAR(255) NOT NULL,
+    username VARCHAR(255),
+    create_time TIMESTAMP
+);
+
+ALTER TABLE history ADD COLUMN user_id INTEGER REFERENCES galaxy_user (id);
+
+UPDATE alembic_version SET version_num='b182f655505f' WHERE alembic_version.version_num = 'e7b6dcb09efd';
+
+-- Running upgrade b182f655505f -> c39f1de47a04
+
+CREATE TABLE job (
+    id INTEGER NOT NULL PRIMARY KEY,
+    user_id INTEGER REFERENCES galaxy_user (id),
+    tool_id VARCHAR(255) NOT NULL,
+    state VARCHAR(64),
+    create_time TIMESTAMP
+);
+
+CREATE INDEX ix_job_user_id ON job (user_id);
+
+UPDATE alembic_version SET version_num='c39f1de47a04' WHERE alembic_version.version_num = 'b182f655505f';
+
+-- Running upgrade  -> d4a650f47a3c
+
+CREATE TABLE tool_version (
+    id INTEGER NOT NULL PRIMARY KEY,
+    tool_id VARCHAR(255),
+    create_time TIMESTAMP
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('d4a650f47a3c');
+
+-- Running upgrade d4a650f47a3c -> 3a2d6b1c9e0f
+
+CREATE TABLE tool_shed_repository (
+    id INTEGER NOT NULL PRIMARY KEY,
+    tool_shed VARCHAR(255) NOT NULL,
+    name VARCHAR(255) NOT NULL,
+    owner VARCHAR(255) NOT NULL,
+    changeset_revision VARCHAR(255),
+    create_time TIMESTAMP
+);
+
+UPDATE alembic_version SET version_num='3a2d6b1c9e0f' WHERE alembic_version.version_num = 'd4a650f47a3c';
+
+-- Running upgrade 3a2d6b1c9e0f -> 5555bbbb0001
+
+CREATE TABLE job_tool_shed_repository (
+    job_id INTEGER NOT NULL REFERENCES job (id),
+    repository_id INTEGER NOT NULL REFERENCES tool_shed_repository (id),
+    PRIMARY KEY (job_id, repository_id)
+);
+
+DELETE FROM alembic_version WHERE alembic_version.version_num = '3a2d6b1c9e0f';
+
+UPDATE alembic_version SET version_num='5555bbbb0001' WHERE alembic_version.version_num = 'c39f1de47a04';
+
+-- Running upgrade 5555bbbb0001 -> 5555bbbb0002
+
+ALTER TABLE tool_shed_repository ADD COLUMN status VARCHAR(255);
+
+UPDATE alembic_version SET version_num='5555bbbb0002' WHERE alembic_version.version_num = '5555bbbb0001';
+
+COMMIT;
+
