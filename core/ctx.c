@@ -314,3 +314,52 @@ mg_error_format(const mg_error *err, char *buf, size_t cap)
 			 err->hint[0] ? "\nHINT:  " : "", err->hint,
 			 err->context[0] ? "\nCONTEXT:  " : "", err->context);
 }
+
+/* Skip blanks and comments at the start of a statement's text. */
+static const char *
+skip_leading_comments(const char *s, const char *end)
+{
+	for (;;)
+	{
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+			s++;
+		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
+		{
+			while (s < end && *s != '\n')
+				s++;
+		}
+		else if (end - s >= 2 && s[0] == '/' && s[1] == '*')
+		{
+			const char *close = s + 2;
+
+			while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
+				close++;
+			if (close + 1 >= end)
+				return end;
+			s = close + 2;
+		}
+		else
+			return s;
+	}
+}
+
+void
+mg_error_statement(mg_ctx *ctx, const char *start, const char *end)
+{
+	size_t len;
+	int cut = 0;
+
+	start = skip_leading_comments(start, end);
+	while (end > start && (end[-1] == ';' || end[-1] == ' ' || end[-1] == '\t' ||
+						   end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	len = (size_t) (end - start);
+	if (len > MG_STATEMENT_EXCERPT)
+	{
+		len = MG_STATEMENT_EXCERPT;
+		while (len > 0 && ((unsigned char) start[len] & 0xC0) == 0x80)
+			len--;
+		cut = 1;
+	}
+	mg_error_context(ctx, "%.*s%s", (int) len, start, cut ? "..." : "");
+}

@@ -45,6 +45,13 @@ int mg_error_set(mg_ctx *ctx, int code, const char *sqlstate,
 void mg_error_detail(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
 void mg_error_hint(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
 void mg_error_context(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
+/*
+ * Put a failing statement's text into the error's context, as hosts do
+ * in run_script: leading comments skipped, cut after MG_STATEMENT_EXCERPT
+ * bytes on a UTF-8 character boundary, without its ';'.
+ */
+#define MG_STATEMENT_EXCERPT 200
+void mg_error_statement(mg_ctx *ctx, const char *start, const char *end);
 /* Clear the error (after a failure the caller handled). */
 void mg_error_clear(mg_ctx *ctx);
 mg_error *mg_ctx_error_mut(mg_ctx *ctx);

@@ -183,7 +183,6 @@ PG_MODULE_MAGIC;
 #define MIGRATE_LOCK_KEY INT64CONST(0x6d696772617465)
 
 /* How much of a failing statement goes into the error's context. */
-#define STMT_EXCERPT 200
 
 /* ------------------------------------------------------------------ */
 /* Host state and allocator                                             */
@@ -506,60 +505,6 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	return rc;
 }
 
-/*
- * Skip blanks and comments at the start of a statement's text, so the
- * excerpt in an error shows the statement itself.
- */
-static const char *
-skip_leading_comments(const char *s, const char *end)
-{
-	for (;;)
-	{
-		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-			s++;
-		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
-		{
-			while (s < end && *s != '\n')
-				s++;
-		}
-		else if (end - s >= 2 && s[0] == '/' && s[1] == '*')
-		{
-			const char *close = s + 2;
-
-			while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
-				close++;
-			if (close + 1 >= end)
-				return end;
-			s = close + 2;
-		}
-		else
-			return s;
-	}
-}
-
-/*
- * Put the failing statement's text into the error's context, cut at
- * STMT_EXCERPT bytes (on a character boundary) and at the ';'.
- */
-static void
-context_statement(mg_ctx *ctx, const char *start, const char *end)
-{
-	int			len;
-	int			cut = 0;
-
-	start = skip_leading_comments(start, end);
-	while (end > start && (end[-1] == ';' || end[-1] == ' ' || end[-1] == '\t' ||
-						   end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	len = (int) (end - start);
-	if (len > STMT_EXCERPT)
-	{
-		len = pg_mbcliplen(start, len, STMT_EXCERPT);
-		cut = 1;
-	}
-	mg_error_context(ctx, "%.*s%s", len, start, cut ? "..." : "");
-}
-
 /* The parse of a revision body, for the guarded part. */
 typedef struct parse_args
 {
@@ -694,7 +639,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		(void) guard(ctx, locate_guarded, &l, false, NULL, NULL);
 		*mg_ctx_error_mut(ctx) = saved;
 		*failed_statement = l.number + 1;
-		context_statement(ctx, sql + l.start, sql + (l.end > l.start ? l.end : len));
+		mg_error_statement(ctx, sql + l.start, sql + (l.end > l.start ? l.end : len));
 		MemoryContextReset(hs->scratch);
 		return rc;
 	}
@@ -716,7 +661,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		if (rc != MG_OK)
 		{
 			*failed_statement = n;
-			context_statement(ctx, sql + start, sql + start + slen);
+			mg_error_statement(ctx, sql + start, sql + start + slen);
 			break;
 		}
 	}

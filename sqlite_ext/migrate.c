@@ -259,7 +259,6 @@ SQLITE_EXTENSION_INIT1
 	"(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout)."
 
 /* How much of a failing statement goes into the error's context. */
-#define STMT_EXCERPT 200
 
 /* ------------------------------------------------------------------ */
 /* Host state and allocator                                             */
@@ -460,62 +459,6 @@ done:
 }
 
 /*
- * Skip blanks and comments at the start of a statement's text, so the
- * excerpt in an error shows the statement itself.
- */
-static const char *
-skip_leading_comments(const char *s, const char *end)
-{
-	for (;;)
-	{
-		while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-			s++;
-		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
-		{
-			while (s < end && *s != '\n')
-				s++;
-		}
-		else if (end - s >= 2 && s[0] == '/' && s[1] == '*')
-		{
-			const char *close = s + 2;
-
-			while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
-				close++;
-			if (close + 1 >= end)
-				return end;
-			s = close + 2;
-		}
-		else
-			return s;
-	}
-}
-
-/*
- * Add the failing statement's text to the error's context, cut at
- * STMT_EXCERPT bytes (on a UTF-8 character boundary) and at the ';'.
- */
-static void
-context_statement(mg_ctx *ctx, const char *start, const char *end)
-{
-	size_t		len;
-	int			cut = 0;
-
-	start = skip_leading_comments(start, end);
-	while (end > start && (end[-1] == ';' || end[-1] == ' ' || end[-1] == '\t' ||
-						   end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	len = (size_t) (end - start);
-	if (len > STMT_EXCERPT)
-	{
-		len = STMT_EXCERPT;
-		while (len > 0 && ((unsigned char) start[len] & 0xC0) == 0x80)
-			len--;
-		cut = 1;
-	}
-	mg_error_context(ctx, "%.*s%s", (int) len, start, cut ? "..." : "");
-}
-
-/*
  * run_script: every statement of a revision body, in order.  On failure
  * the error holds SQLite's message, *failed_statement its 1-based number.
  */
@@ -544,7 +487,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 				end = strchr(p, ';');
 			*failed_statement = n + 1;
 			host_fail(ctx, db, rc);
-			context_statement(ctx, p, end);
+			mg_error_statement(ctx, p, end);
 			return (rc & 0xff) == SQLITE_NOMEM ? MG_ENOMEM : MG_EHOST;
 		}
 		if (stmt == NULL)
@@ -568,7 +511,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 							  "connection is reading: call the function alone, as "
 							  "SELECT migrate_upgrade(...) with no FROM clause, and "
 							  "finish or reset other statements first.");
-			context_statement(ctx, p, tail);
+			mg_error_statement(ctx, p, tail);
 			sqlite3_finalize(stmt);
 			return result;
 		}
