@@ -471,68 +471,37 @@ walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overw
 
 	for (long s = 0; s < n; s++)
 	{
+		const int *src = NULL;
+		size_t ns = 0, nk;
 		int *kids;
-		size_t nk = 0;
 
-		if (steps > 0)
+		/* the next revisions: children going up, parents (Revises) going down */
+		if (steps > 0 && cur == W_NONE)
+			mg_revmap_bases(rc->map, &src, &ns);
+		else if (steps < 0 && cur == W_NONE)
+			mg_revmap_heads(rc->map, &src, &ns);
+		else if (cur >= 0)
 		{
-			const int *src;
-			size_t ns;
+			const mg_rev *r = mg_revmap_rev(rc->map, cur);
 
-			if (cur == W_NONE)
-				mg_revmap_bases(rc->map, &src, &ns);
-			else
-			{
-				const mg_rev *r = mg_revmap_rev(rc->map, cur);
-
-				src = r->next;
-				ns = r->nnext;
-			}
-			kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
-			if (kids == NULL)
-				return MG_ENOMEM;
-			if (ns > 0)
-				memcpy(kids, src, ns * sizeof(int));
-			nk = ns;
-			if (label != NULL)
-			{
-				int rc2 = filter_lineage(kids, &nk, rc, label, false);
-
-				if (rc2 != MG_OK)
-					return rc2;
-			}
+			src = steps > 0 ? r->next : r->down;
+			ns = steps > 0 ? r->nnext : r->ndown;
 		}
-		else
+		kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
+		if (kids == NULL)
+			return MG_ENOMEM;
+		if (ns > 0)
+			memcpy(kids, src, ns * sizeof(int));
+		nk = ns;
+		if (steps > 0 && label != NULL)
 		{
-			if (cur == W_BASE)
-				nk = 0;
-			else
-			{
-				const int *src;
-				size_t ns;
+			int rc2 = filter_lineage(kids, &nk, rc, label, false);
 
-				if (cur == W_NONE)
-					mg_revmap_heads(rc->map, &src, &ns);
-				else
-				{
-					const mg_rev *r = mg_revmap_rev(rc->map, cur);
-
-					src = r->down;
-					ns = r->ndown;
-				}
-				kids = mg_alloc(rc->ctx, (ns + 1) * sizeof(int));
-				if (kids == NULL)
-					return MG_ENOMEM;
-				if (ns > 0)
-				memcpy(kids, src, ns * sizeof(int));
-				nk = ns;
-				if (nk == 0)
-				{
-					kids[0] = W_BASE;
-					nk = 1;
-				}
-			}
+			if (rc2 != MG_OK)
+				return rc2;
 		}
+		else if (steps < 0 && cur != W_BASE && nk == 0)
+			kids[nk++] = W_BASE;    /* below a base lies "base"; below that, nothing */
 		if (nk == 0)
 		{
 			*out = no_overwalk ? W_OVER : cur;
