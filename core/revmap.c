@@ -586,47 +586,61 @@ link_graph(mg_revmap *map)
 
 /*
  * Alembic's _normalize_depends_on: drop from a revision's dependencies
- * those that an ancestor (by Revises) already depends on.
+ * those that an ancestor (by Revises) already depends on.  Only an
+ * ancestor ranked above a dependency can depend on it, so the walk stops
+ * at the lowest-ranked dependency (ranks are computed before this).
  */
 static int
 normalize_deps(mg_revmap *map)
 {
-	uint8_t *marks = NULL;
+	uint32_t *seen = NULL, *implied = NULL, epoch = 0;
+	int *stack = NULL;
 
 	for (size_t k = 0; k < map->n; k++)
 	{
 		mg_rev *r = &map->revs[k];
 		size_t cap = 0;
-		int self = (int) k;
 
 		if (r->ndeps > 0)
 		{
-			if (marks == NULL)
-			{
-				marks = mg_alloc(map->ctx, map->n + 1);
-				if (marks == NULL)
-					return MG_ENOMEM;
-			}
-			else
-				memset(marks, 0, map->n + 1);
-			if (walk_marks(marks, map, &self, 1, false, false, false) != MG_OK)
-				return MG_ENOMEM;
-			for (size_t j = 0; j < r->ndeps; j++)
-			{
-				int d = r->deps[j];
-				bool implied = false;
+			size_t sp = 0;
+			int min_rank = -1;
 
-				for (size_t a = 0; a < map->n && !implied; a++)
-				{
-					if (!marks[a] || (int) a == self)
-						continue;
-					if (contains(map->revs[a].deps, map->revs[a].ndeps, d))
-						implied = true;
-				}
-				if (!implied &&
-					push_int(map->ctx, &r->ndeps_norm, &r->nndeps_norm, &cap, d) != MG_OK)
+			if (seen == NULL)
+			{
+				seen = mg_alloc(map->ctx, (map->n + 1) * sizeof(uint32_t));
+				implied = mg_alloc(map->ctx, (map->n + 1) * sizeof(uint32_t));
+				stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+				if (seen == NULL || implied == NULL || stack == NULL)
 					return MG_ENOMEM;
 			}
+			epoch++;
+			for (size_t j = 0; j < r->ndeps; j++)
+				if (min_rank < 0 || map->revs[r->deps[j]].rank < min_rank)
+					min_rank = map->revs[r->deps[j]].rank;
+			for (size_t j = 0; j < r->ndown; j++)
+				if (seen[r->down[j]] != epoch && map->revs[r->down[j]].rank > min_rank)
+				{
+					seen[r->down[j]] = epoch;
+					stack[sp++] = r->down[j];
+				}
+			while (sp > 0)
+			{
+				const mg_rev *a = &map->revs[stack[--sp]];
+
+				for (size_t j = 0; j < a->ndeps; j++)
+					implied[a->deps[j]] = epoch;
+				for (size_t j = 0; j < a->ndown; j++)
+					if (seen[a->down[j]] != epoch && map->revs[a->down[j]].rank > min_rank)
+					{
+						seen[a->down[j]] = epoch;
+						stack[sp++] = a->down[j];
+					}
+			}
+			for (size_t j = 0; j < r->ndeps; j++)
+				if (implied[r->deps[j]] != epoch &&
+					push_int(map->ctx, &r->ndeps_norm, &r->nndeps_norm, &cap, r->deps[j]) != MG_OK)
+					return MG_ENOMEM;
 		}
 		cap = 0;
 		for (size_t j = 0; j < r->ndown; j++)
@@ -952,10 +966,10 @@ mg_revmap_build(mg_revmap *map)
 	if ((rc = build_hash(map)) != MG_OK ||
 		(rc = build_labels_and_tags(map)) != MG_OK ||
 		(rc = link_graph(map)) != MG_OK ||
+		(rc = compute_ranks(map)) != MG_OK ||
 		(rc = normalize_deps(map)) != MG_OK ||
 		(rc = list_heads_bases(map)) != MG_OK ||
 		(rc = detect_cycles(map)) != MG_OK ||
-		(rc = compute_ranks(map)) != MG_OK ||
 		(rc = propagate_labels(map)) != MG_OK)
 		return rc;
 	map->sorted = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
