@@ -33,6 +33,10 @@ struct mg_revmap {
 	int *heads, *real_heads, *bases;
 	size_t nheads, nreal_heads, nbases;
 	bool built;
+	/* scratch for reachability queries: a cache, so it may change under a const map */
+	uint32_t *scratch_stamp;
+	int *scratch_stack;
+	uint32_t scratch_epoch;
 };
 
 static uint64_t
@@ -354,22 +358,91 @@ mg_revmap_descendants(uint8_t **marks, const mg_revmap *map, const int *from, si
 	return walk_marks(*marks, map, from, n, true, with_deps, true);
 }
 
+/*
+ * Is `to` reachable from `from` walking down (parents) or up (children)?
+ * Every edge climbs in rank, so the walk never leaves the band between
+ * the two ranks; the marks are epoch stamps reused across calls.
+ */
+static int
+reaches(bool *out, const mg_revmap *cmap, int from, int to, bool up, bool with_deps)
+{
+	mg_revmap *map = (mg_revmap *) cmap;     /* only the scratch cache changes */
+	int lo = up ? map->revs[from].rank : map->revs[to].rank;
+	int hi = up ? map->revs[to].rank : map->revs[from].rank;
+	size_t sp = 0;
+
+	*out = from == to;
+	if (*out || lo >= hi)
+		return MG_OK;
+	if (map->scratch_stamp == NULL)
+	{
+		map->scratch_stamp = mg_alloc(map->ctx, (map->n + 1) * sizeof(uint32_t));
+		map->scratch_stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+		if (map->scratch_stamp == NULL || map->scratch_stack == NULL)
+		{
+			map->scratch_stamp = NULL;
+			return MG_ENOMEM;
+		}
+	}
+	if (++map->scratch_epoch == 0)
+	{
+		memset(map->scratch_stamp, 0, (map->n + 1) * sizeof(uint32_t));
+		map->scratch_epoch = 1;
+	}
+	map->scratch_stamp[from] = map->scratch_epoch;
+	map->scratch_stack[sp++] = from;
+	while (sp > 0)
+	{
+		const mg_rev *r = &map->revs[map->scratch_stack[--sp]];
+		const int *list;
+		size_t cnt;
+
+		if (up)
+		{
+			list = with_deps ? r->all_next : r->next;
+			cnt = with_deps ? r->nall_next : r->nnext;
+		}
+		else
+		{
+			list = with_deps ? r->down_norm : r->down;
+			cnt = with_deps ? r->ndown_norm : r->ndown;
+		}
+		for (size_t k = 0; k < cnt; k++)
+		{
+			int v = list[k];
+
+			if (v == to)
+			{
+				*out = true;
+				return MG_OK;
+			}
+			if (map->scratch_stamp[v] != map->scratch_epoch &&
+				map->revs[v].rank > lo && map->revs[v].rank < hi)
+			{
+				map->scratch_stamp[v] = map->scratch_epoch;
+				map->scratch_stack[sp++] = v;
+			}
+		}
+	}
+	return MG_OK;
+}
+
 int
 mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against,
 						 size_t n, bool with_deps)
 {
-	uint8_t *up, *down;
+	*out = n == 0;
+	for (size_t i = 0; i < n && !*out; i++)
+	{
+		int a = against[i];
 
-	*out = true;
-	if (n == 0)
-		return MG_OK;
-	if (mg_revmap_descendants(&up, map, &rev, 1, with_deps) != MG_OK ||
-		mg_revmap_ancestors(&down, map, &rev, 1, with_deps) != MG_OK)
-		return MG_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (against[i] >= 0 && (up[against[i]] || down[against[i]]))
-			return MG_OK;
-	*out = false;
+		if (a < 0)
+			continue;
+		if (reaches(out, map, rev, a, false, with_deps) != MG_OK)
+			return MG_ENOMEM;
+		if (!*out && reaches(out, map, rev, a, true, with_deps) != MG_OK)
+			return MG_ENOMEM;
+	}
 	return MG_OK;
 }
 
