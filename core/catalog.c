@@ -183,6 +183,7 @@ static const struct setting {
 	{"branches", ""},
 	{"legacy_table", "migrate_version"},
 	{"legacy_versions", ""},
+	{"base_release", ""},
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -196,7 +197,7 @@ find_setting(mg_ctx *ctx, const char *key)
 			return &settings[i];
 	}
 	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "unrecognized setting \"%s\"", key);
-	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions.");
+	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release.");
 	return NULL;
 }
 
@@ -247,6 +248,17 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 	}
 	if (mg_split_list(ctx, value, &items, &n) != MG_OK)
 		return MG_ENOMEM;
+	if (strcmp(key, "base_release") == 0)
+	{
+		/* one release name, as a Tags entry spells it: 22.01 or release_22.01 */
+		if (n > 1)
+			return bad_value(ctx, key, value, "It names one release, as in \"22.01\".");
+		for (const char *p = n ? items[0] : ""; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'))
+				return bad_value(ctx, key, value,
+								 "A release name is letters, digits, '_' and '.', as in \"22.01\" or \"release_22.01\".");
+	}
 	if (strcmp(key, "legacy_versions") == 0)
 	{
 		for (size_t i = 0; i < n; i++)

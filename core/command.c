@@ -7,25 +7,30 @@
  * Commands that change the database take the write lock (host->begin)
  * before they read the version table: two runs never plan from the same
  * state.
+ *
+ * The branches setting (the branch labels a database holds; empty: all)
+ * narrows what "heads" means for the commands that act on the database
+ * as a whole: migrate_upgrade() and migrate_upgrade('heads') run one
+ * "<label>@heads" upgrade per held branch, in the setting's order (as
+ * Galaxy runs gxy@head, then tsi@head); migrate_current and migrate_check
+ * report on the held branches only.  Explicit targets are never narrowed.
+ * Targets that look like releases go through mg_session_release_target
+ * (the base_release setting, unknown releases).  The session (mg_session,
+ * internal.h) is shared with verify.c and author.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* State and catalog graph, loaded together. */
-typedef struct session {
-	mg_state st;
-	mg_revmap *map;
-	const char **rows;     /* version rows, table order */
-	size_t nrows;
-	bool vt_exists;
-	bool in_unit;          /* host->begin succeeded */
-} session;
-
-static int
-open_session(session *s, mg_ctx *ctx, const mg_host *host, bool write)
+/*
+ * Open a session: state, graph, version rows and the branches setting.
+ * With write, the unit is opened (lock taken) before anything is read.
+ */
+int
+mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write)
 {
+	char *branches;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -39,14 +44,17 @@ open_session(session *s, mg_ctx *ctx, const mg_host *host, bool write)
 		if ((rc = mg_state_create(&s->st)) != MG_OK)
 			return rc;
 	}
+	if ((rc = mg_state_get_setting(&branches, &s->st, "branches")) != MG_OK ||
+		(rc = mg_split_list(ctx, branches, &s->held, &s->nheld)) != MG_OK)
+		return rc;
 	if ((rc = mg_state_load_map(&s->map, &s->st)) != MG_OK)
 		return rc;
 	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
 }
 
 /* Finish a session: commit on success, roll back (keeping the error) on failure. */
-static int
-close_session(session *s, int rc)
+int
+mg_session_close(mg_session *s, int rc)
 {
 	const mg_host *host = s->st.host;
 
@@ -63,9 +71,192 @@ close_session(session *s, int rc)
 	return rc;
 }
 
+/* The label index of a branch label; -1 when no revision carries it. */
+int
+mg_label_index(const mg_revmap *map, const char *name)
+{
+	for (size_t i = 0; i < mg_revmap_label_count(map); i++)
+		if (strcmp(mg_revmap_label_name(map, (int) i), name) == 0)
+			return (int) i;
+	return -1;
+}
+
+/* Is rev on a held branch?  Always true when the branches setting is empty. */
+bool
+mg_session_holds(const mg_session *s, int rev)
+{
+	const mg_rev *r = mg_revmap_rev(s->map, rev);
+
+	if (s->nheld == 0)
+		return true;
+	for (size_t i = 0; i < s->nheld; i++)
+	{
+		int li = mg_label_index(s->map, s->held[i]);
+
+		if (li >= 0 && mg_rev_has_label(r, li))
+			return true;
+	}
+	return false;
+}
+
+/* The first held label the catalog lacks, or NULL. */
+const char *
+mg_session_unknown_held(const mg_session *s)
+{
+	for (size_t i = 0; i < s->nheld; i++)
+		if (mg_label_index(s->map, s->held[i]) < 0)
+			return s->held[i];
+	return NULL;
+}
+
+/* The catalog's branch labels, comma-separated, for messages. */
+static char *
+label_list(mg_ctx *ctx, const mg_revmap *map)
+{
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	for (size_t i = 0; i < mg_revmap_label_count(map); i++)
+		mg_buf_printf(&b, "%s%s", i ? ", " : "", mg_revmap_label_name(map, (int) i));
+	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+}
+
+/* MG_EINPUT (MG_STATE_UNDEFINED) for a held label the catalog lacks, naming the known ones; else MG_OK. */
+int
+mg_session_check_held(mg_session *s)
+{
+	const char *bad = mg_session_unknown_held(s);
+	mg_ctx *ctx = s->st.ctx;
+	char *known;
+
+	if (bad == NULL)
+		return MG_OK;
+	if ((known = label_list(ctx, s->map)) == NULL)
+		return MG_ENOMEM;
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED,
+				 "setting \"branches\" names branch '%s', which no revision of the catalog carries", bad);
+	if (known[0])
+		mg_error_detail(ctx, "The catalog's branch labels are: %s.", known);
+	else
+		mg_error_detail(ctx, "The catalog has no branch labels%s.",
+						mg_revmap_count(s->map) == 0 ? " (it is empty)" : "");
+	mg_error_hint(ctx, "Load the scripts of that branch (migrate_load), or fix the setting with SELECT migrate_config('branches', '<label>,...').");
+	return MG_EINPUT;
+}
+
+/* The held branches' heads (all heads when the setting is empty), catalog order. */
+static int
+held_heads(int **out, size_t *n, const mg_session *s)
+{
+	const int *h;
+	size_t nh;
+
+	mg_revmap_heads(s->map, &h, &nh);
+	*n = 0;
+	*out = mg_alloc(s->st.ctx, (nh + 1) * sizeof(int));
+	if (*out == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < nh; i++)
+		if (mg_session_holds(s, h[i]))
+			(*out)[(*n)++] = h[i];
+	return MG_OK;
+}
+
+/* "release_22.05" and "22.05" name the same release. */
+static const char *
+release_short(const char *name)
+{
+	return strncmp(name, "release_", 8) == 0 && name[8] ? name + 8 : name;
+}
+
+/* Digits and dots with at least one dot ("22.05"), or "release_" and more. */
+static bool
+looks_like_release(const char *id)
+{
+	const char *p = id;
+	bool dot = false;
+
+	if (strncmp(id, "release_", 8) == 0 && id[8])
+		return true;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p; p++)
+	{
+		if (*p == '.')
+		{
+			if (p[1] < '0' || p[1] > '9')
+				return false;
+			dot = true;
+		}
+		else if (*p < '0' || *p > '9')
+			return false;
+	}
+	return dot;
+}
+
+/*
+ * Release identifiers (see internal.h): base_release means base; an
+ * unknown release is MG_EINPUT (MG_STATE_UNDEFINED) listing the known ones.
+ */
+int
+mg_session_release_target(const char **out, mg_session *s, const char *target)
+{
+	mg_ctx *ctx = s->st.ctx;
+	const char *at, *id, *const *names;
+	const int *revs;
+	char *base;
+	size_t ntags;
+	mg_buf b;
+	char *known;
+	int rc;
+
+	*out = target;
+	if (target == NULL)
+		return MG_OK;
+	at = strchr(target, '@');
+	id = at ? at + 1 : target;
+	if ((rc = mg_state_get_setting(&base, &s->st, "base_release")) != MG_OK)
+		return rc;
+	if (*base && *id && strcmp(release_short(id), release_short(base)) == 0 &&
+		mg_revmap_find(s->map, id) < 0 && mg_revmap_find_label(s->map, id) < 0 &&
+		mg_revmap_find_tag(s->map, id) < 0)
+	{
+		/* the release before the first revision: base (Galaxy's 22.01) */
+		*out = at ? mg_printf(ctx, "%.*s@base", (int) (at - target), target) : "base";
+		return *out != NULL ? MG_OK : MG_ENOMEM;
+	}
+	if (!looks_like_release(id) || mg_revmap_find(s->map, id) >= 0 ||
+		mg_revmap_find_label(s->map, id) >= 0 || mg_revmap_find_tag(s->map, id) >= 0 ||
+		mg_revmap_prefix(s->map, id, NULL, 0) > 0)
+		return MG_OK;
+	mg_revmap_tags(s->map, &names, &revs, &ntags);
+	mg_buf_init(&b, ctx);
+	if (*base)
+		mg_buf_printf(&b, "%s (base)", release_short(base));
+	for (size_t i = 0; i < ntags; i++)
+		if (strncmp(names[i], "release_", 8) != 0)
+			mg_buf_printf(&b, "%s%s (%s)", b.len ? ", " : "", names[i],
+						  mg_revmap_rev(s->map, revs[i])->id);
+	if (mg_buf_finish(&b, &known) != MG_OK)
+		return MG_ENOMEM;
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "Can't locate revision identified by '%s'", id);
+	if (known[0])
+	{
+		mg_error_detail(ctx, "No release '%s': the known releases are %s.", release_short(id), known);
+		mg_error_hint(ctx, "Use one of them; a revision's header names the releases it shipped in (Tags: release_X), and the base_release setting names the release before the first revision.");
+	}
+	else
+	{
+		mg_error_detail(ctx, "No release '%s': the catalog has no release tags.", release_short(id));
+		mg_error_hint(ctx, "Tag the revision a release shipped with in its header (Tags: release_X), or give a revision id.");
+	}
+	return MG_EINPUT;
+}
+
 /* Replace the metadata-only scripts of the plan's revisions by full ones. */
 static int
-load_bodies(session *s, const mg_plan *plan)
+load_bodies(mg_session *s, const mg_plan *plan)
 {
 	if (plan->n > 16)
 	{
@@ -148,80 +339,156 @@ clear_versions(mg_state *st)
 	return st->host->query(st->host->ud, st->ctx, sql, 0, NULL, NULL, NULL, NULL);
 }
 
-typedef enum { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP } run_kind;
-
-static int
-run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-			run_kind kind, bool purge, size_t max_steps, int *more)
+/*
+ * Plan and run one target inside the open unit (see internal.h); the
+ * version rows are read again afterwards.  Errors: the planner's, the
+ * runner's, MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
+			   const char *target, bool purge, size_t max_steps)
 {
-	session s;
+	mg_ctx *ctx = s->st.ctx;
+	const char *const *rows = purge ? NULL : s->rows;
+	size_t nrows = purge ? 0 : s->nrows;
 	mg_plan plan;
 	int rc;
 
 	*report = NULL;
-	if (kind == RUN_DOWNGRADE && (target == NULL || *target == '\0'))
+	*nsteps = 0;
+	if (more != NULL)
+		*more = false;
+	if (kind == MG_RUN_UPGRADE)
+		rc = mg_plan_upgrade(&plan, ctx, s->map, rows, nrows, target);
+	else if (kind == MG_RUN_DOWNGRADE)
+		rc = mg_plan_downgrade(&plan, ctx, s->map, rows, nrows, target);
+	else
+		rc = mg_plan_stamp(&plan, ctx, s->map, rows, nrows, target);
+	if (rc != MG_OK)
+		return rc;
+	if (max_steps > 0 && plan.n > max_steps)
+	{
+		if (more != NULL)
+			*more = true;
+		plan.n = max_steps;
+	}
+	if (kind != MG_RUN_STAMP &&
+		((rc = load_bodies(s, &plan)) != MG_OK ||
+		 (rc = mg_run_check(ctx, s->map, &plan, s->st.dialect)) != MG_OK))
+		return rc;
+	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
+		return rc;
+	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)
+		return rc;
+	s->vt_exists = true;
+	if ((rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP)) != MG_OK)
+		return rc;
+	*nsteps = plan.n;
+	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
+}
+
+/* The whole-database target: no argument or "heads". */
+static bool
+is_heads(const char *target)
+{
+	return target == NULL || strcmp(target, "heads") == 0;
+}
+
+static int
+run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+{
+	mg_session s;
+	mg_buf out;
+	size_t total = 0, rows_before = 0;
+	bool left = false;
+	int rc;
+
+	*report = NULL;
+	if (kind == MG_RUN_DOWNGRADE && (target == NULL || *target == '\0'))
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "a downgrade target is required");
 		mg_error_hint(ctx, "Give one, for example migrate_downgrade('-1') or migrate_downgrade('base').");
 		return MG_EINPUT;
 	}
-	if ((rc = no_range(ctx, target, kind == RUN_DOWNGRADE ? "migrate_downgrade_sql" : "migrate_upgrade_sql")) != MG_OK)
+	if ((rc = no_range(ctx, target, kind == MG_RUN_DOWNGRADE ? "migrate_downgrade_sql" : "migrate_upgrade_sql")) != MG_OK)
 		return rc;
-	rc = open_session(&s, ctx, host, true);
-	if (rc == MG_OK && purge)
-	{
-		s.rows = NULL;
-		s.nrows = 0;
-	}
+	mg_buf_init(&out, ctx);
+	rc = mg_session_open(&s, ctx, host, true);
 	if (rc == MG_OK)
 	{
-		if (kind == RUN_UPGRADE)
-			rc = mg_plan_upgrade(&plan, ctx, s.map, s.rows, s.nrows, target);
-		else if (kind == RUN_DOWNGRADE)
-			rc = mg_plan_downgrade(&plan, ctx, s.map, s.rows, s.nrows, target);
-		else
-			rc = mg_plan_stamp(&plan, ctx, s.map, s.rows, s.nrows, target);
+		rows_before = s.nrows;
+		rc = mg_session_release_target(&target, &s, target);
+	}
+	if (rc == MG_OK && kind == MG_RUN_UPGRADE && is_heads(target) && s.nheld > 0)
+	{
+		/* the held branches, one after the other (Galaxy: gxy@head, then tsi@head) */
+		rc = mg_session_check_held(&s);
+		for (size_t i = 0; i < s.nheld && rc == MG_OK; i++)
+		{
+			char *t = mg_printf(ctx, "%s@heads", s.held[i]), *lines = NULL;
+			size_t n = 0;
+
+			if (t == NULL)
+				rc = MG_ENOMEM;
+			else
+				rc = mg_session_run(&lines, &n, &left, &s, kind, t, false,
+									max_steps > 0 ? max_steps - total : 0);
+			if (rc == MG_OK && n > 0)
+				mg_buf_printf(&out, "%s%s", total ? "\n" : "", lines);
+			total += n;
+			if (rc == MG_OK && max_steps > 0 && total >= max_steps)
+			{
+				left = left || i + 1 < s.nheld;
+				break;
+			}
+		}
+	}
+	else if (rc == MG_OK)
+	{
+		char *lines = NULL;
+
+		rc = mg_session_run(&lines, &total, &left, &s, kind, target, purge, max_steps);
+		if (rc == MG_OK)
+			mg_buf_puts(&out, lines);
 	}
 	if (rc == MG_OK && more != NULL)
-		*more = max_steps > 0 && plan.n > max_steps;
-	if (rc == MG_OK && max_steps > 0 && plan.n > max_steps)
-		plan.n = max_steps;
-	if (rc == MG_OK && kind != RUN_STAMP)
-		rc = load_bodies(&s, &plan);
-	if (rc == MG_OK && kind != RUN_STAMP)
-		rc = mg_run_check(ctx, s.map, &plan, s.st.dialect);
-	if (rc == MG_OK && purge && s.vt_exists)
-		rc = clear_versions(&s.st);
-	if (rc == MG_OK && !s.vt_exists)
-		rc = mg_state_ensure_version_table(&s.st);
-	if (rc == MG_OK)
-		rc = mg_run_plan(report, &s.st, s.map, &plan, kind != RUN_STAMP);
-	if (rc == MG_OK && kind == RUN_DOWNGRADE && target[0] == '-' && s.nrows > 1)
+		*more = left;
+	if (rc == MG_OK && kind == MG_RUN_DOWNGRADE && target[0] == '-' && rows_before > 1)
 	{
 		/* Alembic's warning: a bare -N walks from the first version row */
 		const char *w = "WARNING: downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.";
+		char *lines;
 
 		if (host->notice != NULL)
 			host->notice(host->ud, w);
-		*report = mg_printf(ctx, "%s\n%s", w, *report ? *report : "");
-		if (*report == NULL)
-			rc = MG_ENOMEM;
+		if ((rc = mg_buf_finish(&out, &lines)) == MG_OK)
+		{
+			mg_buf_init(&out, ctx);
+			mg_buf_printf(&out, "%s\n%s", w, lines);
+		}
 	}
-	if (rc == MG_OK && plan.n == 0)
+	if (rc == MG_OK && total == 0)
 	{
-		char *at = rows_text(ctx, s.map, plan.end, plan.nend);
+		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
 
-		*report = at ? mg_printf(ctx, "nothing to do: the database is at %s", at) : NULL;
-		if (*report == NULL)
+		if (at == NULL)
 			rc = MG_ENOMEM;
+		else
+		{
+			mg_buf_init(&out, ctx);
+			mg_buf_printf(&out, "nothing to do: the database is at %s", at);
+		}
 	}
-	return close_session(&s, rc);
+	if (rc == MG_OK)
+		rc = mg_buf_finish(&out, report);
+	return mg_session_close(&s, rc);
 }
 
 int
 mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target ? target : "heads", RUN_UPGRADE, false, 0, NULL);
+	return run_command(report, ctx, host, target ? target : "heads", MG_RUN_UPGRADE, false, 0, NULL);
 }
 
 int
@@ -229,20 +496,20 @@ mg_cmd_upgrade_steps(char **report, int *more, mg_ctx *ctx, const mg_host *host,
 					 const char *target, size_t max_steps)
 {
 	*more = 0;
-	return run_command(report, ctx, host, target ? target : "heads", RUN_UPGRADE, false,
+	return run_command(report, ctx, host, target ? target : "heads", MG_RUN_UPGRADE, false,
 					   max_steps, more);
 }
 
 int
 mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target, RUN_DOWNGRADE, false, 0, NULL);
+	return run_command(report, ctx, host, target, MG_RUN_DOWNGRADE, false, 0, NULL);
 }
 
 int
 mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target, int purge)
 {
-	return run_command(report, ctx, host, target, RUN_STAMP, purge != 0, 0, NULL);
+	return run_command(report, ctx, host, target, MG_RUN_STAMP, purge != 0, 0, NULL);
 }
 
 /* ---- offline SQL ------------------------------------------------------- */
@@ -250,7 +517,7 @@ mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target
 static int
 offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool upgrade)
 {
-	session s;
+	mg_session s;
 	mg_plan plan;
 	const char *colon = range ? strchr(range, ':') : NULL;
 	const char *start_spec = NULL, *dest;
@@ -273,7 +540,12 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 		if (start_spec == NULL)
 			return MG_ENOMEM;
 	}
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK)
+		return rc;
+	if (!*dest && upgrade)
+		dest = "heads";
+	if ((start_spec != NULL && (rc = mg_session_release_target(&start_spec, &s, start_spec)) != MG_OK) ||
+		(rc = mg_session_release_target(&dest, &s, dest)) != MG_OK)
 		return rc;
 	/* the start is resolved as Alembic's get_current_heads does offline */
 	if (start_spec != NULL && *start_spec && strcmp(start_spec, "base") != 0)
@@ -290,8 +562,37 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 			start[nstart++] = mg_revmap_rev(s.map, r)->id;
 		}
 	}
+	if (upgrade && is_heads(dest) && s.nheld > 0)
+	{
+		/* one script per held branch, each continuing from the previous one's rows */
+		mg_buf all;
+		size_t ran = 0;
+
+		if ((rc = mg_session_check_held(&s)) != MG_OK)
+			return rc;
+		mg_buf_init(&all, ctx);
+		for (size_t i = 0; i < s.nheld; i++)
+		{
+			char *t = mg_printf(ctx, "%s@heads", s.held[i]), *part;
+
+			if (t == NULL)
+				return MG_ENOMEM;
+			if ((rc = mg_plan_upgrade(&plan, ctx, s.map, start, nstart, t)) != MG_OK ||
+				(rc = load_bodies(&s, &plan)) != MG_OK)
+				return rc;
+			if (plan.n == 0 && (ran > 0 || i + 1 < s.nheld))
+				continue;
+			if ((rc = mg_emit_sql(&part, ctx, s.map, &plan, s.st.dialect, s.st.version_name)) != MG_OK)
+				return rc;
+			mg_buf_puts(&all, part);
+			ran += plan.n;
+			start = plan.end;
+			nstart = plan.nend;
+		}
+		return mg_buf_finish(&all, sql);
+	}
 	if (upgrade)
-		rc = mg_plan_upgrade(&plan, ctx, s.map, start, nstart, *dest ? dest : "heads");
+		rc = mg_plan_upgrade(&plan, ctx, s.map, start, nstart, dest);
 	else
 		rc = mg_plan_downgrade(&plan, ctx, s.map, start, nstart, dest);
 	if (rc == MG_OK)
@@ -364,7 +665,7 @@ int
 mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range,
 			   int indicate_current)
 {
-	session s;
+	mg_session s;
 	const char *base = NULL, *head = NULL;
 	int *revs;
 	size_t n;
@@ -387,7 +688,7 @@ mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range
 		if (base == NULL)
 			return MG_ENOMEM;
 	}
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK)
 		return rc;
 	if ((base && strcmp(base, "current") == 0) || (head && strcmp(head, "current") == 0))
 	{
@@ -415,13 +716,13 @@ mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range
 int
 mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 {
-	session s;
+	mg_session s;
 	const int *h;
 	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK)
 		return rc;
 	mg_revmap_heads(s.map, &h, &n);
 	if ((rc = fill_rows(out, ctx, s.map, h, n, s.rows, s.nrows)) != MG_OK)
@@ -431,35 +732,94 @@ mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 	return MG_OK;
 }
 
+/*
+ * The version rows split into those the catalog knows (as revisions)
+ * and those it lacks (a database ahead of the loaded scripts).
+ */
 static int
-current_revs(int **revs, size_t *n, session *s, mg_ctx *ctx)
+split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
+		   const mg_session *s)
 {
-	int *cur;
-	int rc;
+	mg_ctx *ctx = s->st.ctx;
 
-	if ((rc = mg_resolve_rows(&cur, ctx, s->map, s->rows, s->nrows)) != MG_OK)
-		return rc;
-	return mg_report_all_current(revs, n, ctx, s->map, cur, s->nrows);
+	*known = mg_alloc(ctx, (s->nrows + 1) * sizeof(int));
+	*unknown = mg_alloc(ctx, (s->nrows + 1) * sizeof(char *));
+	*nknown = *nunknown = 0;
+	if (*known == NULL || *unknown == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < s->nrows; i++)
+	{
+		int r = mg_revmap_find(s->map, s->rows[i]);
+
+		if (r >= 0)
+			(*known)[(*nknown)++] = r;
+		else
+			(*unknown)[(*nunknown)++] = s->rows[i];
+	}
+	return MG_OK;
 }
 
+/*
+ * Rows: the database's current revisions, expanded as Alembic's current,
+ * on the held branches only.  A version row the catalog lacks (the
+ * database is ahead of the code) is not an error here, unlike in Alembic:
+ * it is listed last, marked "(unknown: not in the catalog)", and a
+ * warning says so.
+ */
 int
 mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 {
-	session s;
-	int *revs;
-	size_t n;
+	mg_session s;
+	int *known, *revs;
+	const char **unknown;
+	size_t nknown, nunknown, n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK ||
-		(rc = current_revs(&revs, &n, &s, ctx)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = mg_report_all_current(&revs, &n, ctx, s.map, known, nknown)) != MG_OK)
 		return rc;
+	{
+		size_t kept = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (mg_session_holds(&s, revs[i]))
+				revs[kept++] = revs[i];
+		n = kept;
+	}
 	if ((rc = fill_rows(out, ctx, s.map, revs, n, NULL, 0)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < out->n; i++)
 	{
 		out->rows[i].is_current = 1;
 		out->rows[i].line = mg_report_current_line(ctx, s.map, revs[i]);
+		if (out->rows[i].line == NULL)
+			return MG_ENOMEM;
+	}
+	out->rows = mg_realloc(ctx, out->rows, (n + 1) * sizeof(mg_history_row),
+						   (n + nunknown + 1) * sizeof(mg_history_row));
+	if (out->rows == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < nunknown; i++)
+	{
+		mg_history_row *r = &out->rows[out->n];
+		char *warning;
+
+		memset(r, 0, sizeof(*r));
+		r->revision = unknown[i];
+		r->down_revisions = r->branch_labels = r->depends_on = "";
+		r->message = "unknown revision: the database is ahead of the catalog";
+		r->is_current = 1;
+		r->line = mg_printf(ctx, "%s (unknown: not in the catalog)", unknown[i]);
+		warning = mg_printf(ctx, "WARNING: the database is at revision %s, which is not in the catalog: "
+							"it is ahead of the loaded revision scripts; load them (migrate_load) to "
+							"show, upgrade or downgrade it", unknown[i]);
+		if (r->line == NULL || warning == NULL)
+			return MG_ENOMEM;
+		if (host->notice != NULL)
+			host->notice(host->ud, warning);
+		out->n++;
 	}
 	return MG_OK;
 }
@@ -484,14 +844,15 @@ mg_cmd_current_text(char **text, mg_ctx *ctx, const mg_host *host, int verbose)
 int
 mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev)
 {
-	session s;
+	mg_session s;
 	mg_target t;
 	mg_buf b;
 	int *revs;
 	size_t n;
 	int rc;
 
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = mg_session_release_target(&rev, &s, rev)) != MG_OK)
 		return rc;
 	if (rev != NULL && strcmp(rev, "current") == 0)
 	{
@@ -532,13 +893,13 @@ mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev)
 int
 mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host)
 {
-	session s;
+	mg_session s;
 	int *revs;
 	size_t n;
 	mg_buf b;
 	int rc;
 
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK ||
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
 		(rc = mg_report_history(&revs, &n, ctx, s.map, NULL, NULL)) != MG_OK)
 		return rc;
 	mg_buf_init(&b, ctx);
@@ -569,70 +930,123 @@ mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host)
 
 /* ---- check --------------------------------------------------------------- */
 
+/*
+ * "diverged: ..." lines: two or more heads carrying one label (held
+ * labels only, when the setting names them), with the migrate_merge call
+ * that resolves them.  Returns the number of lines, or a negative code.
+ */
+static int
+diverged_lines(mg_buf *b, const mg_session *s)
+{
+	const mg_revmap *map = s->map;
+	const int *h;
+	size_t nh;
+	int found = 0;
+
+	mg_revmap_heads(map, &h, &nh);
+	for (size_t l = 0; l < mg_revmap_label_count(map); l++)
+	{
+		const char *label = mg_revmap_label_name(map, (int) l);
+		size_t n = 0, k = 0;
+		bool held = s->nheld == 0;
+
+		for (size_t i = 0; i < s->nheld; i++)
+			held = held || strcmp(s->held[i], label) == 0;
+		if (!held)
+			continue;
+		for (size_t i = 0; i < nh; i++)
+			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
+				n++;
+		if (n < 2)
+			continue;
+		mg_buf_printf(b, "diverged: branch %s has %s heads, ", label,
+					  n == 2 ? "two" : "several");
+		for (size_t i = 0; i < nh; i++)
+			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
+			{
+				k++;
+				mg_buf_printf(b, "%s%s", k == 1 ? "" : k == n ? " and " : ", ",
+							  mg_revmap_rev(map, h[i])->id);
+			}
+		mg_buf_puts(b, "; merge them with SELECT migrate_merge('");
+		k = 0;
+		for (size_t i = 0; i < nh; i++)
+			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
+				mg_buf_printf(b, "%s%s", k++ ? "," : "", mg_revmap_rev(map, h[i])->id);
+		mg_buf_printf(b, "', 'merge %s heads')\n", label);
+		found++;
+	}
+	return found;
+}
+
+/*
+ * Is the database at the heads of the branches it holds?  Lines:
+ * "ahead:" (a version row the catalog lacks), "unknown branch:" (the
+ * setting names a label the catalog lacks), "behind:" (a held head not
+ * applied), "changed:" (an applied script whose text changed),
+ * "diverged:" (two heads on one branch); else one "ok:" line.  *ok is 1
+ * when there is nothing to report.
+ */
 int
 mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 {
-	session s;
-	int *cur, *allcur;
-	size_t nall;
-	const int *h;
-	size_t nh;
+	mg_session s;
+	int *cur, *h;
+	const char **unknown;
+	size_t ncur, nunknown, nh;
+	uint8_t *have;
 	mg_buf b;
-	int rc, problems = 0;
+	int rc, problems = 0, behind = 0;
 
 	*ok = 0;
-	if ((rc = open_session(&s, ctx, host, false)) != MG_OK ||
-		(rc = mg_resolve_rows(&cur, ctx, s.map, s.rows, s.nrows)) != MG_OK ||
-		(rc = mg_report_all_current(&allcur, &nall, ctx, s.map, cur, s.nrows)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = held_heads(&h, &nh, &s)) != MG_OK)
 		return rc;
-	mg_revmap_heads(s.map, &h, &nh);
+	if (mg_revmap_ancestors(&have, s.map, cur, ncur, true) != MG_OK)
+		return MG_ENOMEM;
 	mg_buf_init(&b, ctx);
-	/* heads not reached */
+	for (size_t i = 0; i < nunknown; i++)
 	{
-		uint8_t *have;
-
-		if (mg_revmap_ancestors(&have, s.map, cur, s.nrows, true) != MG_OK)
-			return MG_ENOMEM;
-		for (size_t i = 0; i < nh; i++)
-			if (!have[h[i]])
-			{
-				mg_buf_printf(&b, "behind: head %s is not applied\n", mg_revmap_rev(s.map, h[i])->id);
-				problems++;
-			}
-		/* applied revisions whose script changed since */
-		for (size_t k = 0; k < mg_revmap_count(s.map); k++)
+		mg_buf_printf(&b, "ahead: the database is at revision %s, which is not in the catalog; "
+					  "load the scripts that have it (migrate_load) before upgrading or downgrading\n",
+					  unknown[i]);
+		problems++;
+	}
+	for (size_t i = 0; i < s.nheld; i++)
+		if (mg_label_index(s.map, s.held[i]) < 0)
 		{
-			char *applied;
-			const mg_rev *r = mg_revmap_rev(s.map, (int) k);
+			mg_buf_printf(&b, "unknown branch: the branches setting names '%s', which no revision of the catalog carries; "
+						  "load its scripts or fix the setting with SELECT migrate_config('branches', ...)\n",
+						  s.held[i]);
+			problems++;
+		}
+	/* held heads not reached */
+	for (size_t i = 0; i < nh; i++)
+		if (!have[h[i]])
+		{
+			mg_buf_printf(&b, "behind: head %s is not applied\n", mg_revmap_rev(s.map, h[i])->id);
+			problems++;
+			behind++;
+		}
+	/* applied revisions whose script changed since */
+	for (size_t k = 0; k < mg_revmap_count(s.map); k++)
+	{
+		char *applied;
+		const mg_rev *r = mg_revmap_rev(s.map, (int) k);
 
-			if (!have[k])
-				continue;
-			if ((rc = mg_state_applied_checksum(&applied, &s.st, r->id)) != MG_OK)
-				return rc;
-			if (applied != NULL && strcmp(applied, r->script->checksum) != 0)
-			{
-				mg_buf_printf(&b, "changed: revision %s was applied with checksum %s; its script now has %s\n",
-							  r->id, applied, r->script->checksum);
-				problems++;
-			}
+		if (!have[k])
+			continue;
+		if ((rc = mg_state_applied_checksum(&applied, &s.st, r->id)) != MG_OK)
+			return rc;
+		if (applied != NULL && strcmp(applied, r->script->checksum) != 0)
+		{
+			mg_buf_printf(&b, "changed: revision %s was applied with checksum %s; its script now has %s\n",
+						  r->id, applied, r->script->checksum);
+			problems++;
 		}
 	}
-	/* diverged heads: two heads sharing a branch label */
-	for (size_t i = 0; i < nh; i++)
-		for (size_t j = i + 1; j < nh; j++)
-		{
-			const mg_rev *a = mg_revmap_rev(s.map, h[i]), *c = mg_revmap_rev(s.map, h[j]);
-
-			for (size_t l = 0; l < a->nlabels; l++)
-				if (mg_rev_has_label(c, a->labels[l]))
-				{
-					mg_buf_printf(&b, "diverged: branch %s has two heads, %s and %s; merge them with SELECT migrate_merge('%s,%s', 'merge %s heads')\n",
-								  mg_revmap_label_name(s.map, a->labels[l]), a->id, c->id, a->id, c->id,
-								  mg_revmap_label_name(s.map, a->labels[l]));
-					problems++;
-					break;
-				}
-		}
+	problems += diverged_lines(&b, &s);
 	if (problems == 0)
 	{
 		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
@@ -640,13 +1054,9 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 		mg_buf_printf(&b, "ok: the database is at the heads (%s)", at ? at : "");
 		*ok = 1;
 	}
-	else
-	{
-		b.len--;                         /* drop the last newline */
-		b.p[b.len] = '\0';
-		mg_buf_puts(&b, "\nrun SELECT migrate_upgrade('heads') to apply what is missing");
-	}
-	return mg_buf_finish(&b, text);
+	else if (behind > 0 && nunknown == 0)
+		mg_buf_puts(&b, "run SELECT migrate_upgrade('heads') to apply what is missing");
+	return finish_text(&b, text);
 }
 
 /* ---- settings ------------------------------------------------------------ */
@@ -681,7 +1091,7 @@ int
 mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 		   size_t n, const char *const *texts, const char *const *filenames)
 {
-	session s;
+	mg_session s;
 	mg_script **parsed;
 	int *action;          /* 0 unchanged, 1 new, 2 replace */
 	mg_revmap *check;
@@ -697,11 +1107,11 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 		if ((rc = mg_script_parse(&parsed[i], ctx, texts[i], strlen(texts[i]),
 								  filenames && filenames[i] ? filenames[i] : "")) != MG_OK)
 			return rc;
-	if ((rc = open_session(&s, ctx, host, true)) != MG_OK)
-		return close_session(&s, rc);
+	if ((rc = mg_session_open(&s, ctx, host, true)) != MG_OK)
+		return mg_session_close(&s, rc);
 	/* the graph as it will be: catalog revisions, new ones replacing or appended */
 	if ((rc = mg_revmap_new(&check, ctx)) != MG_OK)
-		return close_session(&s, rc);
+		return mg_session_close(&s, rc);
 	{
 		uint8_t *applied = NULL;
 		int *cur;
@@ -715,7 +1125,7 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 			rc = mg_revmap_ancestors(&applied, s.map, NULL, 0, true);
 		}
 		if (rc != MG_OK)
-			return close_session(&s, rc);
+			return mg_session_close(&s, rc);
 		for (size_t i = 0; i < n; i++)
 		{
 			int old = mg_revmap_find(s.map, parsed[i]->id);
@@ -737,7 +1147,7 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 								parsed[i]->checksum);
 				mg_error_hint(ctx, "Do not edit an applied revision: write a new revision for the change, or downgrade below %s first. Nothing was changed.",
 							  parsed[i]->id);
-				return close_session(&s, MG_EINPUT);
+				return mg_session_close(&s, MG_EINPUT);
 			}
 			action[i] = 2;
 		}
@@ -749,13 +1159,13 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 				if (action[i] == 2 && strcmp(parsed[i]->id, use->id) == 0)
 					use = parsed[i];
 			if ((rc = mg_revmap_add(check, use)) != MG_OK)
-				return close_session(&s, rc);
+				return mg_session_close(&s, rc);
 		}
 		for (size_t i = 0; i < n; i++)
 			if (action[i] == 1 && (rc = mg_revmap_add(check, parsed[i])) != MG_OK)
-				return close_session(&s, rc);
+				return mg_session_close(&s, rc);
 		if ((rc = mg_revmap_build(check)) != MG_OK)
-			return close_session(&s, rc);
+			return mg_session_close(&s, rc);
 	}
 	for (size_t i = 0; i < n && rc == MG_OK; i++)
 	{
@@ -777,7 +1187,7 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 		if (*report == NULL)
 			rc = MG_ENOMEM;
 	}
-	return close_session(&s, rc);
+	return mg_session_close(&s, rc);
 }
 
 int

@@ -442,4 +442,52 @@ int mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dia
 int mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *plan,
                 bool run_bodies);
 
+/* ---- command.c: sessions, shared by the commands ------------------- */
+
+typedef enum mg_run_kind { MG_RUN_UPGRADE, MG_RUN_DOWNGRADE, MG_RUN_STAMP } mg_run_kind;
+
+/* State, catalog graph and version rows, loaded together by a command. */
+typedef struct mg_session {
+	mg_state st;
+	mg_revmap *map;
+	const char **rows;     /* version rows, table order */
+	size_t nrows;
+	bool vt_exists;
+	bool in_unit;          /* host->begin succeeded */
+	const char **held;     /* the branches setting, in its order; nheld 0: all */
+	size_t nheld;
+} mg_session;
+
+/*
+ * Open a session: state, settings, graph, version rows.  With write, the
+ * host's unit is opened first (the lock is taken before anything is
+ * read) and the state tables are created if missing.
+ */
+int mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write);
+/* Finish: commit on success, roll back (keeping the error) on failure.  Returns rc or the commit's error. */
+int mg_session_close(mg_session *s, int rc);
+/*
+ * Plan kind toward target from s->rows and run it inside the open unit
+ * (bodies loaded and checked first); s->rows are read again afterwards.
+ * max_steps 0: all.  *report gets the "Running ..." lines ("" for none),
+ * *nsteps the number run, *more (if non-NULL) whether steps were left.
+ */
+int mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
+                   const char *target, bool purge, size_t max_steps);
+/* The label index of a branch label; -1 when no revision carries it. */
+int mg_label_index(const mg_revmap *map, const char *name);
+/* Is revision rev on a held branch?  (Always true when the setting is empty.) */
+bool mg_session_holds(const mg_session *s, int rev);
+/* The first held label the catalog does not have, or NULL. */
+const char *mg_session_unknown_held(const mg_session *s);
+/* Error for a held label the catalog does not have (MG_EINPUT), else MG_OK. */
+int mg_session_check_held(mg_session *s);
+/*
+ * Release identifiers in a target: the base_release setting (22.01 or
+ * release_22.01) means base; an identifier that looks like a release
+ * (digits and dots, or release_...) and names nothing is an error that
+ * lists the known releases.  *out is target, rewritten when needed.
+ */
+int mg_session_release_target(const char **out, mg_session *s, const char *target);
+
 #endif /* MG_INTERNAL_H */

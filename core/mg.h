@@ -182,7 +182,11 @@ int mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
  */
 int mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir);
 
-/* Upgrade to target (NULL: "heads").  *report: the "Running upgrade" lines. */
+/*
+ * Upgrade to target (NULL: "heads"; with the branches setting, "heads" is
+ * one <label>@heads upgrade per held branch).  *report: the "Running
+ * upgrade" lines.
+ */
 int mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
 /*
  * Upgrade toward target, running at most max_steps steps of the plan
@@ -206,7 +210,11 @@ int mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host,
                    const char *range, int indicate_current);
 /* Rows: the catalog's heads. */
 int mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host);
-/* Rows: the database's current revisions (expanded as Alembic's current). */
+/*
+ * Rows: the database's current revisions (expanded as Alembic's current),
+ * on the held branches; a version row the catalog lacks is listed last,
+ * marked "(unknown: not in the catalog)".
+ */
 int mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host);
 /* Text: Alembic's `current` output (verbose adds the header line). */
 int mg_cmd_current_text(char **text, mg_ctx *ctx, const mg_host *host, int verbose);
@@ -214,10 +222,62 @@ int mg_cmd_current_text(char **text, mg_ctx *ctx, const mg_host *host, int verbo
 int mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev);
 /* Text: Alembic's `branches` output. */
 int mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host);
-/* Text: is the database at the heads? changed scripts? what to do. Sets *ok. */
+/*
+ * Text: is the database at the heads of its held branches? ahead of the
+ * catalog? changed scripts? diverged heads (with the migrate_merge call)?
+ * what to do.  Sets *ok.
+ */
 int mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host);
 /* Read (value NULL) or write a setting; *out is the (new) value. */
 int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
                   const char *key, const char *value);
+
+/* ------------------------------------------------------------------ */
+/* Galaxy workflows: start-up verification and authoring               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Initialize an empty database: every branch it holds (the branches
+ * setting, else every label declared on a base revision, else the whole
+ * catalog) is upgraded to its head, one branch after the other, in one
+ * atomic unit.  A database that is not empty is refused with an error
+ * that says what to do (stamp, or migrate_verify's legacy adoption).
+ * *report: one "<branch>: ..." line per branch, each followed by its
+ * "Running upgrade" lines.
+ */
+int mg_cmd_init(char **report, mg_ctx *ctx, const mg_host *host);
+/*
+ * Galaxy's start-up verification, per branch held, in one atomic unit:
+ * empty database -> initialize; at the head -> fine; behind -> upgrade
+ * (auto_migrate) or an error naming the call to run; ahead (a version
+ * row the catalog lacks) -> error; legacy version table at the version
+ * legacy_versions names -> adopt (auto_migrate) or error; at another
+ * legacy version -> error.  *report: what was found and done, per branch.
+ */
+int mg_cmd_verify(char **report, mg_ctx *ctx, const mg_host *host, int auto_migrate);
+
+/* The arguments of migrate_revision / migrate_merge. */
+typedef struct mg_revision_args {
+	const char *message;      /* required: the script's first line */
+	const char *head;         /* revision: the parent (NULL: "head");
+	                           * merge: the revisions, comma-separated */
+	const char *rev_id;       /* NULL: a new random 12-hex-digit id */
+	const char *branch_label; /* comma-separated labels, or NULL */
+	const char *depends_on;   /* comma-separated revisions or labels, or NULL */
+	int splice;               /* allow a parent that is not a head */
+	const char *dir;          /* non-NULL: write <dir>/<rev>_<slug>.sql and
+	                           * add it to the catalog */
+} mg_revision_args;
+
+/*
+ * The text of a new revision script (DESIGN.md's header, empty upgrade
+ * and downgrade sections), or, with args->dir, the path of the file
+ * written (and added to the catalog).  Alembic's errors for several
+ * heads without a head argument, a parent that is not a head, and
+ * duplicate parents.
+ */
+int mg_cmd_revision(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *args);
+/* As mg_cmd_revision for a merge of args->head (at least two heads). */
+int mg_cmd_merge(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *args);
 
 #endif /* MG_H */

@@ -36,6 +36,19 @@
  *     migrate_check()                   is the database at its heads? changed
  *                                       scripts? what to do next
  *     migrate_config(key [, value])     read or write a setting
+ *     migrate_init()                    initialize an empty database: every
+ *                                       branch it holds to its head
+ *     migrate_verify([auto_migrate])    Galaxy's start-up verification, per
+ *                                       branch held (auto_migrate: upgrade,
+ *                                       adopt legacy databases)
+ *     migrate_revision(message [, head, rev_id, branch_label, depends_on,
+ *                      splice])         the text of a new revision script
+ *     migrate_merge(revisions, message [, branch_label, rev_id])
+ *                                       the text of a merge revision
+ *
+ * (The SQLite host also writes them to files; a server-side file written
+ * by a database function is of little use, so here they are text only:
+ * save the result with psql's \g file, then migrate_add it.)
  *
  * Set-returning functions:
  *
@@ -984,6 +997,10 @@ PG_FUNCTION_INFO_V1(migrate_history_1_0);
 PG_FUNCTION_INFO_V1(migrate_heads_1_0);
 PG_FUNCTION_INFO_V1(migrate_current_1_0);
 PG_FUNCTION_INFO_V1(migrate_upgrade_steps_1_0);
+PG_FUNCTION_INFO_V1(migrate_init_1_0);
+PG_FUNCTION_INFO_V1(migrate_verify_1_0);
+PG_FUNCTION_INFO_V1(migrate_revision_1_0);
+PG_FUNCTION_INFO_V1(migrate_merge_1_0);
 
 /*
  * migrate_load(path): reads server files, so it needs the privileges of
@@ -1148,6 +1165,73 @@ migrate_config_1_0(PG_FUNCTION_ARGS)
 
 	call_open(&c, false);
 	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* migrate_init() */
+Datum
+migrate_init_1_0(PG_FUNCTION_ARGS)
+{
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_init(&report, c.ctx, &c.host);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_verify([auto_migrate]) */
+Datum
+migrate_verify_1_0(PG_FUNCTION_ARGS)
+{
+	bool		auto_migrate = arg_flag(fcinfo, 0);
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_verify(&report, c.ctx, &c.host, auto_migrate ? 1 : 0);
+	return call_text_result(&c, fcinfo, rc, report);
+}
+
+/* migrate_revision(message [, head, rev_id, branch_label, depends_on, splice]) */
+Datum
+migrate_revision_1_0(PG_FUNCTION_ARGS)
+{
+	mg_revision_args a;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	a.message = arg_text(fcinfo, 0, "migrate_revision", "message", true);
+	a.head = arg_text(fcinfo, 1, "migrate_revision", "head", false);
+	a.rev_id = arg_text(fcinfo, 2, "migrate_revision", "rev_id", false);
+	a.branch_label = arg_text(fcinfo, 3, "migrate_revision", "branch_label", false);
+	a.depends_on = arg_text(fcinfo, 4, "migrate_revision", "depends_on", false);
+	a.splice = arg_flag(fcinfo, 5) ? 1 : 0;
+	call_open(&c, false);
+	rc = mg_cmd_revision(&out, c.ctx, &c.host, &a);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/* migrate_merge(revisions, message [, branch_label, rev_id]) */
+Datum
+migrate_merge_1_0(PG_FUNCTION_ARGS)
+{
+	mg_revision_args a;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	a.head = arg_text(fcinfo, 0, "migrate_merge", "revisions", true);
+	a.message = arg_text(fcinfo, 1, "migrate_merge", "message", true);
+	a.branch_label = arg_text(fcinfo, 2, "migrate_merge", "branch_label", false);
+	a.rev_id = arg_text(fcinfo, 3, "migrate_merge", "rev_id", false);
+	call_open(&c, false);
+	rc = mg_cmd_merge(&out, c.ctx, &c.host, &a);
 	return call_text_result(&c, fcinfo, rc, out);
 }
 

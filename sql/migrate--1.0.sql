@@ -119,6 +119,31 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_config_1_0'
 LANGUAGE C VOLATILE;
 
+-- Galaxy workflows: initialization, start-up verification, authoring
+
+CREATE FUNCTION migrate_init()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_init_1_0'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_verify(auto_migrate boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_verify_1_0'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_revision(message text, head text DEFAULT NULL, rev_id text DEFAULT NULL,
+								 branch_label text DEFAULT NULL, depends_on text DEFAULT NULL,
+								 splice boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision_1_0'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_merge(revisions text, message text, branch_label text DEFAULT NULL,
+							  rev_id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_merge_1_0'
+LANGUAGE C VOLATILE;
+
 CREATE FUNCTION migrate_history("range" text DEFAULT NULL, indicate_current boolean DEFAULT false)
 RETURNS TABLE (revision text, down_revisions text, branch_labels text, depends_on text,
 			   message text, is_head boolean, is_current boolean, is_branchpoint boolean,
@@ -152,6 +177,10 @@ COMMENT ON FUNCTION migrate_show(text) IS 'Alembic''s show';
 COMMENT ON FUNCTION migrate_branches() IS 'Alembic''s branches';
 COMMENT ON FUNCTION migrate_check() IS 'is the database at its heads, and are applied scripts unchanged';
 COMMENT ON FUNCTION migrate_config(text, text) IS 'read or write a setting';
+COMMENT ON FUNCTION migrate_init() IS 'initialize an empty database: every branch it holds to its head';
+COMMENT ON FUNCTION migrate_verify(boolean) IS 'Galaxy''s start-up verification of every branch the database holds';
+COMMENT ON FUNCTION migrate_revision(text, text, text, text, text, boolean) IS 'the text of a new revision script';
+COMMENT ON FUNCTION migrate_merge(text, text, text, text) IS 'the text of a merge revision';
 COMMENT ON FUNCTION migrate_history(text, boolean) IS 'the revisions, newest first, with Alembic''s history lines';
 COMMENT ON FUNCTION migrate_heads() IS 'the catalog''s heads';
 COMMENT ON FUNCTION migrate_current(boolean) IS 'the database''s current revisions';

@@ -36,7 +36,24 @@
  *                                       changed scripts? what to do next
  *     migrate_config(key [, value])     read or write a setting
  *                                       (version_table, branches,
- *                                       legacy_table, legacy_versions)
+ *                                       legacy_table, legacy_versions,
+ *                                       base_release)
+ *     migrate_init()                    initialize an empty database: every
+ *                                       branch it holds to its head
+ *     migrate_verify([auto_migrate])    Galaxy's start-up verification, per
+ *                                       branch held; auto_migrate (non-zero)
+ *                                       upgrades and adopts legacy databases
+ *     migrate_revision(message [, head, rev_id, branch_label, depends_on,
+ *                      splice])         the text of a new revision script
+ *     migrate_merge(revisions, message [, branch_label, rev_id])
+ *                                       the text of a merge revision
+ *     migrate_revision_write(dir, message [, head, rev_id, branch_label,
+ *                            depends_on, splice])
+ *     migrate_merge_write(dir, revisions, message [, branch_label, rev_id])
+ *                                       the same, written to
+ *                                       dir/<rev>_<slug>.sql (never over an
+ *                                       existing file) and added to the
+ *                                       catalog; returns the file's path
  *
  * Table-valued functions (the arguments are optional):
  *
@@ -220,8 +237,9 @@
  *     says that the caller's work is gone too.
  *
  * Functions that change the database (migrate_load, migrate_add,
- * migrate_upgrade, migrate_downgrade, migrate_stamp, and migrate_config
- * with a value) are registered SQLITE_DIRECTONLY: a database file may come
+ * migrate_upgrade, migrate_downgrade, migrate_stamp, migrate_init,
+ * migrate_verify, migrate_revision_write, migrate_merge_write, and
+ * migrate_config with a value) are registered SQLITE_DIRECTONLY: a database file may come
  * from someone else, and its views and triggers must not be able to run
  * migrations or rewrite the catalog, the version table or the settings.
  * The report functions stay usable from views (monitoring).  No function
@@ -1057,6 +1075,95 @@ fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 	call_finish(&c, rc, out);
 }
 
+/* migrate_init() */
+static void
+fn_init(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_init(&report, c.ctx, &c.host);
+	call_finish(&c, rc, report);
+}
+
+/* migrate_verify([auto_migrate]) */
+static void
+fn_verify(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	char	   *report = NULL;
+	int			rc;
+
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_verify(&report, c.ctx, &c.host, arg_flag(argc, argv, 0));
+	call_finish(&c, rc, report);
+}
+
+/*
+ * migrate_revision(message [, head, rev_id, branch_label, depends_on, splice])
+ * and migrate_revision_write(dir, message, ...): pAux says which (the
+ * write variant takes the directory first).
+ */
+static void
+fn_revision(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	int			write = sqlite3_user_data(fctx) != NULL;
+	const char *fn = write ? "migrate_revision_write" : "migrate_revision";
+	int			o = write ? 1 : 0;
+	mg_revision_args a;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((write && arg_text(&a.dir, fctx, argc, argv, 0, fn, "dir", 1) != 0) ||
+		arg_text(&a.message, fctx, argc, argv, o, fn, "message", 1) != 0 ||
+		arg_text(&a.head, fctx, argc, argv, o + 1, fn, "head", 0) != 0 ||
+		arg_text(&a.rev_id, fctx, argc, argv, o + 2, fn, "rev_id", 0) != 0 ||
+		arg_text(&a.branch_label, fctx, argc, argv, o + 3, fn, "branch_label", 0) != 0 ||
+		arg_text(&a.depends_on, fctx, argc, argv, o + 4, fn, "depends_on", 0) != 0)
+		return;
+	a.splice = arg_flag(argc, argv, o + 5);
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_revision(&out, c.ctx, &c.host, &a);
+	call_finish(&c, rc, out);
+}
+
+/*
+ * migrate_merge(revisions, message [, branch_label, rev_id]) and
+ * migrate_merge_write(dir, revisions, message, ...).
+ */
+static void
+fn_merge(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	int			write = sqlite3_user_data(fctx) != NULL;
+	const char *fn = write ? "migrate_merge_write" : "migrate_merge";
+	int			o = write ? 1 : 0;
+	mg_revision_args a;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((write && arg_text(&a.dir, fctx, argc, argv, 0, fn, "dir", 1) != 0) ||
+		arg_text(&a.head, fctx, argc, argv, o, fn, "revisions", 1) != 0 ||
+		arg_text(&a.message, fctx, argc, argv, o + 1, fn, "message", 1) != 0 ||
+		arg_text(&a.branch_label, fctx, argc, argv, o + 2, fn, "branch_label", 0) != 0 ||
+		arg_text(&a.rev_id, fctx, argc, argv, o + 3, fn, "rev_id", 0) != 0)
+		return;
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_merge(&out, c.ctx, &c.host, &a);
+	call_finish(&c, rc, out);
+}
+
 /* ------------------------------------------------------------------ */
 /* Table-valued functions: migrate_history, migrate_heads, migrate_current */
 /* ------------------------------------------------------------------ */
@@ -1467,7 +1574,9 @@ __declspec(dllexport)
 int
 sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api)
 {
+	static const int write_variant = 1;	/* pAux of the _write functions */
 	int			rc = SQLITE_OK;
+	int			n;
 
 	SQLITE_EXTENSION_INIT2(api);
 	(void) errmsg;
@@ -1502,6 +1611,23 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_function(db, "migrate_branches", 0, READS, NULL, fn_branches, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_check", 0, READS, NULL, fn_check, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_init", 0, WRITES, NULL, fn_init, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_verify", 0, WRITES, NULL, fn_verify, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_verify", 1, WRITES, NULL, fn_verify, NULL, NULL);
+	/* the text variants only read the catalog; the _write ones write a file and the catalog */
+	for (n = 1; n <= 6 && rc == SQLITE_OK; n++)
+		rc = sqlite3_create_function(db, "migrate_revision", n, READS, NULL, fn_revision, NULL, NULL);
+	for (n = 2; n <= 7 && rc == SQLITE_OK; n++)
+		rc = sqlite3_create_function(db, "migrate_revision_write", n, WRITES, (void *) &write_variant,
+									 fn_revision, NULL, NULL);
+	for (n = 2; n <= 4 && rc == SQLITE_OK; n++)
+		rc = sqlite3_create_function(db, "migrate_merge", n, READS, NULL, fn_merge, NULL, NULL);
+	for (n = 3; n <= 5 && rc == SQLITE_OK; n++)
+		rc = sqlite3_create_function(db, "migrate_merge_write", n, WRITES, (void *) &write_variant,
+									 fn_merge, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_history", &rows_module, (void *) &history_def);
 	if (rc == SQLITE_OK)
