@@ -701,12 +701,11 @@ mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range
 			mg_buf_puts(&b, ",");     /* keep it a list even for one row */
 		if (mg_buf_finish(&b, &cur) != MG_OK)
 			return MG_ENOMEM;
-		if (s.nrows == 0)
-			cur = "base";
+		/* Alembic: an empty version table makes "current" mean base / heads */
 		if (base && strcmp(base, "current") == 0)
-			base = cur;
+			base = s.nrows ? cur : NULL;
 		if (head && strcmp(head, "current") == 0)
-			head = s.nrows ? cur : ",";
+			head = s.nrows ? cur : NULL;
 	}
 	if ((rc = mg_report_history(&revs, &n, ctx, s.map, base, head)) != MG_OK)
 		return rc;
@@ -910,14 +909,13 @@ mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host)
 
 		if (!mg_rev_is_branchpoint(r))
 			continue;
-		head = mg_report_heads_line(ctx, s.map, revs[i]);
+		head = mg_report_tree_line(ctx, s.map, revs[i]);
 		if (head == NULL)
 			return MG_ENOMEM;
-		/* heads_line has no tree markers; branches shows them */
-		mg_buf_printf(&b, "%s (branchpoint)\n", head);
+		mg_buf_printf(&b, "%s\n", head);
 		for (size_t k = 0; k < r->nnext; k++)
 		{
-			char *child = mg_report_heads_line(ctx, s.map, r->next[k]);
+			char *child = mg_report_tree_line(ctx, s.map, r->next[k]);
 
 			if (child == NULL)
 				return MG_ENOMEM;

@@ -231,6 +231,12 @@ int mg_walker_new(mg_walker **out, const mg_revmap *map);
 void mg_walker_ancestors(mg_walker *w, const int *from, size_t n, int min_rank);
 bool mg_walker_marked(const mg_walker *w, int rev);
 
+/*
+ * Ancestors (with dependencies) of targets, checking as Alembic's
+ * check=True does that no target is an ancestor of another ("Requested
+ * revision x overlaps with other requested revisions y").
+ */
+int mg_revmap_ancestors_checked(uint8_t **marks, const mg_revmap *map, const int *targets, size_t n);
 /* Alembic's _shares_lineage: does rev share lineage with any of against[]? */
 int mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against, size_t n, bool with_deps);
 
@@ -271,8 +277,13 @@ int mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *iden
  */
 int mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                               const int *current, size_t ncurrent, const char *target);
-/* The upper end of a history range: as an upgrade target, but relative walks stop at the ends. */
-int mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *target);
+/*
+ * The upper end of a history range: an upgrade target whose "current"
+ * revisions are the range's lower end, and whose relative walks stop at
+ * the ends of the graph instead of failing.
+ */
+int mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+                              const char *lower, const char *target);
 int mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
                                 const int *current, size_t ncurrent, const char *target);
 
@@ -352,6 +363,8 @@ char *mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, boo
 char *mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
 /* `heads` line: "rev (labels) (head)". */
 char *mg_report_heads_line(mg_ctx *ctx, const mg_revmap *map, int rev);
+/* `branches` line: "rev (labels) (head) (branchpoint) (mergepoint)". */
+char *mg_report_tree_line(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `current` line: "rev (head) (mergepoint)". */
 char *mg_report_current_line(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `show` entry (log_entry). */

@@ -292,69 +292,6 @@ make_steps(mg_plan *plan, mg_ctx *ctx, const mg_revmap *map, const int *cur, siz
 	return set_rows(&plan->end, &plan->nend, ctx, map, &h);
 }
 
-/*
- * Ancestors (with dependencies) of targets, checking that no target is
- * an ancestor of another (Alembic's check=True).
- */
-static int
-ancestors_checked(uint8_t **marks, mg_ctx *ctx, const mg_revmap *map, const int *targets, size_t n)
-{
-	size_t total = mg_revmap_count(map);
-	uint8_t *seen = mg_alloc(ctx, total + 1), *is_target = mg_alloc(ctx, total + 1);
-	int *per = mg_alloc(ctx, (total + 1) * sizeof(int));
-	int *stack = mg_alloc(ctx, (total * 4 + n + 1) * sizeof(int));
-
-	*marks = seen;
-	if (seen == NULL || is_target == NULL || per == NULL || stack == NULL)
-		return MG_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		is_target[targets[i]] = 1;
-	for (size_t i = 0; i < n; i++)
-	{
-		size_t sp = 0;
-		int t = targets[i];
-		int *over = NULL;
-		size_t nover = 0, ocap = 0;
-
-		stack[sp++] = t;
-		while (sp > 0)
-		{
-			int v = stack[--sp];
-			const mg_rev *r = mg_revmap_rev(map, v);
-
-			if (per[v] != (int) i + 1)
-			{
-				per[v] = (int) i + 1;
-				if (is_target[v] && v != t)
-				{
-					if (mg_grow(ctx, &over, &ocap, nover, sizeof(int)) != MG_OK)
-						return MG_ENOMEM;
-					over[nover++] = v;
-				}
-			}
-			if (seen[v])
-				continue;
-			seen[v] = 1;
-			for (size_t k = 0; k < r->ndown_norm; k++)
-				stack[sp++] = r->down_norm[k];
-		}
-		if (nover > 0)
-		{
-			char *list = join_ids(ctx, map, over, nover);
-
-			if (list == NULL)
-				return MG_ENOMEM;
-			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
-						 "Requested revision %s overlaps with other requested revisions %s",
-						 rid(map, t), list);
-			mg_error_detail(ctx, "One requested revision is an ancestor of another.");
-			mg_error_hint(ctx, "Name only the newest revision of each branch.");
-			return MG_EINPUT;
-		}
-	}
-	return MG_OK;
-}
-
 /* Keep only real revisions (drop "base" entries). */
 static size_t
 compact(int *v, size_t n)
@@ -403,8 +340,8 @@ mg_plan_upgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 		(rc = mg_resolve_upgrade_target(&t, ctx, map, cur, ncurrent, target)) != MG_OK)
 		return rc;
 	t.n = compact(t.revs, t.n);
-	if ((rc = ancestors_checked(&required, ctx, map, t.revs, t.n)) != MG_OK ||
-		(rc = ancestors_checked(&have, ctx, map, cur, ncurrent)) != MG_OK)
+	if ((rc = mg_revmap_ancestors_checked(&required, map, t.revs, t.n)) != MG_OK ||
+		(rc = mg_revmap_ancestors_checked(&have, map, cur, ncurrent)) != MG_OK)
 		return rc;
 	for (size_t k = 0; k < mg_revmap_count(map); k++)
 		required[k] = required[k] && !have[k];

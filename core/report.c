@@ -7,6 +7,7 @@
  * output keep working.  Where Alembic prints a Python set (branch
  * labels, a branch point's children), this prints catalog order.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -270,13 +271,70 @@ filter_by_branch(mg_target *up, mg_ctx *ctx, const mg_revmap *map, const char *b
  * collection without implicit base, restricted to descendants of base,
  * in topological order from the heads down.
  */
+/*
+ * How Alembic prints a range end in its messages: the text given, or for
+ * the database's rows (a list, "a,b") Python's tuple form ('a', 'b').
+ */
+static char *
+spec_text(mg_ctx *ctx, const char *spec)
+{
+	const char **items;
+	size_t n;
+	mg_buf b;
+	char *out;
+
+	if (strchr(spec, ',') == NULL)
+		return (char *) spec;
+	if (mg_split_list(ctx, spec, &items, &n) != MG_OK)
+		return NULL;
+	mg_buf_init(&b, ctx);
+	mg_buf_puts(&b, "(");
+	for (size_t i = 0; i < n; i++)
+		mg_buf_printf(&b, "%s'%s'", i ? ", " : "", items[i]);
+	mg_buf_puts(&b, n == 1 ? ",)" : ")");
+	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+}
+
+/* Alembic names the range's end in a multiple-heads error, whichever end failed. */
+static int
+name_end(int rc, mg_ctx *ctx, const char *end)
+{
+	mg_error *e = mg_ctx_error_mut(ctx);
+
+	if (rc == MG_EINPUT && strncmp(e->message, "Multiple head revisions are present", 35) == 0)
+		snprintf(e->message, sizeof(e->message),
+				 "Multiple head revisions are present for given argument '%s'; please specify a specific target revision, '<branchname>@%s' to narrow to a specific head, or 'heads' for all heads",
+				 end, end);
+	return rc;
+}
+
+static size_t
+drop_base(int *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] >= 0)
+			v[k++] = v[i];
+	return k;
+}
+
+/*
+ * Alembic's walk_revisions(base, head): iterate_revisions(head, base,
+ * inclusive=True, assert_relative_length=False), i.e. the upgrade
+ * collection without implicit base: the end's ancestors minus the
+ * start's, plus the start, restricted to the start's descendants, in
+ * topological order from the end down.  A relative end walks from the
+ * start.
+ */
 int
 mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 				  const char *base, const char *head)
 {
 	mg_target up, low;
 	size_t total = mg_revmap_count(map);
-	uint8_t *required, *have, *below;
+	uint8_t *required, *have, *below, *is_low;
+	const char *base_text, *head_text;
 	int rc;
 
 	*revs = NULL;
@@ -285,49 +343,47 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 		head = "heads";
 	if (base == NULL || *base == '\0')
 		base = "base";
+	base_text = spec_text(ctx, base);
+	head_text = spec_text(ctx, head);
+	if (base_text == NULL || head_text == NULL)
+		return MG_ENOMEM;
+	/* Alembic resolves the end first; a relative end looks up the start itself */
 	if (strchr(head, ',') != NULL)
 		rc = resolve_spec(&up, ctx, map, head);
 	else
-		rc = mg_resolve_history_target(&up, ctx, map, head);
-	if (rc != MG_OK || (rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
+		rc = mg_resolve_history_target(&up, ctx, map, base, head);
+	if (rc != MG_OK)
+		return name_end(rc, ctx, head_text);
+	up.n = drop_base(up.revs, up.n);
+	if ((rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
+		return name_end(rc, ctx, head_text);
+	low.n = drop_base(low.revs, low.n);
+	if (strchr(base, '@') != NULL && strchr(base, ',') == NULL &&
+		(rc = filter_by_branch(&up, ctx, map, base)) != MG_OK)
 		return rc;
-	{
-		size_t k = 0;
-
-		for (size_t i = 0; i < up.n; i++)
-			if (up.revs[i] >= 0)
-				up.revs[k++] = up.revs[i];
-		up.n = k;
-		k = 0;
-		for (size_t i = 0; i < low.n; i++)
-			if (low.revs[i] >= 0)
-				low.revs[k++] = low.revs[i];
-		low.n = k;
-	}
-	if (strchr(base, '@') != NULL && (rc = filter_by_branch(&up, ctx, map, base)) != MG_OK)
+	if ((rc = mg_revmap_ancestors_checked(&required, map, up.revs, up.n)) != MG_OK)
 		return rc;
-	if (mg_revmap_ancestors(&required, map, up.revs, up.n, true) != MG_OK ||
-		mg_revmap_ancestors(&have, map, low.revs, low.n, true) != MG_OK ||
-		mg_revmap_descendants(&below, map, low.revs, low.n, false) != MG_OK)
-		return MG_ENOMEM;
 	for (size_t i = 0; i < low.n; i++)
 		if (!required[low.revs[i]])
 		{
 			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 						 "Requested range %s:%s does not refer to ancestor/descendant revisions along the same branch",
-						 base, head);
+						 base_text, head_text);
 			mg_error_detail(ctx, "Revision %s is not an ancestor of %s.",
-							mg_revmap_rev(map, low.revs[i])->id, head);
+							mg_revmap_rev(map, low.revs[i])->id, head_text);
 			mg_error_hint(ctx, "Give the older revision first: <older>:<newer>.");
 			return MG_EINPUT;
 		}
+	if ((rc = mg_revmap_ancestors_checked(&have, map, low.revs, low.n)) != MG_OK)
+		return rc;
+	if (mg_revmap_descendants(&below, map, low.revs, low.n, false) != MG_OK ||
+		(is_low = mg_alloc(ctx, total + 1)) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < low.n; i++)
+		is_low[low.revs[i]] = 1;
 	for (size_t k = 0; k < total; k++)
 	{
-		bool lowk = false;
-
-		for (size_t i = 0; i < low.n; i++)
-			lowk = lowk || low.revs[i] == (int) k;
-		required[k] = (required[k] && !have[k]) || lowk;
+		required[k] = (required[k] && !have[k]) || is_low[k];
 		if (low.n > 0 && !below[k])
 			required[k] = 0;
 	}
@@ -337,11 +393,18 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 		/* some revisions of the range hang below none of its heads */
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 					 "Requested range %s:%s does not refer to ancestor/descendant revisions along the same branch",
-					 base, head);
-		mg_error_detail(ctx, "Part of the range is not below any revision that %s names.", head);
+					 base_text, head_text);
+		mg_error_detail(ctx, "Part of the range is not below any revision that %s names.", head_text);
 		mg_error_hint(ctx, "Give a range along one branch, such as <older>:<newer>.");
 	}
 	return rc;
+}
+
+/* One line of Alembic's `branches`: labels, head and tree markers, no parents or doc. */
+char *
+mg_report_tree_line(mg_ctx *ctx, const mg_revmap *map, int rev)
+{
+	return head_only(ctx, map, rev, true, false, false, true, false);
 }
 
 int

@@ -352,7 +352,8 @@ filter_lineage(int *targets, size_t *n, rctx *rc, const char *check_against, boo
 	size_t na = 0, kept = 0;
 	int rc2;
 
-	if (check_against == NULL)
+	/* as Alembic, the identifier is only looked up against some target */
+	if (check_against == NULL || *n == 0)
 		return MG_OK;
 	memset(&ids, 0, sizeof(ids));
 	if ((rc2 = resolve_number(&ids, &label, rc, check_against)) != MG_OK)
@@ -704,9 +705,53 @@ symbol_start(int *out, rctx *rc, const char *label, const char *symbol)
 	}
 }
 
+/*
+ * The "current revisions" a relative history end walks from: the range's
+ * lower end, each item looked up as Alembic does (get_revision without a
+ * label, get_revisions with one).  Items naming base are dropped.
+ */
+static int
+lower_revisions(const int **out, size_t *n, rctx *rc, const char *lower, bool many)
+{
+	const char **items;
+	size_t nitems;
+	idlist l;
+	int rc2;
+
+	memset(&l, 0, sizeof(l));
+	if (mg_split_list(rc->ctx, lower, &items, &nitems) != MG_OK)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < nitems; i++)
+	{
+		if (many)
+		{
+			mg_target t;
+
+			if ((rc2 = get_revisions(&t, rc, items[i])) != MG_OK)
+				return rc2;
+			for (size_t k = 0; k < t.n; k++)
+				if (t.revs[k] >= 0 && push(rc, &l, t.revs[k]) != MG_OK)
+					return MG_ENOMEM;
+		}
+		else
+		{
+			int r;
+
+			if ((rc2 = get_revision(&r, rc, items[i])) != MG_OK)
+				return rc2;
+			if (r >= 0 && push(rc, &l, r) != MG_OK)
+				return MG_ENOMEM;
+		}
+	}
+	*out = l.v;
+	*n = l.n;
+	return MG_OK;
+}
+
 static int
 upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
-			   const int *current, size_t ncurrent, const char *target, bool no_overwalk)
+			   const int *current, size_t ncurrent, const char *lower,
+			   const char *target, bool no_overwalk)
 {
 	rctx rc = {ctx, map, target ? target : "heads"};
 	relative m;
@@ -724,9 +769,13 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 	{
 		if (m.symbol == NULL)
 		{
-			int *starts = mg_alloc(ctx, (mg_revmap_count(map) + ncurrent + 2) * sizeof(int));
+			int *starts;
 			size_t ns = 0;
 
+			if (lower != NULL &&
+				(rc2 = lower_revisions(&current, &ncurrent, &rc, lower, m.label != NULL)) != MG_OK)
+				return rc2;
+			starts = mg_alloc(ctx, (mg_revmap_count(map) + ncurrent + 2) * sizeof(int));
 			if (starts == NULL)
 				return MG_ENOMEM;
 			for (size_t i = 0; i < ncurrent; i++)
@@ -810,13 +859,14 @@ int
 mg_resolve_upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 						  const int *current, size_t ncurrent, const char *target)
 {
-	return upgrade_target(out, ctx, map, current, ncurrent, target, true);
+	return upgrade_target(out, ctx, map, current, ncurrent, NULL, target, true);
 }
 
 int
-mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *target)
+mg_resolve_history_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
+						  const char *lower, const char *target)
 {
-	return upgrade_target(out, ctx, map, NULL, 0, target, false);
+	return upgrade_target(out, ctx, map, NULL, 0, lower, target, false);
 }
 
 int

@@ -446,6 +446,83 @@ mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *ag
 	return MG_OK;
 }
 
+/* "a, b": ids joined as Alembic's format_as_comma. */
+static char *
+ids_text(const mg_revmap *map, const int *v, size_t n)
+{
+	mg_buf b;
+	char *s;
+
+	mg_buf_init(&b, map->ctx);
+	for (size_t i = 0; i < n; i++)
+		mg_buf_printf(&b, "%s%s", i ? ", " : "", map->revs[v[i]].id);
+	return mg_buf_finish(&b, &s) == MG_OK ? s : NULL;
+}
+
+/*
+ * Ancestors (with dependencies) of targets, checking that no target is
+ * an ancestor of another (Alembic's check=True).
+ */
+int
+mg_revmap_ancestors_checked(uint8_t **marks, const mg_revmap *map, const int *targets, size_t n)
+{
+	mg_ctx *ctx = map->ctx;
+	size_t total = map->n;
+	uint8_t *seen = mg_alloc(ctx, total + 1), *is_target = mg_alloc(ctx, total + 1);
+	int *per = mg_alloc(ctx, (total + 1) * sizeof(int));
+	int *stack = mg_alloc(ctx, (total * 4 + n + 1) * sizeof(int));
+
+	*marks = seen;
+	if (seen == NULL || is_target == NULL || per == NULL || stack == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		is_target[targets[i]] = 1;
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t sp = 0;
+		int t = targets[i];
+		int *over = NULL;
+		size_t nover = 0, ocap = 0;
+
+		stack[sp++] = t;
+		while (sp > 0)
+		{
+			int v = stack[--sp];
+			const mg_rev *r = &map->revs[v];
+
+			if (per[v] != (int) i + 1)
+			{
+				per[v] = (int) i + 1;
+				if (is_target[v] && v != t)
+				{
+					if (mg_grow(ctx, &over, &ocap, nover, sizeof(int)) != MG_OK)
+						return MG_ENOMEM;
+					over[nover++] = v;
+				}
+			}
+			if (seen[v])
+				continue;
+			seen[v] = 1;
+			for (size_t k = 0; k < r->ndown_norm; k++)
+				stack[sp++] = r->down_norm[k];
+		}
+		if (nover > 0)
+		{
+			char *list = ids_text(map, over, nover);
+
+			if (list == NULL)
+				return MG_ENOMEM;
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+						 "Requested revision %s overlaps with other requested revisions %s",
+						 map->revs[t].id, list);
+			mg_error_detail(ctx, "One requested revision is an ancestor of another.");
+			mg_error_hint(ctx, "Name only the newest revision of each branch.");
+			return MG_EINPUT;
+		}
+	}
+	return MG_OK;
+}
+
 /* ---- building ---------------------------------------------------------- */
 
 static int
