@@ -24,6 +24,9 @@
 #   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
 #                     shell session with the extension on the sample migrations
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
+#   make conformance  a long soak against real Alembic on random graphs:
+#                     make conformance SEED=soak GRAPHS=10000 (prints the seed
+#                     and a replay command for every mismatch)
 #   make clean
 #
 # Tests are found by glob, so a new file is picked up without editing this
@@ -95,7 +98,7 @@ ASAN_TEST_BIN := $(CORE_TESTS:tests/core/%.c=build/asan/tests/bin/%)
 LOGS := build/logs
 SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind
 
-.PHONY: all pg test check $(SUITES:%=check-%) demo bench clean
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean
 
 all: $(LIB) $(SO)
 
@@ -209,6 +212,15 @@ demo:
 	scripts/deps.sh sqlite
 	@$(MAKE) --no-print-directory $(SO)
 	MIGRATE_SO=$(CURDIR)/$(SO) $(HOST_ENV) scripts/demo.sh
+
+SEED ?= soak
+GRAPHS ?= 10000
+
+conformance: $(SO)
+	scripts/deps.sh test
+	MIGRATE_SO=$(CURDIR)/$(SO) MIGRATE_ROOT=$(CURDIR) /usr/bin/python3 \
+		tests/alembic/conform.py --seed $(SEED) --graphs $(GRAPHS) --quiet \
+		--summary-every 500
 
 bench:
 	scripts/deps.sh bench
