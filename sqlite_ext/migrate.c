@@ -921,40 +921,6 @@ fn_add(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 	call_finish(&c, rc, report);
 }
 
-/* migrate_upgrade([target]) */
-static void
-fn_upgrade(sqlite3_context *fctx, int argc, sqlite3_value **argv)
-{
-	call		c;
-	const char *target;
-	char	   *report = NULL;
-	int			rc;
-
-	if (arg_text(&target, fctx, argc, argv, 0, "migrate_upgrade", "target", 0) != 0)
-		return;
-	if (call_open(&c, fctx) != 0)
-		return;
-	rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
-	call_finish(&c, rc, report);
-}
-
-/* migrate_downgrade(target) */
-static void
-fn_downgrade(sqlite3_context *fctx, int argc, sqlite3_value **argv)
-{
-	call		c;
-	const char *target;
-	char	   *report = NULL;
-	int			rc;
-
-	if (arg_text(&target, fctx, argc, argv, 0, "migrate_downgrade", "target", 1) != 0)
-		return;
-	if (call_open(&c, fctx) != 0)
-		return;
-	rc = mg_cmd_downgrade(&report, c.ctx, &c.host, target);
-	call_finish(&c, rc, report);
-}
-
 /* migrate_stamp(target [, purge]) */
 static void
 fn_stamp(sqlite3_context *fctx, int argc, sqlite3_value **argv)
@@ -972,55 +938,40 @@ fn_stamp(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 	call_finish(&c, rc, report);
 }
 
-/* migrate_upgrade_sql(range) */
+/*
+ * The functions of one text argument that return the command's text:
+ * migrate_upgrade([target]), migrate_downgrade(target),
+ * migrate_upgrade_sql(range), migrate_downgrade_sql(range),
+ * migrate_show(rev).  The descriptor is the function's user data.
+ */
+typedef struct text_command {
+	const char *name;       /* the SQL name, for argument errors */
+	const char *arg;        /* the argument's name */
+	int			required;   /* a NULL or missing argument is an error */
+	int			(*cmd) (char **out, mg_ctx *ctx, const mg_host *host, const char *arg);
+} text_command;
+
+static const text_command cmd_upgrade = {"migrate_upgrade", "target", 0, mg_cmd_upgrade};
+static const text_command cmd_downgrade = {"migrate_downgrade", "target", 1, mg_cmd_downgrade};
+static const text_command cmd_upgrade_sql = {"migrate_upgrade_sql", "range", 1, mg_cmd_upgrade_sql};
+static const text_command cmd_downgrade_sql = {"migrate_downgrade_sql", "range", 1, mg_cmd_downgrade_sql};
+static const text_command cmd_show = {"migrate_show", "rev", 1, mg_cmd_show};
+
 static void
-fn_upgrade_sql(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+fn_text_command(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 {
+	const text_command *tc = sqlite3_user_data(fctx);
 	call		c;
-	const char *range;
-	char	   *sql = NULL;
+	const char *arg;
+	char	   *out = NULL;
 	int			rc;
 
-	if (arg_text(&range, fctx, argc, argv, 0, "migrate_upgrade_sql", "range", 1) != 0)
+	if (arg_text(&arg, fctx, argc, argv, 0, tc->name, tc->arg, tc->required) != 0)
 		return;
 	if (call_open(&c, fctx) != 0)
 		return;
-	rc = mg_cmd_upgrade_sql(&sql, c.ctx, &c.host, range);
-	call_finish(&c, rc, sql);
-}
-
-/* migrate_downgrade_sql(range) */
-static void
-fn_downgrade_sql(sqlite3_context *fctx, int argc, sqlite3_value **argv)
-{
-	call		c;
-	const char *range;
-	char	   *sql = NULL;
-	int			rc;
-
-	if (arg_text(&range, fctx, argc, argv, 0, "migrate_downgrade_sql", "range", 1) != 0)
-		return;
-	if (call_open(&c, fctx) != 0)
-		return;
-	rc = mg_cmd_downgrade_sql(&sql, c.ctx, &c.host, range);
-	call_finish(&c, rc, sql);
-}
-
-/* migrate_show(rev) */
-static void
-fn_show(sqlite3_context *fctx, int argc, sqlite3_value **argv)
-{
-	call		c;
-	const char *rev;
-	char	   *text = NULL;
-	int			rc;
-
-	if (arg_text(&rev, fctx, argc, argv, 0, "migrate_show", "rev", 1) != 0)
-		return;
-	if (call_open(&c, fctx) != 0)
-		return;
-	rc = mg_cmd_show(&text, c.ctx, &c.host, rev);
-	call_finish(&c, rc, text);
+	rc = tc->cmd(&out, c.ctx, &c.host, arg);
+	call_finish(&c, rc, out);
 }
 
 /* migrate_branches() */
@@ -1588,11 +1539,11 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_add", 2, WRITES, NULL, fn_add, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_upgrade", 0, WRITES, NULL, fn_upgrade, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_upgrade", 0, WRITES, (void *) &cmd_upgrade, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_upgrade", 1, WRITES, NULL, fn_upgrade, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_upgrade", 1, WRITES, (void *) &cmd_upgrade, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_downgrade", 1, WRITES, NULL, fn_downgrade, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_downgrade", 1, WRITES, (void *) &cmd_downgrade, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_stamp", 1, WRITES, NULL, fn_stamp, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -1602,11 +1553,11 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_config", 2, WRITES, NULL, fn_config, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_upgrade_sql", 1, READS, NULL, fn_upgrade_sql, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_upgrade_sql", 1, READS, (void *) &cmd_upgrade_sql, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_downgrade_sql", 1, READS, NULL, fn_downgrade_sql, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_downgrade_sql", 1, READS, (void *) &cmd_downgrade_sql, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_show", 1, READS, NULL, fn_show, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_show", 1, READS, (void *) &cmd_show, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_branches", 0, READS, NULL, fn_branches, NULL, NULL);
 	if (rc == SQLITE_OK)
