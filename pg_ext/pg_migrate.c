@@ -1041,32 +1041,37 @@ migrate_add_1_0(PG_FUNCTION_ARGS)
 	return call_text_result(&c, fcinfo, rc, report);
 }
 
+/*
+ * The functions of one text argument that return the command's text
+ * (migrate_upgrade, migrate_downgrade, migrate_upgrade_sql,
+ * migrate_downgrade_sql, migrate_show): one body for all.
+ */
+static Datum
+text_command(FunctionCallInfo fcinfo, const char *name, const char *argname, bool required,
+			 int (*cmd) (char **out, mg_ctx *ctx, const mg_host *host, const char *arg))
+{
+	const char *value = arg_text(fcinfo, 0, name, argname, required);
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = cmd(&out, c.ctx, &c.host, value);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
 /* migrate_upgrade([target]) */
 Datum
 migrate_upgrade_1_0(PG_FUNCTION_ARGS)
 {
-	const char *target = arg_text(fcinfo, 0, "migrate_upgrade", "target", false);
-	call		c;
-	char	   *report = NULL;
-	int			rc;
-
-	call_open(&c, false);
-	rc = mg_cmd_upgrade(&report, c.ctx, &c.host, target);
-	return call_text_result(&c, fcinfo, rc, report);
+	return text_command(fcinfo, "migrate_upgrade", "target", false, mg_cmd_upgrade);
 }
 
 /* migrate_downgrade(target) */
 Datum
 migrate_downgrade_1_0(PG_FUNCTION_ARGS)
 {
-	const char *target = arg_text(fcinfo, 0, "migrate_downgrade", "target", true);
-	call		c;
-	char	   *report = NULL;
-	int			rc;
-
-	call_open(&c, false);
-	rc = mg_cmd_downgrade(&report, c.ctx, &c.host, target);
-	return call_text_result(&c, fcinfo, rc, report);
+	return text_command(fcinfo, "migrate_downgrade", "target", true, mg_cmd_downgrade);
 }
 
 /* migrate_stamp(target [, purge]) */
@@ -1088,42 +1093,21 @@ migrate_stamp_1_0(PG_FUNCTION_ARGS)
 Datum
 migrate_upgrade_sql_1_0(PG_FUNCTION_ARGS)
 {
-	const char *range = arg_text(fcinfo, 0, "migrate_upgrade_sql", "range", false);
-	call		c;
-	char	   *sql = NULL;
-	int			rc;
-
-	call_open(&c, false);
-	rc = mg_cmd_upgrade_sql(&sql, c.ctx, &c.host, range);
-	return call_text_result(&c, fcinfo, rc, sql);
+	return text_command(fcinfo, "migrate_upgrade_sql", "range", false, mg_cmd_upgrade_sql);
 }
 
 /* migrate_downgrade_sql(range) */
 Datum
 migrate_downgrade_sql_1_0(PG_FUNCTION_ARGS)
 {
-	const char *range = arg_text(fcinfo, 0, "migrate_downgrade_sql", "range", true);
-	call		c;
-	char	   *sql = NULL;
-	int			rc;
-
-	call_open(&c, false);
-	rc = mg_cmd_downgrade_sql(&sql, c.ctx, &c.host, range);
-	return call_text_result(&c, fcinfo, rc, sql);
+	return text_command(fcinfo, "migrate_downgrade_sql", "range", true, mg_cmd_downgrade_sql);
 }
 
 /* migrate_show(rev) */
 Datum
 migrate_show_1_0(PG_FUNCTION_ARGS)
 {
-	const char *rev = arg_text(fcinfo, 0, "migrate_show", "rev", true);
-	call		c;
-	char	   *out = NULL;
-	int			rc;
-
-	call_open(&c, false);
-	rc = mg_cmd_show(&out, c.ctx, &c.host, rev);
-	return call_text_result(&c, fcinfo, rc, out);
+	return text_command(fcinfo, "migrate_show", "rev", true, mg_cmd_show);
 }
 
 /* migrate_branches() */
