@@ -355,14 +355,15 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 	if (rc != MG_OK)
 		return name_end(rc, ctx, head_text);
 	up.n = drop_base(up.revs, up.n);
-	if ((rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
-		return name_end(rc, ctx, head_text);
-	low.n = drop_base(low.revs, low.n);
 	if (strchr(base, '@') != NULL && strchr(base, ',') == NULL &&
 		(rc = filter_by_branch(&up, ctx, map, base)) != MG_OK)
 		return rc;
 	if ((rc = mg_revmap_ancestors_checked(&required, map, up.revs, up.n)) != MG_OK)
 		return rc;
+	/* only now the start, as Alembic: an overlap of the end is reported first */
+	if ((rc = resolve_spec(&low, ctx, map, base)) != MG_OK)
+		return name_end(rc, ctx, head_text);
+	low.n = drop_base(low.revs, low.n);
 	for (size_t i = 0; i < low.n; i++)
 		if (!required[low.revs[i]])
 		{
