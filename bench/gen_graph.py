@@ -110,30 +110,47 @@ def plan(shape, count):
     return out
 
 
-def generate(shape, count, out, seed):
+def revisions(shape, count, seed):
+    """The workload's revisions in generation order, which is topological
+    (every parent comes before its children): a list of dicts with keys
+    index, id, down (list of ids), labels (list), subdir.  Also the number
+    of heads."""
     ids = make_ids(count, seed)
-    layout = plan(shape, count)
-    for sub, _, _, _ in layout:
-        path = os.path.join(out, sub)
-        os.makedirs(path, exist_ok=True)
-        for name in os.listdir(path):
-            if name.endswith(".sql"):
-                os.remove(os.path.join(path, name))
+    out = []
     index = 0
     heads = 0
-    for sub, labels, length, forks in layout:
+    for sub, labels, length, forks in plan(shape, count):
         if length == 0:
             continue
         first = index
         for j, par in enumerate(branch_parents(length, forks)):
             i = first + j
-            down = [ids[first + p] for p in par]
-            text = script(ids[i], down, labels if j == 0 else [], i)
-            name = "%s_rev_%d.sql" % (ids[i], i)
-            with open(os.path.join(out, sub, name), "w") as f:
-                f.write(text)
+            out.append({
+                "index": i,
+                "id": ids[i],
+                "down": [ids[first + p] for p in par],
+                "labels": labels if j == 0 else [],
+                "subdir": sub,
+            })
         index += length
         heads += 1
+    return out, heads
+
+
+def generate(shape, count, out, seed):
+    """Write the environment to out; returns the number of heads."""
+    for sub, _, _, _ in plan(shape, count):
+        path = os.path.join(out, sub)
+        os.makedirs(path, exist_ok=True)
+        for name in os.listdir(path):
+            if name.endswith(".sql"):
+                os.remove(os.path.join(path, name))
+    revs, heads = revisions(shape, count, seed)
+    for r in revs:
+        text = script(r["id"], r["down"], r["labels"], r["index"])
+        name = "%s_rev_%d.sql" % (r["id"], r["index"])
+        with open(os.path.join(out, r["subdir"], name), "w") as f:
+            f.write(text)
     return heads
 
 

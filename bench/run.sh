@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# run.sh: build the SQLite extension and run the graph benchmark.
+# run.sh: build the extensions and run a benchmark (make bench runs it bare).
+#
+#   bench/run.sh [--results FILE] [compare.sh options]
+#       the comparison with the floor and the peers (bench/compare.sh);
+#       the report also goes to build/bench/compare.md
+#   bench/run.sh graph [--results FILE] [graph.sh options]
+#       the graph benchmark of 1,000 and 10,000 revisions (bench/graph.sh,
+#       e.g. --callgrind, --sizes 100,1000, --runs 5)
 #
 # Builds sqlite_ext/migrate.so with the top-level Makefile when there is one
 # that makes it, else compiles core/*.c and sqlite_ext/migrate.c with gcc
-# into a temporary directory; then runs bench/graph.sh with it. Arguments are
-# passed on to graph.sh (e.g. --callgrind, --sizes 100,1000, --runs 5).
-# With --results FILE, the report is also written to FILE.
-#
-# Usage: bench/run.sh [--results FILE] [graph.sh options]
+# into a temporary directory.  For the comparison it also builds and
+# installs the PostgreSQL extension (make -C pg_ext install, into the server
+# pg_config names); when that fails, the PostgreSQL cells are n/a.  With
+# --results FILE, the report is also written to FILE.
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+what=compare
+if [ "${1:-}" = graph ]; then
+	what=graph
+	shift
+fi
 results=""
 args=()
 while [ $# -gt 0 ]; do
@@ -38,8 +49,21 @@ else
 		"$root/sqlite_ext/migrate.c" "$root"/core/*.c -o "$ext"
 fi
 
-if [ -n "$results" ]; then
-	"$here/graph.sh" --ext "$ext" "${args[@]}" | tee "$results"
+if [ "$what" = graph ]; then
+	cmd=("$here/graph.sh" --ext "$ext" "${args[@]}")
 else
-	"$here/graph.sh" --ext "$ext" "${args[@]}"
+	if command -v pg_config >/dev/null && [ -f "$root/pg_ext/Makefile" ]; then
+		if ! { make -s -C "$root/pg_ext" >&2 && make -s -C "$root/pg_ext" install >/dev/null; }; then
+			export MIGRATE_BENCH_PG_NA="make -C pg_ext install failed (run it as a user who can write to $(pg_config --pkglibdir))"
+		fi
+	fi
+	cmd=("$here/compare.sh" --ext "$ext" "${args[@]}")
+	mkdir -p "$root/build/bench"
+	[ -n "$results" ] || results=$root/build/bench/compare.md
+fi
+
+if [ -n "$results" ]; then
+	"${cmd[@]}" | tee "$results"
+else
+	"${cmd[@]}"
 fi
