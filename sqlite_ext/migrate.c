@@ -974,20 +974,31 @@ fn_text_command(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 	call_finish(&c, rc, out);
 }
 
-/* migrate_branches() */
+/*
+ * The functions without arguments that return the command's text:
+ * migrate_branches(), migrate_init().  The descriptor is the user data.
+ */
+typedef struct plain_command {
+	int			(*cmd) (char **out, mg_ctx *ctx, const mg_host *host);
+} plain_command;
+
+static const plain_command cmd_branches = {mg_cmd_branches};
+static const plain_command cmd_init = {mg_cmd_init};
+
 static void
-fn_branches(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+fn_plain_command(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 {
+	const plain_command *pc = sqlite3_user_data(fctx);
 	call		c;
-	char	   *text = NULL;
+	char	   *out = NULL;
 	int			rc;
 
 	(void) argc;
 	(void) argv;
 	if (call_open(&c, fctx) != 0)
 		return;
-	rc = mg_cmd_branches(&text, c.ctx, &c.host);
-	call_finish(&c, rc, text);
+	rc = pc->cmd(&out, c.ctx, &c.host);
+	call_finish(&c, rc, out);
 }
 
 /* migrate_check(): the report text (the verdict is in its words). */
@@ -1024,22 +1035,6 @@ fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 		return;
 	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
 	call_finish(&c, rc, out);
-}
-
-/* migrate_init() */
-static void
-fn_init(sqlite3_context *fctx, int argc, sqlite3_value **argv)
-{
-	call		c;
-	char	   *report = NULL;
-	int			rc;
-
-	(void) argc;
-	(void) argv;
-	if (call_open(&c, fctx) != 0)
-		return;
-	rc = mg_cmd_init(&report, c.ctx, &c.host);
-	call_finish(&c, rc, report);
 }
 
 /* migrate_verify([auto_migrate]) */
@@ -1559,11 +1554,11 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_show", 1, READS, (void *) &cmd_show, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_branches", 0, READS, NULL, fn_branches, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_branches", 0, READS, (void *) &cmd_branches, fn_plain_command, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_check", 0, READS, NULL, fn_check, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "migrate_init", 0, WRITES, NULL, fn_init, NULL, NULL);
+		rc = sqlite3_create_function(db, "migrate_init", 0, WRITES, (void *) &cmd_init, fn_plain_command, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_verify", 0, WRITES, NULL, fn_verify, NULL, NULL);
 	if (rc == SQLITE_OK)
