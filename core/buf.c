@@ -3,6 +3,9 @@
  *
  * A failed append marks the buffer (the context's error is already set)
  * and later appends are no-ops, so builders check once, at mg_buf_finish.
+ * The buffer doubles through mg_realloc, which grows a large buffer in
+ * place (no copy left behind), and mg_buf_finish hands the unused tail
+ * back, so a finished text takes about its own length.
  */
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +102,19 @@ mg_buf_finish(mg_buf *b, char **out)
 		return MG_ENOMEM;
 	if (b->p == NULL && !reserve(b, 0))
 		return MG_ENOMEM;
+	if (b->cap > b->len + 1)
+	{
+		/* give the unused tail back (a large buffer through the host) */
+		char *p = mg_realloc(b->ctx, b->p, b->cap, b->len + 1);
+
+		if (p == NULL)
+		{
+			b->failed = 1;
+			return MG_ENOMEM;
+		}
+		b->p = p;
+		b->cap = b->len + 1;
+	}
 	b->p[b->len] = '\0';
 	*out = b->p;
 	return MG_OK;

@@ -28,14 +28,23 @@
 /* Queries and rows                                                    */
 /* ------------------------------------------------------------------ */
 
-/* Rows collected from a query: each row an array of ncol strings (NULL for SQL NULL). */
+/*
+ * Rows collected from a query: each row an array of ncol strings (NULL
+ * for SQL NULL).  With each set, nothing is copied: each() sees every
+ * row while the host's values are valid (only during the call) and
+ * turns it into what the caller keeps.
+ */
 typedef struct collect {
 	mg_ctx *ctx;
 	char ***rows;
 	size_t n;
 	size_t cap;
 	int ncol;
-	int rc;                     /* MG_ENOMEM once a copy failed */
+	int rc;                     /* MG_ENOMEM once a copy failed; each()'s error */
+	/* per row: MG_OK, or an error code with the context's error set */
+	int (*each)(struct collect *c, int ncol, const char *const *vals);
+	void *arg;                  /* each()'s state */
+	mg_error *saved;            /* each()'s error, kept while the host stops */
 } collect;
 
 static int
@@ -44,6 +53,14 @@ collect_row(void *arg, int ncol, const char *const *vals)
 	collect *c = arg;
 	char **row;
 
+	if (c->each != NULL)
+	{
+		c->rc = c->each(c, ncol, vals);
+		if (c->rc == MG_OK)
+			return 0;
+		*c->saved = *mg_ctx_error(c->ctx);
+		return 1;
+	}
 	if (mg_grow(c->ctx, &c->rows, &c->cap, c->n, sizeof(char **)) != MG_OK)
 		goto nomem;
 	row = mg_alloc(c->ctx, sizeof(char *) * (size_t) (c->ncol > 0 ? c->ncol : 1));
@@ -68,13 +85,15 @@ nomem:
 
 /*
  * Run one statement through the host.  With c non-NULL the rows are
- * collected (c->ncol columns each).  A copy that ran out of memory wins
- * over whatever the host reported after being stopped.
+ * collected (c->ncol columns each) or handed to c->each.  A copy that
+ * ran out of memory wins over whatever the host reported after being
+ * stopped; so does each()'s error, restored as each() set it.
  */
 static int
 query(mg_state *st, const char *sql, int nparams, const char *const *params,
 	  collect *c, long *changes)
 {
+	mg_error saved;
 	int rc;
 
 	if (sql == NULL)
@@ -83,11 +102,17 @@ query(mg_state *st, const char *sql, int nparams, const char *const *params,
 	{
 		c->ctx = st->ctx;
 		c->rc = MG_OK;
+		c->saved = &saved;
 	}
 	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params,
 						 c != NULL ? collect_row : NULL, c, changes);
 	if (c != NULL && c->rc != MG_OK)
-		return mg_error_nomem(st->ctx);
+	{
+		if (c->rc == MG_ENOMEM)
+			return mg_error_nomem(st->ctx);
+		*mg_ctx_error_mut(st->ctx) = saved;
+		return c->rc;
+	}
 	if (rc != MG_OK)
 	{
 		const mg_error *err = mg_ctx_error(st->ctx);
@@ -423,28 +448,45 @@ create_state_tables(mg_state *st)
 					"key TEXT PRIMARY KEY, "
 					"value TEXT NOT NULL)",
 					st->t_settings);
-	return query(st, sql, 0, NULL, NULL, NULL);
+	rc = query(st, sql, 0, NULL, NULL, NULL);
+	if (rc != MG_OK)
+		return rc;
+	return mg_headcache_create(st);
 }
 
-/* Do the state tables exist?  (Only asked where the core creates them: SQLite.) */
+/*
+ * Does table name exist in the state schema (SQLite)?  pragma_table_info
+ * looks the name up in the schema's hash table; a query on sqlite_master
+ * would read the definition of every table and index of the database.
+ */
+static int
+sqlite_table_exists(bool *exists, mg_state *st, const char *schema, const char *name)
+{
+	const char *params[2] = {name, schema != NULL && schema[0] ? schema : "main"};
+	collect c = {0};
+	int rc;
+
+	c.ncol = 1;
+	rc = query(st, "SELECT 1 FROM pragma_table_info($1, $2) LIMIT 1", 2, params, &c, NULL);
+	*exists = rc == MG_OK && c.n > 0;
+	return rc;
+}
+
+/*
+ * Do the state tables exist?  (Only asked where the core creates them:
+ * SQLite.)  A database made before the heads table existed has the
+ * others: it reads as it is, and the next write command adds the table.
+ */
 static int
 state_tables_exist(bool *exists, mg_state *st)
 {
-	const char *params[1] = {"migrate_settings"};
-	collect c = {0};
-	char *sql;
-	int rc;
+	int rc = sqlite_table_exists(exists, st, st->host->state_schema, "migrate_settings");
+	bool heads;
 
-	if (st->host->state_schema != NULL && st->host->state_schema[0])
-		sql = mg_printf(st->ctx, "SELECT 1 FROM %s.sqlite_master WHERE type = 'table' AND name = $1",
-						quote_ident(st->ctx, st->host->state_schema));
-	else
-		sql = mg_printf(st->ctx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
-	if (sql == NULL)
-		return MG_ENOMEM;
-	c.ncol = 1;
-	rc = query(st, sql, 1, params, &c, NULL);
-	*exists = rc == MG_OK && c.n > 0;
+	if (rc != MG_OK || !*exists)
+		return rc;
+	rc = sqlite_table_exists(&heads, st, st->host->state_schema, "migrate_catalog_heads");
+	st->no_heads_table = !heads;
 	return rc;
 }
 
@@ -453,11 +495,11 @@ mg_state_create(mg_state *st)
 {
 	int rc;
 
-	if (!st->missing)
+	if (!st->missing && !st->no_heads_table)
 		return MG_OK;
 	rc = create_state_tables(st);
 	if (rc == MG_OK)
-		st->missing = false;
+		st->missing = st->no_heads_table = false;
 	return rc;
 }
 
@@ -486,7 +528,9 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 	st->t_catalog = qualified(ctx, host->state_schema, "migrate_catalog");
 	st->t_log = qualified(ctx, host->state_schema, "migrate_log");
 	st->t_settings = qualified(ctx, host->state_schema, "migrate_settings");
-	if (st->t_catalog == NULL || st->t_log == NULL || st->t_settings == NULL)
+	st->t_heads = qualified(ctx, host->state_schema, "migrate_catalog_heads");
+	if (st->t_catalog == NULL || st->t_log == NULL || st->t_settings == NULL ||
+		st->t_heads == NULL)
 		return MG_ENOMEM;
 	if (host->creates_state)
 	{
@@ -518,31 +562,128 @@ col(char **row, int i)
 	return row[i] != NULL ? row[i] : "";
 }
 
-/* One metadata-only script from a catalog row. */
-static int
-script_from_row(mg_script **out, mg_ctx *ctx, char **row)
+/*
+ * The items of a catalog list column, cut as mg_split_list cuts them
+ * (blanks trimmed, empty items dropped): the next one after *p as
+ * [*a, *b), or false at the end.
+ */
+static bool
+list_next(const char **p, const char **a, const char **b)
 {
-	mg_script *s = mg_alloc(ctx, sizeof(mg_script));
+	while (*p != NULL && **p)
+	{
+		const char *end = strchr(*p, ',');
+
+		*a = *p;
+		*b = end ? end : *p + strlen(*p);
+		*p = end ? end + 1 : NULL;
+		while (*a < *b && (**a == ' ' || **a == '\t'))
+			(*a)++;
+		while (*b > *a && ((*b)[-1] == ' ' || (*b)[-1] == '\t' || (*b)[-1] == '\r'))
+			(*b)--;
+		if (*b > *a)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One metadata-only script from a catalog row, as one block: the
+ * script, then its list arrays, then its strings.  vals are the host's
+ * (valid only during the row callback); NULL columns read as "".
+ */
+static int
+script_from_row(mg_script **out, mg_ctx *ctx, int ncol, const char *const *vals)
+{
+	static const int lists[4] = {C_DOWN, C_LABELS, C_DEPS, C_TAGS};
+	static const int texts[3] = {C_REV, C_MSG, C_FILE};
+	const char *v[C_NCOL];
+	size_t nitems[4] = {0, 0, 0, 0};
+	size_t size = sizeof(mg_script);
+	const char **arr[4];
+	const char *str[3];
+	const char **slot;
+	mg_script *s;
+	char *pool;
 
 	*out = NULL;
+	for (int i = 0; i < C_NCOL; i++)
+		v[i] = i < ncol && vals[i] != NULL ? vals[i] : "";
+	for (int k = 0; k < 4; k++)
+	{
+		const char *p = v[lists[k]], *a, *b;
+
+		while (list_next(&p, &a, &b))
+		{
+			nitems[k]++;
+			size += sizeof(char *) + (size_t) (b - a) + 1;
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		size += strlen(v[texts[k]]) + 1;
+	s = mg_alloc(ctx, size);
 	if (s == NULL)
 		return MG_ENOMEM;
-	s->id = col(row, C_REV);
-	if (mg_split_list(ctx, row[C_DOWN], &s->down, &s->ndown) != MG_OK ||
-		mg_split_list(ctx, row[C_LABELS], &s->labels, &s->nlabels) != MG_OK ||
-		mg_split_list(ctx, row[C_DEPS], &s->deps, &s->ndeps) != MG_OK ||
-		mg_split_list(ctx, row[C_TAGS], &s->tags, &s->ntags) != MG_OK)
-		return MG_ENOMEM;
-	s->message = col(row, C_MSG);
+	/* sizeof(mg_script) is a multiple of its alignment, which a pointer's divides */
+	slot = (const char **) (s + 1);
+	for (int k = 0; k < 4; k++)
+	{
+		arr[k] = nitems[k] > 0 ? slot : NULL;
+		slot += nitems[k];
+	}
+	pool = (char *) slot;
+	for (int k = 0; k < 3; k++)
+	{
+		size_t n = strlen(v[texts[k]]) + 1;
+
+		memcpy(pool, v[texts[k]], n);
+		str[k] = pool;
+		pool += n;
+	}
+	for (int k = 0; k < 4; k++)
+	{
+		const char *p = v[lists[k]], *a, *b;
+		size_t i = 0;
+
+		while (list_next(&p, &a, &b))
+		{
+			memcpy(pool, a, (size_t) (b - a));
+			pool[b - a] = '\0';
+			arr[k][i++] = pool;
+			pool += b - a + 1;
+		}
+	}
+	s->id = str[0];
+	s->down = arr[0];
+	s->ndown = nitems[0];
+	s->labels = arr[1];
+	s->nlabels = nitems[1];
+	s->deps = arr[2];
+	s->ndeps = nitems[2];
+	s->tags = arr[3];
+	s->ntags = nitems[3];
+	s->message = str[1];
 	s->doc = s->message;        /* the catalog keeps only the first line */
 	s->create_date = "";
-	s->transactional = strcmp(col(row, C_TXN), "0") != 0;
-	s->filename = col(row, C_FILE);
+	s->transactional = strcmp(v[C_TXN], "0") != 0;
+	s->filename = str[2];
 	s->text = "";
-	snprintf(s->checksum, sizeof(s->checksum), "%s", col(row, C_SUM));
+	snprintf(s->checksum, sizeof(s->checksum), "%s", v[C_SUM]);
 	s->has_body = false;
 	*out = s;
 	return MG_OK;
+}
+
+/* load_map's row callback: the row's script, added to the map (c->arg). */
+static int
+map_row(collect *c, int ncol, const char *const *vals)
+{
+	mg_script *s;
+	int rc = script_from_row(&s, c->ctx, ncol, vals);
+
+	if (rc != MG_OK)
+		return rc;
+	return mg_revmap_add(c->arg, s);
 }
 
 /*
@@ -571,29 +712,31 @@ mg_state_load_map(mg_revmap **out, mg_state *st)
 					"SELECT revision, down_revisions, branch_labels, depends_on, tags, "
 					"message, filename, transactional, checksum FROM %s ORDER BY seq",
 					st->t_catalog);
-	c.ncol = C_NCOL;
-	rc = query(st, sql, 0, NULL, &c, NULL);
-	if (rc != MG_OK)
-		return rc;
 	rc = mg_revmap_new(&map, st->ctx);
 	if (rc != MG_OK)
 		return rc;
-	for (size_t i = 0; i < c.n; i++)
-	{
-		mg_script *s;
-
-		rc = script_from_row(&s, st->ctx, c.rows[i]);
-		if (rc != MG_OK)
-			return rc;
-		rc = mg_revmap_add(map, s);
-		if (rc != MG_OK)
-			return rc;
-	}
+	/* each row becomes its script as it arrives: no copy of the rows */
+	c.ncol = C_NCOL;
+	c.each = map_row;
+	c.arg = map;
+	rc = query(st, sql, 0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
 	rc = mg_revmap_build(map);
 	if (rc != MG_OK)
 		return rc;
 	*out = map;
 	return MG_OK;
+}
+
+/* load_script's row callback: the script parsed from the host's text (c->arg). */
+static int
+script_row(collect *c, int ncol, const char *const *vals)
+{
+	const char *text = ncol > 0 && vals[0] != NULL ? vals[0] : "";
+
+	return mg_script_parse(c->arg, c->ctx, text, strlen(text),
+						   ncol > 1 && vals[1] != NULL ? vals[1] : "");
 }
 
 /*
@@ -606,64 +749,90 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 {
 	const char *params[1] = {id};
 	collect c = {0};
-	mg_script *s;
+	mg_script *s = NULL;
 	char *sql;
 	int rc;
 
 	*out = NULL;
 	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision = $1",
 					st->t_catalog);
+	/* parsed while the host holds the row: the parser keeps its own copy */
 	c.ncol = 2;
+	c.each = script_row;
+	c.arg = &s;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
-	if (c.n == 0)
+	if (s == NULL)
 	{
 		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_UNDEFINED,
 					 "revision \"%s\" is not in the catalog", id);
 		mg_error_hint(st->ctx, "Add it with migrate_load() or migrate_add().");
 		return MG_EINPUT;
 	}
-	rc = mg_script_parse(&s, st->ctx, col(c.rows[0], 0), strlen(col(c.rows[0], 0)),
-						 col(c.rows[0], 1));
-	if (rc != MG_OK)
-		return rc;
 	*out = s;
 	return MG_OK;
 }
 
+/* What load_scripts' row callback needs. */
+typedef struct bodies {
+	mg_revmap *map;
+	const uint8_t *want;
+	int dialect;
+} bodies;
+
 /*
- * Load the full scripts of the revisions marked in want[] (indices of
- * map) with one query over the catalog, and swap them into the map.
+ * load_scripts' row callback: a wanted revision's metadata script gets
+ * its bodies from the host's text, which is parsed where it lies.
+ */
+static int
+bodies_row(collect *c, int ncol, const char *const *vals)
+{
+	bodies *b = c->arg;
+	const char *text;
+	int r;
+
+	if (ncol < 2 || vals[0] == NULL)
+		return MG_OK;
+	r = mg_revmap_find(b->map, vals[0]);
+	if (r < 0 || !b->want[r] || mg_revmap_rev(b->map, r)->script->has_body)
+		return MG_OK;
+	text = vals[1] != NULL ? vals[1] : "";
+	/*
+	 * A metadata script comes from script_from_row, in this arena and
+	 * not const: it is completed in place, so no second copy of its
+	 * metadata is made.
+	 */
+	return mg_script_load_bodies((mg_script *) mg_revmap_rev(b->map, r)->script, c->ctx,
+								 text, strlen(text), b->dialect);
+}
+
+/*
+ * Give the revisions marked in want[] (indices of map, a map from
+ * mg_state_load_map) their bodies, with one query over the catalog.
  * For plans with many steps, where one query per step would dominate.
+ * Only what a run in the state's dialect reads is kept: per direction
+ * the section mg_script_body(s, up, st->dialect) returns, the checksum,
+ * the Transactional flag (see mg_script_load_bodies); a revision that
+ * has its body already is left as it is.  Errors: the parser's (naming
+ * the file), MG_EHOST, MG_ENOMEM.
  */
 int
 mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want)
 {
 	collect c = {0};
+	bodies b;
 	char *sql;
-	int rc;
 
-	sql = mg_printf(st->ctx, "SELECT revision, script, filename FROM %s ORDER BY seq",
+	sql = mg_printf(st->ctx, "SELECT revision, script FROM %s ORDER BY seq",
 					st->t_catalog);
-	c.ncol = 3;
-	rc = query(st, sql, 0, NULL, &c, NULL);
-	if (rc != MG_OK)
-		return rc;
-	for (size_t i = 0; i < c.n; i++)
-	{
-		int r = mg_revmap_find(map, col(c.rows[i], 0));
-		mg_script *s;
-
-		if (r < 0 || !want[r])
-			continue;
-		rc = mg_script_parse(&s, st->ctx, col(c.rows[i], 1), strlen(col(c.rows[i], 1)),
-							 col(c.rows[i], 2));
-		if (rc != MG_OK)
-			return rc;
-		mg_revmap_set_script(map, r, s);
-	}
-	return MG_OK;
+	b.map = map;
+	b.want = want;
+	b.dialect = st->dialect;
+	c.ncol = 2;
+	c.each = bodies_row;
+	c.arg = &b;
+	return query(st, sql, 0, NULL, &c, NULL);
 }
 
 /*
@@ -738,8 +907,8 @@ version_table_exists(bool *exists, mg_state *st)
 		/* unqualified: the first schema of search_path, as Alembic */
 		sql = "SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NOT NULL";
 	else
-		sql = "SELECT 1 FROM \"main\".sqlite_master WHERE type = 'table' "
-			"AND name = $1 COLLATE NOCASE";
+		/* a hash lookup, case-insensitive as SQLite's names (see sqlite_table_exists) */
+		sql = "SELECT 1 FROM pragma_table_info($1, 'main') LIMIT 1";
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
@@ -886,35 +1055,65 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 /* ------------------------------------------------------------------ */
 
 /*
- * Append a log row for a step that ran: direction upgrade / downgrade
- * (stamp for stamp steps), the revision (the step's "to" side for an
- * upgrade, its "from" side for a downgrade, NULL for a stamp), checksum
- * (may be NULL), duration ms.  Errors: MG_EHOST, MG_ENOMEM.
+ * Queue a log row for a step that ran (written by mg_state_log_flush,
+ * inside the same unit): direction upgrade / downgrade (stamp for stamp
+ * steps), the revision (the step's "to" side for an upgrade, its "from"
+ * side for a downgrade, NULL for a stamp), checksum (may be NULL),
+ * duration ms, the time it ran.  Errors: MG_ENOMEM.
  */
 int
 mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 {
-	const char *params[7];
 	char now[64];
-	char *sql;
+	char **row;
 
 	host_now(st, now, sizeof(now));
-	params[0] = step->rev < 0 ? "" : step->upgrade ? step->to : step->from;
-	params[1] = step->rev < 0 ? "stamp" : step->upgrade ? "upgrade" : "downgrade";
-	params[2] = normalize_list(st->ctx, step->from);
-	params[3] = normalize_list(st->ctx, step->to);
-	params[4] = now;
-	params[5] = mg_printf(st->ctx, "%.3f", ms);
-	params[6] = checksum != NULL ? checksum : "";
-	if (params[0] == NULL || params[2] == NULL || params[3] == NULL || params[5] == NULL)
+	if (mg_grow(st->ctx, &st->log_rows, &st->log_cap, st->nlog, sizeof(char **)) != MG_OK ||
+		(row = mg_alloc(st->ctx, sizeof(char *) * 7)) == NULL)
 		return MG_ENOMEM;
+	row[0] = (char *) (step->rev < 0 ? "" : step->upgrade ? step->to : step->from);
+	row[1] = (char *) (step->rev < 0 ? "stamp" : step->upgrade ? "upgrade" : "downgrade");
+	row[2] = normalize_list(st->ctx, step->from);
+	row[3] = normalize_list(st->ctx, step->to);
+	row[4] = mg_strdup(st->ctx, now);
+	row[5] = mg_printf(st->ctx, "%.3f", ms);
+	row[6] = (char *) (checksum != NULL ? checksum : "");
+	if (row[0] == NULL || row[2] == NULL || row[3] == NULL || row[4] == NULL || row[5] == NULL)
+		return MG_ENOMEM;
+	st->log_rows[st->nlog++] = row;
+	return MG_OK;
+}
+
+/*
+ * Write the queued log rows, in step order, with one statement text:
+ * after the steps' DDL, so the host can prepare it once (SQLite
+ * re-prepares a statement after every schema change).  Same transaction
+ * as the steps.  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_log_flush(mg_state *st)
+{
+	char *sql;
+
+	if (st->nlog == 0)
+		return MG_OK;
 	sql = mg_printf(st->ctx,
 					"INSERT INTO %s (revision, direction, from_revisions, to_revisions, "
 					"run_at, duration_ms, checksum, applied_by) VALUES (NULLIF($1, ''), $2, "
 					"$3, $4, $5, CAST($6 AS DOUBLE PRECISION), NULLIF($7, ''), %s)",
 					st->t_log,
 					st->dialect == MG_DIALECT_POSTGRESQL ? "CAST(current_user AS TEXT)" : "NULL");
-	return query(st, sql, 7, params, NULL, NULL);
+	if (sql == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < st->nlog; i++)
+	{
+		int rc = query(st, sql, 7, (const char *const *) st->log_rows[i], NULL, NULL);
+
+		if (rc != MG_OK)
+			return rc;
+	}
+	st->nlog = 0;
+	return MG_OK;
 }
 
 /*
@@ -943,4 +1142,11 @@ mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
 	if (c.n > 0)
 		*out = c.rows[0][0];
 	return MG_OK;
+}
+
+/* Exported quote_ident, for the state modules that write their own SQL. */
+char *
+mg_quote_ident(mg_ctx *ctx, const char *name)
+{
+	return quote_ident(ctx, name);
 }

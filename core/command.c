@@ -24,11 +24,12 @@
 #include "internal.h"
 
 /*
- * Open a session: state, graph, version rows and the branches setting.
- * With write, the unit is opened (lock taken) before anything is read.
+ * Open a session without its graph: state, version rows and the branches
+ * setting.  With write, the unit is opened (lock taken) before anything
+ * is read.
  */
 int
-mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write)
+mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write)
 {
 	char *branches;
 	int rc;
@@ -47,9 +48,123 @@ mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write)
 	if ((rc = mg_state_get_setting(&branches, &s->st, "branches")) != MG_OK ||
 		(rc = mg_split_list(ctx, branches, &s->held, &s->nheld)) != MG_OK)
 		return rc;
+	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
+}
+
+int
+mg_session_read_heads(mg_session *s)
+{
+	int rc;
+
+	if (s->heads_read)
+		return MG_OK;
+	rc = mg_headcache_read(&s->heads, &s->nheads, &s->st);
+	s->heads_read = rc == MG_OK;
+	return rc;
+}
+
+/*
+ * The graph, from the catalog.  A write session that finds the heads
+ * table empty (the catalog was changed by hand, or restored) fills it
+ * while it is here.
+ */
+int
+mg_session_load_graph(mg_session *s)
+{
+	int rc;
+
+	if (s->map != NULL)
+		return MG_OK;
 	if ((rc = mg_state_load_map(&s->map, &s->st)) != MG_OK)
 		return rc;
-	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
+	if (s->in_unit && mg_revmap_count(s->map) > 0)
+	{
+		if ((rc = mg_session_read_heads(s)) != MG_OK)
+			return rc;
+		if (s->nheads == 0)
+			return mg_headcache_write(&s->st, s->map);
+	}
+	return MG_OK;
+}
+
+/* Open a session: state, graph, version rows and the branches setting. */
+int
+mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write)
+{
+	int rc = mg_session_open_state(s, ctx, host, write);
+
+	if (rc != MG_OK)
+		return rc;
+	return mg_session_load_graph(s);
+}
+
+/* The kept head of revision id, or NULL. */
+static const mg_cached_head *
+kept_head(const mg_session *s, const char *id)
+{
+	for (size_t i = 0; i < s->nheads; i++)
+		if (strcmp(s->heads[i].row.revision, id) == 0)
+			return &s->heads[i];
+	return NULL;
+}
+
+/*
+ * Are the version rows exactly the kept heads (all of them with all,
+ * else those on the held branches)?  False also when the kept heads
+ * cannot tell: unknown, or a held label no head carries (the graph's
+ * path then gives the error).
+ */
+static int
+at_kept_heads(bool *yes, mg_session *s, bool all)
+{
+	size_t want = 0;
+	int rc;
+
+	*yes = false;
+	if (!s->vt_exists || s->nrows == 0)
+		return MG_OK;
+	if ((rc = mg_session_read_heads(s)) != MG_OK || s->nheads == 0)
+		return rc;
+	if (!all)
+		for (size_t i = 0; i < s->nheld; i++)
+			if (!mg_headcache_knows_label(s->heads, s->nheads, s->held[i]))
+				return MG_OK;
+	for (size_t i = 0; i < s->nheads; i++)
+		if (all || mg_headcache_holds(&s->heads[i], s->held, s->nheld))
+			want++;
+	if (want != s->nrows)
+		return MG_OK;
+	for (size_t i = 0; i < s->nrows; i++)
+	{
+		const mg_cached_head *h = kept_head(s, s->rows[i]);
+
+		if (h == NULL || !(all || mg_headcache_holds(h, s->held, s->nheld)))
+			return MG_OK;
+	}
+	*yes = true;
+	return MG_OK;
+}
+
+/* The kept heads in catalog order (indices into s->heads). */
+static int
+heads_by_seq(size_t **order, const mg_session *s)
+{
+	*order = mg_alloc(s->st.ctx, (s->nheads + 1) * sizeof(size_t));
+	if (*order == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < s->nheads; i++)
+	{
+		size_t k = i;
+
+		/* insertion sort: a catalog has few heads */
+		while (k > 0 && s->heads[(*order)[k - 1]].seq > s->heads[i].seq)
+		{
+			(*order)[k] = (*order)[k - 1];
+			k--;
+		}
+		(*order)[k] = i;
+	}
+	return MG_OK;
 }
 
 /* Finish a session: commit on success, roll back (keeping the error) on failure. */
@@ -394,6 +509,28 @@ is_heads(const char *target)
 	return target == NULL || strcmp(target, "heads") == 0;
 }
 
+/* "nothing to do: the database is at ..." from the kept heads, catalog order. */
+static int
+nothing_to_do(char **report, const mg_session *s)
+{
+	size_t *order;
+	mg_buf b;
+	bool first = true;
+
+	if (heads_by_seq(&order, s) != MG_OK)
+		return MG_ENOMEM;
+	mg_buf_init(&b, s->st.ctx);
+	mg_buf_puts(&b, "nothing to do: the database is at ");
+	for (size_t i = 0; i < s->nheads; i++)
+		for (size_t k = 0; k < s->nrows; k++)
+			if (strcmp(s->rows[k], s->heads[order[i]].row.revision) == 0)
+			{
+				mg_buf_printf(&b, "%s%s", first ? "" : ", ", s->rows[k]);
+				first = false;
+			}
+	return mg_buf_finish(&b, report);
+}
+
 static int
 run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 			mg_run_kind kind, bool purge, size_t max_steps, int *more)
@@ -414,7 +551,22 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 	if ((rc = no_range(ctx, target, kind == MG_RUN_DOWNGRADE ? "migrate_downgrade_sql" : "migrate_upgrade_sql")) != MG_OK)
 		return rc;
 	mg_buf_init(&out, ctx);
-	rc = mg_session_open(&s, ctx, host, true);
+	rc = mg_session_open_state(&s, ctx, host, true);
+	if (rc == MG_OK && kind == MG_RUN_UPGRADE && is_heads(target))
+	{
+		/* the start-up check of every application: answered by the kept heads */
+		bool done;
+
+		if ((rc = at_kept_heads(&done, &s, false)) == MG_OK && done)
+		{
+			rc = nothing_to_do(report, &s);
+			if (rc == MG_OK && more != NULL)
+				*more = 0;
+			return mg_session_close(&s, rc);
+		}
+	}
+	if (rc == MG_OK)
+		rc = mg_session_load_graph(&s);
 	if (rc == MG_OK)
 	{
 		rows_before = s.nrows;
@@ -585,6 +737,8 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 			if ((rc = mg_emit_sql(&part, ctx, s.map, &plan, s.st.dialect, s.st.version_name)) != MG_OK)
 				return rc;
 			mg_buf_puts(&all, part);
+			/* copied: a long part goes back to the host at once */
+			mg_release(ctx, part, strlen(part) + 1);
 			ran += plan.n;
 			start = plan.end;
 			nstart = plan.nend;
@@ -721,7 +875,26 @@ mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open_state(&s, ctx, host, false)) != MG_OK ||
+		(rc = mg_session_read_heads(&s)) != MG_OK)
+		return rc;
+	if (s.nheads > 0)
+	{
+		/* the kept heads: no graph to build */
+		out->rows = mg_alloc(ctx, (s.nheads + 1) * sizeof(mg_history_row));
+		if (out->rows == NULL)
+			return MG_ENOMEM;
+		for (size_t i = 0; i < s.nheads; i++)
+		{
+			out->rows[i] = s.heads[i].row;
+			for (size_t k = 0; k < s.nrows; k++)
+				if (strcmp(s.rows[k], s.heads[i].row.revision) == 0)
+					out->rows[i].is_current = 1;
+		}
+		out->n = s.nheads;
+		return MG_OK;
+	}
+	if ((rc = mg_session_load_graph(&s)) != MG_OK)
 		return rc;
 	mg_revmap_heads(s.map, &h, &n);
 	if ((rc = fill_rows(out, ctx, s.map, h, n, s.rows, s.nrows)) != MG_OK)
@@ -775,7 +948,35 @@ mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+	if ((rc = mg_session_open_state(&s, ctx, host, false)) != MG_OK)
+		return rc;
+	{
+		/* a database at all the catalog's heads: its current rows are those heads */
+		bool at_heads;
+		size_t *order;
+
+		if ((rc = at_kept_heads(&at_heads, &s, true)) != MG_OK)
+			return rc;
+		if (at_heads)
+		{
+			if (heads_by_seq(&order, &s) != MG_OK ||
+				(out->rows = mg_alloc(ctx, (s.nheads + 1) * sizeof(mg_history_row))) == NULL)
+				return MG_ENOMEM;
+			for (size_t i = 0; i < s.nheads; i++)
+			{
+				const mg_cached_head *h = &s.heads[order[i]];
+
+				if (!mg_headcache_holds(h, s.held, s.nheld))
+					continue;
+				out->rows[out->n] = h->row;
+				out->rows[out->n].is_current = 1;
+				out->rows[out->n].line = h->current_line;
+				out->n++;
+			}
+			return MG_OK;
+		}
+	}
+	if ((rc = mg_session_load_graph(&s)) != MG_OK ||
 		(rc = split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
 		(rc = mg_report_all_current(&revs, &n, ctx, s.map, known, nknown)) != MG_OK)
 		return rc;
@@ -1178,6 +1379,8 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 		else
 			added++;
 	}
+	if (rc == MG_OK)
+		rc = mg_headcache_write(&s.st, check);
 	if (rc == MG_OK)
 	{
 		*report = mg_printf(ctx, "%zu revision%s: %zu added, %zu replaced, %zu unchanged",

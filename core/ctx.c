@@ -4,9 +4,24 @@
  *
  * Every allocation of a command goes into the arena and is released in
  * one sweep by mg_ctx_free, so error paths never free piecemeal and an
- * out-of-memory failure cannot leak.  Small requests are carved from
- * 16 KiB chunks; large ones get a chunk of their own.  The error lives
- * in fixed buffers inside the context: setting it never allocates.
+ * out-of-memory failure cannot leak.  Small requests (up to MG_BIG
+ * bytes) are carved from 16 KiB chunks, 16-byte aligned (strings only
+ * byte-aligned: they pack); a larger request always gets a block of its
+ * own, on a second, doubly linked list.  That is what lets a large
+ * block grow or shrink through the host's realloc without leaving its
+ * old copy behind: mg_realloc, mg_grow and mg_buf double their arrays
+ * and buffers in place, and the tail a shrink gives up goes back to the
+ * host.  The newest small allocation of the current chunk also grows
+ * and shrinks in place.  mg_release gives a scratch block back early (a
+ * big one to the host, the newest small one to its chunk); anything not
+ * given back waits for mg_ctx_free, so forgetting it, or leaving early
+ * on an error, never leaks.  The error lives in fixed buffers inside the
+ * context: setting it never allocates.
+ *
+ * Invariants: a request of more than MG_BIG bytes (rounded up to
+ * MG_ALIGN) is the data of a big block, and that block's header records
+ * exactly that rounded size; every block is on exactly one list; a
+ * failed host call leaves every list and block as it was.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,20 +30,28 @@
 
 #define MG_CHUNK_SIZE 16384
 #define MG_ALIGN 16
+/* Requests above this many bytes get a block of their own. */
+#define MG_BIG (MG_CHUNK_SIZE / 4)
 
+/*
+ * A small chunk (on ctx->chunks, newest first, linked by older) or a big
+ * block (on ctx->big, newest first, linked both ways).
+ */
 typedef struct mg_chunk {
-	struct mg_chunk *prev;
-	size_t size;    /* usable bytes after the header */
-	size_t used;
+	struct mg_chunk *older;
+	struct mg_chunk *newer;     /* big blocks only */
+	size_t size;                /* usable bytes after the header */
+	size_t used;                /* small chunks: bytes handed out */
 	/* data follows, aligned */
 } mg_chunk;
 
-#define MG_CHUNK_HDR ((sizeof(mg_chunk) + MG_ALIGN - 1) & ~(size_t)(MG_ALIGN - 1))
+#define MG_CHUNK_HDR ((sizeof(mg_chunk) + MG_ALIGN - 1) & ~(size_t) (MG_ALIGN - 1))
 
 struct mg_ctx {
 	mg_realloc_fn fn;
 	void *ud;
-	mg_chunk *chunks;   /* newest first */
+	mg_chunk *chunks;   /* small chunks, newest first */
+	mg_chunk *big;      /* big blocks, newest first */
 	mg_error err;
 };
 
@@ -47,21 +70,25 @@ mg_ctx_new(mg_ctx **out, mg_realloc_fn fn, void *ud)
 	return MG_OK;
 }
 
+static void
+free_list(mg_ctx *ctx, mg_chunk *c)
+{
+	while (c != NULL)
+	{
+		mg_chunk *older = c->older;
+
+		ctx->fn(ctx->ud, c, 0);
+		c = older;
+	}
+}
+
 void
 mg_ctx_free(mg_ctx *ctx)
 {
-	mg_chunk *c;
-
 	if (ctx == NULL)
 		return;
-	c = ctx->chunks;
-	while (c != NULL)
-	{
-		mg_chunk *prev = c->prev;
-
-		ctx->fn(ctx->ud, c, 0);
-		c = prev;
-	}
+	free_list(ctx, ctx->chunks);
+	free_list(ctx, ctx->big);
 	ctx->fn(ctx->ud, ctx, 0);
 }
 
@@ -77,102 +104,223 @@ mg_ctx_error_mut(mg_ctx *ctx)
 	return &ctx->err;
 }
 
-static mg_chunk *
-chunk_new(mg_ctx *ctx, size_t size)
+/* n rounded up to MG_ALIGN (at least MG_ALIGN); false when it overflows. */
+static bool
+align_up(size_t n, size_t *out)
 {
-	mg_chunk *c = ctx->fn(ctx->ud, NULL, MG_CHUNK_HDR + size);
+	size_t need = (n + MG_ALIGN - 1) & ~(size_t) (MG_ALIGN - 1);
+
+	if (need < n)
+		return false;
+	*out = need == 0 ? MG_ALIGN : need;
+	return true;
+}
+
+static char *
+chunk_data(mg_chunk *c)
+{
+	return (char *) c + MG_CHUNK_HDR;
+}
+
+/* A new current small chunk; NULL (error set) when out of memory. */
+static mg_chunk *
+chunk_new(mg_ctx *ctx)
+{
+	mg_chunk *c = ctx->fn(ctx->ud, NULL, MG_CHUNK_HDR + MG_CHUNK_SIZE);
 
 	if (c == NULL)
+	{
+		mg_error_nomem(ctx);
 		return NULL;
-	c->prev = ctx->chunks;
-	c->size = size;
+	}
+	c->older = ctx->chunks;
+	c->newer = NULL;
+	c->size = MG_CHUNK_SIZE;
 	c->used = 0;
 	ctx->chunks = c;
 	return c;
 }
 
-void *
-mg_alloc(mg_ctx *ctx, size_t n)
+/* A big block of need (aligned) zeroed bytes; NULL (error set) when out of memory. */
+static void *
+big_new(mg_ctx *ctx, size_t need)
 {
-	mg_chunk *c = ctx->chunks;
-	size_t need = (n + MG_ALIGN - 1) & ~(size_t)(MG_ALIGN - 1);
-	char *p;
+	mg_chunk *b;
 
-	if (need == 0)
-		need = MG_ALIGN;
-	if (need < n)
+	if (need > (size_t) -1 - MG_CHUNK_HDR ||
+		(b = ctx->fn(ctx->ud, NULL, MG_CHUNK_HDR + need)) == NULL)
 	{
 		mg_error_nomem(ctx);
 		return NULL;
 	}
-	if (c == NULL || c->size - c->used < need)
-	{
-		if (need > MG_CHUNK_SIZE / 4)
-		{
-			/* A large block gets its own chunk, linked behind the current one. */
-			mg_chunk *big = ctx->fn(ctx->ud, NULL, MG_CHUNK_HDR + need);
+	b->size = need;
+	b->used = need;
+	b->newer = NULL;
+	b->older = ctx->big;
+	if (ctx->big != NULL)
+		ctx->big->newer = b;
+	ctx->big = b;
+	memset(chunk_data(b), 0, need);
+	return chunk_data(b);
+}
 
-			if (big == NULL)
-			{
-				mg_error_nomem(ctx);
-				return NULL;
-			}
-			big->size = need;
-			big->used = need;
-			if (c != NULL)
-			{
-				big->prev = c->prev;
-				c->prev = big;
-			}
-			else
-			{
-				big->prev = NULL;
-				ctx->chunks = big;
-			}
-			p = (char *) big + MG_CHUNK_HDR;
-			memset(p, 0, need);
-			return p;
-		}
-		c = chunk_new(ctx, MG_CHUNK_SIZE);
-		if (c == NULL)
-		{
-			mg_error_nomem(ctx);
-			return NULL;
-		}
+/*
+ * Resize big block b to need (aligned) bytes through the host, keeping
+ * its place on the list; the bytes from old_n on are zeroed when it
+ * grows.  NULL (error set, b untouched) when the host refuses.
+ */
+static void *
+big_resize(mg_ctx *ctx, mg_chunk *b, size_t old_n, size_t need)
+{
+	mg_chunk *q;
+
+	if (need == b->size)
+		return chunk_data(b);
+	if (need > (size_t) -1 - MG_CHUNK_HDR ||
+		(q = ctx->fn(ctx->ud, b, MG_CHUNK_HDR + need)) == NULL)
+	{
+		mg_error_nomem(ctx);
+		return NULL;
 	}
-	p = (char *) c + MG_CHUNK_HDR + c->used;
-	c->used += need;
-	memset(p, 0, need);
+	if (q->newer != NULL)
+		q->newer->older = q;
+	else
+		ctx->big = q;
+	if (q->older != NULL)
+		q->older->newer = q;
+	if (need > old_n)
+		memset(chunk_data(q) + old_n, 0, need - old_n);
+	q->size = need;
+	q->used = need;
+	return chunk_data(q);
+}
+
+/*
+ * n bytes from the current chunk at the given alignment (1 or MG_ALIGN),
+ * not zeroed; n is at most MG_BIG.  NULL (error set) when out of memory.
+ */
+static char *
+carve(mg_ctx *ctx, size_t n, size_t align)
+{
+	mg_chunk *c = ctx->chunks;
+	size_t start = 0;
+	char *p;
+
+	if (c != NULL)
+		start = (c->used + align - 1) & ~(align - 1);
+	if (c == NULL || start > c->size || c->size - start < n)
+	{
+		c = chunk_new(ctx);
+		if (c == NULL)
+			return NULL;
+		start = 0;
+	}
+	p = chunk_data(c) + start;
+	c->used = start + n;
 	return p;
+}
+
+void *
+mg_alloc(mg_ctx *ctx, size_t n)
+{
+	size_t need;
+	char *p;
+
+	if (!align_up(n, &need))
+	{
+		mg_error_nomem(ctx);
+		return NULL;
+	}
+	if (need > MG_BIG)
+		return big_new(ctx, need);
+	p = carve(ctx, need, MG_ALIGN);
+	if (p != NULL)
+		memset(p, 0, need);
+	return p;
+}
+
+/* The big block whose data p is, when a block of old_need bytes at p must be one. */
+static mg_chunk *
+big_of(void *p, size_t old_need)
+{
+	mg_chunk *b;
+
+	if (old_need <= MG_BIG)
+		return NULL;
+	b = (mg_chunk *) ((char *) p - MG_CHUNK_HDR);
+	return b->size == old_need ? b : NULL;
 }
 
 void *
 mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
 {
 	mg_chunk *c = ctx->chunks;
+	size_t old_need, new_need;
+	mg_chunk *b;
+	bool newest;
 	void *q;
 
-	if (p != NULL && new_n <= old_n)
-		return p;
-	/* The newest small allocation can grow in place. */
-	if (p != NULL && c != NULL)
+	if (p == NULL)
+		return mg_alloc(ctx, new_n);
+	if (!align_up(old_n, &old_need) || !align_up(new_n, &new_need))
 	{
-		size_t old_need = (old_n + MG_ALIGN - 1) & ~(size_t)(MG_ALIGN - 1);
-		size_t new_need = (new_n + MG_ALIGN - 1) & ~(size_t)(MG_ALIGN - 1);
-		char *base = (char *) c + MG_CHUNK_HDR;
-
-		if (old_need <= c->used && (char *) p == base + c->used - old_need &&
-			new_need - old_need <= c->size - c->used)
-		{
-			memset(base + c->used, 0, new_need - old_need);
-			c->used += new_need - old_need;
+		mg_error_nomem(ctx);
+		return NULL;
+	}
+	/* A big block is resized by the host; below MG_BIG it keeps its size. */
+	if ((b = big_of(p, old_need)) != NULL)
+	{
+		if (new_need <= MG_BIG)
 			return p;
-		}
+		return big_resize(ctx, b, old_n, new_need);
+	}
+	newest = c != NULL && old_need <= c->used &&
+		(char *) p == chunk_data(c) + c->used - old_need;
+	if (new_n <= old_n)
+	{
+		/* the newest small allocation gives its tail back to the chunk */
+		if (newest)
+			c->used -= old_need - new_need;
+		return p;
+	}
+	if (newest && new_need <= MG_BIG && new_need - old_need <= c->size - c->used)
+	{
+		memset(chunk_data(c) + c->used, 0, new_need - old_need);
+		c->used += new_need - old_need;
+		return p;
 	}
 	q = mg_alloc(ctx, new_n);
-	if (q != NULL && p != NULL)
-		memcpy(q, p, old_n);
+	if (q == NULL)
+		return NULL;
+	memcpy(q, p, old_n);
+	/* moved to a big block: the newest small allocation is given back */
+	if (newest && ctx->chunks == c && new_need > MG_BIG)
+		c->used -= old_need;
 	return q;
+}
+
+void
+mg_release(mg_ctx *ctx, void *p, size_t n)
+{
+	mg_chunk *c = ctx->chunks;
+	size_t need;
+	mg_chunk *b;
+
+	if (p == NULL || !align_up(n, &need))
+		return;
+	if ((b = big_of(p, need)) != NULL)
+	{
+		if (b->newer != NULL)
+			b->newer->older = b->older;
+		else
+			ctx->big = b->older;
+		if (b->older != NULL)
+			b->older->newer = b->newer;
+		ctx->fn(ctx->ud, b, 0);
+		return;
+	}
+	if (c != NULL && need <= c->used && (char *) p == chunk_data(c) + c->used - need)
+		c->used -= need;
 }
 
 int
@@ -195,10 +343,24 @@ mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem)
 	return MG_OK;
 }
 
+/* Room for a string of n bytes plus its NUL, byte-aligned; NULL (error set) on OOM. */
+static char *
+alloc_text(mg_ctx *ctx, size_t n)
+{
+	if (n == (size_t) -1)
+	{
+		mg_error_nomem(ctx);
+		return NULL;
+	}
+	if (n >= MG_BIG)
+		return mg_alloc(ctx, n + 1);
+	return carve(ctx, n + 1, 1);
+}
+
 char *
 mg_strndup(mg_ctx *ctx, const char *s, size_t n)
 {
-	char *p = mg_alloc(ctx, n + 1);
+	char *p = alloc_text(ctx, n);
 
 	if (p == NULL)
 		return NULL;
@@ -225,7 +387,7 @@ mg_printf(mg_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	p = mg_alloc(ctx, (size_t) n + 1);
+	p = alloc_text(ctx, (size_t) n);
 	if (p == NULL)
 		return NULL;
 	va_start(ap, fmt);

@@ -23,7 +23,9 @@
  *
  * Invariants: the version table name is written bare when it is a plain
  * lowercase identifier and double-quoted otherwise (SQLAlchemy's rule);
- * nothing is returned unless the whole text was built.
+ * nothing is returned unless the whole text was built.  Memory: the text
+ * grows in one buffer (doubled in place), the steps' sides are written
+ * straight from the plan, and one statement array serves every body.
  */
 #include <string.h>
 
@@ -218,17 +220,34 @@ rowset_apply(mg_ctx *ctx, rowset *rs, const mg_vop *op)
 	return MG_OK;
 }
 
-/* Append Alembic's "a, b" form of a comma-separated side of a step. */
-static int
-put_side(mg_buf *b, mg_ctx *ctx, const char *side)
+/*
+ * Append Alembic's "a, b" form of a comma-separated side of a step: its
+ * items cut as mg_split_list cuts them (blanks trimmed, empty items
+ * dropped), written straight from the text.
+ */
+static void
+put_side(mg_buf *b, const char *side)
 {
-	const char **items;
-	size_t n;
+	bool first = true;
 
-	if (mg_split_list(ctx, side, &items, &n) != MG_OK)
-		return MG_ENOMEM;
-	mg_buf_join(b, items, n, ", ");
-	return MG_OK;
+	while (side != NULL && *side)
+	{
+		const char *end = strchr(side, ',');
+		const char *x = side, *y = end ? end : side + strlen(side);
+
+		while (x < y && (*x == ' ' || *x == '\t'))
+			x++;
+		while (y > x && (y[-1] == ' ' || y[-1] == '\t' || y[-1] == '\r'))
+			y--;
+		if (y > x)
+		{
+			if (!first)
+				mg_buf_puts(b, ", ");
+			mg_buf_putn(b, x, (size_t) (y - x));
+			first = false;
+		}
+		side = end ? end + 1 : NULL;
+	}
 }
 
 /* The error for a step whose script lacks the section it needs. */
@@ -295,9 +314,15 @@ ends_in_line_comment(bool *out, mg_ctx *ctx, const mg_stmt *st, int dialect)
 	return MG_OK;
 }
 
+/* The statements of one body: an array reused from step to step. */
+typedef struct split {
+	mg_stmt *v;
+	size_t n, cap;
+} split;
+
 /* Append one step's body statements (each followed by ";\n\n"). */
 static int
-put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect)
+put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect, split *sp)
 {
 	const char *body;
 	mg_stmt *stmts;
@@ -314,7 +339,9 @@ put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect)
 	body = mg_script_body(s, upgrade, dialect);
 	if (body == NULL)
 		return missing_section(ctx, s, upgrade, dialect);
-	rc = mg_sql_split(&stmts, &n, ctx, body, dialect);
+	rc = mg_sql_split_reuse(&sp->v, &sp->n, &sp->cap, ctx, body, dialect);
+	stmts = sp->v;
+	n = sp->n;
 	if (rc != MG_OK)
 	{
 		if (rc != MG_ENOMEM)
@@ -352,6 +379,7 @@ mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 {
 	bool txn = dialect == MG_DIALECT_POSTGRESQL;
 	rowset rs = {NULL, 0, 0};
+	split sp = {NULL, 0, 0};
 	mg_buf b;
 	int rc;
 
@@ -392,11 +420,9 @@ mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 		mg_buf_printf(&b, "-- Running %s ",
 					  step->rev < 0 ? "stamp_revision" :
 					  step->upgrade ? "upgrade" : "downgrade");
-		if (put_side(&b, ctx, step->from) != MG_OK)
-			return MG_ENOMEM;
+		put_side(&b, step->from);
 		mg_buf_puts(&b, " -> ");
-		if (put_side(&b, ctx, step->to) != MG_OK)
-			return MG_ENOMEM;
+		put_side(&b, step->to);
 		mg_buf_puts(&b, "\n\n");
 
 		if (s != NULL)
@@ -406,7 +432,7 @@ mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 
 			if (outside)
 				mg_buf_puts(&b, "COMMIT;\n\n");
-			rc = put_body(&b, ctx, s, step->upgrade, dialect);
+			rc = put_body(&b, ctx, s, step->upgrade, dialect, &sp);
 			if (rc != MG_OK)
 				return rc;
 			if (outside)

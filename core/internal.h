@@ -27,14 +27,27 @@
 
 /* Allocate n zeroed bytes in the arena; NULL (error set) when out of memory. */
 void *mg_alloc(mg_ctx *ctx, size_t n);
-/* Grow an arena block (old contents kept); NULL (error set) on OOM. */
+/*
+ * Resize an arena block of old_n bytes to new_n, contents kept up to the
+ * smaller size (bytes added are zero).  Afterwards only the returned
+ * pointer is valid: a large block is resized by the host, which may move
+ * it.  NULL (error set, p untouched) when out of memory.
+ */
 void *mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n);
+/*
+ * Give back scratch memory early: p, allocated (or last resized) with n
+ * bytes, must not be used again.  A large block returns to the host at
+ * once, the newest small one to its chunk; otherwise nothing happens
+ * until mg_ctx_free.  Never fails.
+ */
+void mg_release(mg_ctx *ctx, void *p, size_t n);
 char *mg_strdup(mg_ctx *ctx, const char *s);
 char *mg_strndup(mg_ctx *ctx, const char *s, size_t n);
 char *mg_printf(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
 /*
  * Ensure room for one more element in a growing array: *arr holds *n of
- * *cap elements of size elem.  Returns MG_OK or MG_ENOMEM.
+ * *cap elements of size elem (it may move: keep no pointer into it).
+ * Returns MG_OK or MG_ENOMEM.
  */
 int mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem);
 
@@ -130,6 +143,17 @@ int mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 bool mg_script_is_revision(const char *text, size_t len);
 /* The body for the dialect (specific section wins over plain); NULL when absent. */
 const char *mg_script_body(const mg_script *s, bool upgrade, int dialect);
+/*
+ * Give s, a metadata-only script of the same revision (from the
+ * catalog), what running it in dialect needs from its full text: per
+ * direction the one section mg_script_body(s, up, dialect) is to return
+ * (copied; the other sections stay NULL), the checksum and the
+ * Transactional flag; has_body is set.  The text is checked exactly as
+ * mg_script_parse checks it and is not kept.  Errors: the parser's, and
+ * MG_EINPUT (MG_STATE_SYNTAX) when its Revision ID is not s->id; on
+ * failure s is unchanged.
+ */
+int mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect);
 
 /* ---- sqlsplit.c: statement boundaries ----------------------------- */
 
@@ -146,6 +170,13 @@ typedef struct mg_stmt {
  * blanks and comments are dropped.
  */
 int mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect);
+/*
+ * mg_sql_split into an array the caller keeps for many bodies: *out has
+ * room for *cap statements (NULL and 0 at first) and is grown as needed.
+ * On MG_ENOMEM *n is 0 and *out still holds *cap.
+ */
+int mg_sql_split_reuse(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const char *sql,
+                       int dialect);
 
 /* ---- revmap.c: the revision graph --------------------------------- */
 
@@ -392,7 +423,11 @@ typedef struct mg_state {
 	char *t_catalog;       /* qualified, quoted state table names */
 	char *t_log;
 	char *t_settings;
+	char *t_heads;         /* the catalog's heads, kept by headcache.c */
 	bool missing;          /* the state tables do not exist yet (read as empty) */
+	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
+	char ***log_rows;      /* log rows not yet written (mg_state_log_flush) */
+	size_t nlog, log_cap;
 } mg_state;
 
 /*
@@ -407,7 +442,11 @@ int mg_state_create(mg_state *st);
 int mg_state_load_map(mg_revmap **out, mg_state *st);
 /* Load one revision's full script (bodies); error when absent. */
 int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
-/* Load the full scripts of the revisions marked in want[] in one query, into the map. */
+/*
+ * Give the revisions marked in want[] (map from mg_state_load_map) their
+ * bodies in one query: what a run in the state's dialect reads (see
+ * mg_script_load_bodies); the scripts are completed in place.
+ */
 int mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want);
 /* Insert or replace catalog rows. */
 int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
@@ -419,6 +458,34 @@ int mg_state_ensure_version_table(mg_state *st);
 int mg_state_apply_vop(mg_state *st, const mg_vop *op);
 /* Append to the log. */
 int mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms);
+/* Write the log rows mg_state_log queued; the run calls it once its steps are done. */
+int mg_state_log_flush(mg_state *st);
+/* "name" with embedded quotes doubled, for SQL text; NULL when out of memory. */
+char *mg_quote_ident(mg_ctx *ctx, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* headcache.c: the catalog's heads, kept next to the catalog           */
+/* ------------------------------------------------------------------ */
+
+/* One head as the heads table keeps it. */
+typedef struct mg_cached_head {
+	mg_history_row row;     /* history row fields; line is Alembic's `heads` line */
+	const char *current_line; /* Alembic's `current` line */
+	long seq;               /* position in catalog order */
+	const char **carried;   /* every branch label the head carries */
+	size_t ncarried;
+} mg_cached_head;
+
+/* SQLite: create the heads table and the catalog triggers that empty it. */
+int mg_headcache_create(mg_state *st);
+/* Replace the kept heads with those of map (the catalog as it now is). */
+int mg_headcache_write(mg_state *st, const mg_revmap *map);
+/* The kept heads in heads order; *n 0 when unknown (empty or absent table). */
+int mg_headcache_read(mg_cached_head **heads, size_t *n, mg_state *st);
+/* Does the head carry one of labels (true when nlabels is 0)? */
+bool mg_headcache_holds(const mg_cached_head *h, const char *const *labels, size_t nlabels);
+/* Is label carried by one of the heads? */
+bool mg_headcache_knows_label(const mg_cached_head *heads, size_t n, const char *label);
 /* Read / write a setting (known keys only). */
 int mg_state_get_setting(char **out, mg_state *st, const char *key);
 int mg_state_set_setting(mg_state *st, const char *key, const char *value);
@@ -469,6 +536,9 @@ typedef struct mg_session {
 	bool in_unit;          /* host->begin succeeded */
 	const char **held;     /* the branches setting, in its order; nheld 0: all */
 	size_t nheld;
+	mg_cached_head *heads; /* the kept heads (headcache.c), once read */
+	size_t nheads;         /* 0: unknown */
+	bool heads_read;
 } mg_session;
 
 /*
@@ -477,6 +547,12 @@ typedef struct mg_session {
  * read) and the state tables are created if missing.
  */
 int mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write);
+/* mg_session_open without the graph (s->map NULL): for the answers the kept heads give. */
+int mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write);
+/* Build s->map from the catalog; in a write session, refill an empty heads table. */
+int mg_session_load_graph(mg_session *s);
+/* Read the kept heads into s->heads / s->nheads (once); nheads 0 when unknown. */
+int mg_session_read_heads(mg_session *s);
 /* Finish: commit on success, roll back (keeping the error) on failure.  Returns rc or the commit's error. */
 int mg_session_close(mg_session *s, int rc);
 /*

@@ -60,11 +60,20 @@ rid(const mg_revmap *map, int r)
 	return mg_revmap_rev(map, r)->id;
 }
 
+/* Append an operation to a step; most steps have one, so room grows from one. */
 static int
 add_op(mg_ctx *ctx, mg_step *st, size_t *cap, mg_vop_kind kind, const char *from, const char *to)
 {
-	if (mg_grow(ctx, &st->ops, cap, st->nops, sizeof(mg_vop)) != MG_OK)
-		return MG_ENOMEM;
+	if (st->nops == *cap)
+	{
+		size_t newcap = *cap ? *cap * 2 : 1;
+		mg_vop *ops = mg_realloc(ctx, st->ops, *cap * sizeof(mg_vop), newcap * sizeof(mg_vop));
+
+		if (ops == NULL)
+			return MG_ENOMEM;
+		st->ops = ops;
+		*cap = newcap;
+	}
 	st->ops[st->nops].kind = kind;
 	st->ops[st->nops].from = from;
 	st->ops[st->nops].to = to;
@@ -72,13 +81,20 @@ add_op(mg_ctx *ctx, mg_step *st, size_t *cap, mg_vop_kind kind, const char *from
 	return MG_OK;
 }
 
-/* Comma-separated ids ("a, b"), Alembic's format_as_comma. */
-static char *
+/*
+ * Comma-separated ids ("a, b"), Alembic's format_as_comma; one id is the
+ * revision's own string (not copied), none is "".
+ */
+static const char *
 join_ids(mg_ctx *ctx, const mg_revmap *map, const int *v, size_t n)
 {
 	mg_buf b;
 	char *s;
 
+	if (n == 0)
+		return "";
+	if (n == 1)
+		return rid(map, v[0]);
 	mg_buf_init(&b, ctx);
 	for (size_t i = 0; i < n; i++)
 	{
@@ -276,7 +292,7 @@ make_steps(mg_plan *plan, mg_ctx *ctx, const mg_revmap *map, const int *cur, siz
 	{
 		mg_step *st = &plan->steps[i];
 		const mg_rev *r = mg_revmap_rev(map, order[i]);
-		char *downs = join_ids(ctx, map, r->down, r->ndown);
+		const char *downs = join_ids(ctx, map, r->down, r->ndown);
 		int rc;
 
 		if (downs == NULL)

@@ -10,7 +10,13 @@
  * Invariants after mg_revmap_build:
  *   - revisions are referred to by index; index order = catalog order;
  *   - every list (heads, children, ...) is in catalog order;
- *   - graph walks are iterative and mark-based: linear in the graph size.
+ *   - graph walks are iterative and mark-based: linear in the graph size;
+ *   - the lists are read-only: each kind lives in one block sized from
+ *     counts, and a list that would repeat another is that list
+ *     (all_down is down, down_norm is down, when there are no
+ *     dependencies); the revision array is exactly as long as the map;
+ *     scratch arrays of the build and of the walks are given back
+ *     (mg_release) when they are done.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +343,7 @@ walk_marks(uint8_t *marks, const mg_revmap *map, const int *from, size_t n,
 				}
 		}
 	}
+	mg_release(map->ctx, stack, (map->n + 1) * sizeof(int));
 	return MG_OK;
 }
 
@@ -467,11 +474,17 @@ int
 mg_revmap_ancestors_checked(uint8_t **marks, const mg_revmap *map, const int *targets, size_t n)
 {
 	mg_ctx *ctx = map->ctx;
-	size_t total = map->n;
-	uint8_t *seen = mg_alloc(ctx, total + 1), *is_target = mg_alloc(ctx, total + 1);
-	int *per = mg_alloc(ctx, (total + 1) * sizeof(int));
-	int *stack = mg_alloc(ctx, (total * 4 + n + 1) * sizeof(int));
+	size_t total = map->n, edges = 0;
+	uint8_t *seen, *is_target;
+	int *per, *stack;
 
+	/* a revision's parents are pushed once, when it is first expanded */
+	for (size_t k = 0; k < total; k++)
+		edges += map->revs[k].ndown_norm;
+	seen = mg_alloc(ctx, total + 1);
+	is_target = mg_alloc(ctx, total + 1);
+	per = mg_alloc(ctx, (total + 1) * sizeof(int));
+	stack = mg_alloc(ctx, (edges + n + 1) * sizeof(int));
 	*marks = seen;
 	if (seen == NULL || is_target == NULL || per == NULL || stack == NULL)
 		return MG_ENOMEM;
@@ -520,6 +533,9 @@ mg_revmap_ancestors_checked(uint8_t **marks, const mg_revmap *map, const int *ta
 			return MG_EINPUT;
 		}
 	}
+	mg_release(ctx, stack, (edges + n + 1) * sizeof(int));
+	mg_release(ctx, per, (total + 1) * sizeof(int));
+	mg_release(ctx, is_target, total + 1);
 	return MG_OK;
 }
 
@@ -634,16 +650,35 @@ build_labels_and_tags(mg_revmap *map)
 	return MG_OK;
 }
 
-/* Resolve Revises (ids only) and Depends On (ids or labels), link children. */
+/*
+ * Resolve Revises (ids only) and Depends On (ids or labels), link
+ * children.  Each kind of list lives in one block sized from the counts
+ * (parents from the scripts, children counted first); all_down is down
+ * itself for a revision without dependencies.
+ */
 static int
 link_graph(mg_revmap *map)
 {
+	size_t total = 0, nchild = 0, nvchild = 0;
+	int *pool, *cpool, *vpool;
+
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_script *s = map->revs[k].script;
+
+		total += s->ndown + s->ndeps;
+		if (s->ndeps > 0)
+			total += s->ndown + s->ndeps;
+	}
+	pool = mg_alloc(map->ctx, (total + 1) * sizeof(int));
+	if (pool == NULL)
+		return MG_ENOMEM;
 	for (size_t k = 0; k < map->n; k++)
 	{
 		mg_rev *r = &map->revs[k];
 		const mg_script *s = r->script;
-		size_t cap = 0;
 
+		r->down = pool;
 		for (size_t j = 0; j < s->ndown; j++)
 		{
 			int d;
@@ -665,11 +700,11 @@ link_graph(mg_revmap *map)
 				mg_error_hint(map->ctx, "Load the missing revision, or correct the Revises line.");
 				return MG_EINPUT;
 			}
-			if (!contains(r->down, r->ndown, d) &&
-				push_int(map->ctx, &r->down, &r->ndown, &cap, d) != MG_OK)
-				return MG_ENOMEM;
+			if (!contains(r->down, r->ndown, d))
+				r->down[r->ndown++] = d;
 		}
-		cap = 0;
+		pool += r->ndown;
+		r->deps = pool;
 		for (size_t j = 0; j < s->ndeps; j++)
 		{
 			int d;
@@ -693,42 +728,63 @@ link_graph(mg_revmap *map)
 				mg_error_hint(map->ctx, "Load the missing revision, or correct the Depends On line.");
 				return MG_EINPUT;
 			}
-			if (!contains(r->deps, r->ndeps, d) &&
-				push_int(map->ctx, &r->deps, &r->ndeps, &cap, d) != MG_OK)
-				return MG_ENOMEM;
+			if (!contains(r->deps, r->ndeps, d))
+				r->deps[r->ndeps++] = d;
 		}
+		pool += r->ndeps;
 		/* all_down = down + deps, deduplicated, in that order */
-		cap = 0;
-		for (size_t j = 0; j < r->ndown; j++)
-			if (push_int(map->ctx, &r->all_down, &r->nall_down, &cap, r->down[j]) != MG_OK)
-				return MG_ENOMEM;
-		for (size_t j = 0; j < r->ndeps; j++)
-			if (!contains(r->all_down, r->nall_down, r->deps[j]) &&
-				push_int(map->ctx, &r->all_down, &r->nall_down, &cap, r->deps[j]) != MG_OK)
-				return MG_ENOMEM;
-	}
-	/* children, in catalog order of the child */
-	{
-		size_t *capn = mg_alloc(map->ctx, (map->n + 1) * sizeof(size_t));
-		size_t *capa = mg_alloc(map->ctx, (map->n + 1) * sizeof(size_t));
-
-		if (capn == NULL || capa == NULL)
-			return MG_ENOMEM;
-		for (size_t k = 0; k < map->n; k++)
+		if (r->ndeps == 0)
 		{
-			mg_rev *r = &map->revs[k];
+			r->all_down = r->down;
+			r->nall_down = r->ndown;
+			continue;
+		}
+		r->all_down = pool;
+		memcpy(r->all_down, r->down, r->ndown * sizeof(int));
+		r->nall_down = r->ndown;
+		for (size_t j = 0; j < r->ndeps; j++)
+			if (!contains(r->all_down, r->nall_down, r->deps[j]))
+				r->all_down[r->nall_down++] = r->deps[j];
+		pool += r->nall_down;
+	}
+	/* children, in catalog order of the child: counted, placed, filled */
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_rev *r = &map->revs[k];
 
-			for (size_t j = 0; j < r->nall_down; j++)
-			{
-				int p = r->all_down[j];
-				mg_rev *pr = &map->revs[p];
+		nchild += r->nall_down;
+		nvchild += r->ndown;
+		for (size_t j = 0; j < r->nall_down; j++)
+			map->revs[r->all_down[j]].nall_next++;
+		for (size_t j = 0; j < r->ndown; j++)
+			map->revs[r->down[j]].nnext++;
+	}
+	cpool = mg_alloc(map->ctx, (nchild + 1) * sizeof(int));
+	vpool = mg_alloc(map->ctx, (nvchild + 1) * sizeof(int));
+	if (cpool == NULL || vpool == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+	{
+		mg_rev *r = &map->revs[k];
 
-				if (push_int(map->ctx, &pr->all_next, &pr->nall_next, &capa[p], (int) k) != MG_OK)
-					return MG_ENOMEM;
-				if (contains(r->down, r->ndown, p) &&
-					push_int(map->ctx, &pr->next, &pr->nnext, &capn[p], (int) k) != MG_OK)
-					return MG_ENOMEM;
-			}
+		r->all_next = cpool;
+		cpool += r->nall_next;
+		r->nall_next = 0;
+		r->next = vpool;
+		vpool += r->nnext;
+		r->nnext = 0;
+	}
+	for (size_t k = 0; k < map->n; k++)
+	{
+		const mg_rev *r = &map->revs[k];
+
+		for (size_t j = 0; j < r->nall_down; j++)
+		{
+			mg_rev *pr = &map->revs[r->all_down[j]];
+
+			pr->all_next[pr->nall_next++] = (int) k;
+			if (contains(r->down, r->ndown, r->all_down[j]))
+				pr->next[pr->nnext++] = (int) k;
 		}
 	}
 	return MG_OK;
@@ -749,7 +805,6 @@ normalize_deps(mg_revmap *map)
 	for (size_t k = 0; k < map->n; k++)
 	{
 		mg_rev *r = &map->revs[k];
-		size_t cap = 0;
 
 		if (r->ndeps > 0)
 		{
@@ -787,20 +842,32 @@ normalize_deps(mg_revmap *map)
 						stack[sp++] = a->down[j];
 					}
 			}
+			r->ndeps_norm = mg_alloc(map->ctx, r->ndeps * sizeof(int));
+			if (r->ndeps_norm == NULL)
+				return MG_ENOMEM;
 			for (size_t j = 0; j < r->ndeps; j++)
-				if (implied[r->deps[j]] != epoch &&
-					push_int(map->ctx, &r->ndeps_norm, &r->nndeps_norm, &cap, r->deps[j]) != MG_OK)
-					return MG_ENOMEM;
+				if (implied[r->deps[j]] != epoch)
+					r->ndeps_norm[r->nndeps_norm++] = r->deps[j];
 		}
-		cap = 0;
-		for (size_t j = 0; j < r->ndown; j++)
-			if (push_int(map->ctx, &r->down_norm, &r->ndown_norm, &cap, r->down[j]) != MG_OK)
-				return MG_ENOMEM;
+		/* down_norm = down + normalized deps; down itself when there are none */
+		if (r->nndeps_norm == 0)
+		{
+			r->down_norm = r->down;
+			r->ndown_norm = r->ndown;
+			continue;
+		}
+		r->down_norm = mg_alloc(map->ctx, (r->ndown + r->nndeps_norm) * sizeof(int));
+		if (r->down_norm == NULL)
+			return MG_ENOMEM;
+		memcpy(r->down_norm, r->down, r->ndown * sizeof(int));
+		r->ndown_norm = r->ndown;
 		for (size_t j = 0; j < r->nndeps_norm; j++)
-			if (!contains(r->down_norm, r->ndown_norm, r->ndeps_norm[j]) &&
-				push_int(map->ctx, &r->down_norm, &r->ndown_norm, &cap, r->ndeps_norm[j]) != MG_OK)
-				return MG_ENOMEM;
+			if (!contains(r->down_norm, r->ndown_norm, r->ndeps_norm[j]))
+				r->down_norm[r->ndown_norm++] = r->ndeps_norm[j];
 	}
+	mg_release(map->ctx, stack, (map->n + 1) * sizeof(int));
+	mg_release(map->ctx, implied, (map->n + 1) * sizeof(uint32_t));
+	mg_release(map->ctx, seen, (map->n + 1) * sizeof(uint32_t));
 	return MG_OK;
 }
 
@@ -905,6 +972,9 @@ detect_cycles(mg_revmap *map)
 				up[j] = up[j] && down[j];
 			return cycle_error(map, "Dependency cycle", up);
 		}
+	mg_release(map->ctx, real_bases, cap * sizeof(int));
+	mg_release(map->ctx, down, map->n + 1);
+	mg_release(map->ctx, up, map->n + 1);
 	return MG_OK;
 }
 
@@ -936,9 +1006,17 @@ add_label(mg_revmap *map, mg_rev *r, int label)
 static int
 propagate_labels(mg_revmap *map)
 {
-	int *stack = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
-	uint8_t *seen = mg_alloc(map->ctx, map->n + 1);
+	size_t depth = 1;
+	int *stack;
+	uint8_t *seen;
 
+	if (map->nlabels == 0)
+		return MG_OK;
+	/* a revision is expanded once, but a merge can be pushed by each parent */
+	for (size_t k = 0; k < map->n; k++)
+		depth += map->revs[k].nnext;
+	stack = mg_alloc(map->ctx, depth * sizeof(int));
+	seen = mg_alloc(map->ctx, map->n + 1);
 	if (stack == NULL || seen == NULL)
 		return MG_ENOMEM;
 	for (size_t li = 0; li < map->nlabels; li++)
@@ -975,6 +1053,8 @@ propagate_labels(mg_revmap *map)
 			p = r->ndown == 1 ? r->down[0] : -1;
 		}
 	}
+	mg_release(map->ctx, seen, map->n + 1);
+	mg_release(map->ctx, stack, depth * sizeof(int));
 	return MG_OK;
 }
 
@@ -1038,6 +1118,8 @@ compute_ranks(mg_revmap *map)
 				queue[tail++] = r->all_next[j];
 		}
 	}
+	mg_release(map->ctx, queue, (map->n + 1) * sizeof(int));
+	mg_release(map->ctx, pending, (map->n + 1) * sizeof(int));
 	return MG_OK;
 }
 
@@ -1113,6 +1195,17 @@ mg_revmap_build(mg_revmap *map)
 
 	if (map->built)
 		return MG_OK;
+	/* the array was doubled while scripts were added: give back the rest */
+	if (map->cap > map->n)
+	{
+		mg_rev *revs = mg_realloc(map->ctx, map->revs, map->cap * sizeof(mg_rev),
+								  map->n * sizeof(mg_rev));
+
+		if (revs == NULL)
+			return MG_ENOMEM;
+		map->revs = revs;
+		map->cap = map->n;
+	}
 	if ((rc = build_hash(map)) != MG_OK ||
 		(rc = build_labels_and_tags(map)) != MG_OK ||
 		(rc = link_graph(map)) != MG_OK ||
@@ -1131,6 +1224,7 @@ mg_revmap_build(mg_revmap *map)
 		for (size_t k = 0; k < map->n; k++)
 			map->sorted[k] = (int) k;
 		sort_ids(map, map->sorted, tmp, map->n);
+		mg_release(map->ctx, tmp, (map->n + 1) * sizeof(int));
 	}
 	map->built = true;
 	return MG_OK;
@@ -1159,6 +1253,7 @@ bs_has(const bitset *b, int i)
 typedef struct junctions {
 	int *jid;               /* revision -> junction number, -1 */
 	uint64_t *sets;         /* njunctions x words */
+	size_t nj;
 	size_t words;
 	bool built;
 } junctions;
@@ -1219,8 +1314,21 @@ junctions_build(junctions *J, const mg_revmap *map, size_t words)
 		for (size_t k = 0; k < r->ndown_norm; k++)
 			chain_into(set, map, J, r->down_norm[k]);
 	}
+	mg_release(map->ctx, count, (maxrank + 2) * sizeof(int));
+	mg_release(map->ctx, order, (nj + 1) * sizeof(int));
+	J->nj = nj;
 	J->built = true;
 	return MG_OK;
+}
+
+/* Give the junctions' memory back once the sort is done. */
+static void
+junctions_release(junctions *J, const mg_revmap *map)
+{
+	if (!J->built)
+		return;
+	mg_release(map->ctx, J->sets, (J->nj + 1) * J->words * sizeof(uint64_t));
+	mg_release(map->ctx, J->jid, (map->n + 1) * sizeof(int));
 }
 
 /* Fill b with the ancestors of rev (with normalized dependencies), rev included. */
@@ -1289,6 +1397,7 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 					return MG_ENOMEM;
 				cur[ncur++] = (int) k;
 			}
+		mg_release(ctx, hm, map->n + 1);
 	}
 
 	while (ncur > 0)
@@ -1373,5 +1482,7 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 	if (*nout != ntodo)
 		return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"topological sort left %zu revisions unvisited", ntodo - *nout);
+	junctions_release(&J, map);
+	mg_release(ctx, todo, map->n + 1);
 	return MG_OK;
 }

@@ -129,5 +129,7 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 		if ((rc = mg_state_log(st, step, s ? s->checksum : NULL, now_ms() - t0)) != MG_OK)
 			return rc;
 	}
+	if ((rc = mg_state_log_flush(st)) != MG_OK)
+		return rc;
 	return mg_buf_finish(&out, report);
 }

@@ -27,7 +27,10 @@
  * in the arena (a copy of the text, copies of the sections, the lists).
  * On failure *out is NULL and the context's error names the file and the
  * line.  mg_script_is_revision reads the header exactly as the parser
- * does and allocates nothing.  Lines end at "\n"; a "\r" before it is
+ * does and allocates nothing.  mg_script_load_bodies runs the same
+ * parser, with the same checks and errors, in a mode that copies
+ * nothing while it reads: values and sections are spans of the input,
+ * and only the two bodies a run needs are copied at the end.  Lines end at "\n"; a "\r" before it is
  * dropped from the header's values (CRLF files), while section texts are
  * kept verbatim apart from trailing blanks.
  */
@@ -321,21 +324,117 @@ typedef struct parser
 	mg_ctx *ctx;
 	mg_script *s;
 	const char *filename;
+	bool keep;                  /* copy what is found into s; else only spans */
 	int key_line[K_COUNT];      /* line of each key, 0 when not seen */
-	mg_buf doc;
+	mg_buf doc;                 /* the doc once it has a second line */
+	bool doc_one;               /* the doc so far is one line: the message */
 	bool doc_break;             /* an empty line is pending in the doc */
 	int section_line[2][MG_NDIALECTS];
+	/* without keep: the Revision ID and the sections, as spans of the text */
+	const char *id;
+	size_t idlen;
+	const char *sec[2][MG_NDIALECTS];
+	size_t seclen[2][MG_NDIALECTS];
 } parser;
 
-/* Split a comma-separated value into arena strings. */
+/* A revision id span: 1 to 32 of [A-Za-z0-9_] (mg_valid_rev_id on a span). */
+static bool
+valid_id_span(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return n >= 1 && n <= 32;
+}
+
+/*
+ * Split a comma-separated value into arena strings, as mg_split_list
+ * does (blanks trimmed, empty items dropped), in one block: the array,
+ * then the items.  No items: *items NULL.
+ */
 static int
 parse_list(mg_ctx *ctx, const char *v, size_t vn, const char ***items, size_t *n)
 {
-	char *copy = mg_strndup(ctx, v, vn);
+	const char *end, *p;
+	size_t count = 0, bytes = 0;
+	const char **list = NULL;
+	char *pool = NULL;
 
-	if (copy == NULL)
-		return MG_ENOMEM;
-	return mg_split_list(ctx, copy, items, n);
+	*items = NULL;
+	*n = 0;
+	end = memchr(v, '\0', vn);     /* the value ends at a NUL, as a copy would */
+	if (end == NULL)
+		end = v + vn;
+	for (int pass = 0; pass < 2; pass++)
+	{
+		size_t i = 0;
+
+		for (p = v; p < end;)
+		{
+			const char *comma = memchr(p, ',', (size_t) (end - p));
+			const char *a = p, *b = comma ? comma : end;
+
+			while (a < b && (*a == ' ' || *a == '\t'))
+				a++;
+			while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+				b--;
+			p = comma ? comma + 1 : end;
+			if (b == a)
+				continue;
+			if (pass == 0)
+			{
+				count++;
+				bytes += (size_t) (b - a) + 1;
+				continue;
+			}
+			memcpy(pool, a, (size_t) (b - a));
+			pool[b - a] = '\0';
+			list[i++] = pool;
+			pool += b - a + 1;
+		}
+		if (pass == 1 || count == 0)
+			break;
+		list = mg_alloc(ctx, count * sizeof(char *) + bytes);
+		if (list == NULL)
+			return MG_ENOMEM;
+		pool = (char *) (list + count);
+	}
+	if (count > 0)
+	{
+		*items = list;
+		*n = count;
+	}
+	return MG_OK;
+}
+
+/*
+ * Check a list of revision ids in place, item by item as mg_split_list
+ * cuts them (blanks trimmed, empty items dropped), without copying.
+ */
+static int
+check_id_list(parser *ps, const line *ln, const char *v, size_t vn)
+{
+	const char *end = v + vn;
+
+	while (v < end)
+	{
+		const char *comma = memchr(v, ',', (size_t) (end - v));
+		const char *a = v, *b = comma ? comma : end;
+
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (b > a && !valid_id_span(a, (size_t) (b - a)))
+			return err_bad_id(ps->ctx, ps->filename, ln->no, a, (size_t) (b - a));
+		v = comma ? comma + 1 : end;
+	}
+	return MG_OK;
 }
 
 /* Split a list of revision ids, checking each one. */
@@ -345,8 +444,11 @@ parse_id_list(parser *ps, const line *ln, const char *v, size_t vn,
 {
 	const char **list;
 	size_t count;
-	int rc = parse_list(ps->ctx, v, vn, &list, &count);
+	int rc;
 
+	if (!ps->keep)
+		return check_id_list(ps, ln, v, vn);
+	rc = parse_list(ps->ctx, v, vn, &list, &count);
 	if (rc != MG_OK)
 		return rc;
 	for (size_t i = 0; i < count; i++)
@@ -381,6 +483,14 @@ parse_key(parser *ps, const line *ln, int key, const char *v, size_t vn)
 		case K_REVISION_ID:
 			if (vn == 0 || vn > 32)
 				return err_bad_id(ctx, ps->filename, ln->no, v, vn);
+			if (!ps->keep)
+			{
+				if (!valid_id_span(v, vn))
+					return err_bad_id(ctx, ps->filename, ln->no, v, vn);
+				ps->id = v;
+				ps->idlen = vn;
+				return MG_OK;
+			}
 			s->id = mg_strndup(ctx, v, vn);
 			if (s->id == NULL)
 				return MG_ENOMEM;
@@ -401,12 +511,18 @@ parse_key(parser *ps, const line *ln, int key, const char *v, size_t vn)
 			return parse_id_list(ps, ln, v, vn, &s->deps, &s->ndeps);
 
 		case K_BRANCH_LABELS:
+			if (!ps->keep)
+				return MG_OK;
 			return parse_list(ctx, v, vn, &s->labels, &s->nlabels);
 
 		case K_TAGS:
+			if (!ps->keep)
+				return MG_OK;
 			return parse_list(ctx, v, vn, &s->tags, &s->ntags);
 
 		case K_CREATE_DATE:
+			if (!ps->keep)
+				return MG_OK;
 			s->create_date = mg_strndup(ctx, v, vn);
 			return s->create_date ? MG_OK : MG_ENOMEM;
 
@@ -442,6 +558,9 @@ add_free_text(parser *ps, const line *ln)
 	const char *t = ln->body;
 	size_t n = ln->blen;
 
+	if (!ps->keep)
+		return MG_OK;
+
 	/*
 	 * The line is already trimmed at its end (classify).  Drop the one
 	 * blank after "--"; keep further indentation.
@@ -451,7 +570,7 @@ add_free_text(parser *ps, const line *ln)
 		t++;
 		n--;
 	}
-	if (ps->doc.len == 0)
+	if (ps->doc.len == 0 && !ps->doc_one)
 		trim(&t, &n);
 	if (n == 0)
 	{
@@ -468,12 +587,21 @@ add_free_text(parser *ps, const line *ln)
 		if (ps->s->message == NULL)
 			return MG_ENOMEM;
 	}
-	if (ps->doc.len > 0)
+	if (ps->doc.len == 0 && !ps->doc_one)
 	{
-		mg_buf_putc(&ps->doc, '\n');
-		if (ps->doc_break)
-			mg_buf_putc(&ps->doc, '\n');
+		/* a one-line doc is the message itself: no copy of its own */
+		ps->doc_one = true;
+		ps->doc_break = false;
+		return MG_OK;
 	}
+	if (ps->doc_one)
+	{
+		mg_buf_puts(&ps->doc, ps->s->message);
+		ps->doc_one = false;
+	}
+	mg_buf_putc(&ps->doc, '\n');
+	if (ps->doc_break)
+		mg_buf_putc(&ps->doc, '\n');
 	ps->doc_break = false;
 	mg_buf_putn(&ps->doc, t, n);
 	return ps->doc.failed ? MG_ENOMEM : MG_OK;
@@ -489,6 +617,15 @@ finish_header(parser *ps)
 		return err_missing_key(ps->ctx, ps->filename, K_REVISION_ID);
 	if (ps->key_line[K_REVISES] == 0)
 		return err_missing_key(ps->ctx, ps->filename, K_REVISES);
+	if (!ps->keep)
+		return MG_OK;
+	if (ps->doc_one)
+	{
+		ps->s->doc = ps->s->message;
+		return MG_OK;
+	}
+	if (ps->doc.len == 0)
+		return MG_OK;           /* no free text: s->doc stays "" */
 	if (mg_buf_finish(&ps->doc, &doc) != MG_OK)
 		return MG_ENOMEM;
 	ps->s->doc = doc;
@@ -566,13 +703,97 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	return MG_OK;
 }
 
-/* Copy a section's text [from, to), trailing blanks and newlines dropped. */
-static const char *
-section_text(mg_ctx *ctx, const char *from, const char *to)
+/*
+ * The section [from, to) ends: trailing blanks and newlines are dropped,
+ * and the text is copied into s (keep) or kept as a span.
+ */
+static int
+end_section(parser *ps, bool up, int dialect, const char *from, const char *to)
 {
+	const char *t;
+
 	while (to > from && (is_blank(to[-1]) || to[-1] == '\n'))
 		to--;
-	return mg_strndup(ctx, from, (size_t) (to - from));
+	if (!ps->keep)
+	{
+		ps->sec[up ? 0 : 1][dialect] = from;
+		ps->seclen[up ? 0 : 1][dialect] = (size_t) (to - from);
+		return MG_OK;
+	}
+	t = mg_strndup(ps->ctx, from, (size_t) (to - from));
+	if (t == NULL)
+		return MG_ENOMEM;
+	if (up)
+		ps->s->upgrade[dialect] = t;
+	else
+		ps->s->downgrade[dialect] = t;
+	return MG_OK;
+}
+
+/* Read the header and the sections of text into ps (see parser.keep). */
+static int
+run_parser(parser *ps, const char *text, size_t len)
+{
+	mg_ctx *ctx = ps->ctx;
+	cursor c;
+	line ln;
+	bool in_body = false;
+	bool up = true;
+	int dialect = MG_DIALECT_ANY;
+	const char *sec_start = NULL;
+	int rc;
+
+	cursor_init(&c, text, len);
+	while (cursor_next(&c, &ln))
+	{
+		if (ln.kind == LK_MARKER)
+		{
+			if (!in_body)
+			{
+				rc = finish_header(ps);
+				if (rc != MG_OK)
+					return rc;
+				in_body = true;
+			}
+			else if ((rc = end_section(ps, up, dialect, sec_start, ln.p)) != MG_OK)
+				return rc;
+			rc = parse_marker(ps, &ln, &up, &dialect);
+			if (rc != MG_OK)
+				return rc;
+			sec_start = c.pos;
+			continue;
+		}
+		if (in_body)
+			continue;
+		if (ln.kind == LK_BLANK)
+		{
+			ps->doc_break = true;
+			continue;
+		}
+		if (ln.kind == LK_OTHER)
+		{
+			char loc[320];
+
+			where(loc, sizeof(loc), ps->filename, ln.no);
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+						 "statement outside a -- migrate:upgrade / -- migrate:downgrade section in %s",
+						 loc);
+			mg_error_hint(ctx, "Put the statements after a line \"-- migrate:upgrade\", and the statements that undo them after a line \"-- migrate:downgrade\".");
+			return MG_EINPUT;
+		}
+		{
+			const char *v;
+			size_t vn;
+			int key = match_key(&ln, &v, &vn);
+
+			rc = key >= 0 ? parse_key(ps, &ln, key, v, vn) : add_free_text(ps, &ln);
+			if (rc != MG_OK)
+				return rc;
+		}
+	}
+	if (in_body)
+		return end_section(ps, up, dialect, sec_start, c.end);
+	return finish_header(ps);
 }
 
 int
@@ -581,12 +802,6 @@ mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 {
 	parser ps;
 	mg_script *s;
-	cursor c;
-	line ln;
-	bool in_body = false;
-	bool up = true;
-	int dialect = MG_DIALECT_ANY;
-	const char *sec_start = NULL;
 	char *copy;
 	int rc;
 
@@ -619,83 +834,72 @@ mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 	ps.ctx = ctx;
 	ps.s = s;
 	ps.filename = s->filename;
+	ps.keep = true;
 	mg_buf_init(&ps.doc, ctx);
-
-	cursor_init(&c, copy, len);
-	while (cursor_next(&c, &ln))
-	{
-		if (ln.kind == LK_MARKER)
-		{
-			if (!in_body)
-			{
-				rc = finish_header(&ps);
-				if (rc != MG_OK)
-					return rc;
-				in_body = true;
-			}
-			else
-			{
-				const char *t = section_text(ctx, sec_start, ln.p);
-
-				if (t == NULL)
-					return MG_ENOMEM;
-				if (up)
-					s->upgrade[dialect] = t;
-				else
-					s->downgrade[dialect] = t;
-			}
-			rc = parse_marker(&ps, &ln, &up, &dialect);
-			if (rc != MG_OK)
-				return rc;
-			sec_start = c.pos;
-			continue;
-		}
-		if (in_body)
-			continue;
-		if (ln.kind == LK_BLANK)
-		{
-			ps.doc_break = true;
-			continue;
-		}
-		if (ln.kind == LK_OTHER)
-		{
-			char loc[320];
-
-			where(loc, sizeof(loc), filename, ln.no);
-			mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
-						 "statement outside a -- migrate:upgrade / -- migrate:downgrade section in %s",
-						 loc);
-			mg_error_hint(ctx, "Put the statements after a line \"-- migrate:upgrade\", and the statements that undo them after a line \"-- migrate:downgrade\".");
-			return MG_EINPUT;
-		}
-		{
-			const char *v;
-			size_t vn;
-			int key = match_key(&ln, &v, &vn);
-
-			rc = key >= 0 ? parse_key(&ps, &ln, key, v, vn) : add_free_text(&ps, &ln);
-			if (rc != MG_OK)
-				return rc;
-		}
-	}
-
-	if (in_body)
-	{
-		const char *t = section_text(ctx, sec_start, c.end);
-
-		if (t == NULL)
-			return MG_ENOMEM;
-		if (up)
-			s->upgrade[dialect] = t;
-		else
-			s->downgrade[dialect] = t;
-	}
-	else
-	{
-		rc = finish_header(&ps);
-		if (rc != MG_OK)
-			return rc;
-	}
+	rc = run_parser(&ps, copy, len);
+	if (rc != MG_OK)
+		return rc;
 	*out = s;
+	return MG_OK;
+}
+
+/* The section a run takes for a direction: the dialect's own, else the plain one. */
+static int
+pick_section(const parser *ps, int dir, int dialect)
+{
+	if (dialect > MG_DIALECT_ANY && dialect < MG_NDIALECTS && ps->sec[dir][dialect] != NULL)
+		return dialect;
+	return MG_DIALECT_ANY;
+}
+
+int
+mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect)
+{
+	const char *filename = s->filename != NULL ? s->filename : "";
+	mg_script tmp;
+	parser ps;
+	const char *body[2] = {NULL, NULL};
+	int pick[2];
+	int rc;
+
+	if (text == NULL)
+		len = 0;
+	if (!mg_script_is_revision(text, len))
+		return err_missing_key(ctx, filename, K_REVISION_ID);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.transactional = true;
+	memset(&ps, 0, sizeof(ps));
+	ps.ctx = ctx;
+	ps.s = &tmp;
+	ps.filename = filename;
+	ps.keep = false;
+	rc = run_parser(&ps, text, len);
+	if (rc != MG_OK)
+		return rc;
+	if (s->id == NULL || strlen(s->id) != ps.idlen || memcmp(s->id, ps.id, ps.idlen) != 0)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "script of revision \"%s\" declares revision \"%.*s\"",
+					 s->id != NULL ? s->id : "", (int) ps.idlen, ps.id);
+		if (filename[0])
+			mg_error_detail(ctx, "Its \"Revision ID\" line (file \"%s\") names another revision.", filename);
+		mg_error_hint(ctx, "Load the script again with migrate_load() or migrate_add().");
+		return MG_EINPUT;
+	}
+	for (int dir = 0; dir < 2; dir++)
+	{
+		pick[dir] = pick_section(&ps, dir, dialect);
+		if (ps.sec[dir][pick[dir]] != NULL &&
+			(body[dir] = mg_strndup(ctx, ps.sec[dir][pick[dir]], ps.seclen[dir][pick[dir]])) == NULL)
+			return MG_ENOMEM;
+	}
+	/* nothing can fail from here on: s changes all at once */
+	for (int d = 0; d < MG_NDIALECTS; d++)
+		s->upgrade[d] = s->downgrade[d] = NULL;
+	s->upgrade[pick[0]] = body[0];
+	s->downgrade[pick[1]] = body[1];
+	mg_checksum(text, len, s->checksum);
+	s->transactional = tmp.transactional;
+	s->has_body = true;
 	return MG_OK;
 }

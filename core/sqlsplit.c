@@ -30,6 +30,11 @@
  * line first in that case.  Statements made only of blanks and comments
  * are dropped.  Unterminated quotes and comments run to the end of the
  * text (the database reports them when the statement runs).
+ *
+ * Memory: the only allocation is the array of slices.  mg_sql_split
+ * gives its unused room back; mg_sql_split_reuse fills an array the
+ * caller keeps across bodies, so a loop over thousands of bodies needs
+ * one array, not one per body.
  */
 #include <string.h>
 
@@ -196,9 +201,34 @@ add_stmt(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const char *sql,
 int
 mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect)
 {
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	rc = mg_sql_split_reuse(out, n, &cap, ctx, sql, dialect);
+	if (rc != MG_OK)
+	{
+		*out = NULL;
+		return rc;
+	}
+	/* the newest allocation of the arena gives back the room it did not use */
+	if (*out != NULL && cap > *n)
+		*out = mg_realloc(ctx, *out, cap * sizeof(mg_stmt), *n * sizeof(mg_stmt));
+	if (*out == NULL && cap > 0)
+	{
+		*n = 0;
+		return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+int
+mg_sql_split_reuse(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const char *sql,
+				   int dialect)
+{
 	bool sqlite = dialect == MG_DIALECT_SQLITE;
 	bool pg = dialect == MG_DIALECT_POSTGRESQL;
-	size_t cap = 0, i = 0;
+	size_t i = 0;
 	size_t start = 0;       /* first non-blank of the statement */
 	bool started = false;   /* start is set */
 	bool code = false;      /* the statement has more than comments */
@@ -207,7 +237,6 @@ mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect
 	int line = 1;           /* line of sql[counted] */
 	size_t counted = 0;
 
-	*out = NULL;
 	*n = 0;
 	if (sql == NULL)
 		return MG_OK;
@@ -256,9 +285,8 @@ mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect
 				i++;
 				continue;
 			}
-			if (code && add_stmt(out, n, &cap, ctx, sql, start, i, line) != MG_OK)
+			if (code && add_stmt(out, n, cap, ctx, sql, start, i, line) != MG_OK)
 			{
-				*out = NULL;
 				*n = 0;
 				return MG_ENOMEM;
 			}
@@ -308,9 +336,8 @@ mg_sql_split(mg_stmt **out, size_t *n, mg_ctx *ctx, const char *sql, int dialect
 			state = trans[state][token];
 	}
 
-	if (code && add_stmt(out, n, &cap, ctx, sql, start, i, line) != MG_OK)
+	if (code && add_stmt(out, n, cap, ctx, sql, start, i, line) != MG_OK)
 	{
-		*out = NULL;
 		*n = 0;
 		return MG_ENOMEM;
 	}

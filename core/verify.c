@@ -233,7 +233,7 @@ read_dbinfo(dbinfo *db, mg_session *s)
 						  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 						  "WHERE n.nspname = pg_catalog.current_schema() AND c.relkind IN ('r', 'p') "
 						  "AND NOT (n.nspname = $1 AND c.relname IN "
-						  "('migrate_catalog', 'migrate_log', 'migrate_settings')) "
+						  "('migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads')) "
 						  "ORDER BY c.relname", 1, params);
 	else
 		rc = query_column(&c, st,
@@ -251,7 +251,7 @@ read_dbinfo(dbinfo *db, mg_session *s)
 		if (t == NULL || ci_equal(t, st->version_name) || ci_prefix(t, "kombu_"))
 			continue;
 		if (!pg && (ci_equal(t, "migrate_catalog") || ci_equal(t, "migrate_log") ||
-					ci_equal(t, "migrate_settings")))
+					ci_equal(t, "migrate_settings") || ci_equal(t, "migrate_catalog_heads")))
 			continue;
 		db->tables[db->ntables++] = t;
 	}

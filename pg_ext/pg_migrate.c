@@ -111,9 +111,11 @@
  *   - connects to SPI for the duration of the command;
  *   - implements the engine's host callbacks:
  *
- *   query       SPI_execute_with_args with every parameter of type text;
- *               rows go to the engine as column texts (SPI_getvalue);
- *               *changes is SPI_processed after INSERT, UPDATE, DELETE.
+ *   query       every parameter of type text; a text the call has run
+ *               before runs from a prepared plan (below), a new one with
+ *               SPI_execute_with_args; rows go to the engine as column
+ *               texts (SPI_getvalue); *changes is SPI_processed after
+ *               INSERT, UPDATE, DELETE.
  *   run_script  the revision body is split into statements by PostgreSQL's
  *               own parser (raw_parser: stmt_location / stmt_len), and each
  *               runs with SPI_execute; the number and text of a failing
@@ -126,18 +128,52 @@
  *               transaction, so a failing run leaves nothing behind and the
  *               caller's ROLLBACK undoes a successful one.
  *   commit      ReleaseCurrentSubTransaction.
- *   rollback    RollbackAndReleaseCurrentSubTransaction.
+ *   rollback    RollbackAndReleaseCurrentSubTransaction (nothing when an
+ *               error has rolled the unit back already, see below).
  *   notice      ereport(NOTICE): progress ("Running upgrade ...").
  *   now         the clock (clock_timestamp), UTC, as text.
  *
- * Every SPI call (and the lock, and the parser) runs inside an internal
- * subtransaction of its own, under PG_TRY, as PL/pgSQL's exception blocks
- * do: a PostgreSQL error is copied (CopyErrorData), flushed, the
- * subtransaction rolled back, and the error handed to the engine as an
- * MG_EHOST error carrying PostgreSQL's SQLSTATE, message, detail and hint.
- * So the engine always gets control back and decides; nothing longjmps
- * through the core.  After each subtransaction the memory context and
- * resource owner are restored, as exec_stmt_block does.
+ * PostgreSQL errors never longjmp through the core: every SPI call (and
+ * the lock, and the parser) runs under PG_TRY (trap), and a PostgreSQL
+ * error is copied (CopyErrorData), flushed, a subtransaction rolled
+ * back as PL/pgSQL's exception blocks do (the memory context and
+ * resource owner restored, as exec_stmt_block does), and the error
+ * handed to the engine as an MG_EHOST error carrying PostgreSQL's
+ * SQLSTATE, message, detail and hint.  The engine gets control back and
+ * decides.  Which subtransaction:
+ *
+ *   - inside the unit (between begin and commit/rollback), the unit's
+ *     own (unit_call).  Calls get no subtransaction of their own: each
+ *     subtransaction's commit walks everything the transaction has
+ *     created so far (AtSubCommit_smgr, AtEOSubXact_RelationCache), so
+ *     one per call made a run of N revisions O(N^2).  An error rolls the
+ *     unit back at once and marks it aborted; the engine's rollback is
+ *     then a no-op, and a query, script or commit on the aborted unit
+ *     fails (SQLSTATE 25P02) without touching the database.  The engine
+ *     stops at its first host error inside a unit (core/command.c,
+ *     run.c, verify.c: every host error is returned, then the session
+ *     closes with rollback), so the first error is the one reported.
+ *   - outside a unit (every read-only command; a writing command's few
+ *     reads before begin, and the lock), one of the call's own (guard):
+ *     a handful per command, none of them after the run's DDL, and the
+ *     caller's transaction needs no unit to survive the error.
+ *
+ * The engine's arena (the call's private context) and the error copy
+ * live in contexts made before the unit began, so they outlive its
+ * rollback.  The callers' error-context callbacks are taken off the
+ * stack while a trapped call runs (PG_CATCH puts them back): they would
+ * add the caller's context twice, and SPI's would move a parse error's
+ * position to internalpos.
+ *
+ * host_query keeps a small per-call cache of plans keyed by statement
+ * text (the engine runs the same texts once per step: the log INSERT,
+ * the version table's UPDATE, the script lookup): a text's second run
+ * prepares it (SPI_prepare, text parameters) and keeps the plan
+ * (SPI_keepplan: a saved plan, so the plan cache revalidates it after a
+ * revision's DDL or a search_path change); later runs use
+ * SPI_execute_plan.  The plans are freed (SPI_freeplan) when the call
+ * ends, however it ends (plan_cache_release; the call context's reset
+ * callback catches the rest).
  *
  * The engine's error becomes one ereport(ERROR) (raise_error): the
  * SQLSTATE of the error, its message, detail, hint and context.
@@ -149,6 +185,10 @@
  * Functions are not SECURITY DEFINER: they run with the caller's
  * privileges on the state tables, the version table and whatever the
  * revision scripts touch.
+ *
+ * One C function is no part of the SQL API: migrate_selftest_unit
+ * drives the host's unit as the engine never does (calls on a unit an
+ * error has rolled back); tests/pg/unit.pg declares it for its test.
  */
 #include "postgres.h"
 
@@ -159,6 +199,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
+#include "common/hashfn.h"
 #include "common/keywords.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -195,11 +236,41 @@ PG_MODULE_MAGIC;
  */
 #define MIGRATE_LOCK_KEY INT64CONST(0x6d696772617465)
 
-/* How much of a failing statement goes into the error's context. */
+/*
+ * How many distinct statement texts one call's plan cache remembers
+ * (a run uses fewer than a dozen); texts beyond it run unprepared.
+ */
+#define PLAN_CACHE_SIZE 32
 
 /* ------------------------------------------------------------------ */
 /* Host state and allocator                                             */
 /* ------------------------------------------------------------------ */
+
+/*
+ * One statement text host_query has seen in this call.  The plan is
+ * prepared (and kept: SPI_keepplan, so the plan cache revalidates it
+ * after DDL) when the text comes a second time; NULL until then.
+ */
+typedef struct plan_entry
+{
+	char	   *sql;			/* the text, in the call's context */
+	size_t		len;
+	uint32		hash;
+	int			nparams;
+	SPIPlanPtr	plan;
+} plan_entry;
+
+/*
+ * The call's plan cache.  It lives in the call's private context, with
+ * the reset callback that frees its plans when that context goes away,
+ * whatever way the call ends (plan_cache_release has usually done it).
+ */
+typedef struct plan_cache
+{
+	MemoryContextCallback cb;
+	int			n;
+	plan_entry	e[PLAN_CACHE_SIZE];
+} plan_cache;
 
 /* The per-call state behind mg_host.ud. */
 typedef struct host_state
@@ -207,10 +278,12 @@ typedef struct host_state
 	MemoryContext priv;			/* the call's context: the engine's arena */
 	MemoryContext scratch;		/* one callback's temporaries; reset after */
 	char	   *schema;			/* the extension's schema (state tables) */
+	plan_cache *plans;			/* in priv */
 	bool		in_unit;		/* begin succeeded; no commit/rollback yet */
+	bool		unit_aborted;	/* in_unit, and an error rolled the unit back */
 	MemoryContext unit_cxt;		/* CurrentMemoryContext before begin */
 	ResourceOwner unit_owner;	/* CurrentResourceOwner before begin */
-
+	SubTransactionId unit_subid;	/* the unit's subtransaction */
 } host_state;
 
 /*
@@ -300,18 +373,43 @@ raise_error(const mg_error *err, int rc)
 }
 
 /* ------------------------------------------------------------------ */
-/* Guarded calls: PostgreSQL errors become engine errors                 */
+/* Trapped calls: PostgreSQL errors become engine errors                 */
 /* ------------------------------------------------------------------ */
 
 typedef void (*guarded_fn) (void *arg);
 
 /*
- * Run fn(arg) inside an internal subtransaction.  On success the
- * subtransaction is released (its work and locks pass to the parent);
- * on a PostgreSQL error it is rolled back and the error goes into the
- * engine's context.  Memory context and resource owner are restored
- * either way.  Returns MG_OK or MG_EHOST; *sqlerrcode (if non-NULL)
- * receives the error's code, *cursorpos its cursor position (0: none).
+ * The SQLSTATE of a call on a unit that an error has rolled back
+ * (PostgreSQL's in_failed_sql_transaction).
+ */
+#define MIGRATE_STATE_ABORTED "25P02"
+
+/*
+ * Hand a caught PostgreSQL error to the engine and free it.  *sqlerrcode
+ * and *cursorpos (each if non-NULL) receive its code and cursor position.
+ * Returns MG_EHOST.
+ */
+static int
+caught_error(mg_ctx *ctx, ErrorData *edata, bool with_context,
+			 int *sqlerrcode, int *cursorpos)
+{
+	error_from_pg(ctx, edata, with_context);
+	if (sqlerrcode != NULL)
+		*sqlerrcode = edata->sqlerrcode;
+	if (cursorpos != NULL)
+		*cursorpos = edata->cursorpos;
+	FreeErrorData(edata);
+	return MG_EHOST;
+}
+
+/*
+ * Run fn(arg) inside an internal subtransaction of its own.  On success
+ * the subtransaction is released (its work and locks pass to the
+ * parent); on a PostgreSQL error it is rolled back and the error goes
+ * into the engine's context.  Memory context and resource owner are
+ * restored either way.  Used outside a unit only (see trap).  Returns
+ * MG_OK or MG_EHOST; *sqlerrcode (if non-NULL) receives the error's
+ * code, *cursorpos its cursor position (0: none).
  */
 static int
 guard(mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
@@ -353,17 +451,97 @@ guard(mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-
-		error_from_pg(ctx, edata, with_context);
-		if (sqlerrcode != NULL)
-			*sqlerrcode = edata->sqlerrcode;
-		if (cursorpos != NULL)
-			*cursorpos = edata->cursorpos;
-		FreeErrorData(edata);
-		rc = MG_EHOST;
+		rc = caught_error(ctx, edata, with_context, sqlerrcode, cursorpos);
 	}
 	PG_END_TRY();
 	return rc;
+}
+
+/*
+ * Roll back the unit's subtransaction after a caught error, as
+ * exec_stmt_block does for its own: the memory context and resource
+ * owner of before host_begin come back.  The unit stays open, marked
+ * aborted, until the engine's rollback (a no-op then) or commit (an
+ * error).
+ */
+static void
+unit_abort(host_state *hs)
+{
+	Assert(hs->in_unit && !hs->unit_aborted);
+	Assert(GetCurrentSubTransactionId() == hs->unit_subid);
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(hs->unit_cxt);
+	CurrentResourceOwner = hs->unit_owner;
+	hs->unit_aborted = true;
+}
+
+/* The engine's error for a call on a unit an error has rolled back. */
+static int
+unit_aborted_error(mg_ctx *ctx)
+{
+	mg_error_set(ctx, MG_EHOST, MIGRATE_STATE_ABORTED,
+				 "the migration unit was rolled back after an error; no statement can run in it");
+	mg_error_detail(ctx, "An earlier statement of this call failed, and its error undid everything the call had done.");
+	return MG_EHOST;
+}
+
+/*
+ * Run fn(arg) directly in the open unit's subtransaction, with no
+ * subtransaction of its own.  A PostgreSQL error is copied (into the
+ * context of before host_begin, which outlives the unit), flushed, and
+ * the unit rolled back at once (unit_abort): once an error is raised,
+ * nothing more may run in the subtransaction it was raised in.  The
+ * error-context stack is handled as guard does.  Returns MG_OK or
+ * MG_EHOST, with *sqlerrcode and *cursorpos as guard's.
+ */
+static int
+unit_call(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
+		  int *sqlerrcode, int *cursorpos)
+{
+	ErrorContextCallback *oldstack = error_context_stack;
+	volatile int rc = MG_OK;
+
+	PG_TRY();
+	{
+		error_context_stack = NULL;
+		fn(arg);
+		error_context_stack = oldstack;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(hs->unit_cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		unit_abort(hs);
+		rc = caught_error(ctx, edata, with_context, sqlerrcode, cursorpos);
+	}
+	PG_END_TRY();
+	return rc;
+}
+
+/*
+ * Run fn(arg) so that a PostgreSQL error comes back as the engine's
+ * error: inside the open unit with unit_call (no subtransaction per
+ * call), outside one with guard (a subtransaction per call).  A unit an
+ * error has rolled back runs nothing: the call fails with
+ * MIGRATE_STATE_ABORTED without touching the database.  Returns MG_OK
+ * or MG_EHOST; *sqlerrcode and *cursorpos as guard's.
+ */
+static int
+trap(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
+	 int *sqlerrcode, int *cursorpos)
+{
+	if (sqlerrcode != NULL)
+		*sqlerrcode = 0;
+	if (cursorpos != NULL)
+		*cursorpos = 0;
+	if (!hs->in_unit)
+		return guard(ctx, fn, arg, with_context, sqlerrcode, cursorpos);
+	if (hs->unit_aborted)
+		return unit_aborted_error(ctx);
+	return unit_call(hs, ctx, fn, arg, with_context, sqlerrcode, cursorpos);
 }
 
 /* The engine's error for an SPI result code that is not an ERROR. */
@@ -387,6 +565,100 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 			return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "SPI_execute failed: %s",
 								SPI_result_code_string(spi_rc));
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The plan cache of host_query                                          */
+/* ------------------------------------------------------------------ */
+
+/* Free every plan the cache keeps and forget its texts. */
+static void
+plan_cache_release(plan_cache *pc)
+{
+	int			i;
+
+	for (i = 0; i < pc->n; i++)
+	{
+		SPIPlanPtr	plan = pc->e[i].plan;
+
+		pc->e[i].plan = NULL;
+		if (plan != NULL)
+			SPI_freeplan(plan);
+	}
+	pc->n = 0;
+}
+
+/* The reset callback of the call's context (arg: the plan_cache). */
+static void
+plan_cache_reset(void *arg)
+{
+	plan_cache_release((plan_cache *) arg);
+}
+
+/* An empty plan cache in priv, freed with priv. */
+static plan_cache *
+plan_cache_new(MemoryContext priv)
+{
+	plan_cache *pc = MemoryContextAllocZero(priv, sizeof(plan_cache));
+
+	pc->cb.func = plan_cache_reset;
+	pc->cb.arg = pc;
+	MemoryContextRegisterResetCallback(priv, &pc->cb);
+	return pc;
+}
+
+/*
+ * The cache's entry for a text and parameter count, added (without a
+ * plan) when new; NULL when the cache is full.  *seen says whether the
+ * text came before.  May raise (out of memory): call it trapped.
+ */
+static plan_entry *
+plan_cache_entry(host_state *hs, const char *sql, int nparams, bool *seen)
+{
+	plan_cache *pc = hs->plans;
+	size_t		len = strlen(sql);
+	uint32		hash = hash_bytes((const unsigned char *) sql, (int) len);
+	plan_entry *e;
+	int			i;
+
+	*seen = true;
+	for (i = 0; i < pc->n; i++)
+	{
+		e = &pc->e[i];
+		if (e->hash == hash && e->len == len && e->nparams == nparams &&
+			memcmp(e->sql, sql, len) == 0)
+			return e;
+	}
+	*seen = false;
+	if (pc->n == PLAN_CACHE_SIZE)
+		return NULL;
+	e = &pc->e[pc->n];
+	e->sql = MemoryContextStrdup(hs->priv, sql);
+	e->len = len;
+	e->hash = hash;
+	e->nparams = nparams;
+	e->plan = NULL;
+	pc->n++;
+	return e;
+}
+
+/*
+ * A kept plan for sql with nparams text parameters, NULL when SPI
+ * refuses to prepare it (SPI_execute_with_args then reports why).
+ */
+static SPIPlanPtr
+plan_prepare(const char *sql, int nparams, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
+
+	if (plan == NULL)
+		return NULL;
+	if (SPI_keepplan(plan) != 0)
+	{
+		SPI_freeplan(plan);
+		return NULL;
+	}
+	return plan;
 }
 
 /* ------------------------------------------------------------------ */
@@ -416,6 +688,8 @@ query_guarded(void *arg)
 	Oid		   *types = NULL;
 	Datum	   *values = NULL;
 	char	   *nulls = NULL;
+	plan_entry *e;
+	bool		seen;
 	int			i;
 
 	if (q->nparams > 0)
@@ -440,7 +714,18 @@ query_guarded(void *arg)
 			}
 		}
 	}
-	q->spi_rc = SPI_execute_with_args(q->sql, q->nparams, types, values, nulls, false, 0);
+	/*
+	 * A text seen before runs from the cache's plan (prepared the second
+	 * time it comes); a new one unprepared, as a one-off statement is
+	 * best run.
+	 */
+	e = plan_cache_entry(q->hs, q->sql, q->nparams, &seen);
+	if (e != NULL && e->plan == NULL && seen)
+		e->plan = plan_prepare(q->sql, q->nparams, types);
+	if (e != NULL && e->plan != NULL)
+		q->spi_rc = SPI_execute_plan(e->plan, values, nulls, false, 0);
+	else
+		q->spi_rc = SPI_execute_with_args(q->sql, q->nparams, types, values, nulls, false, 0);
 	q->processed = SPI_processed;
 	/* SPI returns in its procedure context: the texts go to scratch */
 	MemoryContextSwitchTo(q->hs->scratch);
@@ -485,7 +770,7 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	q.nparams = nparams;
 	q.params = params;
 	q.want_rows = row != NULL;
-	rc = guard(ctx, query_guarded, &q, true, NULL, NULL);
+	rc = trap(hs, ctx, query_guarded, &q, true, NULL, NULL);
 	if (rc == MG_OK && q.spi_rc < 0)
 		rc = spi_failure(ctx, q.spi_rc);
 	if (rc == MG_OK)
@@ -634,16 +919,23 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	int			rc;
 
 	*failed_statement = 0;
+	if (hs->in_unit && hs->unit_aborted)
+		return unit_aborted_error(ctx);
 	memset(&p, 0, sizeof(p));
 	p.hs = hs;
 	p.sql = sql;
-	rc = guard(ctx, parse_guarded, &p, false, NULL, &cursorpos);
+	rc = trap(hs, ctx, parse_guarded, &p, false, NULL, &cursorpos);
 	if (rc != MG_OK)
 	{
 		locate_args l;
 		mg_error	saved = *mg_ctx_error(ctx);
 
-		/* a syntax error: nothing ran; name the statement that holds it */
+		/*
+		 * A syntax error: nothing ran; name the statement that holds it.
+		 * Inside a unit, the error has rolled the unit back already; the
+		 * scan touches no table, and its own guard's subtransaction (only
+		 * here, on the way out) lives in the caller's transaction.
+		 */
 		memset(&l, 0, sizeof(l));
 		l.hs = hs;
 		l.sql = sql;
@@ -667,7 +959,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
-		rc = guard(ctx, exec_guarded, &e, false, NULL, NULL);
+		rc = trap(hs, ctx, exec_guarded, &e, false, NULL, NULL);
 		if (rc == MG_OK && e.spi_rc < 0)
 			rc = spi_failure(ctx, e.spi_rc);
 		pfree((void *) e.sql);
@@ -722,11 +1014,16 @@ host_begin(void *ud, mg_ctx *ctx)
 	hs->unit_owner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(hs->unit_cxt);
+	hs->unit_subid = GetCurrentSubTransactionId();
 	hs->in_unit = true;
+	hs->unit_aborted = false;
 	return MG_OK;
 }
 
-/* rollback: undo the unit; never touches the context's error. */
+/*
+ * rollback: undo the unit; never touches the context's error.  A unit
+ * an error has rolled back already (unit_abort) is just closed.
+ */
 static void
 host_rollback(void *ud, mg_ctx *ctx)
 {
@@ -736,12 +1033,21 @@ host_rollback(void *ud, mg_ctx *ctx)
 	if (!hs->in_unit)
 		return;
 	hs->in_unit = false;
+	if (hs->unit_aborted)
+	{
+		hs->unit_aborted = false;
+		return;
+	}
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
 }
 
-/* commit: release the unit's subtransaction into the caller's transaction. */
+/*
+ * commit: release the unit's subtransaction into the caller's
+ * transaction.  A unit an error has rolled back cannot be committed:
+ * it is closed, and the call fails (MIGRATE_STATE_ABORTED).
+ */
 static int
 host_commit(void *ud, mg_ctx *ctx)
 {
@@ -751,6 +1057,14 @@ host_commit(void *ud, mg_ctx *ctx)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"no migration unit is open in this call");
 	hs->in_unit = false;
+	if (hs->unit_aborted)
+	{
+		hs->unit_aborted = false;
+		mg_error_set(ctx, MG_EHOST, MIGRATE_STATE_ABORTED,
+					 "the migration unit was rolled back after an error; it cannot be committed");
+		mg_error_detail(ctx, "An earlier statement of this call failed, and its error undid everything the call had done.");
+		return MG_EHOST;
+	}
 	ReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
@@ -799,6 +1113,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	hs->priv = priv;
 	hs->scratch = AllocSetContextCreate(priv, "migrate scratch", ALLOCSET_DEFAULT_SIZES);
 	hs->schema = schema;
+	hs->plans = plan_cache_new(priv);
 	memset(host, 0, sizeof(*host));
 	host->version = MG_HOST_VERSION;
 	host->ud = hs;
@@ -911,6 +1226,7 @@ static void
 call_finish(call *c, int rc)
 {
 	rc = host_close_unit(&c->host, c->ctx, rc);
+	plan_cache_release(c->hs.plans);
 	if (c->connected)
 	{
 		SPI_finish();
@@ -1374,6 +1690,7 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 		(void) more;
 		if (done && report != NULL)
 			ereport(NOTICE, (errmsg_internal("%s", report)));
+		plan_cache_release(c.hs.plans);
 		mg_ctx_free(c.ctx);
 		MemoryContextDelete(c.priv);
 		SPI_commit();			/* needs the nonatomic SPI connection */
@@ -1382,4 +1699,86 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 			break;
 	}
 	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------ */
+/* A self-test of the unit                                               */
+/* ------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(migrate_selftest_unit);
+
+/* One line of the self-test's report; clears the context's error. */
+static void
+selftest_line(StringInfo out, const char *what, mg_ctx *ctx, int rc)
+{
+	const mg_error *e = mg_ctx_error(ctx);
+
+	appendStringInfo(out, "%s%s: ", out->len > 0 ? "\n" : "", what);
+	if (rc == MG_OK)
+		appendStringInfoString(out, "ok");
+	else
+		appendStringInfo(out, "%s %s", e->sqlstate, e->message);
+	mg_error_clear(ctx);
+}
+
+/*
+ * migrate_selftest_unit(fail_sql, in_script): the host's unit driven as
+ * the engine never drives it, for tests/pg/unit.pg.  Not part of the
+ * extension's SQL API: a superuser declares it for a test
+ * (CREATE FUNCTION ... AS '$libdir/migrate', 'migrate_selftest_unit'
+ * LANGUAGE C).  In one call: begin; a query creating table
+ * migrate_selftest_a; fail_sql (run_script when in_script, else query);
+ * then, on the unit as that left it, a query creating
+ * migrate_selftest_b, a script creating migrate_selftest_c, a commit,
+ * two rollbacks; then a query after the unit.  Returns one line per
+ * callback: "<callback>: ok" or "<callback>: <SQLSTATE> <message>"
+ * (run_script's with the failing statement's number).
+ */
+Datum
+migrate_selftest_unit(PG_FUNCTION_ARGS)
+{
+	const char *fail_sql = arg_text(fcinfo, 0, "migrate_selftest_unit", "fail_sql", true);
+	bool		in_script = arg_flag(fcinfo, 1);
+	StringInfoData out;
+	char		what[64];
+	text	   *result;
+	call		c;
+	int			failed = 0;
+	int			rc;
+
+	initStringInfo(&out);		/* the caller's context, as the result */
+	call_open(&c, false);
+	rc = c.host.begin(c.host.ud, c.ctx);
+	selftest_line(&out, "begin", c.ctx, rc);
+	rc = c.host.query(c.host.ud, c.ctx, "CREATE TABLE migrate_selftest_a (a int)", 0, NULL,
+					  NULL, NULL, NULL);
+	selftest_line(&out, "query", c.ctx, rc);
+	if (in_script)
+	{
+		rc = c.host.run_script(c.host.ud, c.ctx, fail_sql, &failed);
+		snprintf(what, sizeof(what), "run_script (statement %d)", failed);
+		selftest_line(&out, what, c.ctx, rc);
+	}
+	else
+	{
+		rc = c.host.query(c.host.ud, c.ctx, fail_sql, 0, NULL, NULL, NULL, NULL);
+		selftest_line(&out, "query", c.ctx, rc);
+	}
+	rc = c.host.query(c.host.ud, c.ctx, "CREATE TABLE migrate_selftest_b (a int)", 0, NULL,
+					  NULL, NULL, NULL);
+	selftest_line(&out, "query", c.ctx, rc);
+	rc = c.host.run_script(c.host.ud, c.ctx, "CREATE TABLE migrate_selftest_c (a int);", &failed);
+	snprintf(what, sizeof(what), "run_script (statement %d)", failed);
+	selftest_line(&out, what, c.ctx, rc);
+	rc = c.host.commit(c.host.ud, c.ctx);
+	selftest_line(&out, "commit", c.ctx, rc);
+	c.host.rollback(c.host.ud, c.ctx);
+	c.host.rollback(c.host.ud, c.ctx);
+	appendStringInfoString(&out, "\nrollback, rollback: done");
+	rc = c.host.query(c.host.ud, c.ctx, "SELECT 1", 0, NULL, NULL, NULL, NULL);
+	selftest_line(&out, "query after the unit", c.ctx, rc);
+	call_finish(&c, MG_OK);
+	result = cstring_to_text(out.data);
+	call_free(&c);
+	PG_RETURN_TEXT_P(result);
 }

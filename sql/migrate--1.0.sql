@@ -46,6 +46,39 @@ CREATE TABLE migrate_settings (
 	value text NOT NULL
 );
 
+-- The catalog's heads, kept so that the start-up check, migrate_heads() and
+-- migrate_current() need not build the whole graph (core/headcache.c).  Any
+-- change to the catalog empties it; the engine refills it.  Not dumped: a
+-- restored database refills it on its first write command.
+CREATE TABLE migrate_catalog_heads (
+	pos integer PRIMARY KEY,
+	seq integer NOT NULL,
+	revision text NOT NULL,
+	down_revisions text NOT NULL,
+	branch_labels text NOT NULL,
+	depends_on text NOT NULL,
+	message text NOT NULL,
+	is_mergepoint integer NOT NULL,
+	carried_labels text NOT NULL,
+	heads_line text NOT NULL,
+	current_line text NOT NULL
+);
+
+CREATE FUNCTION migrate_catalog_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = @extschema@, pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.migrate_catalog_heads;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER migrate_catalog_changed
+AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate_catalog
+FOR EACH STATEMENT EXECUTE FUNCTION migrate_catalog_changed();
+
 SELECT pg_catalog.pg_extension_config_dump('migrate_catalog', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate_catalog_seq_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate_log', '');

@@ -158,7 +158,9 @@
  * core.  The core reaches the database through the callbacks of mg_host,
  * implemented here on the calling connection:
  *
- *   query       one statement (sqlite3_prepare_v2 / sqlite3_step); the
+ *   query       one statement (sqlite3_prepare_v2 / sqlite3_step), kept
+ *               prepared until the call ends (up to 16 texts: the engine
+ *               repeats the same few per step); the
  *               parameters are named $1, $2 ... in the SQL text and bound
  *               as text or NULL; rows are passed as column texts; *changes
  *               is sqlite3_changes() after a statement that changed rows,
@@ -282,12 +284,29 @@ SQLITE_EXTENSION_INIT1
 /* Host state and allocator                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Statements of host_query kept prepared for the rest of the call: the
+ * engine runs the same few texts (the log row, the version table's
+ * UPDATE) once per step, and preparing them anew each time was most of
+ * the engine's own cost per revision.
+ */
+#define STMT_CACHE_SIZE 16
+
+typedef struct cached_stmt
+{
+	char	   *sql;			/* sqlite3_malloc'd copy of the text */
+	sqlite3_stmt *stmt;
+	int			busy;			/* in use by a query further up the stack */
+} cached_stmt;
+
 /* The per-call state behind mg_host.ud. */
 typedef struct host_state
 {
 	sqlite3    *db;
 	int			in_unit;	/* begin succeeded; no commit/rollback yet */
 	int			own_txn;	/* the unit is our BEGIN IMMEDIATE, not a savepoint */
+	int			ncached;
+	cached_stmt cache[STMT_CACHE_SIZE];
 } host_state;
 
 /*
@@ -376,6 +395,90 @@ note_lost_transaction(host_state *hs, mg_ctx *ctx)
  * callback returning a negative MG_E* code stops the query and that code
  * is returned (the callback set the error); a positive value just stops.
  */
+/*
+ * The prepared statement for sql: from the call's cache, or prepared now
+ * (and kept when there is room).  *stmt is NULL for a text without a
+ * statement.  Returns MG_OK or the error of the prepare.
+ */
+static int
+stmt_acquire(host_state *hs, mg_ctx *ctx, const char *sql, sqlite3_stmt **stmt,
+			 cached_stmt **slot)
+{
+	const char *tail = NULL;
+	int			rc;
+
+	*stmt = NULL;
+	*slot = NULL;
+	for (int i = 0; i < hs->ncached; i++)
+	{
+		cached_stmt *c = &hs->cache[i];
+
+		if (!c->busy && strcmp(c->sql, sql) == 0)
+		{
+			c->busy = 1;
+			*stmt = c->stmt;
+			*slot = c;
+			return MG_OK;
+		}
+	}
+	rc = sqlite3_prepare_v2(hs->db, sql, -1, stmt, &tail);
+	if (rc != SQLITE_OK)
+		return host_fail(ctx, hs->db, rc);
+	if (*stmt == NULL)
+		return MG_OK;
+	if (tail != NULL && !only_blanks(tail))
+	{
+		sqlite3_finalize(*stmt);
+		*stmt = NULL;
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"query text holds more than one statement: \"%.100s\"", sql);
+	}
+	if (hs->ncached < STMT_CACHE_SIZE)
+	{
+		size_t		len = strlen(sql) + 1;
+		char	   *copy = sqlite3_malloc64(len);
+
+		/* out of memory here only means the statement is not kept */
+		if (copy != NULL)
+		{
+			cached_stmt *c = &hs->cache[hs->ncached++];
+
+			memcpy(copy, sql, len);
+			c->sql = copy;
+			c->stmt = *stmt;
+			c->busy = 1;
+			*slot = c;
+		}
+	}
+	return MG_OK;
+}
+
+/* Done with a statement of stmt_acquire: reset and kept, or finalized. */
+static void
+stmt_release(sqlite3_stmt *stmt, cached_stmt *slot)
+{
+	if (slot == NULL)
+	{
+		sqlite3_finalize(stmt);
+		return;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	slot->busy = 0;
+}
+
+/* Finalize the call's cached statements (at the end of every call). */
+static void
+stmt_cache_clear(host_state *hs)
+{
+	for (int i = 0; i < hs->ncached; i++)
+	{
+		sqlite3_finalize(hs->cache[i].stmt);
+		sqlite3_free(hs->cache[i].sql);
+	}
+	hs->ncached = 0;
+}
+
 static int
 host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 		   const char *const *params, mg_row_fn row, void *arg, long *changes)
@@ -383,7 +486,7 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	host_state *hs = ud;
 	sqlite3    *db = hs->db;
 	sqlite3_stmt *stmt = NULL;
-	const char *tail = NULL;
+	cached_stmt *slot = NULL;
 	const char **vals = NULL;
 	sqlite3_int64 total_before;
 	int			ncol;
@@ -393,17 +496,9 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 
 	if (changes != NULL)
 		*changes = 0;
-	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, &tail);
-	if (rc != SQLITE_OK)
-		return host_fail(ctx, db, rc);
-	if (stmt == NULL)
-		return MG_OK;
-	if (tail != NULL && !only_blanks(tail))
-	{
-		sqlite3_finalize(stmt);
-		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
-							"query text holds more than one statement: \"%.100s\"", sql);
-	}
+	rc = stmt_acquire(hs, ctx, sql, &stmt, &slot);
+	if (rc != MG_OK || stmt == NULL)
+		return rc;
 	for (i = 0; i < nparams; i++)
 	{
 		char		name[24];
@@ -472,7 +567,7 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 
 done:
 	sqlite3_free(vals);
-	sqlite3_finalize(stmt);
+	stmt_release(stmt, slot);
 	return result;
 }
 
@@ -751,6 +846,7 @@ host_close_unit(mg_host *host, mg_ctx *ctx, int rc)
 {
 	host_state *hs = host->ud;
 
+	stmt_cache_clear(hs);
 	if (!hs->in_unit)
 		return rc;
 	host_rollback(hs, ctx);

@@ -265,7 +265,12 @@ test_open(void)
 	is_str(st.t_settings, "\"main\".\"migrate_settings\"", "settings table qualified");
 	is_str(db_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
 				   "WHERE type = 'table' ORDER BY name)"),
-		   "migrate_catalog,migrate_log,migrate_settings", "the three state tables exist");
+		   "migrate_catalog,migrate_catalog_heads,migrate_log,migrate_settings",
+		   "the four state tables exist");
+	is_str(db_text("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+				   "WHERE type = 'trigger' AND tbl_name = 'migrate_catalog' ORDER BY name)"),
+		   "migrate_catalog_DELETE,migrate_catalog_INSERT,migrate_catalog_UPDATE",
+		   "the catalog's triggers that empty the kept heads");
 	is_str(db_text("SELECT group_concat(name, ',') FROM pragma_table_info('migrate_catalog')"),
 		   "seq,revision,down_revisions,branch_labels,depends_on,tags,message,filename,"
 		   "transactional,checksum,script,added_at", "catalog columns");
@@ -295,7 +300,7 @@ test_open(void)
 	is_int(mg_state_open(&st, ctx, &h2), MG_OK, "open with a schema needing quotes");
 	is_str(st.t_catalog, "\"st\"\"ate\".\"migrate_catalog\"", "embedded quote doubled");
 	is_str(db_text("SELECT count(*) FROM \"st\"\"ate\".sqlite_master WHERE name LIKE 'migrate_%'"),
-		   "3", "state tables created in that schema");
+		   "7", "state tables and triggers created in that schema");
 	is_str(db_text("SELECT count(*) FROM main.sqlite_master"), "0", "none in main");
 	h2.state_schema = NULL;
 	is_int(mg_state_open(&st, ctx, &h2), MG_OK, "open without a schema");
@@ -648,6 +653,9 @@ test_log(void)
 	is_int(mg_state_log(&st, &down, "3333333333333333", 2), MG_OK, "log unmerge");
 	is_int(mg_state_log(&st, &stamp, NULL, 0), MG_OK, "log stamp");
 	is_int(mg_state_log(&st, &up, "2222222222222222", 3), MG_OK, "log upgrade again");
+	is_str(db_text("SELECT count(*) FROM migrate_log"), "0", "queued: nothing written before the flush");
+	is_int(mg_state_log_flush(&st), MG_OK, "flush the queued rows");
+	is_int(mg_state_log_flush(&st), MG_OK, "a second flush has nothing to write");
 
 	is_str(db_text("SELECT group_concat(x, ' / ') FROM (SELECT id || '|' || ifnull(revision, 'NULL') || '|' || "
 				   "direction || '|' || from_revisions || '|' || to_revisions || '|' || run_at || '|' || "
@@ -699,7 +707,8 @@ test_host_errors(void)
 	is_int(mg_state_set_setting(&st, "branches", "gxy"), MG_EHOST, "set_setting: MG_EHOST");
 	is_int(mg_state_load_map(&map, &st), MG_EHOST, "load_map: MG_EHOST");
 	is_str(err->message, "no such table: main.migrate_catalog", "load_map: host's words");
-	is_int(mg_state_log(&st, &up, NULL, 1), MG_EHOST, "log: MG_EHOST");
+	is_int(mg_state_log(&st, &up, NULL, 1), MG_OK, "log: queued");
+	is_int(mg_state_log_flush(&st), MG_EHOST, "log flush: MG_EHOST");
 	is_str(err->message, "no such table: main.migrate_log", "log: host's words");
 	is_int(mg_state_applied_checksum(&v, &st, "aaaa"), MG_EHOST, "applied_checksum: MG_EHOST");
 	/* a version_table row read fails when the table is a view of nothing */
@@ -808,6 +817,7 @@ test_postgresql_texts(void)
 	ok(recorded("SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NOT NULL"),
 	   "existence: unqualified to_regclass, as Alembic's search_path lookup");
 	is_int(mg_state_log(&st, &up, NULL, 1), MG_OK, "postgresql log");
+	is_int(mg_state_log_flush(&st), MG_OK, "postgresql log flush");
 	ok(recorded("CAST(current_user AS TEXT))"), "applied_by is current_user on postgresql");
 	mg_ctx_free(ctx);
 }
@@ -897,7 +907,8 @@ sequence(mg_ctx *ctx)
 		return rc;
 	if ((rc = mg_state_versions(&rows, &n, &exists, &st)) != MG_OK)
 		return rc;
-	if ((rc = mg_state_log(&st, &step, got->checksum, 1.5)) != MG_OK)
+	if ((rc = mg_state_log(&st, &step, got->checksum, 1.5)) != MG_OK ||
+		(rc = mg_state_log_flush(&st)) != MG_OK)
 		return rc;
 	if ((rc = mg_state_applied_checksum(&v, &st, "b182f655505f")) != MG_OK)
 		return rc;

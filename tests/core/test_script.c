@@ -5,7 +5,10 @@
  * sections per dialect, CRLF and byte-order-mark input, every syntax
  * error (message text, SQLSTATE, and that no script is returned), the
  * cheap revision check, and an out-of-memory sweep that fails every
- * allocation of a parse in turn and checks that nothing leaks.
+ * allocation of a parse in turn and checks that nothing leaks.  Also
+ * mg_script_load_bodies: the same checks and errors on the same texts,
+ * the one section per direction it keeps for a dialect, and that a
+ * failure leaves the script as it was.
  */
 #include "../../core/internal.h"
 #include "tap.h"
@@ -48,12 +51,39 @@ parse(mg_script **s, mg_ctx *ctx, const char *text, const char *filename)
 /* The last error seen by check_error, for follow-up assertions. */
 static mg_error last;
 
-/* Parse text that must fail with MG_EINPUT / 42601 and message want. */
+/* A metadata-only script, as the catalog builds it. */
+static void
+meta_script(mg_script *m, const char *id, const char *filename)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	m->message = m->doc = "from the catalog";
+	m->create_date = m->text = "";
+	m->filename = filename;
+	m->transactional = true;
+	snprintf(m->checksum, sizeof(m->checksum), "%s", "0000000000000000");
+}
+
+static bool
+meta_unchanged(const mg_script *m)
+{
+	for (int d = 0; d < MG_NDIALECTS; d++)
+		if (m->upgrade[d] != NULL || m->downgrade[d] != NULL)
+			return false;
+	return !m->has_body && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
+		strcmp(m->message, "from the catalog") == 0;
+}
+
+/*
+ * Parse text that must fail with MG_EINPUT / 42601 and message want;
+ * mg_script_load_bodies must fail on it the same way.
+ */
 static void
 check_error(const char *name, const char *text, const char *filename, const char *want)
 {
 	mg_ctx *ctx = new_ctx();
 	mg_script *s = (mg_script *) &last;
+	mg_script meta;
 	int rc = parse(&s, ctx, text, filename);
 
 	last = *mg_ctx_error(ctx);
@@ -61,6 +91,15 @@ check_error(const char *name, const char *text, const char *filename, const char
 	is_str(last.sqlstate, MG_STATE_SYNTAX, "%s: SQLSTATE 42601", name);
 	is_str(last.message, want, "%s: message", name);
 	ok(s == NULL, "%s: no script returned", name);
+	mg_ctx_free(ctx);
+
+	ctx = new_ctx();
+	meta_script(&meta, "abc", filename != NULL ? filename : "");
+	rc = mg_script_load_bodies(&meta, ctx, text, strlen(text), MG_DIALECT_SQLITE);
+	is_int(rc, MG_EINPUT, "%s: bodies: MG_EINPUT", name);
+	is_str(mg_ctx_error(ctx)->message, want, "%s: bodies: the same message", name);
+	is_str(mg_ctx_error(ctx)->detail, last.detail, "%s: bodies: the same detail", name);
+	ok(meta_unchanged(&meta), "%s: bodies: the script is left as it was", name);
 	mg_ctx_free(ctx);
 }
 
@@ -676,6 +715,152 @@ oom_boundary_sweep(const char *name, const char *text)
 	   name, fails, passes);
 }
 
+/* A script with every kind of section, for mg_script_load_bodies. */
+static const char sections_script[] =
+	"-- four sections\n"
+	"-- Revision ID: abc\n"
+	"-- Revises: def\n"
+	"-- Transactional: false\n"
+	"-- migrate:upgrade\n"
+	"CREATE TABLE t (id integer);\n\n"
+	"-- migrate:upgrade sqlite\n"
+	"CREATE TABLE t (id integer primary key);\n"
+	"-- migrate:downgrade\n"
+	"DROP TABLE t;\n"
+	"-- migrate:downgrade postgresql\n"
+	"DROP TABLE t CASCADE;\n";
+
+static void
+test_load_bodies(void)
+{
+	mg_ctx *ctx = new_ctx();
+	mg_script meta, *full = NULL;
+	size_t len = strlen(sections_script);
+	const char *id, *message, *filename;
+	int rc;
+
+	is_int(parse(&full, ctx, sections_script, "four.sql"), MG_OK, "bodies: the full parse");
+
+	meta_script(&meta, "abc", "four.sql");
+	id = meta.id;
+	message = meta.message;
+	filename = meta.filename;
+	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+	is_int(rc, MG_OK, "bodies for sqlite: MG_OK");
+	ok(meta.has_body, "bodies for sqlite: has_body");
+	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "CREATE TABLE t (id integer primary key);",
+		   "bodies for sqlite: the sqlite upgrade wins over the plain one");
+	is_str(mg_script_body(&meta, false, MG_DIALECT_SQLITE), "DROP TABLE t;",
+		   "bodies for sqlite: the plain downgrade when there is no sqlite one");
+	ok(meta.upgrade[MG_DIALECT_ANY] == NULL && meta.upgrade[MG_DIALECT_POSTGRESQL] == NULL &&
+	   meta.downgrade[MG_DIALECT_SQLITE] == NULL && meta.downgrade[MG_DIALECT_POSTGRESQL] == NULL,
+	   "bodies for sqlite: the sections it does not run are not kept");
+	ok(meta.upgrade[MG_DIALECT_SQLITE] < sections_script ||
+	   meta.upgrade[MG_DIALECT_SQLITE] >= sections_script + len, "bodies: a copy, not the input");
+	is_str(meta.checksum, full ? full->checksum : "", "bodies: the checksum of the full text");
+	ok(!meta.transactional, "bodies: Transactional: false read from the text");
+	ok(meta.id == id && meta.message == message && meta.filename == filename,
+	   "bodies: the catalog's metadata is kept as it was");
+	ok(meta.text[0] == '\0', "bodies: the text is not kept");
+
+	meta_script(&meta, "abc", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_POSTGRESQL), MG_OK,
+		   "bodies for postgresql: MG_OK");
+	is_str(mg_script_body(&meta, true, MG_DIALECT_POSTGRESQL), "CREATE TABLE t (id integer);",
+		   "bodies for postgresql: the plain upgrade");
+	is_str(mg_script_body(&meta, false, MG_DIALECT_POSTGRESQL), "DROP TABLE t CASCADE;",
+		   "bodies for postgresql: its own downgrade");
+	ok(meta.upgrade[MG_DIALECT_SQLITE] == NULL && meta.downgrade[MG_DIALECT_ANY] == NULL,
+	   "bodies for postgresql: nothing else kept");
+
+	meta_script(&meta, "abc", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, "-- Revision ID: abc\n-- Revises:\n",
+								 strlen("-- Revision ID: abc\n-- Revises:\n"), MG_DIALECT_SQLITE),
+		   MG_OK, "header only: MG_OK");
+	ok(meta.has_body && mg_script_body(&meta, true, MG_DIALECT_SQLITE) == NULL &&
+	   mg_script_body(&meta, false, MG_DIALECT_SQLITE) == NULL && meta.transactional,
+	   "header only: a body with no sections");
+
+	meta_script(&meta, "abc", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, "-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n",
+								 strlen("-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n"),
+								 MG_DIALECT_SQLITE),
+		   MG_OK, "empty section: MG_OK");
+	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "", "empty section: kept as \"\"");
+
+	meta_script(&meta, "xyz", "versions/xyz.sql");
+	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+	is_int(rc, MG_EINPUT, "another revision's text: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_SYNTAX, "another revision's text: SQLSTATE 42601");
+	is_str(mg_ctx_error(ctx)->message, "script of revision \"xyz\" declares revision \"abc\"",
+		   "another revision's text: message");
+	is_str(mg_ctx_error(ctx)->detail,
+		   "Its \"Revision ID\" line (file \"versions/xyz.sql\") names another revision.",
+		   "another revision's text: detail names the file");
+	is_str(mg_ctx_error(ctx)->hint, "Load the script again with migrate_load() or migrate_add().",
+		   "another revision's text: hint");
+	ok(meta_unchanged(&meta), "another revision's text: the script is left as it was");
+	mg_error_clear(ctx);
+	meta_script(&meta, "ab", NULL);
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE), MG_EINPUT,
+		   "a prefix of the id is another revision");
+	is_str(mg_ctx_error(ctx)->detail, "", "no file name: no detail");
+	is_int(mg_script_load_bodies(&meta, ctx, NULL, 0, MG_DIALECT_SQLITE), MG_EINPUT, "NULL text: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "revision script has no \"Revision ID\" line", "NULL text: message");
+	mg_ctx_free(ctx);
+
+	/* out of memory: the copies of the two bodies are its only allocations */
+	{
+		long n, fails = 0;
+		int good = 1;
+
+		for (n = 1; n < 1000; n++)
+		{
+			ctx = new_ctx();
+			meta_script(&meta, "abc", "four.sql");
+			tap_calls = 0;
+			tap_fail_at = n;
+			rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+			tap_fail_at = 0;
+			if (rc == MG_OK)
+			{
+				if (!meta.has_body || mg_script_body(&meta, false, MG_DIALECT_SQLITE) == NULL)
+					good = 0;
+				mg_ctx_free(ctx);
+				break;
+			}
+			fails++;
+			if (rc != MG_ENOMEM || strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0 ||
+				!meta_unchanged(&meta))
+				good = 0;
+			mg_ctx_free(ctx);
+			if (tap_live != 0)
+				good = 0;
+		}
+		ok(good && fails == 1, "bodies: out of memory at its one allocation: clean, script unchanged, no leak");
+	}
+}
+
+/* List values: one block, items trimmed, empty ones dropped, a NUL ends the value. */
+static void
+test_list_values(void)
+{
+	static const char text[] = "-- Revision ID: abc\n-- Revises: d1 ,\td2,, \n-- Tags: t1,t2\0t3\n-- Branch Labels: ,\n";
+	mg_ctx *ctx = new_ctx();
+	mg_script *s = NULL;
+
+	is_int(mg_script_parse(&s, ctx, text, sizeof(text) - 1, "l.sql"), MG_OK, "lists: parses");
+	if (s != NULL)
+	{
+		is_int(s->ndown, 2, "lists: two parents");
+		is_str(s->down[1], "d2", "lists: tab and blanks trimmed");
+		is_int(s->ntags, 2, "lists: a NUL ends the value");
+		is_str(s->tags[1], "t2", "lists: the item before the NUL");
+		ok(s->nlabels == 0 && s->labels == NULL, "lists: only commas: no items, no array");
+	}
+	mg_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -690,6 +875,8 @@ main(void)
 	test_errors();
 	test_is_revision();
 	test_dialect_names();
+	test_load_bodies();
+	test_list_values();
 
 	oom_sweep("small script", small_script);
 	oom_boundary_sweep("small script", small_script);

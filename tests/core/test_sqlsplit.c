@@ -5,7 +5,9 @@
  * (no case contains that), and their line numbers.  Covers quotes with
  * ';' inside, comments with ';' and quotes, dollar quotes and $n
  * parameters, SQLite trigger bodies as sqlite3_complete() sees them,
- * the dialect differences, CRLF, empty input, and out of memory.
+ * the dialect differences, CRLF, empty input, and out of memory.  Also
+ * mg_sql_split_reuse, which fills one array across many bodies, and
+ * that mg_sql_split gives back the room its array did not use.
  */
 #include "../../core/internal.h"
 #include "tap.h"
@@ -323,6 +325,69 @@ test_oom(void)
 	free(body);
 }
 
+static void
+test_reuse(void)
+{
+	mg_ctx *c = NULL;
+	mg_stmt *v = NULL, *first, *st;
+	size_t n = 99, cap = 0;
+	char *many = malloc(40 * 16 + 1), *after;
+	bool good = true;
+
+	mg_ctx_new(&c, tap_realloc, NULL);
+	is_int(mg_sql_split_reuse(&v, &n, &cap, c, "SELECT 1; SELECT 2;\nSELECT 3", MG_DIALECT_ANY), MG_OK,
+		   "reuse: first body");
+	ok(n == 3 && cap >= 3 && v != NULL, "reuse: three statements (room for %zu)", cap);
+	ok(v != NULL && v[2].len == 8 && strncmp(v[2].text, "SELECT 3", 8) == 0 && v[2].line == 2,
+	   "reuse: text and line of the third");
+	first = v;
+	is_int(mg_sql_split_reuse(&v, &n, &cap, c, "-- only\nDROP TABLE a; DROP TABLE b", MG_DIALECT_SQLITE),
+		   MG_OK, "reuse: second body");
+	ok(v == first && n == 2, "reuse: the same array, two statements");
+	ok(strncmp(v[1].text, "DROP TABLE b", v[1].len) == 0 && v[1].len == 12, "reuse: the second body's text");
+	is_int(mg_sql_split_reuse(&v, &n, &cap, c, "  -- nothing\n", MG_DIALECT_ANY), MG_OK, "reuse: an empty body");
+	ok(v == first && n == 0, "reuse: no statement, the array kept");
+	is_int(mg_sql_split_reuse(&v, &n, &cap, c, NULL, MG_DIALECT_ANY), MG_OK, "reuse: NULL");
+	ok(v == first && n == 0, "reuse: NULL gives no statement");
+
+	many[0] = '\0';
+	for (int i = 0; i < 40; i++)
+		sprintf(many + strlen(many), "SELECT %04d;\n", i);
+	is_int(mg_sql_split_reuse(&v, &n, &cap, c, many, MG_DIALECT_ANY), MG_OK, "reuse: a longer body");
+	ok(n == 40 && cap >= 40, "reuse: the array grows to 40 (room for %zu)", cap);
+	for (size_t i = 0; i < n; i++)
+		good = good && v[i].line == (int) i + 1 && v[i].len == 11;
+	ok(good, "reuse: every statement and line");
+
+	/* out of memory while growing: no statement, a valid array */
+	{
+		size_t oldcap = cap;
+		char *more = malloc(200 * 16 + 1);
+
+		more[0] = '\0';
+		for (int i = 0; i < 200; i++)
+			sprintf(more + strlen(more), "SELECT %04d;\n", i);
+		tap_calls = 0;
+		tap_fail_at = 1;
+		is_int(mg_sql_split_reuse(&v, &n, &cap, c, more, MG_DIALECT_ANY), MG_ENOMEM, "reuse: out of memory");
+		tap_fail_at = 0;
+		ok(n == 0 && v != NULL && cap >= oldcap, "reuse: no statement; the array kept with its room");
+		is_str(mg_ctx_error(c)->message, "out of memory", "reuse: the error is set");
+		ok(v[0].len == 11 && strncmp(v[0].text, "SELECT 0000", 11) == 0, "reuse: the array still readable");
+		free(more);
+	}
+
+	/* mg_sql_split: the array is only as long as its statements */
+	st = NULL;
+	is_int(mg_sql_split(&st, &n, c, "SELECT 1; SELECT 2; SELECT 3;", MG_DIALECT_ANY), MG_OK, "split: three");
+	after = mg_alloc(c, 16);
+	ok(st != NULL && after == (char *) st + ((3 * sizeof(mg_stmt) + 15) / 16) * 16,
+	   "split: the room it did not use is used next");
+	mg_ctx_free(c);
+	free(many);
+	ok(tap_live == 0, "reuse: nothing left");
+}
+
 int
 main(void)
 {
@@ -342,5 +407,6 @@ main(void)
 
 	test_oom();
 	ok(tap_live == 0, "every block returned after the out-of-memory runs");
+	test_reuse();
 	return done_testing();
 }
