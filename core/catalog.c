@@ -845,7 +845,6 @@ int
 mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 {
 	const char *params[11];
-	char now[64];
 	char *sql;
 	long changes = 0;
 	int rc;
@@ -853,7 +852,9 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	if (s->text == NULL || !s->has_body)
 		return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"revision \"%s\" has no script text to store", s->id);
-	host_now(st, now, sizeof(now));
+	/* a batch is added at one moment: the host's clock is read once */
+	if (st->added_at[0] == '\0')
+		host_now(st, st->added_at, sizeof(st->added_at));
 	params[0] = s->id;
 	params[1] = join_list(st->ctx, s->down, s->ndown);
 	params[2] = join_list(st->ctx, s->labels, s->nlabels);
@@ -864,7 +865,7 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	params[7] = s->transactional ? "1" : "0";
 	params[8] = s->checksum;
 	params[9] = s->text;
-	params[10] = now;
+	params[10] = st->added_at;
 	for (int i = 1; i <= 4; i++)
 	{
 		if (params[i] == NULL)
@@ -882,12 +883,14 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 		if (rc != MG_OK || changes > 0)
 			return rc;
 	}
-	sql = mg_printf(st->ctx,
-					"INSERT INTO %s (revision, down_revisions, branch_labels, depends_on, "
-					"tags, message, filename, transactional, checksum, script, added_at) "
-					"VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11)",
-					st->t_catalog);
-	return query(st, sql, 11, params, NULL, NULL);
+	/* one text for every insert of a load: formatted once per state */
+	if (st->sql_put == NULL)
+		st->sql_put = mg_printf(st->ctx,
+								"INSERT INTO %s (revision, down_revisions, branch_labels, depends_on, "
+								"tags, message, filename, transactional, checksum, script, added_at) "
+								"VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11)",
+								st->t_catalog);
+	return query(st, st->sql_put, 11, params, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */

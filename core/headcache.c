@@ -50,7 +50,9 @@ run(mg_state *st, const char *sql, int nparams, const char *const *params,
 
 /*
  * SQLite only (PostgreSQL's extension script creates the same table and
- * trigger): the table and the three triggers that empty it.  Trigger
+ * trigger): the table and the three triggers that empty it.  SQLite's
+ * triggers fire per row: the WHEN clause keeps a load of many rows from
+ * clearing an already empty table once per row.  Trigger
  * names are qualified by the state schema; their table and body are not
  * (SQLite resolves them in the trigger's own schema).
  */
@@ -89,6 +91,7 @@ mg_headcache_create(mg_state *st)
 		rc = run(st, mg_printf(st->ctx,
 							   "CREATE TRIGGER IF NOT EXISTS %s\"migrate_catalog_%s\" "
 							   "AFTER %s ON \"migrate_catalog\" "
+							   "WHEN EXISTS (SELECT 1 FROM \"migrate_catalog_heads\") "
 							   "BEGIN DELETE FROM \"migrate_catalog_heads\"; END",
 							   prefix, events[i], events[i]), 0, NULL, NULL, NULL);
 		if (rc != MG_OK)

@@ -502,9 +502,17 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	for (i = 0; i < nparams; i++)
 	{
 		char		name[24];
+		char		digits[16];
+		int			nd = 0;
 		int			idx;
 
-		snprintf(name, sizeof(name), "$%d", i + 1);
+		/* "$<i+1>", without printf: this runs for every parameter of every query */
+		for (int v = i + 1; v > 0 && nd < (int) sizeof(digits); v /= 10)
+			digits[nd++] = (char) ('0' + v % 10);
+		name[0] = '$';
+		for (int k = 0; k < nd; k++)
+			name[k + 1] = digits[nd - 1 - k];
+		name[nd + 1] = '\0';
 		idx = sqlite3_bind_parameter_index(stmt, name);
 		if (idx == 0)
 			continue;			/* the statement does not use it */
