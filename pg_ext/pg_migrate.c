@@ -732,16 +732,45 @@ query_guarded(void *arg)
 	if (q->spi_rc >= 0 && q->want_rows && SPI_tuptable != NULL)
 	{
 		SPITupleTable *tt = SPI_tuptable;
+		TupleDesc	desc = tt->tupdesc;
+		FmgrInfo   *out;
+		Datum	   *vals;
+		bool	   *isnull;
 		uint64		r;
 
-		/* the texts are made here, while the statement's snapshot is good */
-		q->ncol = tt->tupdesc->natts;
+		/*
+		 * The texts are made here, while the statement's snapshot is good.
+		 * Each row is deformed once and each column's output function
+		 * looked up once (SPI_getvalue per value walks the tuple from its
+		 * start and looks the function up again: with the catalog's rows
+		 * that was a tenth of a history call).
+		 */
+		q->ncol = desc->natts;
+		out = palloc(sizeof(FmgrInfo) * (q->ncol > 0 ? q->ncol : 1));
+		vals = palloc(sizeof(Datum) * (q->ncol > 0 ? q->ncol : 1));
+		isnull = palloc(sizeof(bool) * (q->ncol > 0 ? q->ncol : 1));
+		for (i = 0; i < q->ncol; i++)
+		{
+			Oid			typoutput;
+			bool		varlena;
+
+			getTypeOutputInfo(TupleDescAttr(desc, i)->atttypid, &typoutput, &varlena);
+			fmgr_info(typoutput, &out[i]);
+		}
 		q->rows = palloc(sizeof(char **) * (Size) (q->processed > 0 ? q->processed : 1));
 		for (r = 0; r < q->processed; r++)
 		{
+			heap_deform_tuple(tt->vals[r], desc, vals, isnull);
 			q->rows[r] = palloc(sizeof(char *) * (q->ncol > 0 ? q->ncol : 1));
 			for (i = 0; i < q->ncol; i++)
-				q->rows[r][i] = SPI_getvalue(tt->vals[r], tt->tupdesc, i + 1);
+			{
+				if (isnull[i])
+					q->rows[r][i] = NULL;
+				else if (TupleDescAttr(desc, i)->atttypid == TEXTOID)
+					q->rows[r][i] = text_to_cstring(DatumGetTextPP(vals[i]));
+				else
+					q->rows[r][i] = OutputFunctionCall(&out[i], vals[i]);
+			}
 		}
 	}
 	if (SPI_tuptable != NULL)
