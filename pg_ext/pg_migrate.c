@@ -113,9 +113,11 @@
  *
  *   query       every parameter of type text; a text the call has run
  *               before runs from a prepared plan (below), a new one with
- *               SPI_execute_with_args; rows go to the engine as column
- *               texts (SPI_getvalue); *changes is SPI_processed after
- *               INSERT, UPDATE, DELETE.
+ *               SPI_execute_with_args; a query whose rows the engine
+ *               wants runs with SPI_execute_extended and a DestReceiver
+ *               that hands each row to the engine as column texts as the
+ *               executor produces it (no tuple table of the whole result);
+ *               *changes is SPI_processed after INSERT, UPDATE, DELETE.
  *   run_script  the revision body is split into statements by PostgreSQL's
  *               own parser (raw_parser: stmt_location / stmt_len), and each
  *               runs with SPI_execute; the number and text of a failing
@@ -672,13 +674,96 @@ typedef struct query_args
 	const char *sql;
 	int			nparams;
 	const char *const *params;
-	bool		want_rows;
+	mg_row_fn	row;			/* NULL: no rows wanted */
+	void	   *arg;
 	/* results */
 	int			spi_rc;
 	uint64		processed;
-	int			ncol;
-	char	 ***rows;			/* processed rows of ncol texts, in scratch */
+	int			row_rc;			/* what the row callback returned last (< 0: its error) */
+	bool		stopped;		/* the row callback asked for no more rows */
 } query_args;
+
+/*
+ * The rows of a query go straight from the executor to the engine's row
+ * callback, one at a time, as texts in a context reset per row: no
+ * tuple table of the whole result is built (the catalog's 10,000 rows
+ * were copied into one, then into texts, then into the engine).
+ */
+typedef struct row_receiver
+{
+	DestReceiver pub;
+	query_args *q;
+	MemoryContext per_row;
+	int			ncol;
+	FmgrInfo   *out;
+	Oid		   *types;
+	const char **vals;
+} row_receiver;
+
+static void
+rows_startup(DestReceiver *self, int operation, TupleDesc desc)
+{
+	row_receiver *rr = (row_receiver *) self;
+
+	(void) operation;
+	rr->ncol = desc->natts;
+	rr->out = palloc(sizeof(FmgrInfo) * (rr->ncol > 0 ? rr->ncol : 1));
+	rr->types = palloc(sizeof(Oid) * (rr->ncol > 0 ? rr->ncol : 1));
+	rr->vals = palloc(sizeof(char *) * (rr->ncol > 0 ? rr->ncol : 1));
+	for (int i = 0; i < rr->ncol; i++)
+	{
+		Oid			typoutput;
+		bool		varlena;
+
+		rr->types[i] = TupleDescAttr(desc, i)->atttypid;
+		getTypeOutputInfo(rr->types[i], &typoutput, &varlena);
+		fmgr_info(typoutput, &rr->out[i]);
+	}
+}
+
+static bool
+rows_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	row_receiver *rr = (row_receiver *) self;
+	query_args *q = rr->q;
+	MemoryContext old;
+	int			rc;
+
+	if (q->stopped)
+		return true;
+	slot_getallattrs(slot);
+	old = MemoryContextSwitchTo(rr->per_row);
+	for (int i = 0; i < rr->ncol; i++)
+	{
+		if (slot->tts_isnull[i])
+			rr->vals[i] = NULL;
+		else if (rr->types[i] == TEXTOID)
+			rr->vals[i] = text_to_cstring(DatumGetTextPP(slot->tts_values[i]));
+		else
+			rr->vals[i] = OutputFunctionCall(&rr->out[i], slot->tts_values[i]);
+	}
+	MemoryContextSwitchTo(old);
+	rc = q->row(q->arg, rr->ncol, rr->vals);
+	MemoryContextReset(rr->per_row);
+	if (rc != 0)
+	{
+		q->row_rc = rc;
+		q->stopped = true;
+	}
+	return true;
+}
+
+static void
+rows_shutdown(DestReceiver *self)
+{
+	(void) self;
+}
+
+static void
+rows_destroy(DestReceiver *self)
+{
+	(void) self;
+}
 
 static void
 query_guarded(void *arg)
@@ -722,57 +807,47 @@ query_guarded(void *arg)
 	e = plan_cache_entry(q->hs, q->sql, q->nparams, &seen);
 	if (e != NULL && e->plan == NULL && seen)
 		e->plan = plan_prepare(q->sql, q->nparams, types);
-	if (e != NULL && e->plan != NULL)
+	if (q->row != NULL)
+	{
+		SPIExecuteOptions opts;
+		row_receiver rr;
+
+		memset(&rr, 0, sizeof(rr));
+		rr.pub.receiveSlot = rows_receive;
+		rr.pub.rStartup = rows_startup;
+		rr.pub.rShutdown = rows_shutdown;
+		rr.pub.rDestroy = rows_destroy;
+		rr.pub.mydest = DestNone;
+		rr.q = q;
+		rr.per_row = AllocSetContextCreate(q->hs->scratch, "migrate row", ALLOCSET_SMALL_SIZES);
+		memset(&opts, 0, sizeof(opts));
+		opts.read_only = false;
+		opts.allow_nonatomic = false;
+		opts.tcount = 0;
+		opts.dest = (DestReceiver *) &rr;
+		if (q->nparams > 0)
+		{
+			ParamListInfo pl = makeParamList(q->nparams);
+
+			for (i = 0; i < q->nparams; i++)
+			{
+				pl->params[i].value = values[i];
+				pl->params[i].isnull = nulls[i] == 'n';
+				pl->params[i].pflags = PARAM_FLAG_CONST;
+				pl->params[i].ptype = TEXTOID;
+			}
+			opts.params = pl;
+		}
+		if (e != NULL && e->plan != NULL)
+			q->spi_rc = SPI_execute_plan_extended(e->plan, &opts);
+		else
+			q->spi_rc = SPI_execute_extended(q->sql, &opts);
+	}
+	else if (e != NULL && e->plan != NULL)
 		q->spi_rc = SPI_execute_plan(e->plan, values, nulls, false, 0);
 	else
 		q->spi_rc = SPI_execute_with_args(q->sql, q->nparams, types, values, nulls, false, 0);
 	q->processed = SPI_processed;
-	/* SPI returns in its procedure context: the texts go to scratch */
-	MemoryContextSwitchTo(q->hs->scratch);
-	if (q->spi_rc >= 0 && q->want_rows && SPI_tuptable != NULL)
-	{
-		SPITupleTable *tt = SPI_tuptable;
-		TupleDesc	desc = tt->tupdesc;
-		FmgrInfo   *out;
-		Datum	   *vals;
-		bool	   *isnull;
-		uint64		r;
-
-		/*
-		 * The texts are made here, while the statement's snapshot is good.
-		 * Each row is deformed once and each column's output function
-		 * looked up once (SPI_getvalue per value walks the tuple from its
-		 * start and looks the function up again: with the catalog's rows
-		 * that was a tenth of a history call).
-		 */
-		q->ncol = desc->natts;
-		out = palloc(sizeof(FmgrInfo) * (q->ncol > 0 ? q->ncol : 1));
-		vals = palloc(sizeof(Datum) * (q->ncol > 0 ? q->ncol : 1));
-		isnull = palloc(sizeof(bool) * (q->ncol > 0 ? q->ncol : 1));
-		for (i = 0; i < q->ncol; i++)
-		{
-			Oid			typoutput;
-			bool		varlena;
-
-			getTypeOutputInfo(TupleDescAttr(desc, i)->atttypid, &typoutput, &varlena);
-			fmgr_info(typoutput, &out[i]);
-		}
-		q->rows = palloc(sizeof(char **) * (Size) (q->processed > 0 ? q->processed : 1));
-		for (r = 0; r < q->processed; r++)
-		{
-			heap_deform_tuple(tt->vals[r], desc, vals, isnull);
-			q->rows[r] = palloc(sizeof(char *) * (q->ncol > 0 ? q->ncol : 1));
-			for (i = 0; i < q->ncol; i++)
-			{
-				if (isnull[i])
-					q->rows[r][i] = NULL;
-				else if (TupleDescAttr(desc, i)->atttypid == TEXTOID)
-					q->rows[r][i] = text_to_cstring(DatumGetTextPP(vals[i]));
-				else
-					q->rows[r][i] = OutputFunctionCall(&out[i], vals[i]);
-			}
-		}
-	}
 	if (SPI_tuptable != NULL)
 		SPI_freetuptable(SPI_tuptable);
 	MemoryContextSwitchTo(old);
@@ -798,7 +873,8 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	q.sql = sql;
 	q.nparams = nparams;
 	q.params = params;
-	q.want_rows = row != NULL;
+	q.row = row;
+	q.arg = arg;
 	rc = trap(hs, ctx, query_guarded, &q, true, NULL, NULL);
 	if (rc == MG_OK && q.spi_rc < 0)
 		rc = spi_failure(ctx, q.spi_rc);
@@ -810,23 +886,8 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 			 q.spi_rc == SPI_OK_UPDATE_RETURNING || q.spi_rc == SPI_OK_DELETE_RETURNING ||
 			 q.spi_rc == SPI_OK_MERGE))
 			*changes = (long) q.processed;
-		if (row != NULL && q.rows != NULL)
-		{
-			uint64		r;
-
-			for (r = 0; r < q.processed; r++)
-			{
-				int			stop = row(arg, q.ncol, (const char *const *) q.rows[r]);
-
-				if (stop < 0)
-				{
-					rc = stop;
-					break;
-				}
-				if (stop > 0)
-					break;
-			}
-		}
+		if (q.row_rc < 0)
+			rc = q.row_rc;		/* the row callback's error, already set */
 	}
 	MemoryContextReset(hs->scratch);
 	return rc;
