@@ -104,8 +104,8 @@ query(mg_state *st, const char *sql, int nparams, const char *const *params,
 		c->rc = MG_OK;
 		c->saved = &saved;
 	}
-	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params,
-						 c != NULL ? collect_row : NULL, c, changes);
+	rc = mg_state_host_query(st, sql, nparams, params,
+							 c != NULL ? collect_row : NULL, c, changes);
 	if (c != NULL && c->rc != MG_OK)
 	{
 		if (c->rc == MG_ENOMEM)
@@ -113,15 +113,26 @@ query(mg_state *st, const char *sql, int nparams, const char *const *params,
 		*mg_ctx_error_mut(st->ctx) = saved;
 		return c->rc;
 	}
-	if (rc != MG_OK)
-	{
-		const mg_error *err = mg_ctx_error(st->ctx);
+	return rc;
+}
 
-		if (err->code == MG_OK)
-			mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "database query failed");
-		return rc;
-	}
-	return MG_OK;
+/*
+ * One statement through the host, for every module that writes state
+ * SQL: NULL sql (a failed mg_printf) is MG_ENOMEM, and a host that
+ * failed without saying why gets "database query failed".
+ */
+int
+mg_state_host_query(mg_state *st, const char *sql, int nparams, const char *const *params,
+					mg_row_fn row, void *arg, long *changes)
+{
+	int rc;
+
+	if (sql == NULL)
+		return MG_ENOMEM;
+	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params, row, arg, changes);
+	if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
+		mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "database query failed");
+	return rc;
 }
 
 /* "name" with embedded quotes doubled; NULL when out of memory. */

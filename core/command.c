@@ -447,11 +447,8 @@ rows_text(mg_ctx *ctx, const mg_revmap *map, const char *const *rows, size_t n)
 static int
 clear_versions(mg_state *st)
 {
-	char *sql = mg_printf(st->ctx, "DELETE FROM %s", st->version_table);
-
-	if (sql == NULL)
-		return MG_ENOMEM;
-	return st->host->query(st->host->ud, st->ctx, sql, 0, NULL, NULL, NULL, NULL);
+	return mg_state_host_query(st, mg_printf(st->ctx, "DELETE FROM %s", st->version_table),
+							   0, NULL, NULL, NULL, NULL);
 }
 
 /*

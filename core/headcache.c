@@ -33,21 +33,6 @@
 enum { H_POS, H_SEQ, H_REV, H_DOWN, H_LABELS, H_DEPS, H_MSG, H_MERGE, H_CARRIED,
 	   H_HEADS_LINE, H_CURRENT_LINE, H_NCOL };
 
-/* Run one statement of this file through the host, with the engine's fallback error. */
-static int
-run(mg_state *st, const char *sql, int nparams, const char *const *params,
-	mg_row_fn row, void *arg)
-{
-	int rc;
-
-	if (sql == NULL)
-		return MG_ENOMEM;
-	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params, row, arg, NULL);
-	if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
-		mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "database query failed");
-	return rc;
-}
-
 /*
  * SQLite only (PostgreSQL's extension script creates the same table and
  * trigger): the table and the three triggers that empty it.  SQLite's
@@ -64,7 +49,7 @@ mg_headcache_create(mg_state *st)
 	char *prefix = "";
 	int rc;
 
-	rc = run(st, mg_printf(st->ctx,
+	rc = mg_state_host_query(st, mg_printf(st->ctx,
 						   "CREATE TABLE IF NOT EXISTS %s ("
 						   "pos INTEGER PRIMARY KEY, "
 						   "seq INTEGER NOT NULL, "
@@ -77,7 +62,7 @@ mg_headcache_create(mg_state *st)
 						   "carried_labels TEXT NOT NULL, "
 						   "heads_line TEXT NOT NULL, "
 						   "current_line TEXT NOT NULL)",
-						   st->t_heads), 0, NULL, NULL, NULL);
+						   st->t_heads), 0, NULL, NULL, NULL, NULL);
 	if (rc != MG_OK)
 		return rc;
 	if (schema != NULL && schema[0])
@@ -88,12 +73,12 @@ mg_headcache_create(mg_state *st)
 	}
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 	{
-		rc = run(st, mg_printf(st->ctx,
+		rc = mg_state_host_query(st, mg_printf(st->ctx,
 							   "CREATE TRIGGER IF NOT EXISTS %s\"migrate_catalog_%s\" "
 							   "AFTER %s ON \"migrate_catalog\" "
 							   "WHEN EXISTS (SELECT 1 FROM \"migrate_catalog_heads\") "
 							   "BEGIN DELETE FROM \"migrate_catalog_heads\"; END",
-							   prefix, events[i], events[i]), 0, NULL, NULL, NULL);
+							   prefix, events[i], events[i]), 0, NULL, NULL, NULL, NULL);
 		if (rc != MG_OK)
 			return rc;
 	}
@@ -134,7 +119,8 @@ mg_headcache_write(mg_state *st, const mg_revmap *map)
 
 	if (st->missing || st->no_heads_table)
 		return MG_OK;
-	rc = run(st, mg_printf(st->ctx, "DELETE FROM %s", st->t_heads), 0, NULL, NULL, NULL);
+	rc = mg_state_host_query(st, mg_printf(st->ctx, "DELETE FROM %s", st->t_heads),
+							 0, NULL, NULL, NULL, NULL);
 	if (rc != MG_OK)
 		return rc;
 	sql = mg_printf(st->ctx,
@@ -167,7 +153,7 @@ mg_headcache_write(mg_state *st, const mg_revmap *map)
 		for (int k = 0; k < H_NCOL; k++)
 			if (params[k] == NULL)
 				return MG_ENOMEM;
-		if ((rc = run(st, sql, H_NCOL, params, NULL, NULL)) != MG_OK)
+		if ((rc = mg_state_host_query(st, sql, H_NCOL, params, NULL, NULL, NULL)) != MG_OK)
 			return rc;
 	}
 	return MG_OK;
@@ -187,9 +173,7 @@ read_row(void *arg, int ncol, const char *const *vals)
 	mg_cached_head *h;
 	char *v[H_NCOL];
 
-	if (ncol < H_NCOL)
-		return mg_error_set(r->ctx, MG_EHOST, MG_STATE_INTERNAL,
-							"the heads table has %d columns, not %d", ncol, H_NCOL);
+	(void) ncol;                /* the SELECT names H_NCOL columns */
 	if (mg_grow(r->ctx, &r->heads, &r->cap, r->n, sizeof(mg_cached_head)) != MG_OK)
 		return MG_ENOMEM;
 	for (int i = 0; i < H_NCOL; i++)
@@ -227,11 +211,11 @@ mg_headcache_read(mg_cached_head **heads, size_t *n, mg_state *st)
 	*n = 0;
 	if (st->missing || st->no_heads_table)
 		return MG_OK;
-	rc = run(st, mg_printf(st->ctx,
+	rc = mg_state_host_query(st, mg_printf(st->ctx,
 						   "SELECT pos, seq, revision, down_revisions, branch_labels, depends_on, "
 						   "message, is_mergepoint, carried_labels, heads_line, current_line "
 						   "FROM %s ORDER BY pos", st->t_heads),
-			 0, NULL, read_row, &r);
+			 0, NULL, read_row, &r, NULL);
 	if (rc != MG_OK)
 		return rc;
 	*heads = r.heads;

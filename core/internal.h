@@ -462,6 +462,9 @@ int mg_state_apply_vop(mg_state *st, const mg_vop *op);
 int mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms);
 /* Write the log rows mg_state_log queued; the run calls it once its steps are done. */
 int mg_state_log_flush(mg_state *st);
+/* One statement through the host; NULL sql is MG_ENOMEM; a silent host failure gets an error. */
+int mg_state_host_query(mg_state *st, const char *sql, int nparams, const char *const *params,
+                        mg_row_fn row, void *arg, long *changes);
 /* "name" with embedded quotes doubled, for SQL text; NULL when out of memory. */
 char *mg_quote_ident(mg_ctx *ctx, const char *name);
 

@@ -151,13 +151,9 @@ query_column(column *c, mg_state *st, const char *sql, int nparams, const char *
 
 	memset(c, 0, sizeof(*c));
 	c->ctx = st->ctx;
-	if (sql == NULL)
-		return MG_ENOMEM;
-	rc = st->host->query(st->host->ud, st->ctx, sql, nparams, params, column_row, c, NULL);
+	rc = mg_state_host_query(st, sql, nparams, params, column_row, c, NULL);
 	if (c->rc != MG_OK)
 		return mg_error_nomem(st->ctx);
-	if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
-		mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "database query failed");
 	return rc;
 }
 
