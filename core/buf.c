@@ -30,7 +30,7 @@ reserve(mg_buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return true;
-	newcap = b->cap ? b->cap : 64;
+	newcap = b->cap ? b->cap : 256;
 	while (newcap < need)
 		newcap *= 2;
 	p = mg_realloc(b->ctx, b->p, b->cap, newcap);

@@ -679,7 +679,15 @@ script_from_row(mg_script **out, mg_ctx *ctx, int ncol, const char *const *vals)
 	s->transactional = strcmp(v[C_TXN], "0") != 0;
 	s->filename = str[2];
 	s->text = "";
-	snprintf(s->checksum, sizeof(s->checksum), "%s", v[C_SUM]);
+	{
+		/* at most 16 hex digits; a longer value is cut, as a bounded copy */
+		size_t n = 0;
+
+		while (n < sizeof(s->checksum) - 1 && v[C_SUM][n] != '\0')
+			n++;
+		memcpy(s->checksum, v[C_SUM], n);
+		s->checksum[n] = '\0';
+	}
 	s->has_body = false;
 	*out = s;
 	return MG_OK;

@@ -228,7 +228,7 @@ int mg_revmap_find_label(const mg_revmap *map, const char *label);
 int mg_revmap_find_tag(const mg_revmap *map, const char *tag);
 /* Every tag name, in catalog order (for error messages). */
 void mg_revmap_tags(const mg_revmap *map, const char *const **names, const int **revs, size_t *n);
-/* Ids of length > 3 starting with prefix, in sorted id order (at most max). */
+/* Ids of length > 3 starting with prefix, in catalog order (at most max stored; returns how many match). */
 size_t mg_revmap_prefix(const mg_revmap *map, const char *prefix, int *out, size_t max);
 const char *mg_revmap_label_name(const mg_revmap *map, int label);
 size_t mg_revmap_label_count(const mg_revmap *map);

@@ -52,48 +52,59 @@ finish(mg_buf *b)
 	return mg_buf_finish(b, &s) == MG_OK ? s : NULL;
 }
 
-/* Alembic's Script._head_only with its flags. */
+/* Alembic's Script._head_only with its flags, appended to b. */
+static void
+put_head_only(mg_buf *b, const mg_revmap *map, int rev, bool branches, bool doc,
+			  bool parents, bool tree, bool current)
+{
+	const mg_rev *r = mg_revmap_rev(map, rev);
+
+	if (parents)
+	{
+		put_down(b, map, r);
+		if (r->script->ndeps > 0)
+		{
+			mg_buf_puts(b, " (");
+			mg_buf_join(b, r->script->deps, r->script->ndeps, ", ");
+			mg_buf_puts(b, ")");
+		}
+		mg_buf_puts(b, " -> ");
+	}
+	mg_buf_puts(b, r->id);
+	if (branches && r->nlabels > 0)
+	{
+		mg_buf_puts(b, " (");
+		put_labels(b, map, r);
+		mg_buf_puts(b, ")");
+	}
+	if (mg_rev_is_real_head(r))
+		mg_buf_puts(b, " (head)");
+	if (mg_rev_is_head(r) && !mg_rev_is_real_head(r))
+		mg_buf_puts(b, " (effective head)");
+	if (current)
+		mg_buf_puts(b, " (current)");
+	if (tree)
+	{
+		if (mg_rev_is_branchpoint(r))
+			mg_buf_puts(b, " (branchpoint)");
+		if (mg_rev_is_mergepoint(r))
+			mg_buf_puts(b, " (mergepoint)");
+	}
+	if (doc)
+	{
+		mg_buf_puts(b, ", ");
+		mg_buf_puts(b, r->script->message);
+	}
+}
+
 static char *
 head_only(mg_ctx *ctx, const mg_revmap *map, int rev, bool branches, bool doc,
 		  bool parents, bool tree, bool current)
 {
-	const mg_rev *r = mg_revmap_rev(map, rev);
 	mg_buf b;
 
 	mg_buf_init(&b, ctx);
-	if (parents)
-	{
-		put_down(&b, map, r);
-		if (r->script->ndeps > 0)
-		{
-			mg_buf_puts(&b, " (");
-			mg_buf_join(&b, r->script->deps, r->script->ndeps, ", ");
-			mg_buf_puts(&b, ")");
-		}
-		mg_buf_puts(&b, " -> ");
-	}
-	mg_buf_puts(&b, r->id);
-	if (branches && r->nlabels > 0)
-	{
-		mg_buf_puts(&b, " (");
-		put_labels(&b, map, r);
-		mg_buf_puts(&b, ")");
-	}
-	if (mg_rev_is_real_head(r))
-		mg_buf_puts(&b, " (head)");
-	if (mg_rev_is_head(r) && !mg_rev_is_real_head(r))
-		mg_buf_puts(&b, " (effective head)");
-	if (current)
-		mg_buf_puts(&b, " (current)");
-	if (tree)
-	{
-		if (mg_rev_is_branchpoint(r))
-			mg_buf_puts(&b, " (branchpoint)");
-		if (mg_rev_is_mergepoint(r))
-			mg_buf_puts(&b, " (mergepoint)");
-	}
-	if (doc)
-		mg_buf_printf(&b, ", %s", r->script->message);
+	put_head_only(&b, map, rev, branches, doc, parents, tree, current);
 	return finish(&b);
 }
 
@@ -168,32 +179,43 @@ mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 	return finish(&b);
 }
 
+/*
+ * The row's four texts are written into one buffer, each ended by its
+ * NUL, and finished once: a history of thousands of rows costs one
+ * allocation per row.
+ */
 int
 mg_report_row(mg_history_row *row, mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 {
 	const mg_rev *r = mg_revmap_rev(map, rev);
+	size_t at_labels, at_deps, at_line;
 	mg_buf b;
+	char *text;
 
 	memset(row, 0, sizeof(*row));
-	row->revision = r->id;
 	mg_buf_init(&b, ctx);
 	put_ids(&b, map, r->down, r->ndown);
-	row->down_revisions = finish(&b);
-	mg_buf_init(&b, ctx);
+	mg_buf_putc(&b, '\0');
+	at_labels = b.len;
 	put_labels(&b, map, r);
-	row->branch_labels = finish(&b);
-	mg_buf_init(&b, ctx);
+	mg_buf_putc(&b, '\0');
+	at_deps = b.len;
 	mg_buf_join(&b, r->script->deps, r->script->ndeps, ", ");
-	row->depends_on = finish(&b);
+	mg_buf_putc(&b, '\0');
+	at_line = b.len;
+	put_head_only(&b, map, rev, true, true, true, true, current);
+	if (mg_buf_finish(&b, &text) != MG_OK)
+		return MG_ENOMEM;
+	row->revision = r->id;
+	row->down_revisions = text;
+	row->branch_labels = text + at_labels;
+	row->depends_on = text + at_deps;
+	row->line = text + at_line;
 	row->message = r->script->message;
 	row->is_head = mg_rev_is_head(r);
 	row->is_current = current;
 	row->is_branchpoint = mg_rev_is_branchpoint(r);
 	row->is_mergepoint = mg_rev_is_mergepoint(r);
-	row->line = mg_report_history_line(ctx, map, rev, current);
-	if (row->down_revisions == NULL || row->branch_labels == NULL ||
-		row->depends_on == NULL || row->line == NULL)
-		return MG_ENOMEM;
 	return MG_OK;
 }
 

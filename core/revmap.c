@@ -29,7 +29,6 @@ struct mg_revmap {
 	size_t n, cap;
 	int *hash;              /* open addressing: index + 1, 0 = empty */
 	size_t hmask;
-	int *sorted;            /* indices sorted by id, for prefix search */
 	const char **label_names;
 	int *label_revs;        /* revision declaring each label */
 	size_t nlabels, labcap;
@@ -247,31 +246,23 @@ sort_ids(mg_revmap *map, int *a, int *tmp, size_t n)
 	}
 }
 
+/*
+ * A scan, not a sorted index: prefixes are looked up a few times per
+ * command at most, and a scan costs less than sorting every id up front.
+ */
 size_t
 mg_revmap_prefix(const mg_revmap *map, const char *prefix, int *out, size_t max)
 {
-	size_t lo = 0, hi = map->n, plen = strlen(prefix), count = 0;
+	size_t plen = strlen(prefix), count = 0;
 
-	/* first id >= prefix */
-	while (lo < hi)
+	for (size_t k = 0; k < map->n; k++)
 	{
-		size_t mid = (lo + hi) / 2;
+		const char *id = map->revs[k].id;
 
-		if (strcmp(map->revs[map->sorted[mid]].id, prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < map->n; i++)
-	{
-		const char *id = map->revs[map->sorted[i]].id;
-
-		if (strncmp(id, prefix, plen) != 0)
-			break;
-		if (strlen(id) > 3)
+		if (strncmp(id, prefix, plen) == 0 && strlen(id) > 3)
 		{
 			if (count < max)
-				out[count] = map->sorted[i];
+				out[count] = (int) k;
 			count++;
 		}
 	}
@@ -1215,17 +1206,6 @@ mg_revmap_build(mg_revmap *map)
 		(rc = detect_cycles(map)) != MG_OK ||
 		(rc = propagate_labels(map)) != MG_OK)
 		return rc;
-	map->sorted = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
-	{
-		int *tmp = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
-
-		if (map->sorted == NULL || tmp == NULL)
-			return MG_ENOMEM;
-		for (size_t k = 0; k < map->n; k++)
-			map->sorted[k] = (int) k;
-		sort_ids(map, map->sorted, tmp, map->n);
-		mg_release(map->ctx, tmp, (map->n + 1) * sizeof(int));
-	}
 	map->built = true;
 	return MG_OK;
 }
