@@ -33,7 +33,7 @@ reserve(mg_buf *b, size_t extra)
 	newcap = b->cap ? b->cap : 256;
 	while (newcap < need)
 		newcap *= 2;
-	p = mg_realloc(b->ctx, b->p, b->cap, newcap);
+	p = mg_realloc_uninit(b->ctx, b->p, b->cap, newcap);
 	if (p == NULL)
 	{
 		b->failed = 1;

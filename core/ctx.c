@@ -141,9 +141,9 @@ chunk_new(mg_ctx *ctx)
 	return c;
 }
 
-/* A big block of need (aligned) zeroed bytes; NULL (error set) when out of memory. */
+/* A big block of need (aligned) bytes, zeroed when asked; NULL (error set) when out of memory. */
 static void *
-big_new(mg_ctx *ctx, size_t need)
+big_new(mg_ctx *ctx, size_t need, bool zero)
 {
 	mg_chunk *b;
 
@@ -160,17 +160,18 @@ big_new(mg_ctx *ctx, size_t need)
 	if (ctx->big != NULL)
 		ctx->big->newer = b;
 	ctx->big = b;
-	memset(chunk_data(b), 0, need);
+	if (zero)
+		memset(chunk_data(b), 0, need);
 	return chunk_data(b);
 }
 
 /*
  * Resize big block b to need (aligned) bytes through the host, keeping
- * its place on the list; the bytes from old_n on are zeroed when it
- * grows.  NULL (error set, b untouched) when the host refuses.
+ * its place on the list; with zero, the bytes from old_n on are zeroed
+ * when it grows.  NULL (error set, b untouched) when the host refuses.
  */
 static void *
-big_resize(mg_ctx *ctx, mg_chunk *b, size_t old_n, size_t need)
+big_resize(mg_ctx *ctx, mg_chunk *b, size_t old_n, size_t need, bool zero)
 {
 	mg_chunk *q;
 
@@ -188,7 +189,7 @@ big_resize(mg_ctx *ctx, mg_chunk *b, size_t old_n, size_t need)
 		ctx->big = q;
 	if (q->older != NULL)
 		q->older->newer = q;
-	if (need > old_n)
+	if (zero && need > old_n)
 		memset(chunk_data(q) + old_n, 0, need - old_n);
 	q->size = need;
 	q->used = need;
@@ -232,7 +233,7 @@ mg_alloc(mg_ctx *ctx, size_t n)
 		return NULL;
 	}
 	if (need > MG_BIG)
-		return big_new(ctx, need);
+		return big_new(ctx, need, true);
 	p = carve(ctx, need, MG_ALIGN);
 	if (p != NULL)
 		memset(p, 0, need);
@@ -251,8 +252,13 @@ big_of(void *p, size_t old_need)
 	return b->size == old_need ? b : NULL;
 }
 
-void *
-mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
+/*
+ * mg_realloc and mg_realloc_uninit: zero tells whether the bytes added
+ * are cleared.  Leaving them untouched matters for large buffers: pages
+ * never written are never faulted in.
+ */
+static void *
+resize(mg_ctx *ctx, void *p, size_t old_n, size_t new_n, bool zero)
 {
 	mg_chunk *c = ctx->chunks;
 	size_t old_need, new_need;
@@ -260,19 +266,21 @@ mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
 	bool newest;
 	void *q;
 
-	if (p == NULL)
+	if (p == NULL && zero)
 		return mg_alloc(ctx, new_n);
 	if (!align_up(old_n, &old_need) || !align_up(new_n, &new_need))
 	{
 		mg_error_nomem(ctx);
 		return NULL;
 	}
+	if (p == NULL)
+		return new_need > MG_BIG ? big_new(ctx, new_need, false) : carve(ctx, new_need, MG_ALIGN);
 	/* A big block is resized by the host; below MG_BIG it keeps its size. */
 	if ((b = big_of(p, old_need)) != NULL)
 	{
 		if (new_need <= MG_BIG)
 			return p;
-		return big_resize(ctx, b, old_n, new_need);
+		return big_resize(ctx, b, old_n, new_need, zero);
 	}
 	newest = c != NULL && old_need <= c->used &&
 		(char *) p == chunk_data(c) + c->used - old_need;
@@ -285,11 +293,13 @@ mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
 	}
 	if (newest && new_need <= MG_BIG && new_need - old_need <= c->size - c->used)
 	{
-		memset(chunk_data(c) + c->used, 0, new_need - old_need);
+		if (zero)
+			memset(chunk_data(c) + c->used, 0, new_need - old_need);
 		c->used += new_need - old_need;
 		return p;
 	}
-	q = mg_alloc(ctx, new_n);
+	q = zero ? mg_alloc(ctx, new_n)
+		: new_need > MG_BIG ? big_new(ctx, new_need, false) : carve(ctx, new_need, MG_ALIGN);
 	if (q == NULL)
 		return NULL;
 	memcpy(q, p, old_n);
@@ -297,6 +307,52 @@ mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
 	if (newest && ctx->chunks == c && new_need > MG_BIG)
 		c->used -= old_need;
 	return q;
+}
+
+void *
+mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
+{
+	return resize(ctx, p, old_n, new_n, true);
+}
+
+void *
+mg_realloc_uninit(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
+{
+	return resize(ctx, p, old_n, new_n, false);
+}
+
+/*
+ * A text finished by mg_buf_finish (or any arena string) leaves the
+ * arena: a big block is unlinked from its list and its data moved to
+ * the block's start, where the host's free will find it.
+ */
+char *
+mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t *len)
+{
+	size_t n = strlen(text), need;
+	mg_chunk *b;
+	char *out;
+
+	*len = n;
+	if (align_up(n + 1, &need) && (b = big_of(text, need)) != NULL)
+	{
+		if (b->newer != NULL)
+			b->newer->older = b->older;
+		else
+			ctx->big = b->older;
+		if (b->older != NULL)
+			b->older->newer = b->newer;
+		memmove(b, text, n + 1);
+		return (char *) b;
+	}
+	out = ctx->fn(ctx->ud, NULL, n + 1);
+	if (out == NULL)
+	{
+		mg_error_nomem(ctx);
+		return NULL;
+	}
+	memcpy(out, text, n + 1);
+	return out;
 }
 
 void

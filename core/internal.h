@@ -34,6 +34,8 @@ void *mg_alloc(mg_ctx *ctx, size_t n);
  * it.  NULL (error set, p untouched) when out of memory.
  */
 void *mg_realloc(mg_ctx *ctx, void *p, size_t old_n, size_t new_n);
+/* mg_realloc without clearing the bytes added (buffers the caller fills). */
+void *mg_realloc_uninit(mg_ctx *ctx, void *p, size_t old_n, size_t new_n);
 /*
  * Give back scratch memory early: p, allocated (or last resized) with n
  * bytes, must not be used again.  A large block returns to the host at

@@ -72,6 +72,15 @@ void mg_ctx_free(mg_ctx *ctx);
 /* The context's error; valid until mg_ctx_free. */
 const mg_error *mg_ctx_error(const mg_ctx *ctx);
 /*
+ * Take a command's text out of the context so that it outlives
+ * mg_ctx_free without a copy: the result is a block of the context's
+ * allocator holding *len bytes and a NUL from its first byte, which the
+ * host frees with that allocator (fn(ud, p, 0)).  A large text keeps
+ * its memory (moved to the block's start); a small one is copied.
+ * NULL when out of memory (error set; text stays the context's).
+ */
+char *mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t *len);
+/*
  * Write the error as one text in psql's shape: the message, then
  * "DETAIL: ...", "HINT: ...", "CONTEXT: ..." lines when present.
  * Truncates to cap bytes; never allocates.  Used by hosts without

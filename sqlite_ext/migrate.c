@@ -909,19 +909,26 @@ error_text(char *buf, size_t cap, const mg_error *err)
 }
 
 /*
- * Finish a call: the result text (copied: SQLITE_TRANSIENT) or the
- * error; frees the context.
+ * Finish a call: the result text or the error; frees the context.  The
+ * text leaves the context without a copy (mg_ctx_detach_text): a block
+ * of sqlite3_realloc64 that SQLite frees with sqlite3_free, so a large
+ * result (an offline SQL script) is in memory once, not twice.
  */
 static void
-call_finish(call *c, int rc, const char *text)
+call_finish(call *c, int rc, char *text)
 {
 	rc = host_close_unit(&c->host, c->ctx, rc);
 	if (rc == MG_OK)
 	{
-		if (text != NULL)
-			sqlite3_result_text(c->fctx, text, -1, SQLITE_TRANSIENT);
-		else
+		size_t		len;
+		char	   *own = text != NULL ? mg_ctx_detach_text(c->ctx, text, &len) : NULL;
+
+		if (text == NULL)
 			sqlite3_result_null(c->fctx);
+		else if (own == NULL)
+			sqlite3_result_error_nomem(c->fctx);
+		else
+			sqlite3_result_text64(c->fctx, own, (sqlite3_uint64) len, sqlite3_free, SQLITE_UTF8);
 	}
 	else
 	{

@@ -540,6 +540,82 @@ test_sweep(int move)
 	is_int(sum, 8890 + (unsigned char) (100 * 7 + 1), "and the result is right");
 }
 
+/*
+ * mg_ctx_detach_text: a large text leaves the arena in its own block (no
+ * second copy: the live bytes do not grow), a small one is copied; both
+ * are host blocks the host frees, and mg_ctx_free frees neither twice.
+ */
+static void
+test_detach(int move)
+{
+	mg_ctx *ctx = fresh(move);
+	mg_buf b;
+	char *text, *out;
+	size_t len = 0, before;
+	long blocks;
+
+	mg_buf_init(&b, ctx);
+	for (int i = 0; i < 3000; i++)
+		mg_buf_puts(&b, "0123456789");
+	is_int(mg_buf_finish(&b, &text), MG_OK, "detach%s: a 30,000-byte text", move ? " (moving)" : "");
+	before = cnt.bytes;
+	blocks = cnt.blocks;
+	out = mg_ctx_detach_text(ctx, text, &len);
+	ok(out != NULL, "detach%s: a large text leaves the arena", move ? " (moving)" : "");
+	is_int((long) len, 30000, "detach%s: its length", move ? " (moving)" : "");
+	ok(out != NULL && strlen(out) == 30000 && memcmp(out, "0123456789", 10) == 0 &&
+	   memcmp(out + 29990, "0123456789", 10) == 0, "detach%s: its bytes, from the block's start",
+	   move ? " (moving)" : "");
+	ok(cnt.bytes == before && cnt.blocks == blocks, "detach%s: no copy was made (%zu -> %zu bytes)",
+	   move ? " (moving)" : "", before, cnt.bytes);
+	text = mg_strdup(ctx, "short");
+	{
+		char *small = mg_ctx_detach_text(ctx, text, &len);
+
+		ok(small != NULL && strcmp(small, "short") == 0 && len == 5 && small != text,
+		   "detach%s: a small text is copied into a block of its own", move ? " (moving)" : "");
+		is_int(cnt.blocks, blocks + 1, "detach%s: one block more", move ? " (moving)" : "");
+		mg_ctx_free(ctx);
+		is_int(cnt.blocks, 2, "detach%s: after mg_ctx_free only the two detached blocks are live",
+			   move ? " (moving)" : "");
+		test_realloc(NULL, small, 0);
+	}
+	test_realloc(NULL, out, 0);
+	is_int(cnt.blocks, 0, "detach%s: the host frees them; nothing is left", move ? " (moving)" : "");
+	ok(cnt.bytes == 0, "detach%s: no live bytes", move ? " (moving)" : "");
+	/* out of memory while copying a small text: NULL, the error set, the text still the arena's */
+	ctx = fresh(move);
+	text = mg_strdup(ctx, "short");
+	cnt.fail_at = cnt.calls + 1;
+	ok(mg_ctx_detach_text(ctx, text, &len) == NULL && nomem_set(ctx) && strcmp(text, "short") == 0,
+	   "detach%s: out of memory copying a small text: NULL, error set, text intact", move ? " (moving)" : "");
+	mg_ctx_free(ctx);
+	is_int(cnt.blocks, 0, "detach%s: nothing left after the failure", move ? " (moving)" : "");
+}
+
+/* mg_realloc_uninit keeps the contents and grows small and big blocks alike. */
+static void
+test_realloc_uninit(void)
+{
+	mg_ctx *ctx = fresh(1);
+	unsigned char *p = mg_realloc_uninit(ctx, NULL, 0, 100);
+
+	ok(p != NULL, "uninit: a first allocation");
+	fill_pattern(p, 100, 3);
+	p = mg_realloc_uninit(ctx, p, 100, 3000);
+	ok(p != NULL && is_pattern(p, 100, 3), "uninit: grown in its chunk, contents kept");
+	fill_pattern(p, 3000, 4);
+	p = mg_realloc_uninit(ctx, p, 3000, 50000);
+	ok(p != NULL && is_pattern(p, 3000, 4), "uninit: moved to a big block, contents kept");
+	fill_pattern(p, 50000, 5);
+	p = mg_realloc_uninit(ctx, p, 50000, 200000);
+	ok(p != NULL && is_pattern(p, 50000, 5), "uninit: a big block grown by the host, contents kept");
+	p = mg_realloc_uninit(ctx, NULL, 0, 20000);
+	ok(p != NULL, "uninit: a first big allocation");
+	mg_ctx_free(ctx);
+	is_int(cnt.blocks, 0, "uninit: mg_ctx_free leaves nothing");
+}
+
 int
 main(void)
 {
@@ -553,5 +629,8 @@ main(void)
 	test_oom_paths();
 	test_sweep(0);
 	test_sweep(1);
+	test_detach(0);
+	test_detach(1);
+	test_realloc_uninit();
 	return done_testing();
 }
