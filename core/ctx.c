@@ -221,23 +221,43 @@ carve(mg_ctx *ctx, size_t n, size_t align)
 	return p;
 }
 
+/* need (aligned) bytes: a big block or a piece of the current chunk; cleared when zero. */
+static void *
+alloc_need(mg_ctx *ctx, size_t need, bool zero)
+{
+	char *p;
+
+	if (need > MG_BIG)
+		return big_new(ctx, need, zero);
+	p = carve(ctx, need, MG_ALIGN);
+	if (p != NULL && zero)
+		memset(p, 0, need);
+	return p;
+}
+
 void *
 mg_alloc(mg_ctx *ctx, size_t n)
 {
 	size_t need;
-	char *p;
 
 	if (!align_up(n, &need))
 	{
 		mg_error_nomem(ctx);
 		return NULL;
 	}
-	if (need > MG_BIG)
-		return big_new(ctx, need, true);
-	p = carve(ctx, need, MG_ALIGN);
-	if (p != NULL)
-		memset(p, 0, need);
-	return p;
+	return alloc_need(ctx, need, true);
+}
+
+/* Take big block b off the list (the caller frees or hands it on). */
+static void
+big_unlink(mg_ctx *ctx, mg_chunk *b)
+{
+	if (b->newer != NULL)
+		b->newer->older = b->older;
+	else
+		ctx->big = b->older;
+	if (b->older != NULL)
+		b->older->newer = b->newer;
 }
 
 /* The big block whose data p is, when a block of old_need bytes at p must be one. */
@@ -266,15 +286,13 @@ resize(mg_ctx *ctx, void *p, size_t old_n, size_t new_n, bool zero)
 	bool newest;
 	void *q;
 
-	if (p == NULL && zero)
-		return mg_alloc(ctx, new_n);
 	if (!align_up(old_n, &old_need) || !align_up(new_n, &new_need))
 	{
 		mg_error_nomem(ctx);
 		return NULL;
 	}
 	if (p == NULL)
-		return new_need > MG_BIG ? big_new(ctx, new_need, false) : carve(ctx, new_need, MG_ALIGN);
+		return alloc_need(ctx, new_need, zero);
 	/* A big block is resized by the host; below MG_BIG it keeps its size. */
 	if ((b = big_of(p, old_need)) != NULL)
 	{
@@ -298,8 +316,7 @@ resize(mg_ctx *ctx, void *p, size_t old_n, size_t new_n, bool zero)
 		c->used += new_need - old_need;
 		return p;
 	}
-	q = zero ? mg_alloc(ctx, new_n)
-		: new_need > MG_BIG ? big_new(ctx, new_need, false) : carve(ctx, new_need, MG_ALIGN);
+	q = alloc_need(ctx, new_need, zero);
 	if (q == NULL)
 		return NULL;
 	memcpy(q, p, old_n);
@@ -336,12 +353,7 @@ mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t *len)
 	*len = n;
 	if (align_up(n + 1, &need) && (b = big_of(text, need)) != NULL)
 	{
-		if (b->newer != NULL)
-			b->newer->older = b->older;
-		else
-			ctx->big = b->older;
-		if (b->older != NULL)
-			b->older->newer = b->newer;
+		big_unlink(ctx, b);
 		memmove(b, text, n + 1);
 		return (char *) b;
 	}
@@ -366,12 +378,7 @@ mg_release(mg_ctx *ctx, void *p, size_t n)
 		return;
 	if ((b = big_of(p, need)) != NULL)
 	{
-		if (b->newer != NULL)
-			b->newer->older = b->older;
-		else
-			ctx->big = b->older;
-		if (b->older != NULL)
-			b->older->newer = b->newer;
+		big_unlink(ctx, b);
 		ctx->fn(ctx->ud, b, 0);
 		return;
 	}
@@ -379,8 +386,9 @@ mg_release(mg_ctx *ctx, void *p, size_t n)
 		c->used -= need;
 }
 
-int
-mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem)
+/* mg_grow and mg_grow_uninit: zero tells whether the added elements are cleared. */
+static int
+grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem, bool zero)
 {
 	void **a = (void **) arr;
 	size_t newcap;
@@ -391,12 +399,24 @@ mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem)
 	newcap = *cap ? *cap * 2 : 8;
 	if (newcap > (size_t) -1 / elem)
 		return mg_error_nomem(ctx);
-	q = mg_realloc(ctx, *a, *cap * elem, newcap * elem);
+	q = resize(ctx, *a, *cap * elem, newcap * elem, zero);
 	if (q == NULL)
 		return MG_ENOMEM;
 	*a = q;
 	*cap = newcap;
 	return MG_OK;
+}
+
+int
+mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	return grow(ctx, arr, cap, n, elem, true);
+}
+
+int
+mg_grow_uninit(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	return grow(ctx, arr, cap, n, elem, false);
 }
 
 /* Room for a string of n bytes plus its NUL, byte-aligned; NULL (error set) on OOM. */

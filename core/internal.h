@@ -52,6 +52,8 @@ char *mg_printf(mg_ctx *ctx, const char *fmt, ...) MG_PRINTF(2, 3);
  * Returns MG_OK or MG_ENOMEM.
  */
 int mg_grow(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem);
+/* mg_grow without clearing the room added (each element is written as it is added). */
+int mg_grow_uninit(mg_ctx *ctx, void *arr, size_t *cap, size_t n, size_t elem);
 
 /* Set the error (code, SQLSTATE, printf message).  Returns code. */
 int mg_error_set(mg_ctx *ctx, int code, const char *sqlstate,

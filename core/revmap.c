@@ -75,20 +75,9 @@ mg_revmap_add(mg_revmap *map, const mg_script *script)
 {
 	mg_rev *r;
 
-	if (map->n == map->cap)
-	{
-		/* doubled without clearing: each element is cleared as it is added */
-		size_t newcap = map->cap ? map->cap * 2 : 64;
-		mg_rev *revs;
-
-		if (newcap > (size_t) -1 / sizeof(mg_rev))
-			return mg_error_nomem(map->ctx);
-		revs = mg_realloc_uninit(map->ctx, map->revs, map->cap * sizeof(mg_rev), newcap * sizeof(mg_rev));
-		if (revs == NULL)
-			return MG_ENOMEM;
-		map->revs = revs;
-		map->cap = newcap;
-	}
+	/* doubled without clearing: the element is cleared as it is added */
+	if (mg_grow_uninit(map->ctx, &map->revs, &map->cap, map->n, sizeof(mg_rev)) != MG_OK)
+		return MG_ENOMEM;
 	r = &map->revs[map->n];
 	memset(r, 0, sizeof(*r));
 	r->script = script;
