@@ -688,7 +688,7 @@ script_from_row(mg_script **out, mg_ctx *ctx, int ncol, const char *const *vals)
 		memcpy(s->checksum, v[C_SUM], n);
 		s->checksum[n] = '\0';
 	}
-	s->has_body = false;
+	s->body_dirs = 0;
 	*out = s;
 	return MG_OK;
 }
@@ -707,7 +707,7 @@ map_row(collect *c, int ncol, const char *const *vals)
 
 /*
  * Load the catalog's metadata, in catalog order, into a built revision
- * map whose scripts have no bodies (has_body false; use
+ * map whose scripts have no bodies (body_dirs 0; use
  * mg_state_load_script for a body).  Errors: MG_EHOST, MG_ENOMEM, and
  * the graph errors of mg_revmap_build.
  */
@@ -809,12 +809,16 @@ bodies_row(collect *c, int ncol, const char *const *vals)
 {
 	bodies *b = c->arg;
 	const char *text;
+	mg_script *s;
 	int r;
 
 	if (ncol < 2 || vals[0] == NULL)
 		return MG_OK;
 	r = mg_revmap_find(b->map, vals[0]);
-	if (r < 0 || !b->want[r] || mg_revmap_rev(b->map, r)->script->has_body)
+	if (r < 0 || !b->want[r])
+		return MG_OK;
+	s = (mg_script *) mg_revmap_rev(b->map, r)->script;
+	if ((s->body_dirs & b->want[r]) == b->want[r])
 		return MG_OK;
 	text = vals[1] != NULL ? vals[1] : "";
 	/*
@@ -822,18 +826,19 @@ bodies_row(collect *c, int ncol, const char *const *vals)
 	 * not const: it is completed in place, so no second copy of its
 	 * metadata is made.
 	 */
-	return mg_script_load_bodies((mg_script *) mg_revmap_rev(b->map, r)->script, c->ctx,
-								 text, strlen(text), b->dialect);
+	return mg_script_load_bodies(s, c->ctx, text, strlen(text), b->dialect,
+								 b->want[r] | s->body_dirs);
 }
 
 /*
  * Give the revisions marked in want[] (indices of map, a map from
  * mg_state_load_map) their bodies, with one query over the catalog.
  * For plans with many steps, where one query per step would dominate.
- * Only what a run in the state's dialect reads is kept: per direction
- * the section mg_script_body(s, up, st->dialect) returns, the checksum,
- * the Transactional flag (see mg_script_load_bodies); a revision that
- * has its body already is left as it is.  Errors: the parser's (naming
+ * Only what a run in the state's dialect reads is kept: for each
+ * direction want[i] names (MG_BODY_* bits) the section
+ * mg_script_body(s, up, st->dialect) returns, the checksum, the
+ * Transactional flag (see mg_script_load_bodies); a revision that holds
+ * those directions already is left as it is.  Errors: the parser's (naming
  * the file), MG_EHOST, MG_ENOMEM.
  */
 int
@@ -868,7 +873,7 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	long changes = 0;
 	int rc;
 
-	if (s->text == NULL || !s->has_body)
+	if (s->text == NULL || s->body_dirs != MG_BODY_BOTH)
 		return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"revision \"%s\" has no script text to store", s->id);
 	/* a batch is added at one moment: the host's clock is read once */

@@ -369,7 +369,11 @@ mg_session_release_target(const char **out, mg_session *s, const char *target)
 	return MG_EINPUT;
 }
 
-/* Replace the metadata-only scripts of the plan's revisions by full ones. */
+/*
+ * Give the plan's revisions the bodies of the directions their steps
+ * run: a long plan from one catalog query that keeps only those
+ * sections, a short one as full scripts.
+ */
 static int
 load_bodies(mg_session *s, const mg_plan *plan)
 {
@@ -381,7 +385,7 @@ load_bodies(mg_session *s, const mg_plan *plan)
 			return MG_ENOMEM;
 		for (size_t i = 0; i < plan->n; i++)
 			if (plan->steps[i].rev >= 0)
-				want[plan->steps[i].rev] = 1;
+				want[plan->steps[i].rev] |= plan->steps[i].upgrade ? MG_BODY_UP : MG_BODY_DOWN;
 		return mg_state_load_scripts(&s->st, s->map, want);
 	}
 	for (size_t i = 0; i < plan->n; i++)
@@ -391,7 +395,7 @@ load_bodies(mg_session *s, const mg_plan *plan)
 
 		if (r < 0)
 			continue;
-		if (mg_revmap_rev(s->map, r)->script->has_body)
+		if (mg_script_has_body(mg_revmap_rev(s->map, r)->script, plan->steps[i].upgrade))
 			continue;
 		if ((rc = mg_state_load_script(&full, &s->st, mg_revmap_rev(s->map, r)->id)) != MG_OK)
 			return rc;

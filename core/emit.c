@@ -329,7 +329,7 @@ put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect, 
 	size_t n;
 	int rc;
 
-	if (!s->has_body)
+	if (!mg_script_has_body(s, upgrade))
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
 					 "revision \"%s\" was loaded without its body", s->id);

@@ -111,28 +111,40 @@ enum { MG_DIALECT_ANY = 0, MG_DIALECT_SQLITE = 1, MG_DIALECT_POSTGRESQL = 2, MG_
 /* Parse a dialect name; returns MG_DIALECT_* or -1. */
 int mg_dialect_from_name(const char *name);
 
-/* One parsed revision script. */
+/* Which bodies of a script are loaded (mg_script.body_dirs). */
+enum { MG_BODY_UP = 1, MG_BODY_DOWN = 2, MG_BODY_BOTH = 3 };
+
+/*
+ * One parsed revision script.  The catalog's graph holds one per
+ * revision, so the layout is kept tight: 32-bit counts, the small
+ * fields together after the checksum.
+ */
 typedef struct mg_script {
 	const char *id;             /* Revision ID */
 	const char **down;          /* Revises, in order; ndown 0 for a base */
-	size_t ndown;
 	const char **labels;        /* Branch Labels */
-	size_t nlabels;
 	const char **deps;          /* Depends On */
-	size_t ndeps;
 	const char **tags;          /* Tags */
-	size_t ntags;
+	uint32_t ndown;
+	uint32_t nlabels;
+	uint32_t ndeps;
+	uint32_t ntags;
 	const char *message;        /* first line of the doc, "" when none */
 	const char *doc;            /* the whole free text of the header */
 	const char *create_date;    /* "" when absent */
-	bool transactional;         /* false when "Transactional: false" */
 	const char *filename;       /* as given, "" when none */
 	const char *text;           /* the full text */
 	char checksum[17];
+	bool transactional;         /* false when "Transactional: false" */
+	/*
+	 * MG_BODY_* bits: the directions whose sections are loaded.  A parsed
+	 * script has both; one built from catalog metadata has none until
+	 * mg_script_load_bodies gives it the directions a command runs.
+	 */
+	uint8_t body_dirs;
 	/* Body sections: [dialect], NULL when the section is absent. */
 	const char *upgrade[MG_NDIALECTS];
 	const char *downgrade[MG_NDIALECTS];
-	bool has_body;              /* false when built from catalog metadata only */
 } mg_script;
 
 /*
@@ -147,17 +159,21 @@ int mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 bool mg_script_is_revision(const char *text, size_t len);
 /* The body for the dialect (specific section wins over plain); NULL when absent. */
 const char *mg_script_body(const mg_script *s, bool upgrade, int dialect);
+/* Does s hold its section for the direction (loaded, whether or not the script has one)? */
+bool mg_script_has_body(const mg_script *s, bool upgrade);
 /*
  * Give s, a metadata-only script of the same revision (from the
- * catalog), what running it in dialect needs from its full text: per
- * direction the one section mg_script_body(s, up, dialect) is to return
- * (copied; the other sections stay NULL), the checksum and the
- * Transactional flag; has_body is set.  The text is checked exactly as
+ * catalog), what running it in dialect needs from its full text: for
+ * each direction in dirs (MG_BODY_* bits) the one section
+ * mg_script_body(s, up, dialect) is to return (copied; the other
+ * sections stay NULL), the checksum and the Transactional flag;
+ * body_dirs becomes dirs.  The text is checked exactly as
  * mg_script_parse checks it and is not kept.  Errors: the parser's, and
  * MG_EINPUT (MG_STATE_SYNTAX) when its Revision ID is not s->id; on
  * failure s is unchanged.
  */
-int mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect);
+int mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect,
+                          unsigned dirs);
 
 /* ---- sqlsplit.c: statement boundaries ----------------------------- */
 
@@ -184,26 +200,30 @@ int mg_sql_split_reuse(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const
 
 /* ---- revmap.c: the revision graph --------------------------------- */
 
+/*
+ * One revision of the graph.  There is one per catalog row, so the
+ * layout is kept tight: the arrays first, then their 32-bit counts.
+ */
 typedef struct mg_rev {
 	const mg_script *script;
 	const char *id;
-	int seq;               /* insertion order (= index) */
 	int *down;             /* versioned down revisions (Revises) */
-	size_t ndown;
 	int *deps;             /* resolved depends_on */
-	size_t ndeps;
 	int *ndeps_norm;       /* depends_on minus those implied by ancestors */
-	size_t nndeps_norm;
 	int *down_norm;        /* down + normalized deps (Alembic _normalized_down_revisions) */
-	size_t ndown_norm;
 	int *all_down;         /* down + deps (Alembic _all_down_revisions) */
-	size_t nall_down;
 	int *next;             /* children by Revises (nextrev) */
-	size_t nnext;
 	int *all_next;         /* children by Revises or depends_on (_all_nextrev) */
-	size_t nall_next;
 	int *labels;           /* effective branch labels (label indices), propagated */
-	size_t nlabels;
+	uint32_t ndown;
+	uint32_t ndeps;
+	uint32_t nndeps_norm;
+	uint32_t ndown_norm;
+	uint32_t nall_down;
+	uint32_t nnext;
+	uint32_t nall_next;
+	uint32_t nlabels;
+	int seq;               /* insertion order (= index) */
 	int rank;              /* longest path from a root: a parent ranks below its children */
 	int component;         /* connected part of the graph (Revises and Depends On) */
 } mg_rev;
@@ -381,7 +401,7 @@ int mg_plan_stamp(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
  * CREATE TABLE <version_table> when the plan starts from no rows,
  * "-- Running upgrade a -> b" before each step, each statement followed
  * by ";" and a blank line, then the version-table statements.  Steps'
- * scripts must have bodies (has_body).
+ * scripts must have the bodies of their steps' directions (mg_script_has_body).
  */
 int mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
                 int dialect, const char *version_table);
@@ -450,7 +470,8 @@ int mg_state_load_map(mg_revmap **out, mg_state *st);
 int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
 /*
  * Give the revisions marked in want[] (map from mg_state_load_map) their
- * bodies in one query: what a run in the state's dialect reads (see
+ * bodies in one query: want[i] holds the MG_BODY_* directions revision i
+ * runs, and only those sections for the state's dialect are kept (see
  * mg_script_load_bodies); the scripts are completed in place.
  */
 int mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want);

@@ -270,7 +270,7 @@ filter_by_branch(mg_target *up, mg_ctx *ctx, const mg_revmap *map, const char *b
 		if (rv->nlabels != 1)
 		{
 			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
-						 "revision %s has %zu branch labels; name one", branch, rv->nlabels);
+						 "revision %s has %zu branch labels; name one", branch, (size_t) rv->nlabels);
 			mg_error_hint(ctx, "Write <label>@... instead of <revision>@...");
 			return MG_EINPUT;
 		}

@@ -36,6 +36,10 @@ mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect
 		if (st->rev < 0)
 			continue;
 		s = mg_revmap_rev(map, st->rev)->script;
+		if (!mg_script_has_body(s, st->upgrade))
+			return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"revision \"%s\" was loaded without its %s body", s->id,
+								st->upgrade ? "upgrade" : "downgrade");
 		if (mg_script_body(s, st->upgrade, dialect) == NULL)
 		{
 			const char *dname = dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite";

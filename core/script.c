@@ -30,7 +30,8 @@
  * does and allocates nothing.  mg_script_load_bodies runs the same
  * parser, with the same checks and errors, in a mode that copies
  * nothing while it reads: values and sections are spans of the input,
- * and only the two bodies a run needs are copied at the end.  Lines end at "\n"; a "\r" before it is
+ * and only the sections of the directions a command runs are copied at
+ * the end.  Lines end at "\n"; a "\r" before it is
  * dropped from the header's values (CRLF files), while section texts are
  * kept verbatim apart from trailing blanks.
  */
@@ -263,6 +264,12 @@ mg_script_is_revision(const char *text, size_t len)
 	return false;
 }
 
+bool
+mg_script_has_body(const mg_script *s, bool upgrade)
+{
+	return (s->body_dirs & (upgrade ? MG_BODY_UP : MG_BODY_DOWN)) != 0;
+}
+
 const char *
 mg_script_body(const mg_script *s, bool upgrade, int dialect)
 {
@@ -358,7 +365,7 @@ valid_id_span(const char *s, size_t n)
  * then the items.  No items: *items NULL.
  */
 static int
-parse_list(mg_ctx *ctx, const char *v, size_t vn, const char ***items, size_t *n)
+parse_list(mg_ctx *ctx, const char *v, size_t vn, const char ***items, uint32_t *n)
 {
 	const char *end, *p;
 	size_t count = 0, bytes = 0;
@@ -407,7 +414,7 @@ parse_list(mg_ctx *ctx, const char *v, size_t vn, const char ***items, size_t *n
 	if (count > 0)
 	{
 		*items = list;
-		*n = count;
+		*n = (uint32_t) count;     /* a header line of 4 G items cannot be read in */
 	}
 	return MG_OK;
 }
@@ -440,10 +447,10 @@ check_id_list(parser *ps, const line *ln, const char *v, size_t vn)
 /* Split a list of revision ids, checking each one. */
 static int
 parse_id_list(parser *ps, const line *ln, const char *v, size_t vn,
-			  const char ***items, size_t *n)
+			  const char ***items, uint32_t *n)
 {
 	const char **list;
-	size_t count;
+	uint32_t count;
 	int rc;
 
 	if (!ps->keep)
@@ -451,7 +458,7 @@ parse_id_list(parser *ps, const line *ln, const char *v, size_t vn,
 	rc = parse_list(ps->ctx, v, vn, &list, &count);
 	if (rc != MG_OK)
 		return rc;
-	for (size_t i = 0; i < count; i++)
+	for (uint32_t i = 0; i < count; i++)
 		if (!mg_valid_rev_id(list[i]))
 			return err_bad_id(ps->ctx, ps->filename, ln->no, list[i], strlen(list[i]));
 	*items = list;
@@ -828,7 +835,7 @@ mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 	s->doc = "";
 	s->create_date = "";
 	s->transactional = true;
-	s->has_body = true;
+	s->body_dirs = MG_BODY_BOTH;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.ctx = ctx;
@@ -853,7 +860,8 @@ pick_section(const parser *ps, int dir, int dialect)
 }
 
 int
-mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect)
+mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect,
+					  unsigned dirs)
 {
 	const char *filename = s->filename != NULL ? s->filename : "";
 	mg_script tmp;
@@ -889,6 +897,9 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	for (int dir = 0; dir < 2; dir++)
 	{
 		pick[dir] = pick_section(&ps, dir, dialect);
+		/* a direction the command does not run is not kept */
+		if (!(dirs & (dir == 0 ? MG_BODY_UP : MG_BODY_DOWN)))
+			continue;
 		if (ps.sec[dir][pick[dir]] != NULL &&
 			(body[dir] = mg_strndup(ctx, ps.sec[dir][pick[dir]], ps.seclen[dir][pick[dir]])) == NULL)
 			return MG_ENOMEM;
@@ -900,6 +911,6 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	s->downgrade[pick[1]] = body[1];
 	mg_checksum(text, len, s->checksum);
 	s->transactional = tmp.transactional;
-	s->has_body = true;
+	s->body_dirs = (uint8_t) (dirs & MG_BODY_BOTH);
 	return MG_OK;
 }

@@ -418,7 +418,8 @@ branch_tables(const char ***out, size_t *n, mg_session *s, const unit *u, const 
 	if (want == NULL)
 		return MG_ENOMEM;
 	for (size_t k = 0; k < total; k++)
-		want[k] = u->li < 0 || mg_rev_has_label(mg_revmap_rev(s->map, (int) k), u->li);
+		want[k] = u->li < 0 || mg_rev_has_label(mg_revmap_rev(s->map, (int) k), u->li) ?
+			MG_BODY_UP : 0;
 	if ((rc = mg_state_load_scripts(&s->st, s->map, want)) != MG_OK)
 		return rc;
 	for (size_t k = 0; k < total; k++)
@@ -428,7 +429,7 @@ branch_tables(const char ***out, size_t *n, mg_session *s, const unit *u, const 
 		mg_stmt *stmts;
 		size_t nstmts;
 
-		if (!want[k] || !sc->has_body)
+		if (!want[k] || !mg_script_has_body(sc, true))
 			continue;
 		body = mg_script_body(sc, true, s->st.dialect);
 		if (body == NULL)

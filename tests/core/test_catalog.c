@@ -472,14 +472,14 @@ test_scripts(void)
 	{
 		mg_script meta = *a;
 
-		meta.has_body = false;
+		meta.body_dirs = 0;
 		is_int(mg_state_put_script(&st, &meta, false), MG_EINPUT, "metadata-only script refused");
 		is_str(err->message, "revision \"e7b6dcb09efd\" has no script text to store", "its message");
 	}
 
 	/* load_script */
 	is_int(mg_state_load_script(&got, &st, "b182f655505f"), MG_OK, "load b");
-	ok(got != NULL && got->has_body, "loaded with its body");
+	ok(got != NULL && got->body_dirs == MG_BODY_BOTH, "loaded with both bodies");
 	is_str(got ? got->id : NULL, "b182f655505f", "loaded id");
 	is_str(got ? got->filename : NULL, "versions_gxy/b182f655505f_b.sql", "loaded file name");
 	is_str(got ? mg_script_body(got, true, MG_DIALECT_SQLITE) : NULL,
@@ -503,7 +503,7 @@ test_scripts(void)
 		is_str(r0->id, "e7b6dcb09efd", "catalog order 1");
 		is_str(r1->id, "b182f655505f", "catalog order 2");
 		is_str(r2->id, "9540a051226e", "catalog order 3");
-		ok(!r0->script->has_body && r0->script->upgrade[0] == NULL, "metadata only");
+		ok(r0->script->body_dirs == 0 && r0->script->upgrade[0] == NULL, "metadata only");
 		is_int(r0->script->nlabels, 1, "labels split");
 		is_str(r0->script->labels[0], "gxy", "label");
 		is_int(r0->script->ntags, 2, "tags split");

@@ -130,7 +130,7 @@ test_map_rows(void)
 		is_str(c->down[0], "b2", "rows: its item trimmed");
 		is_int(c->ndeps, 1, "rows: a dependency");
 		is_str(c->deps[0], "lab", "rows: on a label");
-		ok(!a->has_body && !c->has_body && a->text[0] == '\0' && a->create_date[0] == '\0',
+		ok(a->body_dirs == 0 && c->body_dirs == 0 && a->text[0] == '\0' && a->create_date[0] == '\0',
 		   "rows: metadata only");
 		is_int(mg_revmap_rev(map, 2)->ndeps, 1, "rows: the map is built (the label resolved)");
 		is_int(mg_revmap_rev(map, 2)->deps[0], 0, "rows: to the revision that declares it");
@@ -159,7 +159,7 @@ test_bodies_rows(void)
 	mg_revmap *map = NULL;
 	const mg_script *a, *b, *c, *got;
 	const char *a_up;
-	uint8_t want[3] = {1, 1, 0};
+	uint8_t want[3] = {MG_BODY_BOTH, MG_BODY_BOTH, 0};
 	const mg_host *hosts[2] = {&host, &overwriting_host};
 
 	db_open();
@@ -178,7 +178,8 @@ test_bodies_rows(void)
 	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "bodies: two of three loaded");
 	ok(mg_revmap_rev(map, 0)->script == a && mg_revmap_rev(map, 1)->script == b,
 	   "bodies: the metadata scripts are completed in place");
-	ok(a->has_body && b->has_body && !c->has_body, "bodies: only the wanted ones");
+	ok(a->body_dirs == MG_BODY_BOTH && b->body_dirs == MG_BODY_BOTH && c->body_dirs == 0,
+	   "bodies: only the wanted ones");
 	is_str(mg_script_body(a, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
 		   "bodies: the sqlite upgrade");
 	is_str(mg_script_body(a, false, MG_DIALECT_SQLITE), "DROP TABLE a;", "bodies: the plain downgrade");
@@ -191,10 +192,33 @@ test_bodies_rows(void)
 		   "bodies: the checksum of the text, as stored");
 
 	a_up = mg_script_body(a, true, MG_DIALECT_SQLITE);
-	want[2] = 1;
+	want[2] = MG_BODY_BOTH;
 	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "bodies: again, with the third");
 	ok(mg_script_body(a, true, MG_DIALECT_SQLITE) == a_up, "bodies: a loaded body is left as it is");
 	is_str(mg_script_body(c, true, MG_DIALECT_SQLITE), "CREATE TABLE c (y int);", "bodies: the third's upgrade");
+	mg_ctx_free(ctx);
+
+	/* only the directions asked for; asking again for another adds it */
+	ctx = new_ctx();
+	mg_state_open(&st, ctx, &host);
+	mg_state_load_map(&map, &st);
+	a = mg_revmap_rev(map, 0)->script;
+	c = mg_revmap_rev(map, 2)->script;
+	want[0] = MG_BODY_UP;
+	want[1] = 0;
+	want[2] = MG_BODY_DOWN;
+	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "one direction each: MG_OK");
+	ok(a->body_dirs == MG_BODY_UP && a->downgrade[MG_DIALECT_ANY] == NULL,
+	   "one direction each: the upgrade alone, no downgrade copied");
+	ok(c->body_dirs == MG_BODY_DOWN && mg_script_body(c, true, MG_DIALECT_SQLITE) == NULL,
+	   "one direction each: the downgrade alone");
+	want[0] = MG_BODY_DOWN;
+	want[2] = 0;
+	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "the other direction later: MG_OK");
+	ok(a->body_dirs == MG_BODY_BOTH, "the other direction later: both are held");
+	is_str(mg_script_body(a, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
+		   "the other direction later: the upgrade is still there");
+	is_str(mg_script_body(a, false, MG_DIALECT_SQLITE), "DROP TABLE a;", "the other direction later: and the downgrade");
 	mg_ctx_free(ctx);
 
 	/* errors, through a host that writes "query stopped" over them */
@@ -207,13 +231,13 @@ test_bodies_rows(void)
 		ctx = new_ctx();
 		mg_state_open(&st, ctx, hosts[h]);
 		mg_state_load_map(&map, &st);
-		want[0] = want[1] = want[2] = 1;
+		want[0] = want[1] = want[2] = MG_BODY_UP;
 		is_int(mg_state_load_scripts(&st, map, want), MG_EINPUT, "a script that does not parse: MG_EINPUT%s", how);
 		is_str(mg_ctx_error(ctx)->message,
 			   "unknown dialect \"mysql\" in section marker at \"v/b2.sql\", line 3",
 			   "the parser's message, naming the catalog's file%s", how);
 		is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_SYNTAX, "the parser's SQLSTATE%s", how);
-		ok(!mg_revmap_rev(map, 1)->script->has_body, "that script is left without a body%s", how);
+		ok(mg_revmap_rev(map, 1)->script->body_dirs == 0, "that script is left without a body%s", how);
 		is_int(mg_state_load_script(&got, &st, "b2"), MG_EINPUT, "load_script: MG_EINPUT%s", how);
 		is_str(mg_ctx_error(ctx)->message,
 			   "unknown dialect \"mysql\" in section marker at \"v/b2.sql\", line 3",
@@ -227,7 +251,7 @@ test_bodies_rows(void)
 		ctx = new_ctx();
 		mg_state_open(&st, ctx, hosts[h]);
 		mg_state_load_map(&map, &st);
-		want[1] = 1;
+		want[1] = MG_BODY_DOWN;
 		is_int(mg_state_load_scripts(&st, map, want), MG_EINPUT, "a row holding another revision: MG_EINPUT%s", how);
 		is_str(mg_ctx_error(ctx)->message, "script of revision \"b2\" declares revision \"zz\"",
 			   "a row holding another revision: message%s", how);

@@ -31,7 +31,7 @@ script(const char *id, const char *up, const char *down)
 	s->filename = "";
 	s->text = "";
 	s->transactional = true;
-	s->has_body = true;
+	s->body_dirs = MG_BODY_BOTH;
 	s->upgrade[MG_DIALECT_ANY] = up;
 	s->downgrade[MG_DIALECT_ANY] = down;
 	return s;
@@ -433,7 +433,7 @@ test_missing_sections(void)
 	s1->upgrade[MG_DIALECT_POSTGRESQL] = "SELECT 1;";
 	s1->filename = "versions/abc1_add.sql";
 	s2 = script("abc2", "SELECT 2;", NULL);
-	s2->has_body = false;
+	s2->body_dirs = 0;
 	mg_revmap_new(&map, ctx);
 	mg_revmap_add(map, s1);
 	mg_revmap_add(map, s2);
@@ -531,7 +531,7 @@ build_chain(void)
 		s->id = chain_ids[i];
 		s->message = s->doc = s->create_date = s->filename = s->text = "";
 		s->transactional = i % 7 != 3;
-		s->has_body = true;
+		s->body_dirs = MG_BODY_BOTH;
 		s->upgrade[MG_DIALECT_ANY] = chain_bodies[i];
 		chain_ops[i].kind = i == 0 ? MG_VOP_INSERT : MG_VOP_UPDATE;
 		chain_ops[i].from = i == 0 ? NULL : chain_ids[i - 1];

@@ -70,7 +70,7 @@ meta_unchanged(const mg_script *m)
 	for (int d = 0; d < MG_NDIALECTS; d++)
 		if (m->upgrade[d] != NULL || m->downgrade[d] != NULL)
 			return false;
-	return !m->has_body && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
+	return m->body_dirs == 0 && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
 		strcmp(m->message, "from the catalog") == 0;
 }
 
@@ -95,7 +95,7 @@ check_error(const char *name, const char *text, const char *filename, const char
 
 	ctx = new_ctx();
 	meta_script(&meta, "abc", filename != NULL ? filename : "");
-	rc = mg_script_load_bodies(&meta, ctx, text, strlen(text), MG_DIALECT_SQLITE);
+	rc = mg_script_load_bodies(&meta, ctx, text, strlen(text), MG_DIALECT_SQLITE, MG_BODY_BOTH);
 	is_int(rc, MG_EINPUT, "%s: bodies: MG_EINPUT", name);
 	is_str(mg_ctx_error(ctx)->message, want, "%s: bodies: the same message", name);
 	is_str(mg_ctx_error(ctx)->detail, last.detail, "%s: bodies: the same detail", name);
@@ -133,7 +133,7 @@ test_design_example(void)
 	ok(s->text != design_example, "example: text is a copy");
 	mg_checksum(design_example, strlen(design_example), sum);
 	is_str(s->checksum, sum, "example: checksum over the full text");
-	ok(s->has_body, "example: has_body");
+	ok(s->body_dirs == MG_BODY_BOTH, "example: both bodies");
 	is_str(s->upgrade[MG_DIALECT_ANY], "ALTER TABLE bar ADD COLUMN foo TEXT;",
 		   "example: upgrade section, trailing blank lines trimmed");
 	is_str(s->downgrade[MG_DIALECT_ANY], "ALTER TABLE bar DROP COLUMN foo;",
@@ -745,9 +745,10 @@ test_load_bodies(void)
 	id = meta.id;
 	message = meta.message;
 	filename = meta.filename;
-	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_BOTH);
 	is_int(rc, MG_OK, "bodies for sqlite: MG_OK");
-	ok(meta.has_body, "bodies for sqlite: has_body");
+	ok(meta.body_dirs == MG_BODY_BOTH && mg_script_has_body(&meta, true) &&
+	   mg_script_has_body(&meta, false), "bodies for sqlite: both directions held");
 	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "CREATE TABLE t (id integer primary key);",
 		   "bodies for sqlite: the sqlite upgrade wins over the plain one");
 	is_str(mg_script_body(&meta, false, MG_DIALECT_SQLITE), "DROP TABLE t;",
@@ -763,8 +764,34 @@ test_load_bodies(void)
 	   "bodies: the catalog's metadata is kept as it was");
 	ok(meta.text[0] == '\0', "bodies: the text is not kept");
 
+	/* one direction: what an upgrade or a downgrade run reads, and no more */
 	meta_script(&meta, "abc", "four.sql");
-	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_POSTGRESQL), MG_OK,
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_UP), MG_OK,
+		   "upgrade only: MG_OK");
+	ok(mg_script_has_body(&meta, true) && !mg_script_has_body(&meta, false) && meta.body_dirs == MG_BODY_UP,
+	   "upgrade only: the upgrade is held, the downgrade is not");
+	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "CREATE TABLE t (id integer primary key);",
+		   "upgrade only: the sqlite upgrade");
+	ok(meta.downgrade[MG_DIALECT_ANY] == NULL && meta.downgrade[MG_DIALECT_SQLITE] == NULL &&
+	   meta.downgrade[MG_DIALECT_POSTGRESQL] == NULL, "upgrade only: no downgrade section copied");
+	ok(!meta.transactional && strcmp(meta.checksum, full ? full->checksum : "") == 0,
+	   "upgrade only: flag and checksum as with both");
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_DOWN), MG_OK,
+		   "then downgrade only: MG_OK");
+	ok(meta.body_dirs == MG_BODY_DOWN && mg_script_body(&meta, true, MG_DIALECT_SQLITE) == NULL,
+	   "then downgrade only: what is held is what was asked for last");
+	is_str(mg_script_body(&meta, false, MG_DIALECT_SQLITE), "DROP TABLE t;", "then downgrade only: the plain downgrade");
+	meta_script(&meta, "abc", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, 0), MG_OK,
+		   "no direction: the text is still checked (MG_OK)");
+	ok(meta.body_dirs == 0 && mg_script_body(&meta, true, MG_DIALECT_SQLITE) == NULL, "no direction: nothing held");
+	meta_script(&meta, "xyz", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_UP), MG_EINPUT,
+		   "upgrade only, another revision's text: the same check (MG_EINPUT)");
+	ok(meta.body_dirs == 0, "upgrade only, on failure: the script is unchanged");
+
+	meta_script(&meta, "abc", "four.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_POSTGRESQL, MG_BODY_BOTH), MG_OK,
 		   "bodies for postgresql: MG_OK");
 	is_str(mg_script_body(&meta, true, MG_DIALECT_POSTGRESQL), "CREATE TABLE t (id integer);",
 		   "bodies for postgresql: the plain upgrade");
@@ -775,21 +802,21 @@ test_load_bodies(void)
 
 	meta_script(&meta, "abc", "four.sql");
 	is_int(mg_script_load_bodies(&meta, ctx, "-- Revision ID: abc\n-- Revises:\n",
-								 strlen("-- Revision ID: abc\n-- Revises:\n"), MG_DIALECT_SQLITE),
+								 strlen("-- Revision ID: abc\n-- Revises:\n"), MG_DIALECT_SQLITE, MG_BODY_BOTH),
 		   MG_OK, "header only: MG_OK");
-	ok(meta.has_body && mg_script_body(&meta, true, MG_DIALECT_SQLITE) == NULL &&
+	ok(meta.body_dirs == MG_BODY_BOTH && mg_script_body(&meta, true, MG_DIALECT_SQLITE) == NULL &&
 	   mg_script_body(&meta, false, MG_DIALECT_SQLITE) == NULL && meta.transactional,
 	   "header only: a body with no sections");
 
 	meta_script(&meta, "abc", "four.sql");
 	is_int(mg_script_load_bodies(&meta, ctx, "-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n",
 								 strlen("-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n"),
-								 MG_DIALECT_SQLITE),
+								 MG_DIALECT_SQLITE, MG_BODY_BOTH),
 		   MG_OK, "empty section: MG_OK");
 	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "", "empty section: kept as \"\"");
 
 	meta_script(&meta, "xyz", "versions/xyz.sql");
-	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+	rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_BOTH);
 	is_int(rc, MG_EINPUT, "another revision's text: MG_EINPUT");
 	is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_SYNTAX, "another revision's text: SQLSTATE 42601");
 	is_str(mg_ctx_error(ctx)->message, "script of revision \"xyz\" declares revision \"abc\"",
@@ -802,10 +829,10 @@ test_load_bodies(void)
 	ok(meta_unchanged(&meta), "another revision's text: the script is left as it was");
 	mg_error_clear(ctx);
 	meta_script(&meta, "ab", NULL);
-	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE), MG_EINPUT,
+	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_BOTH), MG_EINPUT,
 		   "a prefix of the id is another revision");
 	is_str(mg_ctx_error(ctx)->detail, "", "no file name: no detail");
-	is_int(mg_script_load_bodies(&meta, ctx, NULL, 0, MG_DIALECT_SQLITE), MG_EINPUT, "NULL text: MG_EINPUT");
+	is_int(mg_script_load_bodies(&meta, ctx, NULL, 0, MG_DIALECT_SQLITE, MG_BODY_BOTH), MG_EINPUT, "NULL text: MG_EINPUT");
 	is_str(mg_ctx_error(ctx)->message, "revision script has no \"Revision ID\" line", "NULL text: message");
 	mg_ctx_free(ctx);
 
@@ -820,11 +847,11 @@ test_load_bodies(void)
 			meta_script(&meta, "abc", "four.sql");
 			tap_calls = 0;
 			tap_fail_at = n;
-			rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE);
+			rc = mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_BOTH);
 			tap_fail_at = 0;
 			if (rc == MG_OK)
 			{
-				if (!meta.has_body || mg_script_body(&meta, false, MG_DIALECT_SQLITE) == NULL)
+				if (meta.body_dirs != MG_BODY_BOTH || mg_script_body(&meta, false, MG_DIALECT_SQLITE) == NULL)
 					good = 0;
 				mg_ctx_free(ctx);
 				break;
