@@ -859,6 +859,124 @@ mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want)
 	return query(st, sql, 0, NULL, &c, NULL);
 }
 
+/* What stream_row needs. */
+typedef struct stream {
+	const mg_revmap *map;
+	const int *revs;
+	size_t n;
+	size_t k;               /* rows seen */
+	mg_body_fn fn;
+	void *arg;
+} stream;
+
+static int
+not_in_catalog(mg_ctx *ctx, const char *id)
+{
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "revision \"%s\" is not in the catalog", id);
+	mg_error_hint(ctx, "Add it with migrate_load() or migrate_add().");
+	return MG_EINPUT;
+}
+
+/*
+ * stream_bodies' row callback: the k-th row must be revs[k]'s (the
+ * query keeps the order of the list, and a revision the catalog lacks
+ * yields no row), then it goes to the caller while the host holds it.
+ */
+static int
+stream_row(collect *c, int ncol, const char *const *vals)
+{
+	stream *sm = c->arg;
+	const char *id, *text;
+
+	if (sm->k >= sm->n)
+		return mg_error_set(c->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"the catalog returned more rows than the %zu revisions asked for", sm->n);
+	id = mg_revmap_rev(sm->map, sm->revs[sm->k])->id;
+	if (ncol < 2 || vals[0] == NULL || strcmp(vals[0], id) != 0)
+		return not_in_catalog(c->ctx, id);
+	text = vals[1] != NULL ? vals[1] : "";
+	return sm->fn(sm->arg, sm->k++, text, strlen(text));
+}
+
+/* Append s as an element of the query's list: a JSON string (SQLite) or a quoted array item. */
+static void
+put_list_item(mg_buf *b, const char *s)
+{
+	mg_buf_putc(b, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			mg_buf_putc(b, '\\');
+		mg_buf_putc(b, *s);
+	}
+	mg_buf_putc(b, '"');
+}
+
+/*
+ * Hand the full texts of revs[0..n) (indices of map) to fn, one at a
+ * time and in that order, each valid only during its call: one query
+ * whose rows follow the list (SQLite: json_each driving a CROSS JOIN;
+ * PostgreSQL: unnest WITH ORDINALITY, ordered by it), so that no text
+ * is held after its turn.  Errors: fn's, MG_EINPUT (MG_STATE_UNDEFINED)
+ * for a revision the catalog lacks, MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_stream_bodies(mg_state *st, const mg_revmap *map, const int *revs, size_t n,
+					   mg_body_fn fn, void *arg)
+{
+	bool pg = st->dialect == MG_DIALECT_POSTGRESQL;
+	const char *params[1];
+	collect c = {0};
+	stream sm;
+	mg_buf list;
+	char *sql, *ids;
+	int rc;
+
+	if (n == 0)
+		return MG_OK;
+	if (st->missing)
+		return not_in_catalog(st->ctx, mg_revmap_rev(map, revs[0])->id);
+	mg_buf_init(&list, st->ctx);
+	mg_buf_putc(&list, pg ? '{' : '[');
+	for (size_t i = 0; i < n; i++)
+	{
+		if (i > 0)
+			mg_buf_putc(&list, ',');
+		put_list_item(&list, mg_revmap_rev(map, revs[i])->id);
+	}
+	mg_buf_putc(&list, pg ? '}' : ']');
+	if ((rc = mg_buf_finish(&list, &ids)) != MG_OK)
+		return rc;
+	if (pg)
+		sql = mg_printf(st->ctx,
+						"SELECT c.revision, c.script FROM pg_catalog.unnest($1::text[]) "
+						"WITH ORDINALITY AS u(revision, ord) JOIN %s AS c ON c.revision = u.revision "
+						"ORDER BY u.ord",
+						st->t_catalog);
+	else
+		sql = mg_printf(st->ctx,
+						"SELECT c.revision, c.script FROM json_each($1) AS j "
+						"CROSS JOIN %s AS c ON c.revision = j.value",
+						st->t_catalog);
+	sm.map = map;
+	sm.revs = revs;
+	sm.n = n;
+	sm.k = 0;
+	sm.fn = fn;
+	sm.arg = arg;
+	params[0] = ids;
+	c.ncol = 2;
+	c.each = stream_row;
+	c.arg = &sm;
+	rc = query(st, sql, 1, params, &c, NULL);
+	mg_release(st->ctx, ids, strlen(ids) + 1);
+	if (rc != MG_OK)
+		return rc;
+	if (sm.k < n)
+		return not_in_catalog(st->ctx, mg_revmap_rev(map, revs[sm.k])->id);
+	return MG_OK;
+}
+
 /*
  * Insert a revision into the catalog (the database assigns seq), or with
  * replace overwrite its row in place, keeping seq (inserting when there

@@ -667,6 +667,67 @@ mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target
 
 /* ---- offline SQL ------------------------------------------------------- */
 
+/* What streamed_body needs: the emitter and the plan's steps that run a revision. */
+typedef struct offline_stream {
+	mg_session *s;
+	const mg_plan *plan;
+	mg_emitter *e;
+	const size_t *step_of;      /* k-th revision of the stream -> its step */
+} offline_stream;
+
+/* One revision's catalog text, as it streams in: its section goes straight to the output. */
+static int
+streamed_body(void *arg, size_t k, const char *text, size_t len)
+{
+	offline_stream *os = arg;
+	const mg_step *step = &os->plan->steps[os->step_of[k]];
+	const mg_script *sc = mg_revmap_rev(os->s->map, step->rev)->script;
+	mg_body_span body;
+	int rc;
+
+	if ((rc = mg_script_find_body(&body, os->s->st.ctx, text, len, sc, step->upgrade,
+								  os->s->st.dialect)) != MG_OK)
+		return rc;
+	return mg_emit_step(os->e, os->step_of[k], &body);
+}
+
+/*
+ * The offline SQL of a plan, written while the bodies stream in from
+ * the catalog in plan order: no body is held beyond its own step, so a
+ * long script costs its output and the graph, not a copy of every body.
+ */
+static int
+emit_plan(char **sql, mg_session *s, const mg_plan *plan)
+{
+	mg_ctx *ctx = s->st.ctx;
+	offline_stream os;
+	size_t *step_of, n = 0;
+	int *revs;
+	int rc;
+
+	*sql = NULL;
+	revs = mg_alloc(ctx, sizeof(int) * (plan->n + 1));
+	step_of = mg_alloc(ctx, sizeof(size_t) * (plan->n + 1));
+	if (revs == NULL || step_of == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		if (plan->steps[i].rev < 0)
+			continue;
+		revs[n] = plan->steps[i].rev;
+		step_of[n++] = i;
+	}
+	os.s = s;
+	os.plan = plan;
+	os.step_of = step_of;
+	if ((rc = mg_emit_begin(&os.e, ctx, s->map, plan, s->st.dialect, s->st.version_name)) != MG_OK ||
+		(rc = mg_state_stream_bodies(&s->st, s->map, revs, n, streamed_body, &os)) != MG_OK)
+		return rc;
+	mg_release(ctx, step_of, sizeof(size_t) * (plan->n + 1));
+	mg_release(ctx, revs, sizeof(int) * (plan->n + 1));
+	return mg_emit_finish(os.e, sql);
+}
+
 static int
 offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool upgrade)
 {
@@ -730,12 +791,11 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 
 			if (t == NULL)
 				return MG_ENOMEM;
-			if ((rc = mg_plan_upgrade(&plan, ctx, s.map, start, nstart, t)) != MG_OK ||
-				(rc = load_bodies(&s, &plan)) != MG_OK)
+			if ((rc = mg_plan_upgrade(&plan, ctx, s.map, start, nstart, t)) != MG_OK)
 				return rc;
 			if (plan.n == 0 && (ran > 0 || i + 1 < s.nheld))
 				continue;
-			if ((rc = mg_emit_sql(&part, ctx, s.map, &plan, s.st.dialect, s.st.version_name)) != MG_OK)
+			if ((rc = emit_plan(&part, &s, &plan)) != MG_OK)
 				return rc;
 			mg_buf_puts(&all, part);
 			/* copied: a long part goes back to the host at once */
@@ -751,9 +811,7 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	else
 		rc = mg_plan_downgrade(&plan, ctx, s.map, start, nstart, dest);
 	if (rc == MG_OK)
-		rc = load_bodies(&s, &plan);
-	if (rc == MG_OK)
-		rc = mg_emit_sql(sql, ctx, s.map, &plan, s.st.dialect, s.st.version_name);
+		rc = emit_plan(sql, &s, &plan);
 	return rc;
 }
 

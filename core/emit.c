@@ -320,25 +320,14 @@ typedef struct split {
 	size_t n, cap;
 } split;
 
-/* Append one step's body statements (each followed by ";\n\n"). */
+/* Append one step's body statements (each followed by ";\n\n"); body is s's section. */
 static int
-put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect, split *sp)
+put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, const char *body, int dialect, split *sp)
 {
-	const char *body;
 	mg_stmt *stmts;
 	size_t n;
 	int rc;
 
-	if (!mg_script_has_body(s, upgrade))
-	{
-		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
-					 "revision \"%s\" was loaded without its body", s->id);
-		mg_error_detail(ctx, "Offline SQL needs the full script of every step.");
-		return MG_EINPUT;
-	}
-	body = mg_script_body(s, upgrade, dialect);
-	if (body == NULL)
-		return missing_section(ctx, s, upgrade, dialect);
 	rc = mg_sql_split_reuse(&sp->v, &sp->n, &sp->cap, ctx, body, dialect);
 	stmts = sp->v;
 	n = sp->n;
@@ -366,88 +355,221 @@ put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, bool upgrade, int dialect, 
 	return MG_OK;
 }
 
-/*
- * Alembic's --sql output for a plan.  version_table is the unquoted name.
- * Returns MG_OK with *out in the arena; on failure *out is NULL and the
- * error is set: MG_ENOMEM, MG_EINPUT (MG_STATE_PREREQUISITE) when a step's
- * script has no section for its direction and dialect, or an error of
- * the statement splitter.
- */
-int
-mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
-			int dialect, const char *version_table)
+/* The output of a plan as it is written, step by step. */
+struct mg_emitter {
+	mg_ctx *ctx;
+	const mg_revmap *map;
+	const mg_plan *plan;
+	int dialect;
+	const char *version_table;
+	bool txn;               /* BEGIN;/COMMIT; around everything (postgresql) */
+	rowset rs;              /* the version rows at the current step */
+	split sp;
+	mg_buf out;
+	mg_buf scratch;         /* a streamed section, NUL-terminated for the splitter */
+	size_t next;            /* the next step to write */
+};
+
+/* The script of step i, or NULL for a step without a revision; error when not in the map. */
+static int
+step_script(const mg_script **out, mg_emitter *e, size_t i)
 {
-	bool txn = dialect == MG_DIALECT_POSTGRESQL;
-	rowset rs = {NULL, 0, 0};
-	split sp = {NULL, 0, 0};
-	mg_buf b;
-	int rc;
+	const mg_step *step = &e->plan->steps[i];
+
+	*out = NULL;
+	if (step->rev < 0)
+		return MG_OK;
+	if (e->map == NULL || (size_t) step->rev >= mg_revmap_count(e->map))
+		return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"plan step %zu names revision number %d, not in the map",
+							i + 1, step->rev);
+	*out = mg_revmap_rev(e->map, step->rev)->script;
+	return MG_OK;
+}
+
+int
+mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
+			  int dialect, const char *version_table)
+{
+	mg_emitter *e;
 
 	*out = NULL;
 	if (dialect < 0 || dialect >= MG_NDIALECTS)
 		return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"unknown dialect number %d", dialect);
+	if ((e = mg_alloc(ctx, sizeof(*e))) == NULL)
+		return MG_ENOMEM;
+	e->ctx = ctx;
+	e->map = map;
+	e->plan = plan;
+	e->dialect = dialect;
+	e->version_table = version_table;
+	e->txn = dialect == MG_DIALECT_POSTGRESQL;
 	for (size_t i = 0; i < plan->nstart; i++)
 	{
 		mg_vop ins = {MG_VOP_INSERT, NULL, plan->start[i]};
 
-		if (rowset_apply(ctx, &rs, &ins) != MG_OK)
+		if (rowset_apply(ctx, &e->rs, &ins) != MG_OK)
 			return MG_ENOMEM;
 	}
+	mg_buf_init(&e->out, ctx);
+	mg_buf_init(&e->scratch, ctx);
+	if (e->txn)
+		mg_buf_puts(&e->out, "BEGIN;\n\n");
+	*out = e;
+	return MG_OK;
+}
 
-	mg_buf_init(&b, ctx);
-	if (txn)
-		mg_buf_puts(&b, "BEGIN;\n\n");
+/*
+ * Write step i: the version table's DDL when no row exists yet, the
+ * "-- Running" comment, the body (s's section for the step's direction,
+ * NUL-terminated; NULL for a step without a revision), the version-table
+ * statements.
+ */
+static int
+write_step(mg_emitter *e, size_t i, const mg_script *s, const char *body, bool transactional)
+{
+	const mg_step *step = &e->plan->steps[i];
+	mg_buf *b = &e->out;
+	int rc;
+
+	if (e->rs.n == 0)
+	{
+		put_ddl(b, e->version_table);
+		mg_buf_puts(b, ";\n\n");
+	}
+	mg_buf_printf(b, "-- Running %s ",
+				  step->rev < 0 ? "stamp_revision" :
+				  step->upgrade ? "upgrade" : "downgrade");
+	put_side(b, step->from);
+	mg_buf_puts(b, " -> ");
+	put_side(b, step->to);
+	mg_buf_puts(b, "\n\n");
+
+	if (s != NULL)
+	{
+		/* autocommit_block(): outside the transaction on PostgreSQL */
+		bool outside = e->txn && !transactional;
+
+		if (body == NULL)
+			return missing_section(e->ctx, s, step->upgrade, e->dialect);
+		if (outside)
+			mg_buf_puts(b, "COMMIT;\n\n");
+		rc = put_body(b, e->ctx, s, body, e->dialect, &e->sp);
+		if (rc != MG_OK)
+			return rc;
+		if (outside)
+			mg_buf_puts(b, "BEGIN;\n\n");
+	}
+
+	for (size_t k = 0; k < step->nops; k++)
+	{
+		put_vop(b, &step->ops[k], e->version_table);
+		mg_buf_puts(b, ";\n\n");
+		if (rowset_apply(e->ctx, &e->rs, &step->ops[k]) != MG_OK)
+			return MG_ENOMEM;
+	}
+	e->next = i + 1;
+	return MG_OK;
+}
+
+/* Write the steps before step `upto` that run no revision; error at one that does. */
+static int
+write_plain_steps(mg_emitter *e, size_t upto)
+{
+	while (e->next < upto)
+	{
+		const mg_script *s;
+		int rc = step_script(&s, e, e->next);
+
+		if (rc != MG_OK)
+			return rc;
+		if (s != NULL)
+			return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"offline SQL: step %zu (revision \"%s\") was given no body",
+								e->next + 1, s->id);
+		if ((rc = write_step(e, e->next, NULL, NULL, true)) != MG_OK)
+			return rc;
+	}
+	return MG_OK;
+}
+
+int
+mg_emit_step(mg_emitter *e, size_t i, const mg_body_span *body)
+{
+	const mg_script *s;
+	int rc;
+
+	if (i < e->next || i >= e->plan->n)
+		return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"offline SQL: step %zu given out of order (next is %zu of %zu)",
+							i + 1, e->next + 1, e->plan->n);
+	if ((rc = write_plain_steps(e, i)) != MG_OK || (rc = step_script(&s, e, i)) != MG_OK)
+		return rc;
+	if (s == NULL)
+		return write_step(e, i, NULL, NULL, true);
+	if (body->text == NULL)
+		return write_step(e, i, s, NULL, body->transactional);
+	/* the splitter reads a NUL-terminated text: the span goes through one reused buffer */
+	e->scratch.len = 0;
+	mg_buf_putn(&e->scratch, body->text, body->len);
+	if (e->scratch.failed)
+		return MG_ENOMEM;
+	return write_step(e, i, s, e->scratch.p, body->transactional);
+}
+
+int
+mg_emit_finish(mg_emitter *e, char **out)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = write_plain_steps(e, e->plan->n)) != MG_OK)
+		return rc;
+	if (e->txn)
+		mg_buf_puts(&e->out, "COMMIT;\n\n");
+	return mg_buf_finish(&e->out, out);
+}
+
+/*
+ * Alembic's --sql output for a plan whose scripts hold their bodies.
+ * version_table is the unquoted name.  Returns MG_OK with *out in the
+ * arena; on failure *out is NULL and the error is set: MG_ENOMEM,
+ * MG_EINPUT (MG_STATE_PREREQUISITE) when a step's script has no section
+ * for its direction and dialect, MG_EINPUT (MG_STATE_INTERNAL) when a
+ * script was loaded without the body a step needs, or an error of the
+ * statement splitter.
+ */
+int
+mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
+			int dialect, const char *version_table)
+{
+	mg_emitter *e;
+	int rc;
+
+	*out = NULL;
+	if ((rc = mg_emit_begin(&e, ctx, map, plan, dialect, version_table)) != MG_OK)
+		return rc;
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		const mg_step *step = &plan->steps[i];
-		const mg_script *s = NULL;
+		const mg_script *s;
 
-		if (step->rev >= 0)
+		if ((rc = step_script(&s, e, i)) != MG_OK)
+			return rc;
+		if (s == NULL)
+			rc = write_step(e, i, NULL, NULL, true);
+		else if (!mg_script_has_body(s, step->upgrade))
 		{
-			if (map == NULL || (size_t) step->rev >= mg_revmap_count(map))
-				return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
-									"plan step %zu names revision number %d, not in the map",
-									i + 1, step->rev);
-			s = mg_revmap_rev(map, step->rev)->script;
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+						 "revision \"%s\" was loaded without its body", s->id);
+			mg_error_detail(ctx, "Offline SQL needs the full script of every step.");
+			return MG_EINPUT;
 		}
-
-		if (rs.n == 0)
-		{
-			put_ddl(&b, version_table);
-			mg_buf_puts(&b, ";\n\n");
-		}
-		mg_buf_printf(&b, "-- Running %s ",
-					  step->rev < 0 ? "stamp_revision" :
-					  step->upgrade ? "upgrade" : "downgrade");
-		put_side(&b, step->from);
-		mg_buf_puts(&b, " -> ");
-		put_side(&b, step->to);
-		mg_buf_puts(&b, "\n\n");
-
-		if (s != NULL)
-		{
-			/* autocommit_block(): outside the transaction on PostgreSQL */
-			bool outside = txn && !s->transactional;
-
-			if (outside)
-				mg_buf_puts(&b, "COMMIT;\n\n");
-			rc = put_body(&b, ctx, s, step->upgrade, dialect, &sp);
-			if (rc != MG_OK)
-				return rc;
-			if (outside)
-				mg_buf_puts(&b, "BEGIN;\n\n");
-		}
-
-		for (size_t k = 0; k < step->nops; k++)
-		{
-			put_vop(&b, &step->ops[k], version_table);
-			mg_buf_puts(&b, ";\n\n");
-			if (rowset_apply(ctx, &rs, &step->ops[k]) != MG_OK)
-				return MG_ENOMEM;
-		}
+		else
+			rc = write_step(e, i, s, mg_script_body(s, step->upgrade, dialect), s->transactional);
+		if (rc != MG_OK)
+			return rc;
 	}
-	if (txn)
-		mg_buf_puts(&b, "COMMIT;\n\n");
-	return mg_buf_finish(&b, out);
+	return mg_emit_finish(e, out);
 }

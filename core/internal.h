@@ -114,10 +114,17 @@ int mg_dialect_from_name(const char *name);
 /* Which bodies of a script are loaded (mg_script.body_dirs). */
 enum { MG_BODY_UP = 1, MG_BODY_DOWN = 2, MG_BODY_BOTH = 3 };
 
+/* A script's body sections: [dialect], NULL when the section is absent. */
+typedef struct mg_sections {
+	const char *upgrade[MG_NDIALECTS];
+	const char *downgrade[MG_NDIALECTS];
+} mg_sections;
+
 /*
  * One parsed revision script.  The catalog's graph holds one per
  * revision, so the layout is kept tight: 32-bit counts, the small
- * fields together after the checksum.
+ * fields together after the checksum, the sections (which most
+ * commands never read) behind a pointer.
  */
 typedef struct mg_script {
 	const char *id;             /* Revision ID */
@@ -142,9 +149,8 @@ typedef struct mg_script {
 	 * mg_script_load_bodies gives it the directions a command runs.
 	 */
 	uint8_t body_dirs;
-	/* Body sections: [dialect], NULL when the section is absent. */
-	const char *upgrade[MG_NDIALECTS];
-	const char *downgrade[MG_NDIALECTS];
+	/* the sections of the directions in body_dirs; NULL when body_dirs is 0 */
+	mg_sections *sec;
 } mg_script;
 
 /*
@@ -174,6 +180,21 @@ bool mg_script_has_body(const mg_script *s, bool upgrade);
  */
 int mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect,
                           unsigned dirs);
+/* One section of a script's text, found where it lies (mg_script_find_body). */
+typedef struct mg_body_span {
+	const char *text;       /* into the text given; NULL when the section is absent */
+	size_t len;
+	bool transactional;     /* the script's Transactional flag */
+} mg_body_span;
+/*
+ * The section mg_script_body(s, upgrade, dialect) would return once
+ * loaded, found in text (the full text of s's revision, as the catalog
+ * holds it) without copying or allocating: for reading bodies one at a
+ * time as they stream in.  The text is checked as mg_script_load_bodies
+ * checks it (same errors); s is only read (id, file name for errors).
+ */
+int mg_script_find_body(mg_body_span *out, mg_ctx *ctx, const char *text, size_t len,
+                        const mg_script *s, bool upgrade, int dialect);
 
 /* ---- sqlsplit.c: statement boundaries ----------------------------- */
 
@@ -405,6 +426,21 @@ int mg_plan_stamp(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
  */
 int mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
                 int dialect, const char *version_table);
+/*
+ * The same output written as the bodies arrive, for plans too long to
+ * hold every body: mg_emit_begin, then mg_emit_step for each step that
+ * runs a revision, in plan order, with its section as found in the
+ * catalog's text (mg_script_find_body; steps without a revision are
+ * written on the way), then mg_emit_finish for the text.  The map's
+ * scripts need no bodies.  Errors as mg_emit_sql's; MG_EINPUT
+ * (MG_STATE_INTERNAL) for a step given out of order or left without
+ * its body.
+ */
+typedef struct mg_emitter mg_emitter;
+int mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
+                  int dialect, const char *version_table);
+int mg_emit_step(mg_emitter *e, size_t step, const mg_body_span *body);
+int mg_emit_finish(mg_emitter *e, char **out);
 /* The version-table statement of one operation, without ';'. */
 char *mg_emit_vop(mg_ctx *ctx, const mg_vop *op, const char *version_table);
 /* The CREATE TABLE of the version table, without ';' (Alembic's exact text). */
@@ -475,6 +511,16 @@ int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
  * mg_script_load_bodies); the scripts are completed in place.
  */
 int mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want);
+/* A revision's full text, the k-th of a stream (valid only during the call). */
+typedef int (*mg_body_fn)(void *arg, size_t k, const char *text, size_t len);
+/*
+ * Hand the catalog texts of revs[0..n) to fn one at a time, in that
+ * order, from one query, holding none of them afterwards (for offline
+ * SQL of long plans).  A revision the catalog lacks is MG_EINPUT
+ * (MG_STATE_UNDEFINED); fn's errors stop the query and are returned.
+ */
+int mg_state_stream_bodies(mg_state *st, const mg_revmap *map, const int *revs, size_t n,
+                           mg_body_fn fn, void *arg);
 /* Insert or replace catalog rows. */
 int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
 /* The version table's rows, in table order; *exists false when the table is missing. */

@@ -88,21 +88,34 @@ add_op(mg_ctx *ctx, mg_step *st, size_t *cap, mg_vop_kind kind, const char *from
 static const char *
 join_ids(mg_ctx *ctx, const mg_revmap *map, const int *v, size_t n)
 {
-	mg_buf b;
-	char *s;
+	size_t len = 0;
+	char *s, *w;
 
 	if (n == 0)
 		return "";
 	if (n == 1)
 		return rid(map, v[0]);
-	mg_buf_init(&b, ctx);
+	/* sized exactly: a plan has one such text per merge step */
+	for (size_t i = 0; i < n; i++)
+		len += strlen(rid(map, v[i])) + (i ? 2 : 0);
+	if ((s = mg_alloc(ctx, len + 1)) == NULL)
+		return NULL;
+	w = s;
 	for (size_t i = 0; i < n; i++)
 	{
+		const char *id = rid(map, v[i]);
+		size_t k = strlen(id);
+
 		if (i)
-			mg_buf_puts(&b, ", ");
-		mg_buf_puts(&b, rid(map, v[i]));
+		{
+			memcpy(w, ", ", 2);
+			w += 2;
+		}
+		memcpy(w, id, k);
+		w += k;
 	}
-	return mg_buf_finish(&b, &s) == MG_OK ? s : NULL;
+	*w = '\0';
+	return s;
 }
 
 /*

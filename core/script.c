@@ -273,7 +273,11 @@ mg_script_has_body(const mg_script *s, bool upgrade)
 const char *
 mg_script_body(const mg_script *s, bool upgrade, int dialect)
 {
-	const char *const *sec = upgrade ? s->upgrade : s->downgrade;
+	const char *const *sec;
+
+	if (s->sec == NULL)
+		return NULL;
+	sec = upgrade ? s->sec->upgrade : s->sec->downgrade;
 
 	if (dialect > MG_DIALECT_ANY && dialect < MG_NDIALECTS && sec[dialect] != NULL)
 		return sec[dialect];
@@ -731,9 +735,9 @@ end_section(parser *ps, bool up, int dialect, const char *from, const char *to)
 	if (t == NULL)
 		return MG_ENOMEM;
 	if (up)
-		ps->s->upgrade[dialect] = t;
+		ps->s->sec->upgrade[dialect] = t;
 	else
-		ps->s->downgrade[dialect] = t;
+		ps->s->sec->downgrade[dialect] = t;
 	return MG_OK;
 }
 
@@ -821,7 +825,7 @@ mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 		return err_missing_key(ctx, filename, K_REVISION_ID);
 
 	s = mg_alloc(ctx, sizeof(*s));
-	if (s == NULL)
+	if (s == NULL || (s->sec = mg_alloc(ctx, sizeof(*s->sec))) == NULL)
 		return MG_ENOMEM;
 	copy = mg_strndup(ctx, text, len);
 	if (copy == NULL)
@@ -859,41 +863,61 @@ pick_section(const parser *ps, int dir, int dialect)
 	return MG_DIALECT_ANY;
 }
 
-int
-mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect,
-					  unsigned dirs)
+/*
+ * Run the parser over the text of revision id without copying anything:
+ * ps gets the sections as spans of the text, *transactional the
+ * script's flag.  The same checks and errors as mg_script_parse, and
+ * MG_EINPUT (MG_STATE_SYNTAX) when the text declares another revision.
+ */
+static int
+scan_text(parser *ps, bool *transactional, mg_ctx *ctx, const char *text, size_t len,
+		  const char *id, const char *filename)
 {
-	const char *filename = s->filename != NULL ? s->filename : "";
 	mg_script tmp;
-	parser ps;
-	const char *body[2] = {NULL, NULL};
-	int pick[2];
 	int rc;
 
-	if (text == NULL)
-		len = 0;
 	if (!mg_script_is_revision(text, len))
 		return err_missing_key(ctx, filename, K_REVISION_ID);
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.transactional = true;
-	memset(&ps, 0, sizeof(ps));
-	ps.ctx = ctx;
-	ps.s = &tmp;
-	ps.filename = filename;
-	ps.keep = false;
-	rc = run_parser(&ps, text, len);
+	memset(ps, 0, sizeof(*ps));
+	ps->ctx = ctx;
+	ps->s = &tmp;
+	ps->filename = filename;
+	ps->keep = false;
+	rc = run_parser(ps, text, len);
 	if (rc != MG_OK)
 		return rc;
-	if (s->id == NULL || strlen(s->id) != ps.idlen || memcmp(s->id, ps.id, ps.idlen) != 0)
+	if (id == NULL || strlen(id) != ps->idlen || memcmp(id, ps->id, ps->idlen) != 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "script of revision \"%s\" declares revision \"%.*s\"",
-					 s->id != NULL ? s->id : "", (int) ps.idlen, ps.id);
+					 id != NULL ? id : "", (int) ps->idlen, ps->id);
 		if (filename[0])
 			mg_error_detail(ctx, "Its \"Revision ID\" line (file \"%s\") names another revision.", filename);
 		mg_error_hint(ctx, "Load the script again with migrate_load() or migrate_add().");
 		return MG_EINPUT;
 	}
+	*transactional = tmp.transactional;
+	return MG_OK;
+}
+
+int
+mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, int dialect,
+					  unsigned dirs)
+{
+	const char *filename = s->filename != NULL ? s->filename : "";
+	parser ps;
+	const char *body[2] = {NULL, NULL};
+	mg_sections *sec = NULL;
+	bool transactional;
+	int pick[2];
+	int rc;
+
+	if (text == NULL)
+		len = 0;
+	if ((rc = scan_text(&ps, &transactional, ctx, text, len, s->id, filename)) != MG_OK)
+		return rc;
 	for (int dir = 0; dir < 2; dir++)
 	{
 		pick[dir] = pick_section(&ps, dir, dialect);
@@ -904,13 +928,36 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 			(body[dir] = mg_strndup(ctx, ps.sec[dir][pick[dir]], ps.seclen[dir][pick[dir]])) == NULL)
 			return MG_ENOMEM;
 	}
+	if (s->sec == NULL && (sec = mg_alloc(ctx, sizeof(*sec))) == NULL)
+		return MG_ENOMEM;
+	if (s->sec != NULL)
+		sec = s->sec;
 	/* nothing can fail from here on: s changes all at once */
-	for (int d = 0; d < MG_NDIALECTS; d++)
-		s->upgrade[d] = s->downgrade[d] = NULL;
-	s->upgrade[pick[0]] = body[0];
-	s->downgrade[pick[1]] = body[1];
+	memset(sec, 0, sizeof(*sec));
+	sec->upgrade[pick[0]] = body[0];
+	sec->downgrade[pick[1]] = body[1];
+	s->sec = sec;
 	mg_checksum(text, len, s->checksum);
-	s->transactional = tmp.transactional;
+	s->transactional = transactional;
 	s->body_dirs = (uint8_t) (dirs & MG_BODY_BOTH);
+	return MG_OK;
+}
+
+int
+mg_script_find_body(mg_body_span *out, mg_ctx *ctx, const char *text, size_t len,
+					const mg_script *s, bool upgrade, int dialect)
+{
+	const char *filename = s->filename != NULL ? s->filename : "";
+	parser ps;
+	int dir = upgrade ? 0 : 1, pick, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL)
+		len = 0;
+	if ((rc = scan_text(&ps, &out->transactional, ctx, text, len, s->id, filename)) != MG_OK)
+		return rc;
+	pick = pick_section(&ps, dir, dialect);
+	out->text = ps.sec[dir][pick];
+	out->len = out->text != NULL ? ps.seclen[dir][pick] : 0;
 	return MG_OK;
 }

@@ -183,7 +183,7 @@ test_bodies_rows(void)
 	is_str(mg_script_body(a, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
 		   "bodies: the sqlite upgrade");
 	is_str(mg_script_body(a, false, MG_DIALECT_SQLITE), "DROP TABLE a;", "bodies: the plain downgrade");
-	ok(a->upgrade[MG_DIALECT_ANY] == NULL, "bodies: the plain upgrade a sqlite run never reads is not kept");
+	ok(a->sec->upgrade[MG_DIALECT_ANY] == NULL, "bodies: the plain upgrade a sqlite run never reads is not kept");
 	ok(mg_script_body(b, false, MG_DIALECT_SQLITE) == NULL, "bodies: no downgrade for sqlite");
 	ok(!b->transactional, "bodies: Transactional: false");
 	is_str(a->filename, "v/a1.sql", "bodies: the catalog's file name kept");
@@ -208,7 +208,7 @@ test_bodies_rows(void)
 	want[1] = 0;
 	want[2] = MG_BODY_DOWN;
 	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "one direction each: MG_OK");
-	ok(a->body_dirs == MG_BODY_UP && a->downgrade[MG_DIALECT_ANY] == NULL,
+	ok(a->body_dirs == MG_BODY_UP && a->sec->downgrade[MG_DIALECT_ANY] == NULL,
 	   "one direction each: the upgrade alone, no downgrade copied");
 	ok(c->body_dirs == MG_BODY_DOWN && mg_script_body(c, true, MG_DIALECT_SQLITE) == NULL,
 	   "one direction each: the downgrade alone");

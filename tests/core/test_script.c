@@ -67,10 +67,7 @@ meta_script(mg_script *m, const char *id, const char *filename)
 static bool
 meta_unchanged(const mg_script *m)
 {
-	for (int d = 0; d < MG_NDIALECTS; d++)
-		if (m->upgrade[d] != NULL || m->downgrade[d] != NULL)
-			return false;
-	return m->body_dirs == 0 && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
+	return m->sec == NULL && m->body_dirs == 0 && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
 		strcmp(m->message, "from the catalog") == 0;
 }
 
@@ -134,11 +131,11 @@ test_design_example(void)
 	mg_checksum(design_example, strlen(design_example), sum);
 	is_str(s->checksum, sum, "example: checksum over the full text");
 	ok(s->body_dirs == MG_BODY_BOTH, "example: both bodies");
-	is_str(s->upgrade[MG_DIALECT_ANY], "ALTER TABLE bar ADD COLUMN foo TEXT;",
+	is_str(s->sec->upgrade[MG_DIALECT_ANY], "ALTER TABLE bar ADD COLUMN foo TEXT;",
 		   "example: upgrade section, trailing blank lines trimmed");
-	is_str(s->downgrade[MG_DIALECT_ANY], "ALTER TABLE bar DROP COLUMN foo;",
+	is_str(s->sec->downgrade[MG_DIALECT_ANY], "ALTER TABLE bar DROP COLUMN foo;",
 		   "example: downgrade section");
-	ok(s->upgrade[MG_DIALECT_SQLITE] == NULL && s->upgrade[MG_DIALECT_POSTGRESQL] == NULL,
+	ok(s->sec->upgrade[MG_DIALECT_SQLITE] == NULL && s->sec->upgrade[MG_DIALECT_POSTGRESQL] == NULL,
 	   "example: no dialect-specific upgrade");
 	is_str(mg_script_body(s, true, MG_DIALECT_SQLITE), "ALTER TABLE bar ADD COLUMN foo TEXT;",
 		   "example: sqlite falls back to the plain upgrade");
@@ -194,7 +191,7 @@ test_lists_and_bases(void)
 		is_int(s->ntags, 2, "merge: empty list items dropped");
 		is_str(s->tags[1], "22.05", "merge: second tag");
 		is_str(s->create_date, "", "merge: no Create Date gives \"\"");
-		ok(s->upgrade[0] == NULL && s->downgrade[0] == NULL,
+		ok(s->sec->upgrade[0] == NULL && s->sec->downgrade[0] == NULL,
 		   "header only: both sections absent (NULL)");
 		ok(mg_script_body(s, true, MG_DIALECT_SQLITE) == NULL,
 		   "header only: no upgrade body for any dialect");
@@ -352,25 +349,25 @@ test_sections(void)
 		mg_ctx_free(ctx);
 		return;
 	}
-	is_str(s->upgrade[MG_DIALECT_ANY],
+	is_str(s->sec->upgrade[MG_DIALECT_ANY],
 		   "\nCREATE TABLE a (x int);\n-- comment; with 'quotes'\nCREATE TABLE b (y int);",
 		   "sections: plain upgrade verbatim, trailing blanks trimmed");
-	is_str(s->upgrade[MG_DIALECT_POSTGRESQL], "CREATE TABLE a (x serial);",
+	is_str(s->sec->upgrade[MG_DIALECT_POSTGRESQL], "CREATE TABLE a (x serial);",
 		   "sections: --migrate:upgrade postgresql (no blank after --)");
-	is_str(s->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE a (x integer primary key);",
+	is_str(s->sec->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE a (x integer primary key);",
 		   "sections: dialect name is case-insensitive");
-	is_str(s->downgrade[MG_DIALECT_ANY], "DROP TABLE b;\nDROP TABLE a;",
+	is_str(s->sec->downgrade[MG_DIALECT_ANY], "DROP TABLE b;\nDROP TABLE a;",
 		   "sections: plain downgrade");
-	is_str(s->downgrade[MG_DIALECT_POSTGRESQL], "\n-- Revision ID: zzz\n-- Revises: yyy\n-- Revision ID: www",
+	is_str(s->sec->downgrade[MG_DIALECT_POSTGRESQL], "\n-- Revision ID: zzz\n-- Revises: yyy\n-- Revision ID: www",
 		   "sections: header-like lines in the body are body text, leading blank line kept");
-	ok(s->downgrade[MG_DIALECT_SQLITE] == NULL, "sections: absent section is NULL");
+	ok(s->sec->downgrade[MG_DIALECT_SQLITE] == NULL, "sections: absent section is NULL");
 	is_str(s->id, "abc", "sections: body lines do not change the header");
 	is_str(s->down[0], "def", "sections: body Revises ignored");
 	is_str(mg_script_body(s, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
 		   "body: sqlite section wins for sqlite");
 	is_str(mg_script_body(s, true, MG_DIALECT_POSTGRESQL), "CREATE TABLE a (x serial);",
 		   "body: postgresql section wins for postgresql");
-	is_str(mg_script_body(s, true, MG_DIALECT_ANY), s->upgrade[MG_DIALECT_ANY],
+	is_str(mg_script_body(s, true, MG_DIALECT_ANY), s->sec->upgrade[MG_DIALECT_ANY],
 		   "body: plain section for MG_DIALECT_ANY");
 	is_str(mg_script_body(s, false, MG_DIALECT_SQLITE), "DROP TABLE b;\nDROP TABLE a;",
 		   "body: plain downgrade when sqlite has none");
@@ -385,8 +382,8 @@ test_sections(void)
 			   "\n"
 			   "   \n", "empty.sql");
 	is_int(rc, MG_OK, "empty sections: parse");
-	is_str(s ? s->upgrade[MG_DIALECT_ANY] : NULL, "", "empty section is \"\" (a no-op), not NULL");
-	is_str(s ? s->downgrade[MG_DIALECT_SQLITE] : NULL, "", "blank-only section is \"\"");
+	is_str(s ? s->sec->upgrade[MG_DIALECT_ANY] : NULL, "", "empty section is \"\" (a no-op), not NULL");
+	is_str(s ? s->sec->downgrade[MG_DIALECT_SQLITE] : NULL, "", "blank-only section is \"\"");
 	is_str(s ? mg_script_body(s, false, MG_DIALECT_SQLITE) : NULL, "", "body: empty sqlite section wins");
 	ok(s && mg_script_body(s, false, MG_DIALECT_POSTGRESQL) == NULL,
 	   "body: NULL when neither the dialect nor the plain section exists");
@@ -397,7 +394,7 @@ test_sections(void)
 
 		rc = mg_script_parse(&s, ctx, design_example, (size_t) (cut - design_example), "cut.sql");
 		is_int(rc, MG_OK, "len shorter than the text: parses");
-		ok(s && s->downgrade[MG_DIALECT_ANY] == NULL, "len: nothing past len is read");
+		ok(s && s->sec->downgrade[MG_DIALECT_ANY] == NULL, "len: nothing past len is read");
 		is_int(s ? (long) strlen(s->text) : -1, cut - design_example, "len: text copy has len bytes");
 	}
 	mg_ctx_free(ctx);
@@ -433,9 +430,9 @@ test_crlf_and_bom(void)
 		is_str(s->down[1], "ghi", "CRLF: last list item without \\r");
 		is_str(s->tags[0], "t1", "CRLF: tag without \\r");
 		ok(!s->transactional, "CRLF: Transactional false");
-		is_str(s->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE t (x int);\r\nINSERT INTO t VALUES (1);",
+		is_str(s->sec->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE t (x int);\r\nINSERT INTO t VALUES (1);",
 			   "CRLF: section verbatim inside, trailing CRLF trimmed");
-		is_str(s->downgrade[MG_DIALECT_ANY], "DROP TABLE t;", "CRLF: last section");
+		is_str(s->sec->downgrade[MG_DIALECT_ANY], "DROP TABLE t;", "CRLF: last section");
 		mg_checksum(crlf, strlen(crlf), sum);
 		is_str(s->checksum, sum, "CRLF: checksum over the bytes as given");
 	}
@@ -753,11 +750,11 @@ test_load_bodies(void)
 		   "bodies for sqlite: the sqlite upgrade wins over the plain one");
 	is_str(mg_script_body(&meta, false, MG_DIALECT_SQLITE), "DROP TABLE t;",
 		   "bodies for sqlite: the plain downgrade when there is no sqlite one");
-	ok(meta.upgrade[MG_DIALECT_ANY] == NULL && meta.upgrade[MG_DIALECT_POSTGRESQL] == NULL &&
-	   meta.downgrade[MG_DIALECT_SQLITE] == NULL && meta.downgrade[MG_DIALECT_POSTGRESQL] == NULL,
+	ok(meta.sec->upgrade[MG_DIALECT_ANY] == NULL && meta.sec->upgrade[MG_DIALECT_POSTGRESQL] == NULL &&
+	   meta.sec->downgrade[MG_DIALECT_SQLITE] == NULL && meta.sec->downgrade[MG_DIALECT_POSTGRESQL] == NULL,
 	   "bodies for sqlite: the sections it does not run are not kept");
-	ok(meta.upgrade[MG_DIALECT_SQLITE] < sections_script ||
-	   meta.upgrade[MG_DIALECT_SQLITE] >= sections_script + len, "bodies: a copy, not the input");
+	ok(meta.sec->upgrade[MG_DIALECT_SQLITE] < sections_script ||
+	   meta.sec->upgrade[MG_DIALECT_SQLITE] >= sections_script + len, "bodies: a copy, not the input");
 	is_str(meta.checksum, full ? full->checksum : "", "bodies: the checksum of the full text");
 	ok(!meta.transactional, "bodies: Transactional: false read from the text");
 	ok(meta.id == id && meta.message == message && meta.filename == filename,
@@ -772,8 +769,8 @@ test_load_bodies(void)
 	   "upgrade only: the upgrade is held, the downgrade is not");
 	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "CREATE TABLE t (id integer primary key);",
 		   "upgrade only: the sqlite upgrade");
-	ok(meta.downgrade[MG_DIALECT_ANY] == NULL && meta.downgrade[MG_DIALECT_SQLITE] == NULL &&
-	   meta.downgrade[MG_DIALECT_POSTGRESQL] == NULL, "upgrade only: no downgrade section copied");
+	ok(meta.sec->downgrade[MG_DIALECT_ANY] == NULL && meta.sec->downgrade[MG_DIALECT_SQLITE] == NULL &&
+	   meta.sec->downgrade[MG_DIALECT_POSTGRESQL] == NULL, "upgrade only: no downgrade section copied");
 	ok(!meta.transactional && strcmp(meta.checksum, full ? full->checksum : "") == 0,
 	   "upgrade only: flag and checksum as with both");
 	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_DOWN), MG_OK,
@@ -797,7 +794,7 @@ test_load_bodies(void)
 		   "bodies for postgresql: the plain upgrade");
 	is_str(mg_script_body(&meta, false, MG_DIALECT_POSTGRESQL), "DROP TABLE t CASCADE;",
 		   "bodies for postgresql: its own downgrade");
-	ok(meta.upgrade[MG_DIALECT_SQLITE] == NULL && meta.downgrade[MG_DIALECT_ANY] == NULL,
+	ok(meta.sec->upgrade[MG_DIALECT_SQLITE] == NULL && meta.sec->downgrade[MG_DIALECT_ANY] == NULL,
 	   "bodies for postgresql: nothing else kept");
 
 	meta_script(&meta, "abc", "four.sql");
