@@ -859,10 +859,12 @@ mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want)
 	return query(st, sql, 0, NULL, &c, NULL);
 }
 
+/* Revisions asked for by one query of mg_state_stream_bodies. */
+#define STREAM_BATCH 1000
+
 /* What stream_row needs. */
 typedef struct stream {
-	const mg_revmap *map;
-	const int *revs;
+	const char *const *ids;
 	size_t n;
 	size_t k;               /* rows seen */
 	mg_body_fn fn;
@@ -878,7 +880,7 @@ not_in_catalog(mg_ctx *ctx, const char *id)
 }
 
 /*
- * stream_bodies' row callback: the k-th row must be revs[k]'s (the
+ * stream_bodies' row callback: the k-th row must be ids[k]'s (the
  * query keeps the order of the list, and a revision the catalog lacks
  * yields no row), then it goes to the caller while the host holds it.
  */
@@ -890,8 +892,8 @@ stream_row(collect *c, int ncol, const char *const *vals)
 
 	if (sm->k >= sm->n)
 		return mg_error_set(c->ctx, MG_EINPUT, MG_STATE_INTERNAL,
-							"the catalog returned more rows than the %zu revisions asked for", sm->n);
-	id = mg_revmap_rev(sm->map, sm->revs[sm->k])->id;
+							"the catalog returned more rows than the revisions asked for");
+	id = sm->ids[sm->k];
 	if (ncol < 2 || vals[0] == NULL || strcmp(vals[0], id) != 0)
 		return not_in_catalog(c->ctx, id);
 	text = vals[1] != NULL ? vals[1] : "";
@@ -913,7 +915,7 @@ put_list_item(mg_buf *b, const char *s)
 }
 
 /*
- * Hand the full texts of revs[0..n) (indices of map) to fn, one at a
+ * Hand the full texts of revisions ids[0..n) to fn, one at a
  * time and in that order, each valid only during its call: one query
  * whose rows follow the list (SQLite: json_each driving a CROSS JOIN;
  * PostgreSQL: unnest WITH ORDINALITY, ordered by it), so that no text
@@ -921,32 +923,20 @@ put_list_item(mg_buf *b, const char *s)
  * for a revision the catalog lacks, MG_EHOST, MG_ENOMEM.
  */
 int
-mg_state_stream_bodies(mg_state *st, const mg_revmap *map, const int *revs, size_t n,
-					   mg_body_fn fn, void *arg)
+mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_fn fn, void *arg)
 {
 	bool pg = st->dialect == MG_DIALECT_POSTGRESQL;
 	const char *params[1];
 	collect c = {0};
 	stream sm;
 	mg_buf list;
-	char *sql, *ids;
+	char *sql;
 	int rc;
 
 	if (n == 0)
 		return MG_OK;
 	if (st->missing)
-		return not_in_catalog(st->ctx, mg_revmap_rev(map, revs[0])->id);
-	mg_buf_init(&list, st->ctx);
-	mg_buf_putc(&list, pg ? '{' : '[');
-	for (size_t i = 0; i < n; i++)
-	{
-		if (i > 0)
-			mg_buf_putc(&list, ',');
-		put_list_item(&list, mg_revmap_rev(map, revs[i])->id);
-	}
-	mg_buf_putc(&list, pg ? '}' : ']');
-	if ((rc = mg_buf_finish(&list, &ids)) != MG_OK)
-		return rc;
+		return not_in_catalog(st->ctx, ids[0]);
 	if (pg)
 		sql = mg_printf(st->ctx,
 						"SELECT c.revision, c.script FROM pg_catalog.unnest($1::text[]) "
@@ -958,22 +948,36 @@ mg_state_stream_bodies(mg_state *st, const mg_revmap *map, const int *revs, size
 						"SELECT c.revision, c.script FROM json_each($1) AS j "
 						"CROSS JOIN %s AS c ON c.revision = j.value",
 						st->t_catalog);
-	sm.map = map;
-	sm.revs = revs;
-	sm.n = n;
+	sm.ids = ids;
 	sm.k = 0;
 	sm.fn = fn;
 	sm.arg = arg;
-	params[0] = ids;
 	c.ncol = 2;
 	c.each = stream_row;
 	c.arg = &sm;
-	rc = query(st, sql, 1, params, &c, NULL);
-	mg_release(st->ctx, ids, strlen(ids) + 1);
-	if (rc != MG_OK)
-		return rc;
-	if (sm.k < n)
-		return not_in_catalog(st->ctx, mg_revmap_rev(map, revs[sm.k])->id);
+	mg_buf_init(&list, st->ctx);
+	/* in batches: the list, the host's copy of it and its parse stay small */
+	while (sm.k < n)
+	{
+		sm.n = sm.k + STREAM_BATCH < n ? sm.k + STREAM_BATCH : n;
+		list.len = 0;
+		mg_buf_putc(&list, pg ? '{' : '[');
+		for (size_t i = sm.k; i < sm.n; i++)
+		{
+			if (i > sm.k)
+				mg_buf_putc(&list, ',');
+			put_list_item(&list, ids[i]);
+		}
+		mg_buf_putc(&list, pg ? '}' : ']');
+		if (list.failed)
+			return MG_ENOMEM;
+		params[0] = list.p;
+		if ((rc = query(st, sql, 1, params, &c, NULL)) != MG_OK)
+			return rc;
+		if (sm.k < sm.n)
+			return not_in_catalog(st->ctx, ids[sm.k]);
+	}
+	mg_release(st->ctx, list.p, list.cap);
 	return MG_OK;
 }
 

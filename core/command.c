@@ -669,8 +669,10 @@ mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target
 
 /* What streamed_body needs: the emitter and the plan's steps that run a revision. */
 typedef struct offline_stream {
-	mg_session *s;
+	mg_ctx *ctx;
+	int dialect;
 	const mg_plan *plan;
+	const mg_script **scripts;  /* per step; NULL: no revision */
 	mg_emitter *e;
 	const size_t *step_of;      /* k-th revision of the stream -> its step */
 } offline_stream;
@@ -680,51 +682,55 @@ static int
 streamed_body(void *arg, size_t k, const char *text, size_t len)
 {
 	offline_stream *os = arg;
-	const mg_step *step = &os->plan->steps[os->step_of[k]];
-	const mg_script *sc = mg_revmap_rev(os->s->map, step->rev)->script;
+	size_t i = os->step_of[k];
 	mg_body_span body;
 	int rc;
 
-	if ((rc = mg_script_find_body(&body, os->s->st.ctx, text, len, sc, step->upgrade,
-								  os->s->st.dialect)) != MG_OK)
+	if ((rc = mg_script_find_body(&body, os->ctx, text, len, os->scripts[i],
+								  os->plan->steps[i].upgrade, os->dialect)) != MG_OK)
 		return rc;
-	return mg_emit_step(os->e, os->step_of[k], &body);
+	return mg_emit_step(os->e, i, &body);
 }
 
 /*
  * The offline SQL of a plan, written while the bodies stream in from
  * the catalog in plan order: no body is held beyond its own step, so a
  * long script costs its output and the graph, not a copy of every body.
+ * With last, the graph is not needed afterwards: its large arrays go
+ * back before the output grows (s->map is then empty).
  */
 static int
-emit_plan(char **sql, mg_session *s, const mg_plan *plan)
+emit_plan(char **sql, mg_session *s, const mg_plan *plan, bool last)
 {
 	mg_ctx *ctx = s->st.ctx;
 	offline_stream os;
+	const char **ids;
 	size_t *step_of, n = 0;
-	int *revs;
 	int rc;
 
 	*sql = NULL;
-	revs = mg_alloc(ctx, sizeof(int) * (plan->n + 1));
-	step_of = mg_alloc(ctx, sizeof(size_t) * (plan->n + 1));
-	if (revs == NULL || step_of == NULL)
+	os.scripts = mg_alloc(ctx, sizeof(*os.scripts) * (plan->n + 1));
+	ids = mg_alloc(ctx, sizeof(*ids) * (plan->n + 1));
+	step_of = mg_alloc(ctx, sizeof(*step_of) * (plan->n + 1));
+	if (os.scripts == NULL || ids == NULL || step_of == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		if (plan->steps[i].rev < 0)
 			continue;
-		revs[n] = plan->steps[i].rev;
+		os.scripts[i] = mg_revmap_rev(s->map, plan->steps[i].rev)->script;
+		ids[n] = os.scripts[i]->id;
 		step_of[n++] = i;
 	}
-	os.s = s;
+	if (last)
+		mg_revmap_release(s->map);
+	os.ctx = ctx;
+	os.dialect = s->st.dialect;
 	os.plan = plan;
 	os.step_of = step_of;
-	if ((rc = mg_emit_begin(&os.e, ctx, s->map, plan, s->st.dialect, s->st.version_name)) != MG_OK ||
-		(rc = mg_state_stream_bodies(&s->st, s->map, revs, n, streamed_body, &os)) != MG_OK)
+	if ((rc = mg_emit_begin(&os.e, ctx, os.scripts, plan, s->st.dialect, s->st.version_name)) != MG_OK ||
+		(rc = mg_state_stream_bodies(&s->st, ids, n, streamed_body, &os)) != MG_OK)
 		return rc;
-	mg_release(ctx, step_of, sizeof(size_t) * (plan->n + 1));
-	mg_release(ctx, revs, sizeof(int) * (plan->n + 1));
 	return mg_emit_finish(os.e, sql);
 }
 
@@ -795,7 +801,7 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 				return rc;
 			if (plan.n == 0 && (ran > 0 || i + 1 < s.nheld))
 				continue;
-			if ((rc = emit_plan(&part, &s, &plan)) != MG_OK)
+			if ((rc = emit_plan(&part, &s, &plan, false)) != MG_OK)
 				return rc;
 			mg_buf_puts(&all, part);
 			/* copied: a long part goes back to the host at once */
@@ -811,7 +817,7 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	else
 		rc = mg_plan_downgrade(&plan, ctx, s.map, start, nstart, dest);
 	if (rc == MG_OK)
-		rc = emit_plan(sql, &s, &plan);
+		rc = emit_plan(sql, &s, &plan, true);
 	return rc;
 }
 

@@ -358,7 +358,7 @@ put_body(mg_buf *b, mg_ctx *ctx, const mg_script *s, const char *body, int diale
 /* The output of a plan as it is written, step by step. */
 struct mg_emitter {
 	mg_ctx *ctx;
-	const mg_revmap *map;
+	const mg_script *const *scripts;    /* per step; NULL: no revision */
 	const mg_plan *plan;
 	int dialect;
 	const char *version_table;
@@ -370,26 +370,16 @@ struct mg_emitter {
 	size_t next;            /* the next step to write */
 };
 
-/* The script of step i, or NULL for a step without a revision; error when not in the map. */
-static int
-step_script(const mg_script **out, mg_emitter *e, size_t i)
+/* The script of step i, or NULL for a step without a revision. */
+static const mg_script *
+step_script(const mg_emitter *e, size_t i)
 {
-	const mg_step *step = &e->plan->steps[i];
-
-	*out = NULL;
-	if (step->rev < 0)
-		return MG_OK;
-	if (e->map == NULL || (size_t) step->rev >= mg_revmap_count(e->map))
-		return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
-							"plan step %zu names revision number %d, not in the map",
-							i + 1, step->rev);
-	*out = mg_revmap_rev(e->map, step->rev)->script;
-	return MG_OK;
+	return e->plan->steps[i].rev < 0 ? NULL : e->scripts[i];
 }
 
 int
-mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
-			  int dialect, const char *version_table)
+mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_script *const *scripts,
+			  const mg_plan *plan, int dialect, const char *version_table)
 {
 	mg_emitter *e;
 
@@ -400,7 +390,7 @@ mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan
 	if ((e = mg_alloc(ctx, sizeof(*e))) == NULL)
 		return MG_ENOMEM;
 	e->ctx = ctx;
-	e->map = map;
+	e->scripts = scripts;
 	e->plan = plan;
 	e->dialect = dialect;
 	e->version_table = version_table;
@@ -479,11 +469,9 @@ write_plain_steps(mg_emitter *e, size_t upto)
 {
 	while (e->next < upto)
 	{
-		const mg_script *s;
-		int rc = step_script(&s, e, e->next);
+		const mg_script *s = step_script(e, e->next);
+		int rc;
 
-		if (rc != MG_OK)
-			return rc;
 		if (s != NULL)
 			return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 								"offline SQL: step %zu (revision \"%s\") was given no body",
@@ -504,8 +492,9 @@ mg_emit_step(mg_emitter *e, size_t i, const mg_body_span *body)
 		return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"offline SQL: step %zu given out of order (next is %zu of %zu)",
 							i + 1, e->next + 1, e->plan->n);
-	if ((rc = write_plain_steps(e, i)) != MG_OK || (rc = step_script(&s, e, i)) != MG_OK)
+	if ((rc = write_plain_steps(e, i)) != MG_OK)
 		return rc;
+	s = step_script(e, i);
 	if (s == NULL)
 		return write_step(e, i, NULL, NULL, true);
 	if (body->text == NULL)
@@ -544,19 +533,34 @@ int
 mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 			int dialect, const char *version_table)
 {
+	const mg_script **scripts;
 	mg_emitter *e;
 	int rc;
 
 	*out = NULL;
-	if ((rc = mg_emit_begin(&e, ctx, map, plan, dialect, version_table)) != MG_OK)
+	if (dialect < 0 || dialect >= MG_NDIALECTS)
+		return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+							"unknown dialect number %d", dialect);
+	if ((scripts = mg_alloc(ctx, sizeof(*scripts) * (plan->n + 1))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		int r = plan->steps[i].rev;
+
+		if (r < 0)
+			continue;
+		if (map == NULL || (size_t) r >= mg_revmap_count(map))
+			return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"plan step %zu names revision number %d, not in the map", i + 1, r);
+		scripts[i] = mg_revmap_rev(map, r)->script;
+	}
+	if ((rc = mg_emit_begin(&e, ctx, scripts, plan, dialect, version_table)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		const mg_step *step = &plan->steps[i];
-		const mg_script *s;
+		const mg_script *s = step_script(e, i);
 
-		if ((rc = step_script(&s, e, i)) != MG_OK)
-			return rc;
 		if (s == NULL)
 			rc = write_step(e, i, NULL, NULL, true);
 		else if (!mg_script_has_body(s, step->upgrade))

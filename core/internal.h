@@ -262,6 +262,12 @@ int mg_revmap_add(mg_revmap *map, const mg_script *script);
 int mg_revmap_build(mg_revmap *map);
 
 size_t mg_revmap_count(const mg_revmap *map);
+/*
+ * Return the graph's large arrays to the host early (the scripts stay
+ * valid): for a command that has taken what it needs from the graph and
+ * builds a large result next.  The map is empty afterwards.
+ */
+void mg_revmap_release(mg_revmap *map);
 /* Swap in the full script (with bodies) of revision i; same id required. */
 void mg_revmap_set_script(mg_revmap *map, int i, const mg_script *script);
 const mg_rev *mg_revmap_rev(const mg_revmap *map, int i);
@@ -431,14 +437,15 @@ int mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *pl
  * hold every body: mg_emit_begin, then mg_emit_step for each step that
  * runs a revision, in plan order, with its section as found in the
  * catalog's text (mg_script_find_body; steps without a revision are
- * written on the way), then mg_emit_finish for the text.  The map's
- * scripts need no bodies.  Errors as mg_emit_sql's; MG_EINPUT
- * (MG_STATE_INTERNAL) for a step given out of order or left without
- * its body.
+ * written on the way), then mg_emit_finish for the text.  scripts[i] is
+ * step i's script (NULL for a step without a revision; kept by
+ * pointer, no bodies needed), so the graph itself is not read.  Errors
+ * as mg_emit_sql's; MG_EINPUT (MG_STATE_INTERNAL) for a step given out
+ * of order or left without its body.
  */
 typedef struct mg_emitter mg_emitter;
-int mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
-                  int dialect, const char *version_table);
+int mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_script *const *scripts,
+                  const mg_plan *plan, int dialect, const char *version_table);
 int mg_emit_step(mg_emitter *e, size_t step, const mg_body_span *body);
 int mg_emit_finish(mg_emitter *e, char **out);
 /* The version-table statement of one operation, without ';'. */
@@ -514,13 +521,13 @@ int mg_state_load_scripts(mg_state *st, mg_revmap *map, const uint8_t *want);
 /* A revision's full text, the k-th of a stream (valid only during the call). */
 typedef int (*mg_body_fn)(void *arg, size_t k, const char *text, size_t len);
 /*
- * Hand the catalog texts of revs[0..n) to fn one at a time, in that
- * order, from one query, holding none of them afterwards (for offline
- * SQL of long plans).  A revision the catalog lacks is MG_EINPUT
+ * Hand the catalog texts of revisions ids[0..n) to fn one at a time, in
+ * that order, from one query, holding none of them afterwards (for
+ * offline SQL of long plans).  A revision the catalog lacks is MG_EINPUT
  * (MG_STATE_UNDEFINED); fn's errors stop the query and are returned.
  */
-int mg_state_stream_bodies(mg_state *st, const mg_revmap *map, const int *revs, size_t n,
-                           mg_body_fn fn, void *arg);
+int mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_fn fn,
+                           void *arg);
 /* Insert or replace catalog rows. */
 int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
 /* The version table's rows, in table order; *exists false when the table is missing. */

@@ -87,6 +87,34 @@ mg_revmap_add(mg_revmap *map, const mg_script *script)
 	return MG_OK;
 }
 
+/*
+ * Give the graph's large arrays (the revisions, the id hash, the
+ * reachability scratch) back before a command builds a large result
+ * that needs only what it took from the graph: the scripts, which live
+ * in the arena's chunks, stay valid; the map is empty afterwards.
+ */
+void
+mg_revmap_release(mg_revmap *map)
+{
+	if (map->scratch_stamp != NULL)
+	{
+		mg_release(map->ctx, map->scratch_stack, (map->n + 1) * sizeof(int));
+		mg_release(map->ctx, map->scratch_stamp, (map->n + 1) * sizeof(uint32_t));
+	}
+	if (map->hash != NULL)
+		mg_release(map->ctx, map->hash, (map->hmask + 1) * sizeof(int));
+	if (map->revs != NULL)
+		mg_release(map->ctx, map->revs, map->cap * sizeof(mg_rev));
+	map->scratch_stamp = NULL;
+	map->scratch_stack = NULL;
+	map->hash = NULL;
+	map->hmask = 0;
+	map->revs = NULL;
+	map->n = map->cap = 0;
+	map->nheads = map->nreal_heads = map->nbases = 0;
+	map->nlabels = map->ntags = 0;
+}
+
 size_t
 mg_revmap_count(const mg_revmap *map)
 {
