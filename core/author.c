@@ -522,7 +522,7 @@ author(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *a, 
 	if (rc == MG_ENOMEM)
 		return rc;
 	if (rc != MG_OK || strcmp(parsed->id, rev) != 0 || strcmp(parsed->message, msg1) != 0 ||
-		strcmp(parsed->create_date, date) != 0 || !parsed->transactional || parsed->ntags != 0 ||
+		strcmp(mg_script_create_date(parsed), date) != 0 || !parsed->transactional || parsed->ntags != 0 ||
 		!same_list(parsed->down, parsed->ndown, parents, npar) ||
 		!same_list(parsed->labels, parsed->nlabels, labels, nlabels) ||
 		!same_list(parsed->deps, parsed->ndeps, deps, ndeps) ||

@@ -674,11 +674,8 @@ script_from_row(mg_script **out, mg_ctx *ctx, int ncol, const char *const *vals)
 	s->tags = arr[3];
 	s->ntags = nitems[3];
 	s->message = str[1];
-	s->doc = s->message;        /* the catalog keeps only the first line */
-	s->create_date = "";
 	s->transactional = strcmp(v[C_TXN], "0") != 0;
 	s->filename = str[2];
-	s->text = "";
 	{
 		/* at most 16 hex digits; a longer value is cut, as a bounded copy */
 		size_t n = 0;
@@ -995,7 +992,7 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	long changes = 0;
 	int rc;
 
-	if (s->text == NULL || s->body_dirs != MG_BODY_BOTH)
+	if (mg_script_text(s) == NULL || s->body_dirs != MG_BODY_BOTH)
 		return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"revision \"%s\" has no script text to store", s->id);
 	/* a batch is added at one moment: the host's clock is read once */
@@ -1010,7 +1007,7 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	params[6] = s->filename != NULL ? s->filename : "";
 	params[7] = s->transactional ? "1" : "0";
 	params[8] = s->checksum;
-	params[9] = s->text;
+	params[9] = mg_script_text(s);
 	params[10] = st->added_at;
 	for (int i = 1; i <= 4; i++)
 	{

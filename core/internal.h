@@ -114,11 +114,18 @@ int mg_dialect_from_name(const char *name);
 /* Which bodies of a script are loaded (mg_script.body_dirs). */
 enum { MG_BODY_UP = 1, MG_BODY_DOWN = 2, MG_BODY_BOTH = 3 };
 
-/* A script's body sections: [dialect], NULL when the section is absent. */
-typedef struct mg_sections {
+/*
+ * What only a script's full text gives: the text itself, the doc, the
+ * create date (NULL where the script was built from catalog metadata)
+ * and the body sections: [dialect], NULL when the section is absent.
+ */
+typedef struct mg_script_source {
+	const char *text;
+	const char *doc;            /* the whole free text of the header */
+	const char *create_date;    /* "" when absent */
 	const char *upgrade[MG_NDIALECTS];
 	const char *downgrade[MG_NDIALECTS];
-} mg_sections;
+} mg_script_source;
 
 /*
  * One parsed revision script.  The catalog's graph holds one per
@@ -137,10 +144,7 @@ typedef struct mg_script {
 	uint32_t ndeps;
 	uint32_t ntags;
 	const char *message;        /* first line of the doc, "" when none */
-	const char *doc;            /* the whole free text of the header */
-	const char *create_date;    /* "" when absent */
 	const char *filename;       /* as given, "" when none */
-	const char *text;           /* the full text */
 	char checksum[17];
 	bool transactional;         /* false when "Transactional: false" */
 	/*
@@ -149,9 +153,20 @@ typedef struct mg_script {
 	 * mg_script_load_bodies gives it the directions a command runs.
 	 */
 	uint8_t body_dirs;
-	/* the sections of the directions in body_dirs; NULL when body_dirs is 0 */
-	mg_sections *sec;
+	/*
+	 * From the full text: all of it for a parsed script; for one built
+	 * from catalog metadata NULL until bodies are loaded, then only the
+	 * sections of the directions in body_dirs.
+	 */
+	mg_script_source *src;
 } mg_script;
+
+/* The script's full text; NULL unless it was parsed from it. */
+const char *mg_script_text(const mg_script *s);
+/* The header's free text (the catalog keeps only its first line, the message). */
+const char *mg_script_doc(const mg_script *s);
+/* The Create Date ("" when absent or not kept). */
+const char *mg_script_create_date(const mg_script *s);
 
 /*
  * Parse one script.  filename is used in errors ("file x.sql, line 3").

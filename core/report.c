@@ -175,7 +175,7 @@ mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 	/* the docstring Alembic's template writes, indented four spaces */
 	mg_buf_printf(&b, "    %s\n    \n    Revision ID: %s\n    Revises: ", s->message, r->id);
 	mg_buf_join(&b, s->down, s->ndown, ", ");
-	mg_buf_printf(&b, "\n    Create Date: %s\n", s->create_date);
+	mg_buf_printf(&b, "\n    Create Date: %s\n", mg_script_create_date(s));
 	return finish(&b);
 }
 

@@ -264,6 +264,24 @@ mg_script_is_revision(const char *text, size_t len)
 	return false;
 }
 
+const char *
+mg_script_text(const mg_script *s)
+{
+	return s->src != NULL ? s->src->text : NULL;
+}
+
+const char *
+mg_script_doc(const mg_script *s)
+{
+	return s->src != NULL && s->src->doc != NULL ? s->src->doc : s->message;
+}
+
+const char *
+mg_script_create_date(const mg_script *s)
+{
+	return s->src != NULL && s->src->create_date != NULL ? s->src->create_date : "";
+}
+
 bool
 mg_script_has_body(const mg_script *s, bool upgrade)
 {
@@ -275,9 +293,9 @@ mg_script_body(const mg_script *s, bool upgrade, int dialect)
 {
 	const char *const *sec;
 
-	if (s->sec == NULL)
+	if (s->src == NULL)
 		return NULL;
-	sec = upgrade ? s->sec->upgrade : s->sec->downgrade;
+	sec = upgrade ? s->src->upgrade : s->src->downgrade;
 
 	if (dialect > MG_DIALECT_ANY && dialect < MG_NDIALECTS && sec[dialect] != NULL)
 		return sec[dialect];
@@ -534,8 +552,8 @@ parse_key(parser *ps, const line *ln, int key, const char *v, size_t vn)
 		case K_CREATE_DATE:
 			if (!ps->keep)
 				return MG_OK;
-			s->create_date = mg_strndup(ctx, v, vn);
-			return s->create_date ? MG_OK : MG_ENOMEM;
+			s->src->create_date = mg_strndup(ctx, v, vn);
+			return s->src->create_date ? MG_OK : MG_ENOMEM;
 
 		case K_TRANSACTIONAL:
 			if (ci_equal(v, vn, "false") || ci_equal(v, vn, "no") ||
@@ -632,14 +650,14 @@ finish_header(parser *ps)
 		return MG_OK;
 	if (ps->doc_one)
 	{
-		ps->s->doc = ps->s->message;
+		ps->s->src->doc = ps->s->message;
 		return MG_OK;
 	}
 	if (ps->doc.len == 0)
-		return MG_OK;           /* no free text: s->doc stays "" */
+		return MG_OK;           /* no free text: the doc stays "" */
 	if (mg_buf_finish(&ps->doc, &doc) != MG_OK)
 		return MG_ENOMEM;
-	ps->s->doc = doc;
+	ps->s->src->doc = doc;
 	return MG_OK;
 }
 
@@ -735,9 +753,9 @@ end_section(parser *ps, bool up, int dialect, const char *from, const char *to)
 	if (t == NULL)
 		return MG_ENOMEM;
 	if (up)
-		ps->s->sec->upgrade[dialect] = t;
+		ps->s->src->upgrade[dialect] = t;
 	else
-		ps->s->sec->downgrade[dialect] = t;
+		ps->s->src->downgrade[dialect] = t;
 	return MG_OK;
 }
 
@@ -825,19 +843,19 @@ mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
 		return err_missing_key(ctx, filename, K_REVISION_ID);
 
 	s = mg_alloc(ctx, sizeof(*s));
-	if (s == NULL || (s->sec = mg_alloc(ctx, sizeof(*s->sec))) == NULL)
+	if (s == NULL || (s->src = mg_alloc(ctx, sizeof(*s->src))) == NULL)
 		return MG_ENOMEM;
 	copy = mg_strndup(ctx, text, len);
 	if (copy == NULL)
 		return MG_ENOMEM;
-	s->text = copy;
+	s->src->text = copy;
 	s->filename = mg_strdup(ctx, filename);
 	if (s->filename == NULL)
 		return MG_ENOMEM;
 	mg_checksum(copy, len, s->checksum);
 	s->message = "";
-	s->doc = "";
-	s->create_date = "";
+	s->src->doc = "";
+	s->src->create_date = "";
 	s->transactional = true;
 	s->body_dirs = MG_BODY_BOTH;
 
@@ -909,7 +927,7 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	const char *filename = s->filename != NULL ? s->filename : "";
 	parser ps;
 	const char *body[2] = {NULL, NULL};
-	mg_sections *sec = NULL;
+	mg_script_source *sec = NULL;
 	bool transactional;
 	int pick[2];
 	int rc;
@@ -928,15 +946,15 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 			(body[dir] = mg_strndup(ctx, ps.sec[dir][pick[dir]], ps.seclen[dir][pick[dir]])) == NULL)
 			return MG_ENOMEM;
 	}
-	if (s->sec == NULL && (sec = mg_alloc(ctx, sizeof(*sec))) == NULL)
+	if (s->src == NULL && (sec = mg_alloc(ctx, sizeof(*sec))) == NULL)
 		return MG_ENOMEM;
-	if (s->sec != NULL)
-		sec = s->sec;
+	if (s->src != NULL)
+		sec = s->src;
 	/* nothing can fail from here on: s changes all at once */
 	memset(sec, 0, sizeof(*sec));
 	sec->upgrade[pick[0]] = body[0];
 	sec->downgrade[pick[1]] = body[1];
-	s->sec = sec;
+	s->src = sec;
 	mg_checksum(text, len, s->checksum);
 	s->transactional = transactional;
 	s->body_dirs = (uint8_t) (dirs & MG_BODY_BOTH);

@@ -503,7 +503,7 @@ test_scripts(void)
 		is_str(r0->id, "e7b6dcb09efd", "catalog order 1");
 		is_str(r1->id, "b182f655505f", "catalog order 2");
 		is_str(r2->id, "9540a051226e", "catalog order 3");
-		ok(r0->script->body_dirs == 0 && r0->script->sec == NULL, "metadata only");
+		ok(r0->script->body_dirs == 0 && r0->script->src == NULL, "metadata only");
 		is_int(r0->script->nlabels, 1, "labels split");
 		is_str(r0->script->labels[0], "gxy", "label");
 		is_int(r0->script->ntags, 2, "tags split");

@@ -119,7 +119,7 @@ test_map_rows(void)
 		is_int(a->ntags, 1, "rows: one tag");
 		is_str(a->tags[0], "release_1.0", "rows: the tag");
 		is_str(a->message, "", "rows: NULL message reads as \"\"");
-		is_str(a->doc, "", "rows: the doc is the message");
+		is_str(mg_script_doc(a), "", "rows: the doc is the message");
 		is_str(a->filename, "f/a1.sql", "rows: filename");
 		is_str(a->checksum, "c1", "rows: checksum");
 		ok(a->transactional && !b->transactional, "rows: transactional 1 and 0");
@@ -130,7 +130,7 @@ test_map_rows(void)
 		is_str(c->down[0], "b2", "rows: its item trimmed");
 		is_int(c->ndeps, 1, "rows: a dependency");
 		is_str(c->deps[0], "lab", "rows: on a label");
-		ok(a->body_dirs == 0 && c->body_dirs == 0 && a->text[0] == '\0' && a->create_date[0] == '\0',
+		ok(a->body_dirs == 0 && c->body_dirs == 0 && mg_script_text(a) == NULL && mg_script_create_date(a)[0] == '\0',
 		   "rows: metadata only");
 		is_int(mg_revmap_rev(map, 2)->ndeps, 1, "rows: the map is built (the label resolved)");
 		is_int(mg_revmap_rev(map, 2)->deps[0], 0, "rows: to the revision that declares it");
@@ -183,7 +183,7 @@ test_bodies_rows(void)
 	is_str(mg_script_body(a, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
 		   "bodies: the sqlite upgrade");
 	is_str(mg_script_body(a, false, MG_DIALECT_SQLITE), "DROP TABLE a;", "bodies: the plain downgrade");
-	ok(a->sec->upgrade[MG_DIALECT_ANY] == NULL, "bodies: the plain upgrade a sqlite run never reads is not kept");
+	ok(a->src->upgrade[MG_DIALECT_ANY] == NULL, "bodies: the plain upgrade a sqlite run never reads is not kept");
 	ok(mg_script_body(b, false, MG_DIALECT_SQLITE) == NULL, "bodies: no downgrade for sqlite");
 	ok(!b->transactional, "bodies: Transactional: false");
 	is_str(a->filename, "v/a1.sql", "bodies: the catalog's file name kept");
@@ -208,7 +208,7 @@ test_bodies_rows(void)
 	want[1] = 0;
 	want[2] = MG_BODY_DOWN;
 	is_int(mg_state_load_scripts(&st, map, want), MG_OK, "one direction each: MG_OK");
-	ok(a->body_dirs == MG_BODY_UP && a->sec->downgrade[MG_DIALECT_ANY] == NULL,
+	ok(a->body_dirs == MG_BODY_UP && a->src->downgrade[MG_DIALECT_ANY] == NULL,
 	   "one direction each: the upgrade alone, no downgrade copied");
 	ok(c->body_dirs == MG_BODY_DOWN && mg_script_body(c, true, MG_DIALECT_SQLITE) == NULL,
 	   "one direction each: the downgrade alone");

@@ -15,7 +15,7 @@
 #define M9540 "9540a051226e"
 
 static mg_script scripts[8];
-static mg_sections script_sections[8];
+static mg_script_source script_sections[8];
 static size_t nscripts;
 
 /* A hand-made script with plain upgrade/downgrade sections. */
@@ -25,17 +25,14 @@ script(const char *id, const char *up, const char *down)
 	mg_script *s = &scripts[nscripts];
 
 	memset(s, 0, sizeof(*s));
-	s->sec = memset(&script_sections[nscripts++], 0, sizeof(mg_sections));
+	s->src = memset(&script_sections[nscripts++], 0, sizeof(mg_script_source));
 	s->id = id;
 	s->message = "";
-	s->doc = "";
-	s->create_date = "";
 	s->filename = "";
-	s->text = "";
 	s->transactional = true;
 	s->body_dirs = MG_BODY_BOTH;
-	s->sec->upgrade[MG_DIALECT_ANY] = up;
-	s->sec->downgrade[MG_DIALECT_ANY] = down;
+	s->src->upgrade[MG_DIALECT_ANY] = up;
+	s->src->downgrade[MG_DIALECT_ANY] = down;
 	return s;
 }
 
@@ -341,7 +338,7 @@ test_bodies(void)
 
 	nscripts = 0;
 	s1 = script("aaaa", "CREATE TABLE a (x int);\nCREATE TABLE b (y int);", NULL);
-	s1->sec->upgrade[MG_DIALECT_SQLITE] = "CREATE TABLE a (x INTEGER);";
+	s1->src->upgrade[MG_DIALECT_SQLITE] = "CREATE TABLE a (x INTEGER);";
 	s2 = script("bbbb", "CREATE INDEX CONCURRENTLY ix ON a (x);", NULL);
 	s2->transactional = false;
 	s3 = script("cccc", "\n  -- only a comment\n", NULL);
@@ -432,7 +429,7 @@ test_missing_sections(void)
 
 	nscripts = 0;
 	s1 = script("abc1", NULL, NULL);
-	s1->sec->upgrade[MG_DIALECT_POSTGRESQL] = "SELECT 1;";
+	s1->src->upgrade[MG_DIALECT_POSTGRESQL] = "SELECT 1;";
 	s1->filename = "versions/abc1_add.sql";
 	s2 = script("abc2", "SELECT 2;", NULL);
 	s2->body_dirs = 0;
@@ -508,7 +505,7 @@ test_missing_sections(void)
  */
 #define CHAIN 150
 static mg_script chain_scripts[CHAIN];
-static mg_sections chain_sections[CHAIN];
+static mg_script_source chain_sections[CHAIN];
 static mg_step chain_steps[CHAIN];
 static mg_vop chain_ops[CHAIN];
 static char chain_ids[CHAIN][16];
@@ -531,12 +528,12 @@ build_chain(void)
 				 "INSERT INTO t_r%04d (name) VALUES ('a;b'), ('--');\n",
 				 i, i, i, i, i);
 		memset(s, 0, sizeof(*s));
-		s->sec = memset(&chain_sections[i], 0, sizeof(mg_sections));
+		s->src = memset(&chain_sections[i], 0, sizeof(mg_script_source));
 		s->id = chain_ids[i];
-		s->message = s->doc = s->create_date = s->filename = s->text = "";
+		s->message = s->filename = "";
 		s->transactional = i % 7 != 3;
 		s->body_dirs = MG_BODY_BOTH;
-		s->sec->upgrade[MG_DIALECT_ANY] = chain_bodies[i];
+		s->src->upgrade[MG_DIALECT_ANY] = chain_bodies[i];
 		chain_ops[i].kind = i == 0 ? MG_VOP_INSERT : MG_VOP_UPDATE;
 		chain_ops[i].from = i == 0 ? NULL : chain_ids[i - 1];
 		chain_ops[i].to = chain_ids[i];

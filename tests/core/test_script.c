@@ -57,8 +57,7 @@ meta_script(mg_script *m, const char *id, const char *filename)
 {
 	memset(m, 0, sizeof(*m));
 	m->id = id;
-	m->message = m->doc = "from the catalog";
-	m->create_date = m->text = "";
+	m->message = "from the catalog";
 	m->filename = filename;
 	m->transactional = true;
 	snprintf(m->checksum, sizeof(m->checksum), "%s", "0000000000000000");
@@ -67,7 +66,7 @@ meta_script(mg_script *m, const char *id, const char *filename)
 static bool
 meta_unchanged(const mg_script *m)
 {
-	return m->sec == NULL && m->body_dirs == 0 && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
+	return m->src == NULL && m->body_dirs == 0 && m->transactional && strcmp(m->checksum, "0000000000000000") == 0 &&
 		strcmp(m->message, "from the catalog") == 0;
 }
 
@@ -117,25 +116,25 @@ test_design_example(void)
 	is_str(s->id, "a2e418ad6a15", "example: Revision ID");
 	is_int(s->ndown, 1, "example: one down revision");
 	is_str(s->down[0], "6a67bf27e6a6", "example: Revises");
-	is_str(s->create_date, "2026-11-21 10:00:00.000000", "example: Create Date");
+	is_str(mg_script_create_date(s), "2026-11-21 10:00:00.000000", "example: Create Date");
 	is_int(s->nlabels, 0, "example: empty Branch Labels gives no label");
 	is_int(s->ndeps, 0, "example: empty Depends On gives no dependency");
 	is_int(s->ntags, 1, "example: one tag");
 	is_str(s->tags[0], "release_22.05", "example: the tag");
 	is_str(s->message, "add column foo to table bar", "example: message");
-	is_str(s->doc, "add column foo to table bar", "example: doc");
+	is_str(mg_script_doc(s), "add column foo to table bar", "example: doc");
 	ok(s->transactional, "example: transactional by default");
 	is_str(s->filename, "versions_gxy/a2e418ad6a15_add_foo.sql", "example: file name kept");
-	is_str(s->text, design_example, "example: full text kept");
-	ok(s->text != design_example, "example: text is a copy");
+	is_str(mg_script_text(s), design_example, "example: full text kept");
+	ok(mg_script_text(s) != design_example, "example: text is a copy");
 	mg_checksum(design_example, strlen(design_example), sum);
 	is_str(s->checksum, sum, "example: checksum over the full text");
 	ok(s->body_dirs == MG_BODY_BOTH, "example: both bodies");
-	is_str(s->sec->upgrade[MG_DIALECT_ANY], "ALTER TABLE bar ADD COLUMN foo TEXT;",
+	is_str(s->src->upgrade[MG_DIALECT_ANY], "ALTER TABLE bar ADD COLUMN foo TEXT;",
 		   "example: upgrade section, trailing blank lines trimmed");
-	is_str(s->sec->downgrade[MG_DIALECT_ANY], "ALTER TABLE bar DROP COLUMN foo;",
+	is_str(s->src->downgrade[MG_DIALECT_ANY], "ALTER TABLE bar DROP COLUMN foo;",
 		   "example: downgrade section");
-	ok(s->sec->upgrade[MG_DIALECT_SQLITE] == NULL && s->sec->upgrade[MG_DIALECT_POSTGRESQL] == NULL,
+	ok(s->src->upgrade[MG_DIALECT_SQLITE] == NULL && s->src->upgrade[MG_DIALECT_POSTGRESQL] == NULL,
 	   "example: no dialect-specific upgrade");
 	is_str(mg_script_body(s, true, MG_DIALECT_SQLITE), "ALTER TABLE bar ADD COLUMN foo TEXT;",
 		   "example: sqlite falls back to the plain upgrade");
@@ -190,8 +189,8 @@ test_lists_and_bases(void)
 		is_str(s->deps[1], "tsi", "merge: dependency by label");
 		is_int(s->ntags, 2, "merge: empty list items dropped");
 		is_str(s->tags[1], "22.05", "merge: second tag");
-		is_str(s->create_date, "", "merge: no Create Date gives \"\"");
-		ok(s->sec->upgrade[0] == NULL && s->sec->downgrade[0] == NULL,
+		is_str(mg_script_create_date(s), "", "merge: no Create Date gives \"\"");
+		ok(s->src->upgrade[0] == NULL && s->src->downgrade[0] == NULL,
 		   "header only: both sections absent (NULL)");
 		ok(mg_script_body(s, true, MG_DIALECT_SQLITE) == NULL,
 		   "header only: no upgrade body for any dialect");
@@ -211,12 +210,12 @@ test_lists_and_bases(void)
 		is_str(s->id, "abc123", "lowercase key: Revision ID");
 		is_str(s->down[0], "def456", "uppercase key: Revises");
 		is_str(s->labels[0], "tsi", "mixed-case key: Branch Labels");
-		is_str(s->create_date, "today", "lowercase key: Create Date");
+		is_str(mg_script_create_date(s), "today", "lowercase key: Create Date");
 		is_str(s->tags[0], "t1", "lowercase key: Tags");
 		is_str(s->deps[0], "x9", "lowercase key: Depends On");
 		ok(!s->transactional, "Transactional: No is false");
 		is_str(s->message, "", "no free text: message is \"\"");
-		is_str(s->doc, "", "no free text: doc is \"\"");
+		is_str(mg_script_doc(s), "", "no free text: doc is \"\"");
 	}
 
 	rc = parse(&s, ctx,
@@ -291,7 +290,7 @@ test_message_and_doc(void)
 			   "--\n", "doc.sql");
 	is_int(rc, MG_OK, "doc: parses");
 	is_str(s ? s->message : NULL, "Add the job table", "doc: message is the first free-text line, trimmed");
-	is_str(s ? s->doc : NULL,
+	is_str(s ? mg_script_doc(s) : NULL,
 		   "Add the job table\n"
 		   "\n"
 		   "The job table records tool runs.\n"
@@ -309,7 +308,7 @@ test_message_and_doc(void)
 			   "-- Revision IDs: not a key\n", "doc2.sql");
 	is_int(rc, MG_OK, "unknown key as message: parses");
 	is_str(s ? s->message : NULL, "Note: first free line", "an unknown Key: value line can be the message");
-	is_str(s ? s->doc : NULL, "Note: first free line\nRevision IDs: not a key",
+	is_str(s ? mg_script_doc(s) : NULL, "Note: first free line\nRevision IDs: not a key",
 		   "doc: lines around keys joined; a longer key name is free text");
 	mg_ctx_free(ctx);
 }
@@ -349,25 +348,25 @@ test_sections(void)
 		mg_ctx_free(ctx);
 		return;
 	}
-	is_str(s->sec->upgrade[MG_DIALECT_ANY],
+	is_str(s->src->upgrade[MG_DIALECT_ANY],
 		   "\nCREATE TABLE a (x int);\n-- comment; with 'quotes'\nCREATE TABLE b (y int);",
 		   "sections: plain upgrade verbatim, trailing blanks trimmed");
-	is_str(s->sec->upgrade[MG_DIALECT_POSTGRESQL], "CREATE TABLE a (x serial);",
+	is_str(s->src->upgrade[MG_DIALECT_POSTGRESQL], "CREATE TABLE a (x serial);",
 		   "sections: --migrate:upgrade postgresql (no blank after --)");
-	is_str(s->sec->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE a (x integer primary key);",
+	is_str(s->src->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE a (x integer primary key);",
 		   "sections: dialect name is case-insensitive");
-	is_str(s->sec->downgrade[MG_DIALECT_ANY], "DROP TABLE b;\nDROP TABLE a;",
+	is_str(s->src->downgrade[MG_DIALECT_ANY], "DROP TABLE b;\nDROP TABLE a;",
 		   "sections: plain downgrade");
-	is_str(s->sec->downgrade[MG_DIALECT_POSTGRESQL], "\n-- Revision ID: zzz\n-- Revises: yyy\n-- Revision ID: www",
+	is_str(s->src->downgrade[MG_DIALECT_POSTGRESQL], "\n-- Revision ID: zzz\n-- Revises: yyy\n-- Revision ID: www",
 		   "sections: header-like lines in the body are body text, leading blank line kept");
-	ok(s->sec->downgrade[MG_DIALECT_SQLITE] == NULL, "sections: absent section is NULL");
+	ok(s->src->downgrade[MG_DIALECT_SQLITE] == NULL, "sections: absent section is NULL");
 	is_str(s->id, "abc", "sections: body lines do not change the header");
 	is_str(s->down[0], "def", "sections: body Revises ignored");
 	is_str(mg_script_body(s, true, MG_DIALECT_SQLITE), "CREATE TABLE a (x integer primary key);",
 		   "body: sqlite section wins for sqlite");
 	is_str(mg_script_body(s, true, MG_DIALECT_POSTGRESQL), "CREATE TABLE a (x serial);",
 		   "body: postgresql section wins for postgresql");
-	is_str(mg_script_body(s, true, MG_DIALECT_ANY), s->sec->upgrade[MG_DIALECT_ANY],
+	is_str(mg_script_body(s, true, MG_DIALECT_ANY), s->src->upgrade[MG_DIALECT_ANY],
 		   "body: plain section for MG_DIALECT_ANY");
 	is_str(mg_script_body(s, false, MG_DIALECT_SQLITE), "DROP TABLE b;\nDROP TABLE a;",
 		   "body: plain downgrade when sqlite has none");
@@ -382,8 +381,8 @@ test_sections(void)
 			   "\n"
 			   "   \n", "empty.sql");
 	is_int(rc, MG_OK, "empty sections: parse");
-	is_str(s ? s->sec->upgrade[MG_DIALECT_ANY] : NULL, "", "empty section is \"\" (a no-op), not NULL");
-	is_str(s ? s->sec->downgrade[MG_DIALECT_SQLITE] : NULL, "", "blank-only section is \"\"");
+	is_str(s ? s->src->upgrade[MG_DIALECT_ANY] : NULL, "", "empty section is \"\" (a no-op), not NULL");
+	is_str(s ? s->src->downgrade[MG_DIALECT_SQLITE] : NULL, "", "blank-only section is \"\"");
 	is_str(s ? mg_script_body(s, false, MG_DIALECT_SQLITE) : NULL, "", "body: empty sqlite section wins");
 	ok(s && mg_script_body(s, false, MG_DIALECT_POSTGRESQL) == NULL,
 	   "body: NULL when neither the dialect nor the plain section exists");
@@ -394,8 +393,8 @@ test_sections(void)
 
 		rc = mg_script_parse(&s, ctx, design_example, (size_t) (cut - design_example), "cut.sql");
 		is_int(rc, MG_OK, "len shorter than the text: parses");
-		ok(s && s->sec->downgrade[MG_DIALECT_ANY] == NULL, "len: nothing past len is read");
-		is_int(s ? (long) strlen(s->text) : -1, cut - design_example, "len: text copy has len bytes");
+		ok(s && s->src->downgrade[MG_DIALECT_ANY] == NULL, "len: nothing past len is read");
+		is_int(s ? (long) strlen(mg_script_text(s)) : -1, cut - design_example, "len: text copy has len bytes");
 	}
 	mg_ctx_free(ctx);
 }
@@ -430,9 +429,9 @@ test_crlf_and_bom(void)
 		is_str(s->down[1], "ghi", "CRLF: last list item without \\r");
 		is_str(s->tags[0], "t1", "CRLF: tag without \\r");
 		ok(!s->transactional, "CRLF: Transactional false");
-		is_str(s->sec->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE t (x int);\r\nINSERT INTO t VALUES (1);",
+		is_str(s->src->upgrade[MG_DIALECT_SQLITE], "CREATE TABLE t (x int);\r\nINSERT INTO t VALUES (1);",
 			   "CRLF: section verbatim inside, trailing CRLF trimmed");
-		is_str(s->sec->downgrade[MG_DIALECT_ANY], "DROP TABLE t;", "CRLF: last section");
+		is_str(s->src->downgrade[MG_DIALECT_ANY], "DROP TABLE t;", "CRLF: last section");
 		mg_checksum(crlf, strlen(crlf), sum);
 		is_str(s->checksum, sum, "CRLF: checksum over the bytes as given");
 	}
@@ -750,16 +749,16 @@ test_load_bodies(void)
 		   "bodies for sqlite: the sqlite upgrade wins over the plain one");
 	is_str(mg_script_body(&meta, false, MG_DIALECT_SQLITE), "DROP TABLE t;",
 		   "bodies for sqlite: the plain downgrade when there is no sqlite one");
-	ok(meta.sec->upgrade[MG_DIALECT_ANY] == NULL && meta.sec->upgrade[MG_DIALECT_POSTGRESQL] == NULL &&
-	   meta.sec->downgrade[MG_DIALECT_SQLITE] == NULL && meta.sec->downgrade[MG_DIALECT_POSTGRESQL] == NULL,
+	ok(meta.src->upgrade[MG_DIALECT_ANY] == NULL && meta.src->upgrade[MG_DIALECT_POSTGRESQL] == NULL &&
+	   meta.src->downgrade[MG_DIALECT_SQLITE] == NULL && meta.src->downgrade[MG_DIALECT_POSTGRESQL] == NULL,
 	   "bodies for sqlite: the sections it does not run are not kept");
-	ok(meta.sec->upgrade[MG_DIALECT_SQLITE] < sections_script ||
-	   meta.sec->upgrade[MG_DIALECT_SQLITE] >= sections_script + len, "bodies: a copy, not the input");
+	ok(meta.src->upgrade[MG_DIALECT_SQLITE] < sections_script ||
+	   meta.src->upgrade[MG_DIALECT_SQLITE] >= sections_script + len, "bodies: a copy, not the input");
 	is_str(meta.checksum, full ? full->checksum : "", "bodies: the checksum of the full text");
 	ok(!meta.transactional, "bodies: Transactional: false read from the text");
 	ok(meta.id == id && meta.message == message && meta.filename == filename,
 	   "bodies: the catalog's metadata is kept as it was");
-	ok(meta.text[0] == '\0', "bodies: the text is not kept");
+	ok(mg_script_text(&meta) == NULL, "bodies: the text is not kept");
 
 	/* one direction: what an upgrade or a downgrade run reads, and no more */
 	meta_script(&meta, "abc", "four.sql");
@@ -769,8 +768,8 @@ test_load_bodies(void)
 	   "upgrade only: the upgrade is held, the downgrade is not");
 	is_str(mg_script_body(&meta, true, MG_DIALECT_SQLITE), "CREATE TABLE t (id integer primary key);",
 		   "upgrade only: the sqlite upgrade");
-	ok(meta.sec->downgrade[MG_DIALECT_ANY] == NULL && meta.sec->downgrade[MG_DIALECT_SQLITE] == NULL &&
-	   meta.sec->downgrade[MG_DIALECT_POSTGRESQL] == NULL, "upgrade only: no downgrade section copied");
+	ok(meta.src->downgrade[MG_DIALECT_ANY] == NULL && meta.src->downgrade[MG_DIALECT_SQLITE] == NULL &&
+	   meta.src->downgrade[MG_DIALECT_POSTGRESQL] == NULL, "upgrade only: no downgrade section copied");
 	ok(!meta.transactional && strcmp(meta.checksum, full ? full->checksum : "") == 0,
 	   "upgrade only: flag and checksum as with both");
 	is_int(mg_script_load_bodies(&meta, ctx, sections_script, len, MG_DIALECT_SQLITE, MG_BODY_DOWN), MG_OK,
@@ -794,7 +793,7 @@ test_load_bodies(void)
 		   "bodies for postgresql: the plain upgrade");
 	is_str(mg_script_body(&meta, false, MG_DIALECT_POSTGRESQL), "DROP TABLE t CASCADE;",
 		   "bodies for postgresql: its own downgrade");
-	ok(meta.sec->upgrade[MG_DIALECT_SQLITE] == NULL && meta.sec->downgrade[MG_DIALECT_ANY] == NULL,
+	ok(meta.src->upgrade[MG_DIALECT_SQLITE] == NULL && meta.src->downgrade[MG_DIALECT_ANY] == NULL,
 	   "bodies for postgresql: nothing else kept");
 
 	meta_script(&meta, "abc", "four.sql");
