@@ -46,6 +46,8 @@ typedef struct mg_chunk {
 } mg_chunk;
 
 #define MG_CHUNK_HDR ((sizeof(mg_chunk) + MG_ALIGN - 1) & ~(size_t) (MG_ALIGN - 1))
+/* mg_ctx_detach_text moves a big block's text down into its header's room */
+_Static_assert(MG_CHUNK_HDR >= MG_DETACH_PREFIX_MAX, "a detach prefix fits in a block header");
 
 struct mg_ctx {
 	mg_realloc_fn fn;
@@ -344,26 +346,33 @@ mg_realloc_uninit(mg_ctx *ctx, void *p, size_t old_n, size_t new_n)
  * the block's start, where the host's free will find it.
  */
 char *
-mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t *len)
+mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t prefix, size_t *len)
 {
 	size_t n = strlen(text), need;
 	mg_chunk *b;
 	char *out;
 
 	*len = n;
+	if (prefix > MG_DETACH_PREFIX_MAX)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL, "a detached text's prefix is %zu bytes, more than %d",
+					 prefix, MG_DETACH_PREFIX_MAX);
+		return NULL;
+	}
+	/* the block's header is larger than any prefix: the text moves down or stays */
 	if (align_up(n + 1, &need) && (b = big_of(text, need)) != NULL)
 	{
 		big_unlink(ctx, b);
-		memmove(b, text, n + 1);
+		memmove((char *) b + prefix, text, n + 1);
 		return (char *) b;
 	}
-	out = ctx->fn(ctx->ud, NULL, n + 1);
+	out = n + 1 + prefix > n ? ctx->fn(ctx->ud, NULL, n + 1 + prefix) : NULL;
 	if (out == NULL)
 	{
 		mg_error_nomem(ctx);
 		return NULL;
 	}
-	memcpy(out, text, n + 1);
+	memcpy(out + prefix, text, n + 1);
 	return out;
 }
 

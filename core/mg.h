@@ -74,12 +74,16 @@ const mg_error *mg_ctx_error(const mg_ctx *ctx);
 /*
  * Take a command's text out of the context so that it outlives
  * mg_ctx_free without a copy: the result is a block of the context's
- * allocator holding *len bytes and a NUL from its first byte, which the
- * host frees with that allocator (fn(ud, p, 0)).  A large text keeps
- * its memory (moved to the block's start); a small one is copied.
- * NULL when out of memory (error set; text stays the context's).
+ * allocator that starts with `prefix` bytes for the host to fill (a
+ * header of its own, such as PostgreSQL's varlena length; at most
+ * MG_DETACH_PREFIX_MAX) followed by the text's *len bytes and a NUL;
+ * the host frees it with that allocator (fn(ud, p, 0)).  A large text
+ * keeps its memory (moved to the block's start); a small one is copied.
+ * NULL when out of memory (error set; text stays the context's) or when
+ * prefix is too large.
  */
-char *mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t *len);
+#define MG_DETACH_PREFIX_MAX 16
+char *mg_ctx_detach_text(mg_ctx *ctx, char *text, size_t prefix, size_t *len);
 /*
  * Write the error as one text in psql's shape: the message, then
  * "DETAIL: ...", "HINT: ...", "CONTEXT: ..." lines when present.

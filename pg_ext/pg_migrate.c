@@ -1277,6 +1277,7 @@ typedef struct call
 {
 	MemoryContext caller;		/* results go here */
 	MemoryContext priv;			/* everything else; deleted at the end */
+	MemoryContext eng;			/* the engine's arena: a child of priv, until a text result leaves in it */
 	mg_ctx	   *ctx;
 	host_state	hs;
 	mg_host		host;
@@ -1298,7 +1299,8 @@ call_open(call *c, bool nonatomic)
 	if (SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	c->connected = true;
-	if (mg_ctx_new(&c->ctx, host_realloc, c->priv) != MG_OK)
+	c->eng = AllocSetContextCreate(c->priv, "migrate engine", ALLOCSET_DEFAULT_SIZES);
+	if (mg_ctx_new(&c->ctx, host_realloc, c->eng) != MG_OK)
 	{
 		SPI_finish();
 		MemoryContextSwitchTo(c->caller);
@@ -1342,19 +1344,35 @@ call_free(call *c)
 	c->priv = NULL;
 }
 
-/* Finish a text-returning call: the result copied to the caller's context. */
+/*
+ * Finish a text-returning call.  The result leaves the engine without a
+ * copy: the engine's context moves under the caller's, the text is
+ * detached from the arena with room for the varlena header in front
+ * (mg_ctx_detach_text), and the rest of the arena is freed, so an
+ * offline SQL script is in the backend's memory once, not twice.
+ */
 static Datum
-call_text_result(call *c, FunctionCallInfo fcinfo, int rc, const char *out)
+call_text_result(call *c, FunctionCallInfo fcinfo, int rc, char *out)
 {
-	text	   *result = NULL;
+	char	   *block = NULL;
+	size_t		len = 0;
 
 	call_finish(c, rc);
 	if (out != NULL)
-		result = cstring_to_text(out);
+	{
+		MemoryContextSetParent(c->eng, c->caller);
+		block = mg_ctx_detach_text(c->ctx, out, VARHDRSZ, &len);
+		if (block == NULL)
+		{
+			call_free(c);
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		}
+		SET_VARSIZE(block, len + VARHDRSZ);
+	}
 	call_free(c);
-	if (result == NULL)
+	if (block == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P((text *) block);
 }
 
 /*

@@ -921,7 +921,7 @@ call_finish(call *c, int rc, char *text)
 	if (rc == MG_OK)
 	{
 		size_t		len;
-		char	   *own = text != NULL ? mg_ctx_detach_text(c->ctx, text, &len) : NULL;
+		char	   *own = text != NULL ? mg_ctx_detach_text(c->ctx, text, 0, &len) : NULL;
 
 		if (text == NULL)
 			sqlite3_result_null(c->fctx);

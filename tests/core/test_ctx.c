@@ -560,7 +560,7 @@ test_detach(int move)
 	is_int(mg_buf_finish(&b, &text), MG_OK, "detach%s: a 30,000-byte text", move ? " (moving)" : "");
 	before = cnt.bytes;
 	blocks = cnt.blocks;
-	out = mg_ctx_detach_text(ctx, text, &len);
+	out = mg_ctx_detach_text(ctx, text, 0, &len);
 	ok(out != NULL, "detach%s: a large text leaves the arena", move ? " (moving)" : "");
 	is_int((long) len, 30000, "detach%s: its length", move ? " (moving)" : "");
 	ok(out != NULL && strlen(out) == 30000 && memcmp(out, "0123456789", 10) == 0 &&
@@ -570,7 +570,7 @@ test_detach(int move)
 	   move ? " (moving)" : "", before, cnt.bytes);
 	text = mg_strdup(ctx, "short");
 	{
-		char *small = mg_ctx_detach_text(ctx, text, &len);
+		char *small = mg_ctx_detach_text(ctx, text, 0, &len);
 
 		ok(small != NULL && strcmp(small, "short") == 0 && len == 5 && small != text,
 		   "detach%s: a small text is copied into a block of its own", move ? " (moving)" : "");
@@ -587,10 +587,36 @@ test_detach(int move)
 	ctx = fresh(move);
 	text = mg_strdup(ctx, "short");
 	cnt.fail_at = cnt.calls + 1;
-	ok(mg_ctx_detach_text(ctx, text, &len) == NULL && nomem_set(ctx) && strcmp(text, "short") == 0,
+	ok(mg_ctx_detach_text(ctx, text, 0, &len) == NULL && nomem_set(ctx) && strcmp(text, "short") == 0,
 	   "detach%s: out of memory copying a small text: NULL, error set, text intact", move ? " (moving)" : "");
 	mg_ctx_free(ctx);
 	is_int(cnt.blocks, 0, "detach%s: nothing left after the failure", move ? " (moving)" : "");
+
+	/* with a prefix for the host's own header: the text follows it, in place or copied */
+	ctx = fresh(move);
+	mg_buf_init(&b, ctx);
+	for (int i = 0; i < 3000; i++)
+		mg_buf_puts(&b, "0123456789");
+	mg_buf_finish(&b, &text);
+	before = cnt.bytes;
+	out = mg_ctx_detach_text(ctx, text, 4, &len);
+	ok(out != NULL && len == 30000 && strlen(out + 4) == 30000 && memcmp(out + 4, "0123456789", 10) == 0 &&
+	   memcmp(out + 4 + 29990, "0123456789", 10) == 0, "detach%s, prefix 4: the text after the prefix",
+	   move ? " (moving)" : "");
+	ok(cnt.bytes == before, "detach%s, prefix 4: a large text is still not copied", move ? " (moving)" : "");
+	text = mg_strdup(ctx, "short");
+	{
+		char *small = mg_ctx_detach_text(ctx, text, MG_DETACH_PREFIX_MAX, &len);
+
+		ok(small != NULL && len == 5 && strcmp(small + MG_DETACH_PREFIX_MAX, "short") == 0,
+		   "detach%s, largest prefix: a small text copied after it", move ? " (moving)" : "");
+		ok(mg_ctx_detach_text(ctx, text, MG_DETACH_PREFIX_MAX + 1, &len) == NULL &&
+		   mg_ctx_error(ctx)->code == MG_EINPUT, "detach%s: a prefix too large is refused", move ? " (moving)" : "");
+		mg_ctx_free(ctx);
+		test_realloc(NULL, small, 0);
+	}
+	test_realloc(NULL, out, 0);
+	is_int(cnt.blocks, 0, "detach%s, prefix: the host frees them; nothing is left", move ? " (moving)" : "");
 }
 
 /* mg_realloc_uninit keeps the contents and grows small and big blocks alike. */
