@@ -26,6 +26,10 @@
  * nothing is returned unless the whole text was built.  Memory: the text
  * grows in one buffer (doubled in place), the steps' sides are written
  * straight from the plan, and one statement array serves every body.
+ * An emitter (mg_emit_begin/step/finish) writes the steps as their
+ * bodies arrive, so a caller that streams the catalog's texts in plan
+ * order holds no body beyond its own step; mg_emit_sql drives the same
+ * emitter from scripts that hold their bodies.
  */
 #include <string.h>
 
