@@ -234,6 +234,98 @@ test_base_and_stamp(void)
 	mg_ctx_free(ctx);
 }
 
+/*
+ * The emitter fed step by step with sections as found in the texts
+ * (what offline SQL does while the catalog streams): the same text as
+ * mg_emit_sql, stamp steps written on the way, a span that is not
+ * NUL-terminated, the Transactional flag taken from the span; steps
+ * out of order, a step left without its body, and an absent section
+ * are errors.
+ */
+static void
+test_emitter(void)
+{
+	mg_ctx *ctx = new_ctx();
+	const char *text = "CREATE TABLE a (x int);\nCREATE TABLE b (y int);XXXX";
+	mg_vop ins = {MG_VOP_INSERT, NULL, "aaaa"}, upd = {MG_VOP_UPDATE, "aaaa", "bbbb"};
+	mg_vop upd2 = {MG_VOP_UPDATE, "bbbb", "cccc"};
+	mg_step steps[] = {
+		{-1, true, "", "aaaa", &ins, 1},
+		{0, true, "aaaa", "bbbb", &upd, 1},
+		{1, true, "bbbb", "cccc", &upd2, 1},
+	};
+	mg_plan plan = {steps, 3, NULL, 0, NULL, 0};
+	const mg_script *scripts[3];
+	mg_script *s1, *s2;
+	mg_emitter *e;
+	mg_body_span b1, b2;
+	char *out = NULL;
+
+	nscripts = 0;
+	s1 = script("bbbb", NULL, NULL);
+	s2 = script("cccc", NULL, NULL);
+	scripts[0] = NULL;
+	scripts[1] = s1;
+	scripts[2] = s2;
+	b1.text = text;
+	b1.len = strlen(text) - 4;      /* the span ends before "XXXX" */
+	b1.transactional = true;
+	b2.text = "SELECT 1;";
+	b2.len = 9;
+	b2.transactional = false;
+	is_int(mg_emit_begin(&e, ctx, scripts, &plan, MG_DIALECT_POSTGRESQL, "alembic_version"), MG_OK,
+		   "emitter: begin");
+	is_int(mg_emit_step(e, 1, &b1), MG_OK, "emitter: the first revision step (the stamp before it on the way)");
+	is_int(mg_emit_step(e, 2, &b2), MG_OK, "emitter: the second");
+	is_int(mg_emit_finish(e, &out), MG_OK, "emitter: finish");
+	is_str(out,
+		   "BEGIN;\n\n"
+		   "CREATE TABLE alembic_version (\n"
+		   "    version_num VARCHAR(32) NOT NULL, \n"
+		   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
+		   ");\n\n"
+		   "-- Running stamp_revision  -> aaaa\n\n"
+		   "INSERT INTO alembic_version (version_num) VALUES ('aaaa');\n\n"
+		   "-- Running upgrade aaaa -> bbbb\n\n"
+		   "CREATE TABLE a (x int);\n\n"
+		   "CREATE TABLE b (y int);\n\n"
+		   "UPDATE alembic_version SET version_num='bbbb' WHERE alembic_version.version_num = 'aaaa';\n\n"
+		   "-- Running upgrade bbbb -> cccc\n\n"
+		   "COMMIT;\n\n"
+		   "SELECT 1;\n\n"
+		   "BEGIN;\n\n"
+		   "UPDATE alembic_version SET version_num='cccc' WHERE alembic_version.version_num = 'bbbb';\n\n"
+		   "COMMIT;\n\n",
+		   "emitter: the whole text; the span's end respected; Transactional: false from the span");
+
+	mg_emit_begin(&e, ctx, scripts, &plan, MG_DIALECT_SQLITE, "alembic_version");
+	is_int(mg_emit_step(e, 2, &b2), MG_EINPUT, "emitter: a revision step skipped: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "offline SQL: step 2 (revision \"bbbb\") was given no body",
+		   "emitter: the skipped step is named");
+	mg_error_clear(ctx);
+	mg_emit_begin(&e, ctx, scripts, &plan, MG_DIALECT_SQLITE, "alembic_version");
+	mg_emit_step(e, 1, &b1);
+	is_int(mg_emit_step(e, 1, &b1), MG_EINPUT, "emitter: the same step twice: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "offline SQL: step 2 given out of order (next is 3 of 3)",
+		   "emitter: out of order, with the positions");
+	mg_error_clear(ctx);
+	is_int(mg_emit_finish(e, &out), MG_EINPUT, "emitter: finish with a step left: MG_EINPUT");
+	ok(out == NULL, "emitter: no text then");
+	is_str(mg_ctx_error(ctx)->message, "offline SQL: step 3 (revision \"cccc\") was given no body",
+		   "emitter: the step left is named");
+	mg_error_clear(ctx);
+	mg_emit_begin(&e, ctx, scripts, &plan, MG_DIALECT_SQLITE, "alembic_version");
+	b1.text = NULL;
+	b1.len = 0;
+	is_int(mg_emit_step(e, 1, &b1), MG_EINPUT, "emitter: an absent section: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "revision \"bbbb\" has no upgrade section for sqlite",
+		   "emitter: the missing-section message");
+	mg_error_clear(ctx);
+	is_int(mg_emit_begin(&e, ctx, scripts, &plan, 9, "alembic_version"), MG_EINPUT,
+		   "emitter: an unknown dialect: MG_EINPUT");
+	mg_ctx_free(ctx);
+}
+
 static void
 test_version_table_names(void)
 {
@@ -664,6 +756,7 @@ main(void)
 {
 	test_example();
 	test_base_and_stamp();
+	test_emitter();
 	test_version_table_names();
 	test_bodies();
 	test_missing_sections();

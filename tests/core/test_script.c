@@ -97,6 +97,17 @@ check_error(const char *name, const char *text, const char *filename, const char
 	is_str(mg_ctx_error(ctx)->detail, last.detail, "%s: bodies: the same detail", name);
 	ok(meta_unchanged(&meta), "%s: bodies: the script is left as it was", name);
 	mg_ctx_free(ctx);
+
+	ctx = new_ctx();
+	{
+		mg_body_span span;
+
+		rc = mg_script_find_body(&span, ctx, text, strlen(text), &meta, true, MG_DIALECT_SQLITE);
+		is_int(rc, MG_EINPUT, "%s: find_body: MG_EINPUT", name);
+		is_str(mg_ctx_error(ctx)->message, want, "%s: find_body: the same message", name);
+		is_str(mg_ctx_error(ctx)->detail, last.detail, "%s: find_body: the same detail", name);
+	}
+	mg_ctx_free(ctx);
 }
 
 static void
@@ -726,6 +737,57 @@ static const char sections_script[] =
 	"-- migrate:downgrade postgresql\n"
 	"DROP TABLE t CASCADE;\n";
 
+/*
+ * mg_script_find_body: the section a run would load, as a span of the
+ * text itself (no copy, no allocation), with the Transactional flag.
+ */
+static void
+test_find_body(void)
+{
+	mg_ctx *ctx = new_ctx();
+	mg_script meta;
+	mg_body_span span;
+	size_t len = strlen(sections_script);
+	long calls;
+
+	meta_script(&meta, "abc", "four.sql");
+	calls = tap_calls;
+	is_int(mg_script_find_body(&span, ctx, sections_script, len, &meta, true, MG_DIALECT_SQLITE), MG_OK,
+		   "find_body: sqlite upgrade");
+	is_int(tap_calls - calls, 0, "find_body: no allocation");
+	ok(span.text >= sections_script && span.text + span.len <= sections_script + len,
+	   "find_body: a span of the text");
+	ok(span.len == strlen("CREATE TABLE t (id integer primary key);") &&
+	   strncmp(span.text, "CREATE TABLE t (id integer primary key);", span.len) == 0,
+	   "find_body: the sqlite section wins, trailing blank lines cut");
+	ok(!span.transactional, "find_body: Transactional: false read from the text");
+	is_int(mg_script_find_body(&span, ctx, sections_script, len, &meta, false, MG_DIALECT_SQLITE), MG_OK,
+		   "find_body: sqlite downgrade");
+	ok(span.len == strlen("DROP TABLE t;") && strncmp(span.text, "DROP TABLE t;", span.len) == 0,
+	   "find_body: the plain downgrade where sqlite has none");
+	is_int(mg_script_find_body(&span, ctx, sections_script, len, &meta, false, MG_DIALECT_POSTGRESQL), MG_OK,
+		   "find_body: postgresql downgrade");
+	ok(strncmp(span.text, "DROP TABLE t CASCADE;", span.len) == 0, "find_body: postgresql's own");
+	ok(meta_unchanged(&meta), "find_body: the script is only read");
+	is_int(mg_script_find_body(&span, ctx, "-- Revision ID: abc\n-- Revises:\n",
+							   strlen("-- Revision ID: abc\n-- Revises:\n"), &meta, true, MG_DIALECT_SQLITE),
+		   MG_OK, "find_body: header only: MG_OK");
+	ok(span.text == NULL && span.len == 0 && span.transactional, "find_body: header only: no section, transactional");
+	is_int(mg_script_find_body(&span, ctx, "-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n",
+							   strlen("-- Revision ID: abc\n-- Revises:\n-- migrate:upgrade\n"), &meta, true,
+							   MG_DIALECT_SQLITE),
+		   MG_OK, "find_body: empty section: MG_OK");
+	ok(span.text != NULL && span.len == 0, "find_body: an empty section is an empty span, not absent");
+	meta_script(&meta, "xyz", "versions/xyz.sql");
+	is_int(mg_script_find_body(&span, ctx, sections_script, len, &meta, true, MG_DIALECT_SQLITE), MG_EINPUT,
+		   "find_body: another revision's text: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "script of revision \"xyz\" declares revision \"abc\"",
+		   "find_body: another revision's text: message");
+	is_int(mg_script_find_body(&span, ctx, NULL, 0, &meta, true, MG_DIALECT_SQLITE), MG_EINPUT,
+		   "find_body: NULL text: MG_EINPUT");
+	mg_ctx_free(ctx);
+}
+
 static void
 test_load_bodies(void)
 {
@@ -899,6 +961,7 @@ main(void)
 	test_is_revision();
 	test_dialect_names();
 	test_load_bodies();
+	test_find_body();
 	test_list_values();
 
 	oom_sweep("small script", small_script);
