@@ -14,6 +14,13 @@
 #define C39F "c39f1de47a04"
 #define M9540 "9540a051226e"
 
+/* Alembic's CREATE TABLE of the version table, as --sql writes it. */
+#define VT_DDL \
+	"CREATE TABLE alembic_version (\n" \
+	"    version_num VARCHAR(32) NOT NULL, \n" \
+	"    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n" \
+	");\n\n"
+
 static mg_script scripts[8];
 static mg_script_source script_sections[8];
 static size_t nscripts;
@@ -208,10 +215,7 @@ test_base_and_stamp(void)
 	is_int(mg_emit_sql(&out, ctx, map, &stamp_plan, MG_DIALECT_SQLITE, "alembic_version"),
 		   MG_OK, "stamp emits");
 	is_str(out,
-		   "CREATE TABLE alembic_version (\n"
-		   "    version_num VARCHAR(32) NOT NULL, \n"
-		   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
-		   ");\n\n"
+		   VT_DDL
 		   "-- Running stamp_revision  -> e7b6dcb09efd\n\n"
 		   "INSERT INTO alembic_version (version_num) VALUES ('e7b6dcb09efd');\n\n",
 		   "stamp step: Alembic's stamp_revision log, no body");
@@ -280,10 +284,7 @@ test_emitter(void)
 	is_int(mg_emit_finish(e, &out), MG_OK, "emitter: finish");
 	is_str(out,
 		   "BEGIN;\n\n"
-		   "CREATE TABLE alembic_version (\n"
-		   "    version_num VARCHAR(32) NOT NULL, \n"
-		   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
-		   ");\n\n"
+		   VT_DDL
 		   "-- Running stamp_revision  -> aaaa\n\n"
 		   "INSERT INTO alembic_version (version_num) VALUES ('aaaa');\n\n"
 		   "-- Running upgrade aaaa -> bbbb\n\n"
@@ -445,10 +446,7 @@ test_bodies(void)
 		   MG_OK, "postgresql: plain sections, non-transactional step");
 	is_str(out,
 		   "BEGIN;\n\n"
-		   "CREATE TABLE alembic_version (\n"
-		   "    version_num VARCHAR(32) NOT NULL, \n"
-		   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
-		   ");\n\n"
+		   VT_DDL
 		   "-- Running upgrade  -> aaaa\n\n"
 		   "CREATE TABLE a (x int);\n\n"
 		   "CREATE TABLE b (y int);\n\n"
@@ -466,10 +464,7 @@ test_bodies(void)
 	is_int(mg_emit_sql(&out, ctx, map, &plan, MG_DIALECT_SQLITE, "alembic_version"),
 		   MG_OK, "sqlite: dialect section, non-transactional step");
 	is_str(out,
-		   "CREATE TABLE alembic_version (\n"
-		   "    version_num VARCHAR(32) NOT NULL, \n"
-		   "    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n"
-		   ");\n\n"
+		   VT_DDL
 		   "-- Running upgrade  -> aaaa\n\n"
 		   "CREATE TABLE a (x INTEGER);\n\n"
 		   "INSERT INTO alembic_version (version_num) VALUES ('aaaa');\n\n"
