@@ -724,10 +724,11 @@ mg_state_load_map(mg_revmap **out, mg_state *st)
 		*out = map;
 		return MG_OK;
 	}
+	/* a command that reports no message (offline SQL) does not keep 10,000 of them */
 	sql = mg_printf(st->ctx,
 					"SELECT revision, down_revisions, branch_labels, depends_on, tags, "
-					"message, filename, transactional, checksum FROM %s ORDER BY seq",
-					st->t_catalog);
+					"%s, filename, transactional, checksum FROM %s ORDER BY seq",
+					st->no_messages ? "''" : "message", st->t_catalog);
 	rc = mg_revmap_new(&map, st->ctx);
 	if (rc != MG_OK)
 		return rc;

@@ -760,7 +760,11 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 		if (start_spec == NULL)
 			return MG_ENOMEM;
 	}
-	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK)
+	if ((rc = mg_session_open_state(&s, ctx, host, false)) != MG_OK)
+		return rc;
+	/* Alembic's --sql output names no revision's message */
+	s.st.no_messages = true;
+	if ((rc = mg_session_load_graph(&s)) != MG_OK)
 		return rc;
 	if (!*dest && upgrade)
 		dest = "heads";
@@ -926,9 +930,12 @@ mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range
 		if (head && strcmp(head, "current") == 0)
 			head = s.nrows ? cur : NULL;
 	}
-	if ((rc = mg_report_history(&revs, &n, ctx, s.map, base, head)) != MG_OK)
+	if ((rc = mg_report_history(&revs, &n, ctx, s.map, base, head)) != MG_OK ||
+		(rc = fill_rows(out, ctx, s.map, revs, n, s.rows, indicate_current ? s.nrows : 0)) != MG_OK)
 		return rc;
-	return fill_rows(out, ctx, s.map, revs, n, s.rows, indicate_current ? s.nrows : 0);
+	/* the rows hold their own texts and the scripts' strings: the graph's arrays can go before the host copies them */
+	mg_revmap_release(s.map);
+	return MG_OK;
 }
 
 int

@@ -508,6 +508,7 @@ typedef struct mg_state {
 	char *t_heads;         /* the catalog's heads, kept by headcache.c */
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
+	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */
 	char ***log_rows;      /* log rows not yet written (mg_state_log_flush) */

@@ -445,6 +445,21 @@ test_stream(void)
 	is_int((long) sn.calls, 1500, "stream: no text after the error");
 	mg_ctx_free(ctx);
 
+	/* a graph for a command that reports no message: none is read */
+	ctx = new_ctx();
+	mg_state_open(&st, ctx, &host);
+	st.no_messages = true;
+	is_int(mg_state_load_map(&map, &st), MG_OK, "no messages: the map loads");
+	ok(map != NULL && mg_revmap_count(map) == STREAMED && strcmp(mg_revmap_rev(map, 7)->script->message, "") == 0 &&
+	   strcmp(mg_revmap_rev(map, 7)->id, "r0007") == 0, "no messages: ids kept, messages empty");
+	mg_ctx_free(ctx);
+	ctx = new_ctx();
+	mg_state_open(&st, ctx, &host);
+	mg_state_load_map(&map, &st);
+	is_str(map != NULL ? mg_revmap_rev(map, 7)->script->message : NULL, "revision r0007",
+		   "no messages: a plain load has them");
+	mg_ctx_free(ctx);
+
 	/* a revision gone from the catalog since the graph was read */
 	ctx = new_ctx();
 	mg_state_open(&st, ctx, &host);
