@@ -20,7 +20,8 @@
 #      GLARGE;
 #   4. round trip on the chains: upgrade all, then downgrade to base; engine
 #      vs floor;
-#   5. peak memory of every process measured (PostgreSQL: also the backend's),
+#   5. peak memory of every process measured (PostgreSQL: also the backend's,
+#      private and by getrusage),
 #   and the issue's targets with a verdict.
 #
 # Every cell is timed as a whole command (its own process, as a user or a
@@ -29,14 +30,21 @@
 # number of runs.  Then the cell runs once more, untimed, with its output and
 # the database checked (table count, "nothing to do", number of lines) and
 # its peak memory taken: the process's maximum resident set size from GNU
-# time (%M; for a command that starts other processes, the largest of them),
-# and on PostgreSQL the backends' maximum resident set size as getrusage
-# reports it to log_statement_stats (per statement; the largest value seen for
-# the run's database; it includes the shared buffers the backend touched, so
-# the table also gives a backend that ran SELECT 1).  For the slow peer cells
-# whose database is SQLite or none, memory comes from the timed runs
-# themselves (GNU time wraps each of them) and the check reads the state the
-# last run left.
+# time (%M; for a command that starts other processes, the largest of them).
+# On PostgreSQL, for the cells psql runs (the engine, the floor, the offline
+# SQL, and the baselines: SELECT 1 on the catalog and the no-op floor), the
+# same psql, in the same backend, after the cell's statements, also runs
+# \o FILE and SELECT pg_read_file('/proc/self/status'): the backend's private
+# peak memory is VmHWM - RssShmem of that file (its peak resident set without
+# the shared buffers it touched); the memory target uses it.  The timed runs
+# do not run it.  For every PostgreSQL cell with a database, also the
+# backends' maximum resident set size as getrusage reports it to
+# log_statement_stats (per statement; the largest value seen for the run's
+# database; it counts every shared buffer page the backend touched, so it
+# mostly measures the catalog's pages): the only backend figure of the peers,
+# which open their own connections.  For the slow peer cells whose database
+# is SQLite or none, memory comes from the timed runs themselves (GNU time
+# wraps each of them) and the check reads the state the last run left.
 #
 # A peer that is not installed (scripts/deps.sh bench installs them) shows
 # n/a with the reason.  PostgreSQL cells run on a throw-away cluster
@@ -331,7 +339,9 @@ meta sizes "$SMALL $LARGE $GSMALL $GLARGE"
 #   size     revisions; row the table row (floor, engine, alembic, ...)
 #   cmd      the command, in shell words (hyperfine -N splits it the same way)
 #   prep     bash run before every run (fresh database), optional
-#   db       PostgreSQL database the command uses (for the backend's memory)
+#   db       PostgreSQL database the command uses (for the backend's memory;
+#            with a psql command, also its private memory, read in the
+#            check run)
 #   runs, warm   samples and warm-up runs
 #   mem      sep: one more run for memory and checks; wrap: GNU time wraps
 #            the timed runs (slow cells; no backend figure)
@@ -340,13 +350,13 @@ meta sizes "$SMALL $LARGE $GSMALL $GLARGE"
 #   check    bash whose output must equal want, after the last run
 #   na       a reason: record the cell as n/a without running it
 # Appends to results.tsv: id eng sec size row median_ms runs client_kb
-# backend_kb status prep cmd
+# backend_kb private_kb status prep cmd
 cell() {
 	local id="" eng="" sec="" size="" row="" cmd="" prep="" db="" runs=$R_FAST warm=$W_FAST
 	local mem=sep expect="" reject="" check="" want="" na="" a
 	for a in "$@"; do printf -v "${a%%=*}" '%s' "${a#*=}"; done
-	local status=ok median="" ckb="" bkb="" pf="$work/prep/$id.sh" json="$work/hf/$id.json"
-	local memf="$work/mem/$id.txt" out="$work/out/$id.txt"
+	local status=ok median="" ckb="" bkb="" pkb="" pf="$work/prep/$id.sh" json="$work/hf/$id.json"
+	local memf="$work/mem/$id.txt" out="$work/out/$id.txt" statf="$work/mem/$id.status"
 	say "== $id: $cmd"
 	if [ -n "$na" ]; then
 		status="n/a: $na"
@@ -372,11 +382,19 @@ cell() {
 					pq postgres "ALTER DATABASE \"$db\" SET log_statement_stats = on" >/dev/null
 					off=$(stat -c %s "$pglog")
 				fi
+				# a psql cell: the same backend, after the cell's statements,
+				# writes its /proc/self/status to statf (\o: the cell's own
+				# output and its checks stay as they are)
+				rm -f "$statf"
+				if [ "$eng" = pg ] && [ -n "$db" ] && [ "${args[0]}" = psql ]; then
+					args+=(-c "\\o $statf" -c "SELECT pg_read_file('/proc/self/status')")
+				fi
 				/usr/bin/time -o "$memf" -f %M "${args[@]}" >"$out" 2>&1 ||
 					status="failed: check run exited non-zero: $(tail -n 2 "$out" | tr '\n\t' '  ')"
 				if [ "$eng" = pg ] && [ -n "$db" ]; then
 					pq postgres "ALTER DATABASE \"$db\" RESET log_statement_stats" >/dev/null
 					bkb=$(tail -c +$((off + 1)) "$pglog" | "$py" "$here/compare_table.py" backend-kb "$db")
+					[ -f "$statf" ] && pkb=$("$py" "$here/compare_table.py" private-kb "$statf")
 				fi
 			fi
 			ckb=$(grep -E '^[0-9]+$' "$memf" | sort -n | tail -n 1)
@@ -394,9 +412,9 @@ cell() {
 		fi
 	fi
 	[ "$status" = ok ] || say "   $status"
-	[ -n "$median" ] && say "   median $median ms${ckb:+, client ${ckb} kB}${bkb:+, backend ${bkb} kB}"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
-		"$median" "$runs" "$ckb" "$bkb" "$status" "$(printf '%s' "$prep" | tr '\n\t' '; ')" "$cmd" >>"$results"
+	[ -n "$median" ] && say "   median $median ms${ckb:+, client ${ckb} kB}${bkb:+, backend ${bkb} kB}${pkb:+, backend private ${pkb} kB}"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
+		"$median" "$runs" "$ckb" "$bkb" "$pkb" "$status" "$(printf '%s' "$prep" | tr '\n\t' '; ')" "$cmd" >>"$results"
 }
 
 # once ID ENG SEC SIZE ROW COMMAND...: time one run of a setup step (not a
@@ -411,15 +429,15 @@ once() {
 	if ! "$@" >"$work/out/$id.txt" 2>&1; then
 		tail -n 5 "$work/out/$id.txt" >&2
 		[ "${ONCE_SOFT:-0}" = 1 ] || die "$id failed"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
-			"" 1 "" "" "failed: $(tail -n 1 "$work/out/$id.txt" | tr '\t' ' ')" "" "$(show_args "$@")" >>"$results"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
+			"" 1 "" "" "" "failed: $(tail -n 1 "$work/out/$id.txt" | tr '\t' ' ')" "" "$(show_args "$@")" >>"$results"
 		return 1
 	fi
 	ms=$(( ($(date +%s%N) - t0) / 1000 ))
 	ms=$(awk -v u="$ms" 'BEGIN { printf "%.1f", u / 1000 }')
 	say "   $ms ms"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
-		"$ms" 1 "" "" ok "" "$(show_args "$@")" >>"$results"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$eng" "$sec" "$size" "$row" \
+		"$ms" 1 "" "" "" ok "" "$(show_args "$@")" >>"$results"
 }
 
 # ------------------------------------------------------------ workloads

@@ -7,14 +7,18 @@
         the largest "kB max resident size" that log_statement_stats wrote for
         a backend of database DB (log_line_prefix '[%p %d] '); nothing when
         there is none
+  compare_table.py private-kb FILE
+        the backend's private peak memory, VmHWM - RssShmem in kB, from its
+        /proc/self/status as psql printed it (SELECT pg_read_file(...), any
+        output format); nothing when either line is missing
   compare_table.py report RESULTS.tsv META.tsv [CALLGRIND_DIR]
         the Markdown report: machine and versions, the five sections for
         SQLite and PostgreSQL, the issue's targets with a verdict, callgrind
         instruction counts when CALLGRIND_DIR is given, and the command of
         every cell
 
-RESULTS.tsv: id eng sec size row median_ms runs client_kb backend_kb status
-prep cmd (compare.sh writes it).  Only the standard library is used.
+RESULTS.tsv: id eng sec size row median_ms runs client_kb backend_kb
+private_kb status prep cmd (compare.sh writes it).  Only the standard library is used.
 """
 
 import json
@@ -55,6 +59,19 @@ def backend_kb(db, lines):
             v = int(m.group(1))
             best = v if best is None else max(best, v)
     return best
+
+
+def private_kb(text):
+    """VmHWM - RssShmem (kB) of a /proc/<pid>/status text: the peak of the
+    process's resident set less the shared memory (shared buffers) it has
+    mapped, i.e. its own memory at its peak"""
+    v = {}
+    for key in ("VmHWM", "RssShmem"):
+        m = re.findall(r"\b%s:\s*(\d+)\s*kB" % key, text)
+        if not m:
+            return None
+        v[key] = int(m[-1])
+    return v["VmHWM"] - v["RssShmem"]
 
 
 # ---------------------------------------------------------------- formatting
@@ -104,14 +121,15 @@ class Results:
         with open(path) as f:
             for line in f:
                 p = line.rstrip("\n").split("\t")
-                if len(p) < 12:
+                if len(p) < 13:
                     continue
                 r = {
                     "id": p[0], "eng": p[1], "sec": p[2], "size": int(p[3]),
                     "row": p[4],
                     "ms": float(p[5]) if p[5] else None,
                     "runs": p[6], "ckb": p[7] or None, "bkb": p[8] or None,
-                    "status": p[9], "prep": p[10], "cmd": p[11],
+                    "pkb": p[9] or None,
+                    "status": p[10], "prep": p[11], "cmd": p[12],
                 }
                 if r["status"] != "ok":
                     r["ms"] = None
@@ -342,11 +360,23 @@ def report(res, meta, cgdir):
     p("")
     p("Client: the process's maximum resident set size (GNU time `%M`; for "
       "sqitch, which runs `sqlite3` or `psql` per change, the largest process). "
-      "PostgreSQL cells read `client / backend`: the backend's maximum resident "
-      "set size as getrusage reports it to `log_statement_stats`, the largest "
-      "seen for the run's database; it counts the shared buffers the backend "
-      "touched, so compare it with the backend that ran `SELECT 1` (client "
-      "start row of section 3). `-`: not measured (slow cells on PostgreSQL "
+      "PostgreSQL cells read `client / backend private / backend getrusage`. "
+      "Backend private: the backend's own peak memory, `VmHWM - RssShmem` "
+      "of its `/proc/self/status`, which the same psql session reads with "
+      "`SELECT pg_read_file('/proc/self/status')` right after the cell's "
+      "statements (in the untimed run that checks the cell): its heap and "
+      "stack, and the pages of the postgres binary and libraries it ran "
+      "(so a backend that loads the extension starts a few MB above "
+      "`SELECT 1`), without the shared buffers it touched. It is measured "
+      "for every cell that psql runs: the floor, the engine, the offline SQL "
+      "and the baselines (`SELECT 1` on the catalog, the `base` row of graph; "
+      "the no-op floor); Alembic, sqitch and dbmate open their own "
+      "connections, so theirs reads `-` and only their getrusage figure is "
+      "given. Backend getrusage: the backend's maximum resident set size as "
+      "getrusage reports it to `log_statement_stats`, the largest seen for "
+      "the run's database; it counts every shared buffer page the backend "
+      "touched, so it mostly measures the catalog's pages. The memory target "
+      "uses the private figure. `-`: not measured (slow cells on PostgreSQL "
       "that read no database, or the cell did not run).")
     p("")
     for sec, sizes, rows in (
@@ -366,7 +396,7 @@ def report(res, meta, cgdir):
                 if note and note != "failed":
                     cells.append(note)
                 elif e == "pg" and r is not None and r["eng"] == "pg":
-                    cells.append("%s / %s" % (mb(r["ckb"]), mb(r["bkb"])))
+                    cells.append("%s / %s / %s" % (mb(r["ckb"]), mb(r["pkb"]), mb(r["bkb"])))
                 else:
                     cells.append(mb(r["ckb"]) if r else "-")
             p("| %s | %s |" % (row, " | ".join(cells)))
@@ -434,15 +464,22 @@ def report(res, meta, cgdir):
                                ("graph", "sql", ("graph", "base"))):
             r = res.get(e, sec, glarge, row)
             b = res.get(e, base[0], glarge, base[1])
-            key = "bkb" if e == "pg" else "ckb"
+            key = "pkb" if e == "pg" else "ckb"
             if r and b and r[key] and b[key]:
                 net = (int(r[key]) - int(b[key])) * 1024
                 if worst is None or net > worst[1]:
                     worst = ("%s %s" % (sec, row), net, int(r[key]) * 1024)
+        if cat and e == "pg":
+            what = ("peak memory with a %s-revision catalog under %gx the catalog's text size, "
+                    "PostgreSQL backend, private (`VmHWM - RssShmem`; text %s bytes, %gx: %s MB)"
+                    % (num(glarge), MEM_X, num(cat), MEM_X, "%.1f" % (MEM_X * cat / 1048576.0)))
+        elif cat:
+            what = ("peak memory, %s-revision catalog (%s bytes of text), %s sqlite3 process: "
+                    "under %gx the text (%s MB)"
+                    % (num(glarge), num(cat), ENG_NAME[e], MEM_X, "%.1f" % (MEM_X * cat / 1048576.0)))
         if cat:
-            p("| peak memory, %s-revision catalog (%s bytes of text), %s %s: under %gx the text (%s MB) | %s | %s |" % (
-                num(glarge), num(cat), ENG_NAME[e], "backend" if e == "pg" else "sqlite3 process",
-                MEM_X, "%.1f" % (MEM_X * cat / 1048576.0),
+            p("| %s | %s | %s |" % (
+                what,
                 "-" if worst is None else "largest: %s, %.1f MB above its baseline (%.1f MB in all), %.1fx the text"
                 % (worst[0], worst[1] / 1048576.0, worst[2] / 1048576.0, worst[1] / cat),
                 verdict(None if worst is None else worst[1] < MEM_X * cat)))
@@ -617,6 +654,11 @@ def main(argv):
         print("%.3f" % median_json(argv[1]))
     elif len(argv) == 2 and argv[0] == "backend-kb":
         v = backend_kb(argv[1], sys.stdin)
+        if v is not None:
+            print(v)
+    elif len(argv) == 2 and argv[0] == "private-kb":
+        with open(argv[1]) as f:
+            v = private_kb(f.read())
         if v is not None:
             print(v)
     elif len(argv) in (3, 4) and argv[0] == "report":
