@@ -35,8 +35,9 @@
 # SQL, and the baselines: SELECT 1 on the catalog and the no-op floor), the
 # same psql, in the same backend, after the cell's statements, also runs
 # \o FILE and SELECT pg_read_file('/proc/self/status'): the backend's private
-# peak memory is VmHWM - RssShmem of that file (its peak resident set without
-# the shared buffers it touched); the memory target uses it.  The timed runs
+# peak memory is VmHWM - RssShmem - RssFile of that file (its peak resident
+# set without the shared buffers it touched and the code pages it mapped:
+# the memory it allocated); the memory target uses it.  The timed runs
 # do not run it.  For every PostgreSQL cell with a database, also the
 # backends' maximum resident set size as getrusage reports it to
 # log_statement_stats (per statement; the largest value seen for the run's

@@ -8,7 +8,7 @@
         a backend of database DB (log_line_prefix '[%p %d] '); nothing when
         there is none
   compare_table.py private-kb FILE
-        the backend's private peak memory, VmHWM - RssShmem in kB, from its
+        the backend's private peak memory, VmHWM - RssShmem - RssFile in kB, from its
         /proc/self/status as psql printed it (SELECT pg_read_file(...), any
         output format); nothing when either line is missing
   compare_table.py report RESULTS.tsv META.tsv [CALLGRIND_DIR]
@@ -62,16 +62,19 @@ def backend_kb(db, lines):
 
 
 def private_kb(text):
-    """VmHWM - RssShmem (kB) of a /proc/<pid>/status text: the peak of the
-    process's resident set less the shared memory (shared buffers) it has
-    mapped, i.e. its own memory at its peak"""
+    """VmHWM - RssShmem - RssFile (kB) of a /proc/<pid>/status text: the
+    peak of the process's resident set less the shared memory (shared
+    buffers) and the file pages (the code of postgres, its libraries and
+    the extension) it has mapped, i.e. the memory it allocated, at its
+    peak.  Both subtrahends are read at the end; the pages they count are
+    only added while a backend runs, so the figure is never too small."""
     v = {}
-    for key in ("VmHWM", "RssShmem"):
+    for key in ("VmHWM", "RssShmem", "RssFile"):
         m = re.findall(r"\b%s:\s*(\d+)\s*kB" % key, text)
         if not m:
             return None
         v[key] = int(m[-1])
-    return v["VmHWM"] - v["RssShmem"]
+    return v["VmHWM"] - v["RssShmem"] - v["RssFile"]
 
 
 # ---------------------------------------------------------------- formatting
@@ -361,13 +364,13 @@ def report(res, meta, cgdir):
     p("Client: the process's maximum resident set size (GNU time `%M`; for "
       "sqitch, which runs `sqlite3` or `psql` per change, the largest process). "
       "PostgreSQL cells read `client / backend private / backend getrusage`. "
-      "Backend private: the backend's own peak memory, `VmHWM - RssShmem` "
-      "of its `/proc/self/status`, which the same psql session reads with "
-      "`SELECT pg_read_file('/proc/self/status')` right after the cell's "
-      "statements (in the untimed run that checks the cell): its heap and "
-      "stack, and the pages of the postgres binary and libraries it ran "
-      "(so a backend that loads the extension starts a few MB above "
-      "`SELECT 1`), without the shared buffers it touched. It is measured "
+      "Backend private: the memory the backend allocated, at its peak: "
+      "`VmHWM - RssShmem - RssFile` of its `/proc/self/status`, which the "
+      "same psql session reads with `SELECT pg_read_file('/proc/self/status')` "
+      "right after the cell's statements (in the untimed run that checks the "
+      "cell): its heap and stack, without the shared buffers it touched and "
+      "without the mapped code of postgres, its libraries and the extension "
+      "(loading the extension maps about 3 MB of those). It is measured "
       "for every cell that psql runs: the floor, the engine, the offline SQL "
       "and the baselines (`SELECT 1` on the catalog, the `base` row of graph; "
       "the no-op floor); Alembic, sqitch and dbmate open their own "
@@ -471,7 +474,7 @@ def report(res, meta, cgdir):
                     worst = ("%s %s" % (sec, row), net, int(r[key]) * 1024)
         if cat and e == "pg":
             what = ("peak memory with a %s-revision catalog under %gx the catalog's text size, "
-                    "PostgreSQL backend, private (`VmHWM - RssShmem`; text %s bytes, %gx: %s MB)"
+                    "PostgreSQL backend, private (`VmHWM - RssShmem - RssFile`; text %s bytes, %gx: %s MB)"
                     % (num(glarge), MEM_X, num(cat), MEM_X, "%.1f" % (MEM_X * cat / 1048576.0)))
         elif cat:
             what = ("peak memory, %s-revision catalog (%s bytes of text), %s sqlite3 process: "
