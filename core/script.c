@@ -58,6 +58,16 @@ static const char *const key_names[K_COUNT] = {
 	"Tags", "Transactional"
 };
 
+/*
+ * key_names[] in lower case, and their lengths: match_key compares a
+ * key only with the names of its length.
+ */
+static const char *const key_lower[K_COUNT] = {
+	"revision id", "revises", "create date", "branch labels", "depends on",
+	"tags", "transactional"
+};
+static const unsigned char key_lens[K_COUNT] = {11, 7, 11, 13, 10, 4, 13};
+
 static const char *const dialect_names[MG_NDIALECTS] = {
 	"", "sqlite", "postgresql"
 };
@@ -118,6 +128,25 @@ ci_equal(const char *s, size_t n, const char *word)
 	return word[n] == '\0';
 }
 
+/*
+ * ci_equal for a word known to be n bytes long: the header's keys and
+ * the marker's "migrate:" are compared on every comment line.
+ */
+static bool
+ci_same(const char *s, const char *word, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		char a = s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (char) (a - 'A' + 'a');
+		if (a != word[i])
+			return false;
+	}
+	return true;
+}
+
 /* Trim blanks on both sides of [*s, *s + *n). */
 static void
 trim(const char **s, size_t *n)
@@ -131,37 +160,45 @@ trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+/*
+ * Most lines of a script are SQL: their kind is known from the first
+ * non-blank byte, so the end of the line is trimmed only for comments.
+ */
 static void
 classify(line *ln)
 {
-	const char *s = ln->p;
-	size_t n = ln->len;
+	const char *s = ln->p, *e = ln->p + ln->len;
+	size_t n;
 
-	trim(&s, &n);
+	while (s < e && is_blank(*s))
+		s++;
 	ln->body = NULL;
 	ln->blen = 0;
-	if (n == 0)
+	if (s == e)
 	{
 		ln->kind = LK_BLANK;
 		return;
 	}
-	if (n < 2 || s[0] != '-' || s[1] != '-')
+	if (e - s < 2 || s[0] != '-' || s[1] != '-')
 	{
 		ln->kind = LK_OTHER;
 		return;
 	}
+	while (is_blank(e[-1]))     /* stops at the "--" */
+		e--;
 	ln->kind = LK_COMMENT;
 	ln->body = s + 2;
-	ln->blen = n - 2;
+	ln->blen = (size_t) (e - s) - 2;
 
 	/*
 	 * A marker is "--", blanks, "migrate:" and a word right after the
 	 * colon; "-- migrate: some words" stays an ordinary comment.
 	 */
 	s += 2;
-	n -= 2;
-	trim(&s, &n);
-	if (n > 8 && ci_equal(s, 8, "migrate:") && !is_blank(s[8]))
+	while (s < e && is_blank(*s))
+		s++;
+	n = (size_t) (e - s);
+	if (n > 8 && (s[0] == 'm' || s[0] == 'M') && ci_same(s, "migrate:", 8) && !is_blank(s[8]))
 	{
 		ln->kind = LK_MARKER;
 		ln->body = s + 8;
@@ -218,7 +255,7 @@ match_key(const line *ln, const char **val, size_t *vlen)
 	trim(&k, &klen);
 	for (int i = 0; i < K_COUNT; i++)
 	{
-		if (ci_equal(k, klen, key_names[i]))
+		if (klen == key_lens[i] && ci_same(k, key_lower[i], klen))
 		{
 			*val = colon + 1;
 			*vlen = (size_t) (s + n - (colon + 1));
@@ -663,13 +700,14 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	while (s < end && is_blank(*s))
 		s++;
 
-	where(loc, sizeof(loc), ps->filename, ln->no);
+	/* loc is formatted only for an error: every script has markers */
 	if (!(ci_equal(w, wn, "upgrade") || ci_equal(w, wn, "downgrade")) || s < end)
 	{
 		const char *t = ln->p;
 		size_t tn = ln->len;
 
 		trim(&t, &tn);
+		where(loc, sizeof(loc), ps->filename, ln->no);
 		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "invalid section marker \"%.*s\" at %s",
 					 (int) (tn > 100 ? 100 : tn), t, loc);
@@ -686,6 +724,7 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 				*dialect = i;
 		if (*dialect < 0)
 		{
+			where(loc, sizeof(loc), ps->filename, ln->no);
 			mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 						 "unknown dialect \"%.*s\" in section marker at %s",
 						 (int) (dn > 100 ? 100 : dn), d, loc);
@@ -697,6 +736,7 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	}
 	if (ps->section_line[*up ? 0 : 1][*dialect] != 0)
 	{
+		where(loc, sizeof(loc), ps->filename, ln->no);
 		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "repeated section \"-- migrate:%s%s%s\" at %s",
 					 *up ? "upgrade" : "downgrade", *dialect ? " " : "",

@@ -43,12 +43,23 @@ mg_checksum(const char *s, size_t n, char out[17])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p = (const unsigned char *) s;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	/* eight bytes a round: the same hash, with a fraction of the loop's own work */
+	for (; i + 8 <= n; i += 8)
 	{
-		h ^= (unsigned char) s[i];
-		h *= 1099511628211ULL;
+		h = (h ^ p[i]) * 1099511628211ULL;
+		h = (h ^ p[i + 1]) * 1099511628211ULL;
+		h = (h ^ p[i + 2]) * 1099511628211ULL;
+		h = (h ^ p[i + 3]) * 1099511628211ULL;
+		h = (h ^ p[i + 4]) * 1099511628211ULL;
+		h = (h ^ p[i + 5]) * 1099511628211ULL;
+		h = (h ^ p[i + 6]) * 1099511628211ULL;
+		h = (h ^ p[i + 7]) * 1099511628211ULL;
 	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
 	for (int i = 15; i >= 0; i--)
 	{
 		out[i] = hex[h & 15];
