@@ -451,6 +451,7 @@ typedef struct mg_state {
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
+	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */
 	char ***log_rows;      /* log rows not yet written (mg_state_log_flush) */
 	size_t nlog, log_cap;
