@@ -1104,6 +1104,7 @@ int
 mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 {
 	char now[64];
+	char ms_text[MG_MS_TEXT];
 	char **row;
 
 	host_now(st, now, sizeof(now));
@@ -1115,7 +1116,8 @@ mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 	row[2] = normalize_list(st->ctx, step->from);
 	row[3] = normalize_list(st->ctx, step->to);
 	row[4] = mg_strdup(st->ctx, now);
-	row[5] = mg_printf(st->ctx, "%.3f", ms);
+	mg_format_ms(ms, ms_text);
+	row[5] = mg_strdup(st->ctx, ms_text);
 	row[6] = (char *) (checksum != NULL ? checksum : "");
 	if (row[0] == NULL || row[2] == NULL || row[3] == NULL || row[4] == NULL || row[5] == NULL)
 		return MG_ENOMEM;

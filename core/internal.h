@@ -103,6 +103,12 @@ int mg_split_list(mg_ctx *ctx, const char *s, const char ***items, size_t *n);
 void mg_checksum(const char *s, size_t n, char out[17]);
 /* A revision id is 1..32 of [A-Za-z0-9_]. */
 bool mg_valid_rev_id(const char *s);
+/*
+ * ms as snprintf "%.3f" writes it (the log's duration, once per step),
+ * without printf's floating-point code for durations from 0 to 10^12 ms.
+ */
+#define MG_MS_TEXT 64
+void mg_format_ms(double ms, char out[MG_MS_TEXT]);
 
 /* ---- script.c: revision script parser ----------------------------- */
 
