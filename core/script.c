@@ -198,7 +198,8 @@ classify(line *ln)
 	while (s < e && is_blank(*s))
 		s++;
 	n = (size_t) (e - s);
-	if (n > 8 && (s[0] == 'm' || s[0] == 'M') && ci_same(s, "migrate:", 8) && !is_blank(s[8]))
+	if (n > 8 && (s[0] == 'm' || s[0] == 'M') &&
+		(memcmp(s, "migrate:", 8) == 0 || ci_same(s, "migrate:", 8)) && !is_blank(s[8]))
 	{
 		ln->kind = LK_MARKER;
 		ln->body = s + 8;
@@ -218,7 +219,7 @@ cursor_init(cursor *c, const char *text, size_t len)
 }
 
 /* The next line; false at the end of the text. */
-static bool
+static inline bool
 cursor_next(cursor *c, line *ln)
 {
 	const char *nl;
@@ -255,7 +256,9 @@ match_key(const line *ln, const char **val, size_t *vlen)
 	trim(&k, &klen);
 	for (int i = 0; i < K_COUNT; i++)
 	{
-		if (klen == key_lens[i] && ci_same(k, key_lower[i], klen))
+		/* keys are mostly written as key_names[] spells them: memcmp first */
+		if (klen == key_lens[i] &&
+			(memcmp(k, key_names[i], klen) == 0 || ci_same(k, key_lower[i], klen)))
 		{
 			*val = colon + 1;
 			*vlen = (size_t) (s + n - (colon + 1));
@@ -701,7 +704,8 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 		s++;
 
 	/* loc is formatted only for an error: every script has markers */
-	if (!(ci_equal(w, wn, "upgrade") || ci_equal(w, wn, "downgrade")) || s < end)
+	*up = wn == 7 && ci_same(w, "upgrade", 7);
+	if (!(*up || (wn == 9 && ci_same(w, "downgrade", 9))) || s < end)
 	{
 		const char *t = ln->p;
 		size_t tn = ln->len;
@@ -714,7 +718,6 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 		mg_error_hint(ps->ctx, "A section starts with a line \"-- migrate:upgrade\" or \"-- migrate:downgrade\", optionally followed by a dialect (\"sqlite\" or \"postgresql\").");
 		return MG_EINPUT;
 	}
-	*up = ci_equal(w, wn, "upgrade");
 	*dialect = MG_DIALECT_ANY;
 	if (dn > 0)
 	{
