@@ -914,9 +914,10 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	int rc;
 
 	if (text == NULL)
+	{
+		text = "";
 		len = 0;
-	if (!mg_script_is_revision(text, len))
-		return err_missing_key(ctx, filename, K_REVISION_ID);
+	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.transactional = true;
 	memset(&ps, 0, sizeof(ps));
@@ -924,9 +925,20 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	ps.s = &tmp;
 	ps.filename = filename;
 	ps.keep = false;
+	/*
+	 * Without keep the parser allocates nothing, so the header is read
+	 * once: only a failure asks whether the text is a revision at all,
+	 * whose error comes first (as in mg_script_parse).  A parse that
+	 * succeeds has found a Revision ID line in the header.
+	 */
 	rc = run_parser(&ps, text, len);
 	if (rc != MG_OK)
+	{
+		/* err_missing_key replaces the parser's error entirely */
+		if (rc != MG_ENOMEM && !mg_script_is_revision(text, len))
+			return err_missing_key(ctx, filename, K_REVISION_ID);
 		return rc;
+	}
 	if (s->id == NULL || strlen(s->id) != ps.idlen || memcmp(s->id, ps.id, ps.idlen) != 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,

@@ -458,6 +458,12 @@ test_errors(void)
 	check_error("Revision ID after a statement",
 				"-- Revises:\nSELECT 1;\n-- Revision ID: abc\n", "x.sql",
 				"revision script \"x.sql\" has no \"Revision ID\" line");
+	/* which error wins when the header has another error too (both parsers) */
+	check_error("duplicate key and no Revision ID", "-- Revises: a\n-- Revises: b\n", "x.sql",
+				"revision script \"x.sql\" has no \"Revision ID\" line");
+	check_error("bad value before the Revision ID",
+				"-- Transactional: maybe\n-- Revision ID: abc\n-- Revises:\n", "x.sql",
+				"invalid \"Transactional\" value \"maybe\" in \"x.sql\", line 1");
 	check_error("Revision ID only in the body",
 				"-- Revises:\n-- migrate:upgrade\n-- Revision ID: abc\n", "x.sql",
 				"revision script \"x.sql\" has no \"Revision ID\" line");
