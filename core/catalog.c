@@ -180,6 +180,9 @@ join_list(mg_ctx *ctx, const char *const *items, size_t n)
 	mg_buf b;
 	char *out;
 
+	/* most lists of a catalog row have no item or one: no buffer for them */
+	if (n <= 1)
+		return mg_strdup(ctx, n ? items[0] : "");
 	mg_buf_init(&b, ctx);
 	mg_buf_join(&b, items, n, ",");
 	if (mg_buf_finish(&b, &out) != MG_OK)
@@ -194,6 +197,9 @@ normalize_list(mg_ctx *ctx, const char *s)
 	const char **items;
 	size_t n;
 
+	/* without a comma or a blank to trim, s is already in list format */
+	if (strpbrk(s, ", \t\r") == NULL)
+		return mg_strdup(ctx, s);
 	if (mg_split_list(ctx, s, &items, &n) != MG_OK)
 		return NULL;
 	return join_list(ctx, items, n);
@@ -336,6 +342,8 @@ set_version_names(mg_state *st, const char *name)
 	st->version_table = quote_ident(st->ctx, name);
 	if (st->version_table == NULL)
 		return MG_ENOMEM;
+	/* the statements on the old table are formatted again when next needed */
+	memset(st->sql_vop, 0, sizeof(st->sql_vop));
 	return MG_OK;
 }
 
@@ -1145,22 +1153,25 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 {
 	const char *params[2];
 	long changes = -1;
-	char *sql;
+	char **sql = &st->sql_vop[(unsigned) op->kind < 3 ? (unsigned) op->kind : 0];
 	int rc;
 
+	/* each text is formatted once per state: a run applies one or more per step */
 	switch (op->kind)
 	{
 		case MG_VOP_INSERT:
 			params[0] = op->to;
-			sql = mg_printf(st->ctx, "INSERT INTO %s (version_num) VALUES ($1)",
-							st->version_table);
-			return query(st, sql, 1, params, NULL, NULL);
+			if (*sql == NULL)
+				*sql = mg_printf(st->ctx, "INSERT INTO %s (version_num) VALUES ($1)",
+								 st->version_table);
+			return query(st, *sql, 1, params, NULL, NULL);
 		case MG_VOP_UPDATE:
 			params[0] = op->to;
 			params[1] = op->from;
-			sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num = $2",
-							st->version_table);
-			rc = query(st, sql, 2, params, NULL, &changes);
+			if (*sql == NULL)
+				*sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num = $2",
+								 st->version_table);
+			rc = query(st, *sql, 2, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
 			if (changes != 1)
@@ -1174,9 +1185,10 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 			return MG_OK;
 		case MG_VOP_DELETE:
 			params[0] = op->from;
-			sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num = $1",
-							st->version_table);
-			rc = query(st, sql, 1, params, NULL, &changes);
+			if (*sql == NULL)
+				*sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num = $1",
+								 st->version_table);
+			rc = query(st, *sql, 1, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
 			if (changes != 1)
@@ -1212,6 +1224,7 @@ int
 mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 {
 	char now[64];
+	char ms_text[MG_MS_TEXT];
 	char **row;
 
 	host_now(st, now, sizeof(now));
@@ -1223,7 +1236,8 @@ mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 	row[2] = normalize_list(st->ctx, step->from);
 	row[3] = normalize_list(st->ctx, step->to);
 	row[4] = mg_strdup(st->ctx, now);
-	row[5] = mg_printf(st->ctx, "%.3f", ms);
+	mg_format_ms(ms, ms_text);
+	row[5] = mg_strdup(st->ctx, ms_text);
 	row[6] = (char *) (checksum != NULL ? checksum : "");
 	if (row[0] == NULL || row[2] == NULL || row[3] == NULL || row[4] == NULL || row[5] == NULL)
 		return MG_ENOMEM;

@@ -21,11 +21,12 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -43,6 +44,7 @@ typedef struct walker
 	mg_ctx *ctx;
 	const char *dir;    /* as given, for messages */
 	const char *root;   /* dir without trailing '/' */
+	size_t root_len;
 	mg_file *files;
 	size_t n;
 	size_t cap;
@@ -65,63 +67,70 @@ err_envdir(mg_ctx *ctx, const char *dir, int errnum)
 	return MG_EINPUT;
 }
 
-/* Read the regular file at path into a new entry of w->files. */
+/*
+ * Read the regular file at path into a new entry of w->files.  size is
+ * what stat saw: the buffer has room for it, one byte more and the NUL,
+ * so a file that did not change is read by one read() that fills it and
+ * one that finds the end.  A file that grew since (or that stat calls
+ * empty, as /proc files) is read on, doubling the buffer as it fills.
+ */
 static int
 read_file(walker *w, const char *path, const char *rel, off_t size)
 {
-	size_t cap = (size > 0 ? (size_t) size : 0) + 1;
+	size_t cap = (size > 0 ? (size_t) size : 0) + 2;
 	size_t len = 0;
 	char *buf;
-	FILE *f;
+	int fd;
 	mg_file *entry;
 
 	if (mg_grow(w->ctx, &w->files, &w->cap, w->n, sizeof(mg_file)) != MG_OK)
 		return MG_ENOMEM;
-	f = fopen(path, "rb");
-	if (f == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
 							"could not open file \"%s\": %s", path, strerror(errno));
-	buf = mg_alloc(w->ctx, cap);
+	/* every byte up to len is read into, and the NUL goes after them */
+	buf = mg_realloc_uninit(w->ctx, NULL, 0, cap);
 	if (buf == NULL)
 	{
-		fclose(f);
+		close(fd);
 		return MG_ENOMEM;
 	}
 	for (;;)
 	{
-		size_t want, got;
+		ssize_t got;
 
-		/* The file may have grown since stat: make room as needed. */
 		if (cap - len < 2)
 		{
-			char *bigger = mg_realloc(w->ctx, buf, cap, cap * 2);
+			char *bigger = mg_realloc_uninit(w->ctx, buf, cap, cap * 2);
 
 			if (bigger == NULL)
 			{
-				fclose(f);
+				close(fd);
 				return MG_ENOMEM;
 			}
 			buf = bigger;
 			cap *= 2;
 		}
-		want = cap - 1 - len;
-		got = fread(buf + len, 1, want, f);
-		len += got;
-		if (got < want)
+		got = read(fd, buf + len, cap - 1 - len);
+		if (got > 0)
 		{
-			if (ferror(f))
-			{
-				int errnum = errno;
-
-				fclose(f);
-				return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
-									"could not read file \"%s\": %s", path,
-									strerror(errnum ? errnum : EIO));
-			}
+			len += (size_t) got;
+			continue;
+		}
+		if (got == 0)
 			break;
+		if (errno != EINTR)
+		{
+			int errnum = errno;
+
+			close(fd);
+			return mg_error_set(w->ctx, MG_EINPUT, MG_STATE_FILE,
+								"could not read file \"%s\": %s", path,
+								strerror(errnum ? errnum : EIO));
 		}
 	}
-	fclose(f);
+	close(fd);
 	buf[len] = '\0';
 
 	entry = &w->files[w->n];
@@ -134,6 +143,21 @@ read_file(walker *w, const char *path, const char *rel, off_t size)
 	return MG_OK;
 }
 
+/* "a/b" in the arena, a being an bytes long (a path per entry: no printf). */
+static char *
+join_path(mg_ctx *ctx, const char *a, size_t an, const char *b)
+{
+	size_t bn = strlen(b);
+	char *p = mg_realloc_uninit(ctx, NULL, 0, an + 1 + bn + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, a, an);
+	p[an] = '/';
+	memcpy(p + an + 1, b, bn + 1);
+	return p;
+}
+
 /*
  * Walk the directory rel ("" for the root), whose identity is me.
  * Returns MG_OK or an error; the directory is closed in every case.
@@ -142,10 +166,11 @@ static int
 walk(walker *w, const char *rel, const ancestor *me)
 {
 	const char *path;
+	size_t rel_len = strlen(rel);
 	DIR *d;
 	int rc = MG_OK;
 
-	path = rel[0] ? mg_printf(w->ctx, "%s/%s", w->root, rel) : w->root;
+	path = rel[0] ? join_path(w->ctx, w->root, w->root_len, rel) : w->root;
 	if (path == NULL)
 		return MG_ENOMEM;
 	d = opendir(path);
@@ -173,9 +198,9 @@ walk(walker *w, const char *rel, const ancestor *me)
 		}
 		if (ent->d_name[0] == '.')
 			continue;
-		child_rel = rel[0] ? mg_printf(w->ctx, "%s/%s", rel, ent->d_name)
+		child_rel = rel[0] ? join_path(w->ctx, rel, rel_len, ent->d_name)
 			: mg_strdup(w->ctx, ent->d_name);
-		child_path = child_rel ? mg_printf(w->ctx, "%s/%s", w->root, child_rel) : NULL;
+		child_path = child_rel ? join_path(w->ctx, w->root, w->root_len, child_rel) : NULL;
 		if (child_path == NULL)
 		{
 			rc = MG_ENOMEM;
@@ -263,6 +288,7 @@ mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir)
 	w.ctx = ctx;
 	w.dir = dir;
 	w.root = r;
+	w.root_len = len;
 	root.dev = st.st_dev;
 	root.ino = st.st_ino;
 	root.up = NULL;

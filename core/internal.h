@@ -103,6 +103,12 @@ int mg_split_list(mg_ctx *ctx, const char *s, const char ***items, size_t *n);
 void mg_checksum(const char *s, size_t n, char out[17]);
 /* A revision id is 1..32 of [A-Za-z0-9_]. */
 bool mg_valid_rev_id(const char *s);
+/*
+ * ms as snprintf "%.3f" writes it (the log's duration, once per step),
+ * without printf's floating-point code for durations from 0 to 10^12 ms.
+ */
+#define MG_MS_TEXT 64
+void mg_format_ms(double ms, char out[MG_MS_TEXT]);
 
 /* ---- script.c: revision script parser ----------------------------- */
 
@@ -510,6 +516,7 @@ typedef struct mg_state {
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
+	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */
 	char ***log_rows;      /* log rows not yet written (mg_state_log_flush) */
 	size_t nlog, log_cap;

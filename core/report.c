@@ -126,15 +126,33 @@ mg_report_current_line(mg_ctx *ctx, const mg_revmap *map, int rev)
 	return head_only(ctx, map, rev, false, false, false, true, false);
 }
 
+/*
+ * One line per step of a run: put together with one allocation and
+ * memcpy, not printf (the same text as "%s %s -> %s[, %s]").
+ */
 char *
 mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with_doc)
 {
 	const char *name = step->rev < 0 ? "stamp_revision" : step->upgrade ? "upgrade" : "downgrade";
+	const char *msg = with_doc && step->rev >= 0 ? mg_revmap_rev(map, step->rev)->script->message : "";
+	const char *parts[7] = {name, " ", step->from, " -> ", step->to, ", ", msg};
+	size_t lens[7], total = 0;
+	int nparts = msg[0] ? 7 : 5;
+	char *out, *w;
 
-	if (with_doc && step->rev >= 0 && mg_revmap_rev(map, step->rev)->script->message[0])
-		return mg_printf(ctx, "%s %s -> %s, %s", name, step->from, step->to,
-						 mg_revmap_rev(map, step->rev)->script->message);
-	return mg_printf(ctx, "%s %s -> %s", name, step->from, step->to);
+	for (int i = 0; i < nparts; i++)
+		total += lens[i] = strlen(parts[i]);
+	out = mg_realloc_uninit(ctx, NULL, 0, total + 1);
+	if (out == NULL)
+		return NULL;
+	w = out;
+	for (int i = 0; i < nparts; i++)
+	{
+		memcpy(w, parts[i], lens[i]);
+		w += lens[i];
+	}
+	*w = '\0';
+	return out;
 }
 
 char *

@@ -108,13 +108,22 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 		const mg_script *s = step->rev >= 0 ? mg_revmap_rev(map, step->rev)->script : NULL;
 		char *line = mg_report_step(ctx, map, step, true);
 		char *msg;
+		size_t len;
 		double t0 = now_ms();
 
-		if (line == NULL || (msg = mg_printf(ctx, "Running %s", line)) == NULL)
+		/* "Running <line>", without printf: once per step */
+		if (line == NULL)
 			return MG_ENOMEM;
+		len = strlen(line);
+		if ((msg = mg_realloc_uninit(ctx, NULL, 0, 8 + len + 1)) == NULL)
+			return MG_ENOMEM;
+		memcpy(msg, "Running ", 8);
+		memcpy(msg + 8, line, len + 1);
 		if (host->notice != NULL)
 			host->notice(host->ud, msg);
-		mg_buf_printf(&out, "%s%s", i ? "\n" : "", msg);
+		if (i)
+			mg_buf_putc(&out, '\n');
+		mg_buf_putn(&out, msg, 8 + len);
 		if (run_bodies && s != NULL)
 		{
 			const char *body = mg_script_body(s, step->upgrade, st->dialect);

@@ -58,6 +58,16 @@ static const char *const key_names[K_COUNT] = {
 	"Tags", "Transactional"
 };
 
+/*
+ * key_names[] in lower case, and their lengths: match_key compares a
+ * key only with the names of its length.
+ */
+static const char *const key_lower[K_COUNT] = {
+	"revision id", "revises", "create date", "branch labels", "depends on",
+	"tags", "transactional"
+};
+static const unsigned char key_lens[K_COUNT] = {11, 7, 11, 13, 10, 4, 13};
+
 static const char *const dialect_names[MG_NDIALECTS] = {
 	"", "sqlite", "postgresql"
 };
@@ -118,6 +128,25 @@ ci_equal(const char *s, size_t n, const char *word)
 	return word[n] == '\0';
 }
 
+/*
+ * ci_equal for a word known to be n bytes long: the header's keys and
+ * the marker's "migrate:" are compared on every comment line.
+ */
+static bool
+ci_same(const char *s, const char *word, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		char a = s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (char) (a - 'A' + 'a');
+		if (a != word[i])
+			return false;
+	}
+	return true;
+}
+
 /* Trim blanks on both sides of [*s, *s + *n). */
 static void
 trim(const char **s, size_t *n)
@@ -131,37 +160,46 @@ trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+/*
+ * Most lines of a script are SQL: their kind is known from the first
+ * non-blank byte, so the end of the line is trimmed only for comments.
+ */
 static void
 classify(line *ln)
 {
-	const char *s = ln->p;
-	size_t n = ln->len;
+	const char *s = ln->p, *e = ln->p + ln->len;
+	size_t n;
 
-	trim(&s, &n);
+	while (s < e && is_blank(*s))
+		s++;
 	ln->body = NULL;
 	ln->blen = 0;
-	if (n == 0)
+	if (s == e)
 	{
 		ln->kind = LK_BLANK;
 		return;
 	}
-	if (n < 2 || s[0] != '-' || s[1] != '-')
+	if (e - s < 2 || s[0] != '-' || s[1] != '-')
 	{
 		ln->kind = LK_OTHER;
 		return;
 	}
+	while (is_blank(e[-1]))     /* stops at the "--" */
+		e--;
 	ln->kind = LK_COMMENT;
 	ln->body = s + 2;
-	ln->blen = n - 2;
+	ln->blen = (size_t) (e - s) - 2;
 
 	/*
 	 * A marker is "--", blanks, "migrate:" and a word right after the
 	 * colon; "-- migrate: some words" stays an ordinary comment.
 	 */
 	s += 2;
-	n -= 2;
-	trim(&s, &n);
-	if (n > 8 && ci_equal(s, 8, "migrate:") && !is_blank(s[8]))
+	while (s < e && is_blank(*s))
+		s++;
+	n = (size_t) (e - s);
+	if (n > 8 && (s[0] == 'm' || s[0] == 'M') &&
+		(memcmp(s, "migrate:", 8) == 0 || ci_same(s, "migrate:", 8)) && !is_blank(s[8]))
 	{
 		ln->kind = LK_MARKER;
 		ln->body = s + 8;
@@ -181,7 +219,7 @@ cursor_init(cursor *c, const char *text, size_t len)
 }
 
 /* The next line; false at the end of the text. */
-static bool
+static inline bool
 cursor_next(cursor *c, line *ln)
 {
 	const char *nl;
@@ -218,7 +256,9 @@ match_key(const line *ln, const char **val, size_t *vlen)
 	trim(&k, &klen);
 	for (int i = 0; i < K_COUNT; i++)
 	{
-		if (ci_equal(k, klen, key_names[i]))
+		/* keys are mostly written as key_names[] spells them: memcmp first */
+		if (klen == key_lens[i] &&
+			(memcmp(k, key_names[i], klen) == 0 || ci_same(k, key_lower[i], klen)))
 		{
 			*val = colon + 1;
 			*vlen = (size_t) (s + n - (colon + 1));
@@ -685,20 +725,21 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	while (s < end && is_blank(*s))
 		s++;
 
-	where(loc, sizeof(loc), ps->filename, ln->no);
-	if (!(ci_equal(w, wn, "upgrade") || ci_equal(w, wn, "downgrade")) || s < end)
+	/* loc is formatted only for an error: every script has markers */
+	*up = wn == 7 && ci_same(w, "upgrade", 7);
+	if (!(*up || (wn == 9 && ci_same(w, "downgrade", 9))) || s < end)
 	{
 		const char *t = ln->p;
 		size_t tn = ln->len;
 
 		trim(&t, &tn);
+		where(loc, sizeof(loc), ps->filename, ln->no);
 		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "invalid section marker \"%.*s\" at %s",
 					 (int) (tn > 100 ? 100 : tn), t, loc);
 		mg_error_hint(ps->ctx, "A section starts with a line \"-- migrate:upgrade\" or \"-- migrate:downgrade\", optionally followed by a dialect (\"sqlite\" or \"postgresql\").");
 		return MG_EINPUT;
 	}
-	*up = ci_equal(w, wn, "upgrade");
 	*dialect = MG_DIALECT_ANY;
 	if (dn > 0)
 	{
@@ -708,6 +749,7 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 				*dialect = i;
 		if (*dialect < 0)
 		{
+			where(loc, sizeof(loc), ps->filename, ln->no);
 			mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 						 "unknown dialect \"%.*s\" in section marker at %s",
 						 (int) (dn > 100 ? 100 : dn), d, loc);
@@ -719,6 +761,7 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	}
 	if (ps->section_line[*up ? 0 : 1][*dialect] != 0)
 	{
+		where(loc, sizeof(loc), ps->filename, ln->no);
 		mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "repeated section \"-- migrate:%s%s%s\" at %s",
 					 *up ? "upgrade" : "downgrade", *dialect ? " " : "",
@@ -894,8 +937,11 @@ scan_text(parser *ps, bool *transactional, mg_ctx *ctx, const char *text, size_t
 	mg_script tmp;
 	int rc;
 
-	if (!mg_script_is_revision(text, len))
-		return err_missing_key(ctx, filename, K_REVISION_ID);
+	if (text == NULL)
+	{
+		text = "";
+		len = 0;
+	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.transactional = true;
 	memset(ps, 0, sizeof(*ps));
@@ -903,9 +949,20 @@ scan_text(parser *ps, bool *transactional, mg_ctx *ctx, const char *text, size_t
 	ps->s = &tmp;
 	ps->filename = filename;
 	ps->keep = false;
+	/*
+	 * Without keep the parser allocates nothing, so the header is read
+	 * once: only a failure asks whether the text is a revision at all,
+	 * whose error comes first (as in mg_script_parse).  A parse that
+	 * succeeds has found a Revision ID line in the header.
+	 */
 	rc = run_parser(ps, text, len);
 	if (rc != MG_OK)
+	{
+		/* err_missing_key replaces the parser's error entirely */
+		if (rc != MG_ENOMEM && !mg_script_is_revision(text, len))
+			return err_missing_key(ctx, filename, K_REVISION_ID);
 		return rc;
+	}
 	if (id == NULL || strlen(id) != ps->idlen || memcmp(id, ps->id, ps->idlen) != 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,

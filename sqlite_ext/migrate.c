@@ -160,7 +160,8 @@
  *
  *   query       one statement (sqlite3_prepare_v2 / sqlite3_step), kept
  *               prepared until the call ends (up to 16 texts: the engine
- *               repeats the same few per step); the
+ *               repeats the same few per step), with the indexes of its
+ *               parameters looked up once; the
  *               parameters are named $1, $2 ... in the SQL text and bound
  *               as text or NULL; rows are passed as column texts; *changes
  *               is sqlite3_changes() after a statement that changed rows,
@@ -291,12 +292,21 @@ SQLITE_EXTENSION_INIT1
  * the engine's own cost per revision.
  */
 #define STMT_CACHE_SIZE 16
+/* Parameters ($1..) whose SQLite index a cached statement keeps. */
+#define STMT_PARAMS 16
 
 typedef struct cached_stmt
 {
 	char	   *sql;			/* sqlite3_malloc'd copy of the text */
+	size_t		len;			/* strlen(sql): most texts differ in length */
 	sqlite3_stmt *stmt;
 	int			busy;			/* in use by a query further up the stack */
+	/*
+	 * The index of $1..$nidx (0: unused), looked up by name on first
+	 * use: a property of the text, which a re-prepare keeps.
+	 */
+	int			nidx;
+	int			idx[STMT_PARAMS];
 } cached_stmt;
 
 /* The per-call state behind mg_host.ud. */
@@ -405,6 +415,7 @@ stmt_acquire(host_state *hs, mg_ctx *ctx, const char *sql, sqlite3_stmt **stmt,
 			 cached_stmt **slot)
 {
 	const char *tail = NULL;
+	size_t		len = strlen(sql);
 	int			rc;
 
 	*stmt = NULL;
@@ -413,7 +424,7 @@ stmt_acquire(host_state *hs, mg_ctx *ctx, const char *sql, sqlite3_stmt **stmt,
 	{
 		cached_stmt *c = &hs->cache[i];
 
-		if (!c->busy && strcmp(c->sql, sql) == 0)
+		if (!c->busy && c->len == len && memcmp(c->sql, sql, len) == 0)
 		{
 			c->busy = 1;
 			*stmt = c->stmt;
@@ -435,18 +446,19 @@ stmt_acquire(host_state *hs, mg_ctx *ctx, const char *sql, sqlite3_stmt **stmt,
 	}
 	if (hs->ncached < STMT_CACHE_SIZE)
 	{
-		size_t		len = strlen(sql) + 1;
-		char	   *copy = sqlite3_malloc64(len);
+		char	   *copy = sqlite3_malloc64(len + 1);
 
 		/* out of memory here only means the statement is not kept */
 		if (copy != NULL)
 		{
 			cached_stmt *c = &hs->cache[hs->ncached++];
 
-			memcpy(copy, sql, len);
+			memcpy(copy, sql, len + 1);
 			c->sql = copy;
+			c->len = len;
 			c->stmt = *stmt;
 			c->busy = 1;
+			c->nidx = 0;
 			*slot = c;
 		}
 	}
@@ -501,19 +513,27 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 		return rc;
 	for (i = 0; i < nparams; i++)
 	{
-		char		name[24];
-		char		digits[16];
-		int			nd = 0;
 		int			idx;
 
-		/* "$<i+1>", without printf: this runs for every parameter of every query */
-		for (int v = i + 1; v > 0 && nd < (int) sizeof(digits); v /= 10)
-			digits[nd++] = (char) ('0' + v % 10);
-		name[0] = '$';
-		for (int k = 0; k < nd; k++)
-			name[k + 1] = digits[nd - 1 - k];
-		name[nd + 1] = '\0';
-		idx = sqlite3_bind_parameter_index(stmt, name);
+		if (slot != NULL && i < slot->nidx)
+			idx = slot->idx[i];
+		else
+		{
+			char		name[24];
+			char		digits[16];
+			int			nd = 0;
+
+			/* "$<i+1>", without printf: this runs for every parameter of a new text */
+			for (int v = i + 1; v > 0 && nd < (int) sizeof(digits); v /= 10)
+				digits[nd++] = (char) ('0' + v % 10);
+			name[0] = '$';
+			for (int k = 0; k < nd; k++)
+				name[k + 1] = digits[nd - 1 - k];
+			name[nd + 1] = '\0';
+			idx = sqlite3_bind_parameter_index(stmt, name);
+			if (slot != NULL && i == slot->nidx && i < STMT_PARAMS)
+				slot->idx[slot->nidx++] = idx;
+		}
 		if (idx == 0)
 			continue;			/* the statement does not use it */
 		if (params[i] == NULL)
@@ -803,12 +823,28 @@ host_notice(void *ud, const char *text)
 	(void) text;
 }
 
-/* now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC. */
+/* Write v as exactly n decimal digits at p (v < 10^n). */
+static void
+put_digits(char *p, long v, int n)
+{
+	while (n-- > 0)
+	{
+		p[n] = (char) ('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC.  It is asked once per step
+ * (the log's run_at), so the usual case is written digit by digit;
+ * snprintf remains for years outside 0..9999 and short buffers.
+ */
 static void
 host_now(void *ud, char *buf, size_t cap)
 {
 	struct timespec ts;
 	struct tm	tm;
+	int			year;
 
 	(void) ud;
 	if (cap == 0)
@@ -818,9 +854,28 @@ host_now(void *ud, char *buf, size_t cap)
 		snprintf(buf, cap, "1970-01-01 00:00:00.000000");
 		return;
 	}
-	snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
+	year = tm.tm_year + 1900;
+	if (cap < 27 || year < 0 || year > 9999)
+	{
+		snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
+				 year, tm.tm_mon + 1, tm.tm_mday,
+				 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
+		return;
+	}
+	put_digits(buf, year, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, tm.tm_mon + 1, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, tm.tm_mday, 2);
+	buf[10] = ' ';
+	put_digits(buf + 11, tm.tm_hour, 2);
+	buf[13] = ':';
+	put_digits(buf + 14, tm.tm_min, 2);
+	buf[16] = ':';
+	put_digits(buf + 17, tm.tm_sec, 2);
+	buf[19] = '.';
+	put_digits(buf + 20, (long) (ts.tv_nsec / 1000), 6);
+	buf[26] = '\0';
 }
 
 /* Fill the host interface for one call on db. */

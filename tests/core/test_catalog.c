@@ -616,6 +616,10 @@ test_versions(void)
 		   ")",
 		   "quoted as SQLAlchemy quotes a mixed-case name");
 	is_int(mg_state_apply_vop(&st, &ins_a), MG_OK, "insert into it");
+	is_str(db_text("SELECT group_concat(version_num, ',') FROM \"MyVersions\""), "aaaa",
+		   "the statements kept for the old table are not reused: the row is in the new one");
+	is_str(db_text("SELECT group_concat(version_num, ',') FROM alembic_version"), "cccc",
+		   "and not in the old one");
 	is_int(mg_state_apply_vop(&st, &upd_missing), MG_EINPUT, "missing row in it");
 	is_str(err->message,
 		   "Online migration expected to match one row when updating 'zzzz' to 'yyyy' in "

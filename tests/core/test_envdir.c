@@ -7,7 +7,9 @@
  * error: a missing directory, a file given as directory, a link loop, a
  * dangling script link, unreadable entries (by permissions when not run
  * as root, and by running out of file descriptors, which also works as
- * root), and out of memory at every allocation.
+ * root), and out of memory at every allocation.  Files of many sizes,
+ * a file longer than its stat size and a failing read (links into
+ * /proc) check how a file is read.
  */
 #define _XOPEN_SOURCE 700
 
@@ -428,6 +430,160 @@ test_oom(void)
 		close(fd);
 }
 
+/* The text of a file of n bytes in test_read_sizes: a pattern that shows a byte out of place. */
+static char *
+pattern(size_t n)
+{
+	char *t = malloc(n + 1);
+
+	if (t == NULL)
+	{
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < n; i++)
+		t[i] = (char) ('a' + (i * 7 + i / 251) % 26);
+	t[n] = '\0';
+	return t;
+}
+
+/*
+ * Files are read with the size stat gives: files of every size around
+ * the arena's boundaries and a large one come back byte for byte; a file
+ * that stat calls empty but that has bytes (a /proc file, as a file that
+ * grew after the stat) is read to its end; a file whose read fails (a
+ * link to /proc/self/mem: reading its first page is EIO) is an error
+ * naming it, with no descriptor left open; and out of memory while such
+ * a file's buffer grows fails cleanly.
+ */
+static void
+test_read_sizes(void)
+{
+	static const size_t sizes[] = {1, 2, 3, 15, 16, 17, 4095, 4096, 4097, 16383, 16384,
+								   16385, (1u << 20) + 3};
+	size_t nsizes = sizeof(sizes) / sizeof(sizes[0]);
+	char dir[256], rel[64], want[512];
+	mg_ctx *ctx = new_ctx();
+	mg_file *files = NULL;
+	size_t n = 0;
+	int good = 1, base = dup(0);
+
+	if (base >= 0)
+		close(base);
+	make_dir("sizes");
+	for (size_t i = 0; i < nsizes; i++)
+	{
+		char *t = pattern(sizes[i]);
+
+		snprintf(rel, sizeof(rel), "sizes/f%02zu.sql", i);
+		write_file(rel, t, sizes[i]);
+		free(t);
+	}
+	snprintf(dir, sizeof(dir), "%s/sizes", root);
+	is_int(mg_envdir_read(&files, &n, ctx, dir), MG_OK, "sizes: reads");
+	is_int(n, nsizes, "sizes: every file");
+	for (size_t i = 0; i < n && i < nsizes; i++)
+	{
+		char *t = pattern(sizes[i]);
+
+		if (files[i].len != sizes[i] || memcmp(files[i].text, t, sizes[i]) != 0 ||
+			files[i].text[sizes[i]] != '\0')
+		{
+			printf("# file of %zu bytes: read %zu\n", sizes[i], files[i].len);
+			good = 0;
+		}
+		free(t);
+	}
+	ok(good, "sizes: 1 byte to 1 MiB, each byte for byte and NUL-terminated");
+	mg_ctx_free(ctx);
+
+	make_dir("proc");
+	make_link("/proc/self/status", "proc/status.sql");
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	ctx = new_ctx();
+	if (access("/proc/self/status", R_OK) != 0)
+		ok(1, "file larger than its stat size # SKIP no /proc/self/status");
+	else
+	{
+		int rc = mg_envdir_read(&files, &n, ctx, dir);
+
+		ok(rc == MG_OK && n == 1 && files[0].len > 0 && strncmp(files[0].text, "Name:", 5) == 0 &&
+		   strlen(files[0].text) == files[0].len,
+		   "file larger than its stat size (/proc/self/status, size 0): read to its end");
+	}
+	mg_ctx_free(ctx);
+
+	/*
+	 * Out of memory while that buffer doubles: its doublings come from
+	 * the arena's chunk, so the host is asked for memory (and fails) at
+	 * the doubling that crosses the chunk's end, wherever the arena
+	 * stands when the read starts.
+	 */
+	if (access("/proc/self/status", R_OK) == 0)
+	{
+		long fails = 0;
+
+		good = 1;
+		for (size_t pad = 0; pad <= 16384; pad += 32)
+		{
+			size_t left = pad;
+			int rc;
+
+			ctx = new_ctx();
+			while (left > 0)
+			{
+				size_t piece = left > 2048 ? 2048 : left;
+
+				if (mg_alloc(ctx, piece) == NULL)
+					good = 0;
+				left -= piece;
+			}
+			tap_calls = 0;
+			tap_fail_at = 1;
+			rc = mg_envdir_read(&files, &n, ctx, dir);
+			tap_fail_at = 0;
+			if (rc != MG_OK)
+			{
+				fails++;
+				if (rc != MG_ENOMEM || files != NULL || n != 0 ||
+					strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
+					good = 0;
+			}
+			mg_ctx_free(ctx);
+			if (tap_live != 0)
+				good = 0;
+		}
+		ok(good && fails > 1, "growing buffer, out of memory at every arena position: %ld reads failed cleanly",
+		   fails);
+	}
+	else
+		ok(1, "growing buffer # SKIP no /proc/self/status");
+
+	make_dir("eio");
+	make_link("/proc/self/mem", "eio/mem.sql");
+	snprintf(dir, sizeof(dir), "%s/eio", root);
+	if (access("/proc/self/mem", R_OK) != 0)
+		ok(1, "read error # SKIP no /proc/self/mem");
+	else
+	{
+		snprintf(want, sizeof(want), "could not read file \"%s/mem.sql\": Input/output error", dir);
+		check_error("read error", dir, want);
+	}
+	{
+		int fd = dup(0);
+
+		ok(fd >= 0 && fd == base, "no file left open by the reads");
+		if (fd >= 0)
+			close(fd);
+	}
+	snprintf(dir, sizeof(dir), "%s/sizes", root);
+	rm_tree(dir);
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	rm_tree(dir);
+	snprintf(dir, sizeof(dir), "%s/eio", root);
+	rm_tree(dir);
+}
+
 int
 main(void)
 {
@@ -441,6 +597,7 @@ main(void)
 	test_empty_and_errors();
 	test_unreadable();
 	test_no_descriptors();
+	test_read_sizes();
 	ok(tap_live == 0, "every block returned to the allocator");
 
 	/* The OOM runs read the main tree only: drop the error fixtures. */

@@ -465,6 +465,12 @@ test_errors(void)
 	check_error("Revision ID after a statement",
 				"-- Revises:\nSELECT 1;\n-- Revision ID: abc\n", "x.sql",
 				"revision script \"x.sql\" has no \"Revision ID\" line");
+	/* which error wins when the header has another error too (both parsers) */
+	check_error("duplicate key and no Revision ID", "-- Revises: a\n-- Revises: b\n", "x.sql",
+				"revision script \"x.sql\" has no \"Revision ID\" line");
+	check_error("bad value before the Revision ID",
+				"-- Transactional: maybe\n-- Revision ID: abc\n-- Revises:\n", "x.sql",
+				"invalid \"Transactional\" value \"maybe\" in \"x.sql\", line 1");
 	check_error("Revision ID only in the body",
 				"-- Revises:\n-- migrate:upgrade\n-- Revision ID: abc\n", "x.sql",
 				"revision script \"x.sql\" has no \"Revision ID\" line");
@@ -946,6 +952,54 @@ test_list_values(void)
 	mg_ctx_free(ctx);
 }
 
+/*
+ * How lines are told apart (classify, match_key): keys in any case and
+ * with blanks around them, names of a known key's length that are not
+ * keys, "--" lines with only blanks after them, one-byte lines, markers
+ * in upper case, and "-- migrate: x" (a comment).
+ */
+static void
+test_line_kinds(void)
+{
+	mg_ctx *ctx = new_ctx();
+	mg_script *s = NULL;
+	int rc;
+
+	rc = parse(&s, ctx,
+			   " \t-- Revision XX: not a key\r\n"
+			   "--   REVISION id  :  abc \t\r\n"
+			   "--\t \n"
+			   "--REVISES:def\n"
+			   "-- Depends   On: \n"
+			   "-- TAGS : a , b\n"
+			   "-- Transactionak: also free text\n"
+			   "-- migrate: not a marker\n"
+			   "-- MIGRATE:UPGRADE\n"
+			   "-\n"
+			   "x\n"
+			   "  -- Migrate:Downgrade   \n"
+			   "--\n", "kinds.sql");
+	is_int(rc, MG_OK, "line kinds: parses");
+	if (s != NULL)
+	{
+		is_str(s->id, "abc", "line kinds: key in mixed case, blanks around key and value");
+		is_int(s->ndown, 1, "line kinds: key without a blank after --");
+		is_str(s->ndown ? s->down[0] : NULL, "def", "line kinds: its value");
+		is_int(s->ndeps, 0, "line kinds: \"Depends   On\" is not the key");
+		is_int(s->ntags, 2, "line kinds: key followed by blanks before the colon");
+		is_str(s->message, "Revision XX: not a key", "line kinds: a key-sized name is free text");
+		is_str(s->doc, "Revision XX: not a key\n\nDepends   On:\nTransactionak: also free text\nmigrate: not a marker",
+			   "line kinds: the doc keeps every free-text line");
+		is_str(s->upgrade[MG_DIALECT_ANY], "-\nx", "line kinds: upper-case marker, one-byte lines are body");
+		is_str(s->downgrade[MG_DIALECT_ANY], "--", "line kinds: indented marker with trailing blanks");
+	}
+	check_error("one dash in the header", "-- Revision ID: abc\n-- Revises:\n-\n", "x.sql",
+				"statement outside a -- migrate:upgrade / -- migrate:downgrade section in \"x.sql\", line 3");
+	check_error("dash and blank in the header", "-- Revision ID: abc\n-- Revises:\n- -\n", "x.sql",
+				"statement outside a -- migrate:upgrade / -- migrate:downgrade section in \"x.sql\", line 3");
+	mg_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -963,6 +1017,7 @@ main(void)
 	test_load_bodies();
 	test_find_body();
 	test_list_values();
+	test_line_kinds();
 
 	oom_sweep("small script", small_script);
 	oom_boundary_sweep("small script", small_script);

@@ -93,6 +93,13 @@ is "$OUT" 0 "migrate_current() before any upgrade: no rows"
 
 sq_ok "migrate_upgrade() with no argument upgrades to heads" "$db" "SELECT migrate_upgrade();"
 is "$(count "$OUT" "Running upgrade")" 12 "it ran 12 steps"
+# The host's clock (now): UTC as YYYY-MM-DD HH:MM:SS.ffffff, next to SQLite's own.
+stamp_ok="length(t) = 26 AND t GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]'
+	AND abs(julianday(t) - julianday('now')) < 1.0 / 24"
+sq "$db" "SELECT count(*), sum($stamp_ok) FROM (SELECT run_at AS t FROM migrate_log);"
+is "$OUT" "12|12" "every log row's run_at is the current UTC time, microseconds included"
+sq "$db" "SELECT count(*) = sum($stamp_ok), count(*) FROM (SELECT DISTINCT added_at AS t FROM migrate_catalog);"
+is "$OUT" "1|2" "the catalog's added_at is the same kind of time, one per load or add that wrote"
 sq "$db" "SELECT revision, is_current, line FROM migrate_current();"
 is "$OUT" "$(printf '5555bbbb0002|1|5555bbbb0002 (head)\n7777aaaa0001|1|7777aaaa0001 (head)')" \
 	"migrate_current(): the database's heads"
