@@ -988,10 +988,10 @@ test_line_kinds(void)
 		is_int(s->ndeps, 0, "line kinds: \"Depends   On\" is not the key");
 		is_int(s->ntags, 2, "line kinds: key followed by blanks before the colon");
 		is_str(s->message, "Revision XX: not a key", "line kinds: a key-sized name is free text");
-		is_str(s->doc, "Revision XX: not a key\n\nDepends   On:\nTransactionak: also free text\nmigrate: not a marker",
+		is_str(mg_script_doc(s), "Revision XX: not a key\n\nDepends   On:\nTransactionak: also free text\nmigrate: not a marker",
 			   "line kinds: the doc keeps every free-text line");
-		is_str(s->upgrade[MG_DIALECT_ANY], "-\nx", "line kinds: upper-case marker, one-byte lines are body");
-		is_str(s->downgrade[MG_DIALECT_ANY], "--", "line kinds: indented marker with trailing blanks");
+		is_str(s->src->upgrade[MG_DIALECT_ANY], "-\nx", "line kinds: upper-case marker, one-byte lines are body");
+		is_str(s->src->downgrade[MG_DIALECT_ANY], "--", "line kinds: indented marker with trailing blanks");
 	}
 	check_error("one dash in the header", "-- Revision ID: abc\n-- Revises:\n-\n", "x.sql",
 				"statement outside a -- migrate:upgrade / -- migrate:downgrade section in \"x.sql\", line 3");
