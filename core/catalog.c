@@ -944,9 +944,15 @@ mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_f
 	if (st->missing)
 		return not_in_catalog(st->ctx, ids[0]);
 	if (pg)
+		/*
+		 * One index lookup per id, in the list's order: LIMIT keeps the
+		 * planner from turning the lateral lookup into a hash join over
+		 * the whole catalog and a sort of the batch.
+		 */
 		sql = mg_printf(st->ctx,
 						"SELECT c.revision, c.script FROM pg_catalog.unnest($1::text[]) "
-						"WITH ORDINALITY AS u(revision, ord) JOIN %s AS c ON c.revision = u.revision "
+						"WITH ORDINALITY AS u(revision, ord) CROSS JOIN LATERAL "
+						"(SELECT m.revision, m.script FROM %s AS m WHERE m.revision = u.revision LIMIT 1) AS c "
 						"ORDER BY u.ord",
 						st->t_catalog);
 	else
