@@ -189,6 +189,51 @@ check_tree(const char *name, const char *dir)
 	mg_ctx_free(ctx);
 }
 
+/*
+ * Walk dir once for every arena position from 0 to max_pad bytes (in
+ * steps of step), failing the first host allocation of each walk:
+ * every failure must be a clean MG_ENOMEM with nothing returned and no
+ * block left.  *fails counts the walks that failed; returns whether all
+ * were clean.
+ */
+static int
+oom_walks(long *fails, const char *dir, size_t max_pad, size_t step)
+{
+	int good = 1;
+
+	for (size_t pad = 0; pad <= max_pad; pad += step)
+	{
+		mg_ctx *ctx = new_ctx();
+		mg_file *files = (mg_file *) &ctx;
+		size_t count = 99, left = pad;
+		int rc;
+
+		while (left > 0)
+		{
+			size_t piece = left > 2048 ? 2048 : left;
+
+			if (mg_alloc(ctx, piece) == NULL)
+				good = 0;
+			left -= piece;
+		}
+		tap_calls = 0;
+		tap_fail_at = 1;
+		rc = mg_envdir_read(&files, &count, ctx, dir);
+		tap_fail_at = 0;
+		if (rc != MG_OK)
+		{
+			(*fails)++;
+			if (rc != MG_ENOMEM || files != NULL || count != 0 ||
+				strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
+				good = 0;
+		}
+		mg_ctx_free(ctx);
+		if (tap_live != 0)
+			good = 0;
+	}
+	return good;
+}
+
 static void
 test_tree(void)
 {
@@ -392,37 +437,7 @@ test_oom(void)
 
 	/* The chunk boundary at every arena position (reading the tree). */
 	fails = 0;
-	good = 1;
-	for (size_t pad = 0; pad <= 2 * 16384; pad += 64)
-	{
-		mg_ctx *ctx = new_ctx();
-		mg_file *files = (mg_file *) &ctx;
-		size_t count = 99, left = pad;
-		int rc;
-
-		while (left > 0)
-		{
-			size_t piece = left > 2048 ? 2048 : left;
-
-			if (mg_alloc(ctx, piece) == NULL)
-				good = 0;
-			left -= piece;
-		}
-		tap_calls = 0;
-		tap_fail_at = 1;
-		rc = mg_envdir_read(&files, &count, ctx, root);
-		tap_fail_at = 0;
-		if (rc != MG_OK)
-		{
-			fails++;
-			if (rc != MG_ENOMEM || files != NULL || count != 0 ||
-				strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
-				good = 0;
-		}
-		mg_ctx_free(ctx);
-		if (tap_live != 0)
-			good = 0;
-	}
+	good = oom_walks(&fails, root, 2 * 16384, 64);
 	fd = dup(0);
 	ok(good && fails > 1, "out of memory at every arena position: %ld walks failed cleanly", fails);
 	ok(fd >= 0 && fd == base, "no directory or file left open after the out-of-memory runs");
@@ -523,36 +538,7 @@ test_read_sizes(void)
 	{
 		long fails = 0;
 
-		good = 1;
-		for (size_t pad = 0; pad <= 16384; pad += 32)
-		{
-			size_t left = pad;
-			int rc;
-
-			ctx = new_ctx();
-			while (left > 0)
-			{
-				size_t piece = left > 2048 ? 2048 : left;
-
-				if (mg_alloc(ctx, piece) == NULL)
-					good = 0;
-				left -= piece;
-			}
-			tap_calls = 0;
-			tap_fail_at = 1;
-			rc = mg_envdir_read(&files, &n, ctx, dir);
-			tap_fail_at = 0;
-			if (rc != MG_OK)
-			{
-				fails++;
-				if (rc != MG_ENOMEM || files != NULL || n != 0 ||
-					strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
-					good = 0;
-			}
-			mg_ctx_free(ctx);
-			if (tap_live != 0)
-				good = 0;
-		}
+		good = oom_walks(&fails, dir, 16384, 32);
 		ok(good && fails > 1, "growing buffer, out of memory at every arena position: %ld reads failed cleanly",
 		   fails);
 	}

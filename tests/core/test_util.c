@@ -101,6 +101,13 @@ next_rand(void)
 	return rng * 2685821657736338717ULL;
 }
 
+/* t and the doubles right next to it, each formatted as printf does. */
+static int
+same_around(double t)
+{
+	return same_as_printf(t) & same_as_printf(neighbour(t, -1)) & same_as_printf(neighbour(t, 1));
+}
+
 static void
 test_format_ms(void)
 {
@@ -125,9 +132,7 @@ test_format_ms(void)
 		{
 			double t = ldexp((double) k, -p);
 
-			good &= same_as_printf(t);
-			good &= same_as_printf(neighbour(t, -1));
-			good &= same_as_printf(neighbour(t, 1));
+			good &= same_around(t);
 			n += 3;
 		}
 	ok(good, "format_ms: %ld multiples of 2^-1 .. 2^-20 and their neighbours", n);
@@ -139,9 +144,7 @@ test_format_ms(void)
 	{
 		double t = (double) k / 2000.0;
 
-		good &= same_as_printf(t);
-		good &= same_as_printf(neighbour(t, -1));
-		good &= same_as_printf(neighbour(t, 1));
+		good &= same_around(t);
 		n += 3;
 	}
 	ok(good, "format_ms: %ld values on and around the half-microsecond boundaries", n);
