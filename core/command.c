@@ -709,16 +709,16 @@ emit_plan(char **sql, mg_session *s, const mg_plan *plan, bool last)
 	int rc;
 
 	*sql = NULL;
-	os.scripts = mg_alloc(ctx, sizeof(*os.scripts) * (plan->n + 1));
+	if ((rc = mg_emit_step_scripts(&os.scripts, ctx, s->map, plan)) != MG_OK)
+		return rc;
 	ids = mg_alloc(ctx, sizeof(*ids) * (plan->n + 1));
 	step_of = mg_alloc(ctx, sizeof(*step_of) * (plan->n + 1));
-	if (os.scripts == NULL || ids == NULL || step_of == NULL)
+	if (ids == NULL || step_of == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < plan->n; i++)
 	{
-		if (plan->steps[i].rev < 0)
+		if (os.scripts[i] == NULL)
 			continue;
-		os.scripts[i] = mg_revmap_rev(s->map, plan->steps[i].rev)->script;
 		ids[n] = os.scripts[i]->id;
 		step_of[n++] = i;
 	}

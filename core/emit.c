@@ -382,6 +382,29 @@ step_script(const mg_emitter *e, size_t i)
 }
 
 int
+mg_emit_step_scripts(const mg_script ***out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan)
+{
+	const mg_script **scripts = mg_alloc(ctx, sizeof(*scripts) * (plan->n + 1));
+
+	*out = NULL;
+	if (scripts == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		int r = plan->steps[i].rev;
+
+		if (r < 0)
+			continue;
+		if (map == NULL || (size_t) r >= mg_revmap_count(map))
+			return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"plan step %zu names revision number %d, not in the map", i + 1, r);
+		scripts[i] = mg_revmap_rev(map, r)->script;
+	}
+	*out = scripts;
+	return MG_OK;
+}
+
+int
 mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_script *const *scripts,
 			  const mg_plan *plan, int dialect, const char *version_table)
 {
@@ -542,24 +565,11 @@ mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 	int rc;
 
 	*out = NULL;
-	if (dialect < 0 || dialect >= MG_NDIALECTS)
-		return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
-							"unknown dialect number %d", dialect);
-	if ((scripts = mg_alloc(ctx, sizeof(*scripts) * (plan->n + 1))) == NULL)
-		return MG_ENOMEM;
-	for (size_t i = 0; i < plan->n; i++)
-	{
-		int r = plan->steps[i].rev;
-
-		if (r < 0)
-			continue;
-		if (map == NULL || (size_t) r >= mg_revmap_count(map))
-			return mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL,
-								"plan step %zu names revision number %d, not in the map", i + 1, r);
-		scripts[i] = mg_revmap_rev(map, r)->script;
-	}
-	if ((rc = mg_emit_begin(&e, ctx, scripts, plan, dialect, version_table)) != MG_OK)
+	/* the emitter checks the dialect before the steps are looked up */
+	if ((rc = mg_emit_begin(&e, ctx, NULL, plan, dialect, version_table)) != MG_OK ||
+		(rc = mg_emit_step_scripts(&scripts, ctx, map, plan)) != MG_OK)
 		return rc;
+	e->scripts = scripts;
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		const mg_step *step = &plan->steps[i];

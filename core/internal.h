@@ -465,6 +465,13 @@ int mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *pl
  * of order or left without its body.
  */
 typedef struct mg_emitter mg_emitter;
+/*
+ * The scripts of a plan's steps (NULL for a step without a revision),
+ * the array mg_emit_begin takes.  MG_EINPUT (MG_STATE_INTERNAL) for a
+ * step whose revision is not in map, MG_ENOMEM.
+ */
+int mg_emit_step_scripts(const mg_script ***out, mg_ctx *ctx, const mg_revmap *map,
+                         const mg_plan *plan);
 int mg_emit_begin(mg_emitter **out, mg_ctx *ctx, const mg_script *const *scripts,
                   const mg_plan *plan, int dialect, const char *version_table);
 int mg_emit_step(mg_emitter *e, size_t step, const mg_body_span *body);

@@ -984,7 +984,7 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 	const char *filename = s->filename != NULL ? s->filename : "";
 	parser ps;
 	const char *body[2] = {NULL, NULL};
-	mg_script_source *sec = NULL;
+	mg_script_source *sec;
 	bool transactional;
 	int pick[2];
 	int rc;
@@ -1003,10 +1003,9 @@ mg_script_load_bodies(mg_script *s, mg_ctx *ctx, const char *text, size_t len, i
 			(body[dir] = mg_strndup(ctx, ps.sec[dir][pick[dir]], ps.seclen[dir][pick[dir]])) == NULL)
 			return MG_ENOMEM;
 	}
-	if (s->src == NULL && (sec = mg_alloc(ctx, sizeof(*sec))) == NULL)
+	sec = s->src != NULL ? s->src : mg_alloc(ctx, sizeof(*sec));
+	if (sec == NULL)
 		return MG_ENOMEM;
-	if (s->src != NULL)
-		sec = s->src;
 	/* nothing can fail from here on: s changes all at once */
 	memset(sec, 0, sizeof(*sec));
 	sec->upgrade[pick[0]] = body[0];
@@ -1027,8 +1026,6 @@ mg_script_find_body(mg_body_span *out, mg_ctx *ctx, const char *text, size_t len
 	int dir = upgrade ? 0 : 1, pick, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (text == NULL)
-		len = 0;
 	if ((rc = scan_text(&ps, &out->transactional, ctx, text, len, s->id, filename)) != MG_OK)
 		return rc;
 	pick = pick_section(&ps, dir, dialect);

@@ -53,6 +53,41 @@ overwriting_query(void *ud, mg_ctx *ctx, const char *sql, int nparams, const cha
 
 static mg_host overwriting_host;
 
+/* A host that hands its last row out twice (a broken driver, for the stream's guard). */
+typedef struct last_row {
+	mg_row_fn row;
+	void *arg;
+	int ncol;
+	char vals[2][4096];
+} last_row;
+
+static int
+keep_last_row(void *arg, int ncol, const char *const *vals)
+{
+	last_row *l = arg;
+
+	l->ncol = ncol < 2 ? ncol : 2;
+	for (int i = 0; i < l->ncol; i++)
+		snprintf(l->vals[i], sizeof(l->vals[i]), "%s", vals[i] != NULL ? vals[i] : "");
+	return l->row(l->arg, ncol, vals);
+}
+
+static int
+repeating_query(void *ud, mg_ctx *ctx, const char *sql, int nparams, const char *const *params,
+				mg_row_fn row, void *arg, long *changes)
+{
+	last_row l = {row, arg, 0, {"", ""}};
+	const char *vals[2] = {l.vals[0], l.vals[1]};
+	int rc;
+
+	rc = th_query(ud, ctx, sql, nparams, params, row != NULL ? keep_last_row : NULL, &l, changes);
+	if (rc != MG_OK || row == NULL || l.ncol == 0)
+		return rc;
+	return row(arg, l.ncol, vals) != 0 ? mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "query stopped") : MG_OK;
+}
+
+static mg_host repeating_host;
+
 static char *
 script_text(const char *id, const char *down, const char *extra, const char *up, const char *down_sql)
 {
@@ -460,6 +495,22 @@ test_stream(void)
 		   "no messages: a plain load has them");
 	mg_ctx_free(ctx);
 
+	/* a host that returns a row more than asked for: refused, not written twice */
+	ctx = new_ctx();
+	mg_state_open(&st, ctx, &repeating_host);
+	ids = mg_alloc(ctx, sizeof(char *) * 3);
+	ids[0] = "r0000";
+	ids[1] = "r0001";
+	ids[2] = "r0002";
+	memset(&sn, 0, sizeof(sn));
+	sn.in_order = 1;
+	sn.ids = ids;
+	is_int(mg_state_stream_bodies(&st, ids, 3, count_body, &sn), MG_EINPUT, "stream: a row too many: MG_EINPUT");
+	is_str(mg_ctx_error(ctx)->message, "the catalog returned more rows than the revisions asked for",
+		   "stream: a row too many: its message");
+	ok(sn.calls == 3 && sn.in_order, "stream: the rows asked for were handed out once each");
+	mg_ctx_free(ctx);
+
 	/* a revision gone from the catalog since the graph was read */
 	ctx = new_ctx();
 	mg_state_open(&st, ctx, &host);
@@ -739,6 +790,8 @@ main(void)
 {
 	overwriting_host = host;
 	overwriting_host.query = overwriting_query;
+	repeating_host = host;
+	repeating_host.query = repeating_query;
 	test_map_rows();
 	test_bodies_rows();
 	test_chain();
