@@ -82,6 +82,16 @@ rm_tree(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Remove root/name and everything under it. */
+static void
+rm_under(const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	rm_tree(p);
+}
+
 static mg_ctx *
 new_ctx(void)
 {
@@ -562,12 +572,9 @@ test_read_sizes(void)
 		if (fd >= 0)
 			close(fd);
 	}
-	snprintf(dir, sizeof(dir), "%s/sizes", root);
-	rm_tree(dir);
-	snprintf(dir, sizeof(dir), "%s/proc", root);
-	rm_tree(dir);
-	snprintf(dir, sizeof(dir), "%s/eio", root);
-	rm_tree(dir);
+	rm_under("sizes");
+	rm_under("proc");
+	rm_under("eio");
 }
 
 int
@@ -587,18 +594,10 @@ main(void)
 	ok(tap_live == 0, "every block returned to the allocator");
 
 	/* The OOM runs read the main tree only: drop the error fixtures. */
-	{
-		char p[256];
-
-		snprintf(p, sizeof(p), "%s/loop", root);
-		rm_tree(p);
-		snprintf(p, sizeof(p), "%s/dangling", root);
-		rm_tree(p);
-		snprintf(p, sizeof(p), "%s/perm", root);
-		rm_tree(p);
-		snprintf(p, sizeof(p), "%s/permfile", root);
-		rm_tree(p);
-	}
+	rm_under("loop");
+	rm_under("dangling");
+	rm_under("perm");
+	rm_under("permfile");
 	test_oom();
 	ok(tap_live == 0, "every block returned after the out-of-memory runs");
 	rm_tree(root);

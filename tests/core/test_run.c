@@ -10,25 +10,12 @@
 
 #include "../../core/internal.h"
 #include "tap.h"
-
-static mg_ctx *
-new_ctx(void)
-{
-	mg_ctx *ctx = NULL;
-
-	tap_fail_at = 0;
-	if (mg_ctx_new(&ctx, tap_realloc, NULL) != MG_OK)
-	{
-		printf("Bail out! cannot create a context\n");
-		exit(1);
-	}
-	return ctx;
-}
+#include "graph_fixture.h"
 
 int
 main(void)
 {
-	mg_ctx *ctx = new_ctx();
+	mg_ctx *ctx = fx_ctx();
 	mg_script_source src;
 	mg_script s;
 	mg_revmap *map = NULL;
