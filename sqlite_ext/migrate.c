@@ -823,28 +823,12 @@ host_notice(void *ud, const char *text)
 	(void) text;
 }
 
-/* Write v as exactly n decimal digits at p (v < 10^n). */
-static void
-put_digits(char *p, long v, int n)
-{
-	while (n-- > 0)
-	{
-		p[n] = (char) ('0' + v % 10);
-		v /= 10;
-	}
-}
-
-/*
- * now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC.  It is asked once per step
- * (the log's run_at), so the usual case is written digit by digit;
- * snprintf remains for years outside 0..9999 and short buffers.
- */
+/* now: "YYYY-MM-DD HH:MM:SS.ffffff", UTC. */
 static void
 host_now(void *ud, char *buf, size_t cap)
 {
 	struct timespec ts;
 	struct tm	tm;
-	int			year;
 
 	(void) ud;
 	if (cap == 0)
@@ -854,28 +838,9 @@ host_now(void *ud, char *buf, size_t cap)
 		snprintf(buf, cap, "1970-01-01 00:00:00.000000");
 		return;
 	}
-	year = tm.tm_year + 1900;
-	if (cap < 27 || year < 0 || year > 9999)
-	{
-		snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
-				 year, tm.tm_mon + 1, tm.tm_mday,
-				 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
-		return;
-	}
-	put_digits(buf, year, 4);
-	buf[4] = '-';
-	put_digits(buf + 5, tm.tm_mon + 1, 2);
-	buf[7] = '-';
-	put_digits(buf + 8, tm.tm_mday, 2);
-	buf[10] = ' ';
-	put_digits(buf + 11, tm.tm_hour, 2);
-	buf[13] = ':';
-	put_digits(buf + 14, tm.tm_min, 2);
-	buf[16] = ':';
-	put_digits(buf + 17, tm.tm_sec, 2);
-	buf[19] = '.';
-	put_digits(buf + 20, (long) (ts.tv_nsec / 1000), 6);
-	buf[26] = '\0';
+	snprintf(buf, cap, "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
 }
 
 /* Fill the host interface for one call on db. */
