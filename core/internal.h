@@ -109,6 +109,12 @@ bool mg_valid_rev_id(const char *s);
  */
 #define MG_MS_TEXT 64
 void mg_format_ms(double ms, char out[MG_MS_TEXT]);
+/*
+ * Whether name occurs in text, ASCII letters compared without case (as SQL
+ * compares unquoted identifiers): a run asks it of every body it runs, to
+ * know whether a body can read the version table between two steps.
+ */
+bool mg_text_mentions(const char *text, const char *name);
 
 /* ---- script.c: revision script parser ----------------------------- */
 
@@ -628,7 +634,9 @@ int mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dia
 /*
  * Run a plan online, inside the unit the caller opened with host->begin
  * (the caller commits or rolls back): per step, its body (when
- * run_bodies), its version-table operations and a log row.  A failure
+ * run_bodies) and a log row; the steps' version-table operations in plan
+ * order after the last body, or after each step when a body names the
+ * version table (run.c says why).  A failure
  * returns at once with an error naming revision, file and statement.
  * *report gets the "Running ..." lines (also sent to host->notice).
  */

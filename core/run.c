@@ -7,6 +7,14 @@
  * which file and which statement failed.  Every bit of the plan was
  * checked before the first statement runs (bodies present, see
  * mg_run_check), so a failure here is the database's own.
+ *
+ * The version table's statements (Alembic's, step by step) run after the
+ * last body, in the same order and in the same unit, unless a body of the
+ * run names the version table: no other connection sees the unit before
+ * it commits, so only a body could see the rows between two steps.  On
+ * SQLite this matters: every schema change makes SQLite prepare a cached
+ * statement again, and a version UPDATE between two revisions that create
+ * tables was prepared anew at every step.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -75,6 +83,39 @@ mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect
 	return MG_OK;
 }
 
+/*
+ * Whether a body the run executes names the version table (as text, in
+ * any case): then its rows are written after each step, so that body
+ * reads what Alembic would show it.
+ */
+static bool
+bodies_read_version_table(const mg_state *st, const mg_revmap *map, const mg_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		const mg_step *step = &plan->steps[i];
+		const char *body;
+
+		if (step->rev < 0)
+			continue;
+		body = mg_script_body(mg_revmap_rev(map, step->rev)->script, step->upgrade, st->dialect);
+		if (body != NULL && mg_text_mentions(body, st->version_name))
+			return true;
+	}
+	return false;
+}
+
+static int
+apply_vops(mg_state *st, const mg_step *step)
+{
+	int rc;
+
+	for (size_t k = 0; k < step->nops; k++)
+		if ((rc = mg_state_apply_vop(st, &step->ops[k])) != MG_OK)
+			return rc;
+	return MG_OK;
+}
+
 /* Reword a failing statement's error: the database's words, then where. */
 static void
 blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement)
@@ -98,6 +139,7 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 	mg_ctx *ctx = st->ctx;
 	const mg_host *host = st->host;
 	mg_buf out;
+	bool per_step = run_bodies && bodies_read_version_table(st, map, plan);
 	int rc;
 
 	*report = NULL;
@@ -136,12 +178,14 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 				return rc;
 			}
 		}
-		for (size_t k = 0; k < step->nops; k++)
-			if ((rc = mg_state_apply_vop(st, &step->ops[k])) != MG_OK)
-				return rc;
+		if (per_step && (rc = apply_vops(st, step)) != MG_OK)
+			return rc;
 		if ((rc = mg_state_log(st, step, s ? s->checksum : NULL, now_ms() - t0)) != MG_OK)
 			return rc;
 	}
+	for (size_t i = 0; !per_step && i < plan->n; i++)
+		if ((rc = apply_vops(st, &plan->steps[i])) != MG_OK)
+			return rc;
 	if ((rc = mg_state_log_flush(st)) != MG_OK)
 		return rc;
 	return mg_buf_finish(&out, report);

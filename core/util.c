@@ -1,7 +1,7 @@
 /*
  * util.c -- small text helpers shared by the parser, the catalog and the
  * reports: comma lists, the change-detection checksum, id validation,
- * the log's duration text.
+ * the log's duration text, the search for a name in a script body.
  */
 #include <math.h>
 #include <stdio.h>
@@ -129,4 +129,34 @@ mg_format_ms(double ms, char out[MG_MS_TEXT])
 	out[n++] = (char) ('0' + q % 100 / 10);
 	out[n++] = (char) ('0' + q % 10);
 	out[n] = '\0';
+}
+
+static int
+fold_ascii(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+bool
+mg_text_mentions(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	int first;
+
+	if (n == 0)
+		return false;
+	first = fold_ascii((unsigned char) name[0]);
+	for (const char *p = text; *p != '\0'; p++)
+	{
+		size_t k = 1;
+
+		if (fold_ascii((unsigned char) *p) != first)
+			continue;
+		while (k < n && p[k] != '\0' &&
+			   fold_ascii((unsigned char) p[k]) == fold_ascii((unsigned char) name[k]))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
 }

@@ -3,7 +3,8 @@
  * the checksum (FNV-1a, eight bytes a round) against values catalogs
  * hold and a byte-at-a-time reference at every length and alignment,
  * and mg_format_ms against snprintf "%.3f" on ties, neighbours of ties,
- * powers of two, random durations and the values it leaves to snprintf.
+ * powers of two, random durations and the values it leaves to snprintf;
+ * mg_text_mentions, which decides when a run writes the version table.
  */
 #include <float.h>
 #include <math.h>
@@ -175,10 +176,32 @@ test_format_ms(void)
 	ok(good, "format_ms: negative, NaN, infinite and huge values are printf's own");
 }
 
+static void
+test_text_mentions(void)
+{
+	ok(mg_text_mentions("SELECT version_num FROM alembic_version;", "alembic_version"),
+	   "mentions: the name in a statement");
+	ok(mg_text_mentions("select * from ALEMBIC_Version", "alembic_version"),
+	   "mentions: letters in another case");
+	ok(mg_text_mentions("alembic_version", "alembic_version"), "mentions: the whole text");
+	ok(mg_text_mentions("x alembic_version", "alembic_version"), "mentions: at the very end");
+	ok(mg_text_mentions("alembic_alembic_version", "alembic_version"),
+	   "mentions: after a false start");
+	ok(!mg_text_mentions("CREATE TABLE alembic_versio (a);", "alembic_version"),
+	   "mentions: not a prefix of the name cut short by the text's end");
+	ok(!mg_text_mentions("CREATE TABLE t (a);", "alembic_version"), "mentions: not in an unrelated text");
+	ok(!mg_text_mentions("", "alembic_version"), "mentions: not in an empty text");
+	ok(!mg_text_mentions("anything", ""), "mentions: an empty name is never mentioned");
+	/* only ASCII letters fold: '_' (0x5f) and DEL (0x7f) differ by 0x20 */
+	ok(!mg_text_mentions("a\x7f" "b", "a_b"), "mentions: no folding of non-letters");
+	ok(mg_text_mentions("MY_VT2", "my_vt2"), "mentions: digits and '_' match themselves");
+}
+
 int
 main(void)
 {
 	test_checksum();
 	test_format_ms();
+	test_text_mentions();
 	return done_testing();
 }
