@@ -116,13 +116,16 @@ py=$(command -v python3) || die "python3 not found"
 
 if [ "$quick" = 1 ]; then
 	SMALL=20 LARGE=100 GSMALL=100 GLARGE=1000
-	R_FAST=2 W_FAST=1 R_APPLY=2 R_SLOW=2 R_SLOWEST=1
+	R_FAST=2 W_FAST=1 R_APPLY=2 R_SLOW=2 R_SLOWEST=1 R_PAIR_APPLY=2 R_PAIR_FAST=4
 else
 	SMALL=100 LARGE=1000 GSMALL=1000 GLARGE=10000
 	# runs per cell: fast cells (under ~0.3 s), the apply cells of the
 	# engine, the floor and dbmate, the slow peer cells (Alembic, sqitch),
 	# and the slowest (sqitch applying LARGE on PostgreSQL: ~12 s a run)
 	R_FAST=10 W_FAST=2 R_APPLY=5 R_SLOW=3 R_SLOWEST=2
+	# alternated pairs of the engine and its floor, for the targets: the
+	# apply of LARGE revisions, and the no-op at GLARGE
+	R_PAIR_APPLY=15 R_PAIR_FAST=30
 fi
 
 # Two directories: the SQLite databases on the disk that holds TMPDIR (a
@@ -330,6 +333,7 @@ meta disk "$disk"
 meta fs "workloads and the PostgreSQL cluster on $(df -PT "$work" | awk 'NR == 2 { print $2 }'), SQLite databases on $(df -PT "$disk" | awk 'NR == 2 { print $2 }')$(mount | awk -v d="$(df -P "$disk" | awk 'NR == 2 { print $6 }')" '$3 == d { print " " $6 }' | head -n 1)"
 meta root "$root"
 meta ext "$ext"
+meta pairs "the targets that compare the engine with its floor (apply of $LARGE revisions, no-op at $GLARGE): the median of $R_PAIR_APPLY (apply) or $R_PAIR_FAST (no-op) alternated pairs, each one hyperfine -N call with one run of the engine and one of its floor (order swapped every pair)"
 meta runs "$R_FAST after $W_FAST warm-up runs for the no-op and graph cells of the engine, the floor and dbmate; $R_FAST after 1 for their apply and round-trip cells of $SMALL revisions, $R_APPLY after 1 at $LARGE; Alembic and sqitch without warm-up: $((R_SLOW + 2)) runs applying $SMALL revisions, $R_SLOW otherwise, $R_SLOWEST for sqitch applying $LARGE on PostgreSQL"
 meta sizes "$SMALL $LARGE $GSMALL $GLARGE"
 
@@ -825,6 +829,56 @@ for eng in "${eng_list[@]}"; do
 	has "$sections" 4 && section_trip "$eng"
 done
 
+# ------------------------------------------------------------ pairs
+# pair A B N: cells A (the engine) and B (its floor) once more, alternated:
+# N pairs, each one hyperfine -N call with one run of each (the order
+# swapped from pair to pair, each with its cell's --prepare), so that both
+# commands of a pair see the machine in the same state.  The targets that
+# compare the engine with its floor use the median of the pairs' ratios
+# and differences: on a shared machine the separate medians of two cells
+# measured a minute apart move with the machine (the SQLite floor of the
+# apply took 184 ms and 255 ms in two runs of the same benchmark).
+# Appends to pairs.tsv: A B pairs median_ratio median_diff_ms status.
+pairs=$work/pairs.tsv
+: >"$pairs"
+pair() {
+	local a=$1 b=$2 n=$3 i ca cb st
+	ca=$(awk -F'\t' -v id="$a" '$1 == id && $11 == "ok" { print $13 }' "$results")
+	cb=$(awk -F'\t' -v id="$b" '$1 == id && $11 == "ok" { print $13 }' "$results")
+	[ -n "$ca" ] && [ -n "$cb" ] || return 0
+	say "== pairs: $a / $b, $n alternated"
+	mkdir -p "$work/pairs/$a"
+	st=ok
+	for ((i = 0; i < n; i++)); do
+		local j=$work/pairs/$a/$i.json
+		if [ $((i % 2)) = 0 ]; then
+			hyperfine -N --style none --runs 1 --export-json "$j" \
+				--prepare "bash $work/prep/$a.sh" --prepare "bash $work/prep/$b.sh" "$ca" "$cb" \
+				>"$work/pairs/$a/$i.log" 2>&1 || st="failed: $(tail -n 1 "$work/pairs/$a/$i.log")"
+		else
+			hyperfine -N --style none --runs 1 --export-json "$j" \
+				--prepare "bash $work/prep/$b.sh" --prepare "bash $work/prep/$a.sh" "$cb" "$ca" \
+				>"$work/pairs/$a/$i.log" 2>&1 || st="failed: $(tail -n 1 "$work/pairs/$a/$i.log")"
+		fi
+		[ "$st" = ok ] || break
+	done
+	if [ "$st" = ok ]; then
+		printf '%s\t%s\t%s\t%s\n' "$a" "$b" "$n" \
+			"$("$py" "$here/compare_table.py" pairs "$work/pairs/$a" "$ca")" >>"$pairs"
+		say "   $(tail -n 1 "$pairs" | cut -f 4,5 | tr '\t' ' ')"
+	else
+		printf '%s\t%s\t%s\t\t\t%s\n' "$a" "$b" "$n" "$st" >>"$pairs"
+		say "   $st"
+	fi
+}
+for eng in "${eng_list[@]}"; do
+	if has "$sections" 1; then
+		pair "$eng.apply.$LARGE.engine" "$eng.apply.$LARGE.floor" "$R_PAIR_APPLY"
+		pair "$eng.apply.$LARGE.engine_loaded" "$eng.apply.$LARGE.floor" "$R_PAIR_APPLY"
+	fi
+	has "$sections" 2 && pair "$eng.noop.$GLARGE.engine" "$eng.noop.$GLARGE.floor" "$R_PAIR_FAST"
+done
+
 # ------------------------------------------------------------ callgrind
 cgdir=$work/cg
 if [ "$callgrind" = 1 ] && has "$engs" sqlite; then
@@ -860,5 +914,5 @@ fi
 meta "total" "$(( ($(date +%s%N) - start_ns) / 1000000000 ))"
 cgarg=()
 [ "$callgrind" = 1 ] && [ -d "$cgdir" ] && cgarg=("$cgdir")
-"$py" "$here/compare_table.py" report "$results" "$meta" "${cgarg[@]}"
+"$py" "$here/compare_table.py" report "$results" "$meta" "$pairs" "${cgarg[@]}"
 exit 0

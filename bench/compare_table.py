@@ -11,14 +11,19 @@
         the backend's private peak memory, VmHWM - RssShmem - RssFile in kB, from its
         /proc/self/status as psql printed it (SELECT pg_read_file(...), any
         output format); nothing when either line is missing
-  compare_table.py report RESULTS.tsv META.tsv [CALLGRIND_DIR]
+  compare_table.py pairs DIR CMD
+        the alternated pairs of DIR (hyperfine exports of one run of two
+        commands each, CMD one of them): the median of CMD's time over the
+        other's, and the median of their difference in ms, then "ok"
+  compare_table.py report RESULTS.tsv META.tsv PAIRS.tsv [CALLGRIND_DIR]
         the Markdown report: machine and versions, the five sections for
         SQLite and PostgreSQL, the issue's targets with a verdict, callgrind
         instruction counts when CALLGRIND_DIR is given, and the command of
         every cell
 
 RESULTS.tsv: id eng sec size row median_ms runs client_kb backend_kb
-private_kb status prep cmd (compare.sh writes it).  Only the standard library is used.
+private_kb status prep cmd; PAIRS.tsv: id floor_id pairs median_ratio
+median_diff_ms status (compare.sh writes both).  Only the standard library is used.
 """
 
 import json
@@ -42,6 +47,43 @@ def median_json(path):
     with open(path) as f:
         data = json.load(f)
     return data["results"][0]["median"] * 1000.0
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
+
+
+def pairs_of(d, cmd):
+    """(median ratio, median difference in ms) of the pairs in d"""
+    ratios, diffs = [], []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(d, name)) as f:
+            res = json.load(f)["results"]
+        a = [r["times"][0] for r in res if r["command"] == cmd]
+        b = [r["times"][0] for r in res if r["command"] != cmd]
+        if len(a) != 1 or len(b) != 1:
+            raise SystemExit("%s: not one run of each command" % name)
+        ratios.append(a[0] / b[0])
+        diffs.append((a[0] - b[0]) * 1000.0)
+    if not ratios:
+        raise SystemExit("%s: no pairs" % d)
+    return median(ratios), median(diffs)
+
+
+def read_pairs(path):
+    """id -> (pairs, median ratio, median difference ms); failed pairs left out"""
+    out = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                p = line.rstrip("\n").split("\t")
+                if len(p) >= 6 and p[5] == "ok":
+                    out[p[0]] = (int(p[2]), float(p[3]), float(p[4]))
+    return out
 
 
 def backend_kb(db, lines):
@@ -171,7 +213,7 @@ def read_meta(path):
 
 # ---------------------------------------------------------------- report
 
-def report(res, meta, cgdir):
+def report(res, meta, pairs, cgdir):
     small, large, gsmall, glarge = (int(v) for v in meta["sizes"].split())
     engs = [e for e in ("sqlite", "pg") if any(r["eng"] == e for r in res.rows)]
     out = []
@@ -194,6 +236,8 @@ def report(res, meta, cgdir):
       "(a fresh database made by `--prepare` before every run of a command "
       "that changes it); medians; runs: %s. The runs of every cell are in "
       "the command list at the end." % meta.get("runs", "?"))
+    if "pairs" in meta:
+        p("- pairs: %s." % meta["pairs"])
     p("- PostgreSQL: a throw-away cluster (`scripts/pg-cluster.sh`, Unix "
       "socket, fsync off, max_locks_per_transaction = 1024), the superuser "
       "postgres, the real psql first on PATH for every tool.")
@@ -414,24 +458,47 @@ def report(res, meta, cgdir):
     def verdict(ok):
         return "-" if ok is None else ("met" if ok else "**missed**")
 
+    def paired(cid):
+        """(ratio, difference, text) of the alternated pairs of a cell, or None"""
+        pr = pairs.get(cid)
+        return None if pr is None else (pr[1], pr[2], "%d alternated pairs" % pr[0])
+
     for e in engs:
         for row, what in (("engine", "load + upgrade"), ("engine_loaded", "upgrade")):
             a, f = res.t(e, "apply", large, row), res.t(e, "apply", large, "floor")
             rr = ratio(a, f)
+            pr = paired("%s.apply.%d.%s" % (e, large, row))
+            if pr:
+                shown, judged = "%s (median of %s); separate medians: %s" % (x(pr[0]), pr[2], x(rr)), pr[0]
+            else:
+                shown, judged = x(rr), rr
             p("| apply %s, %s %s: within %.2fx of the floor | %s | %s |" % (
-                num(large), ENG_NAME[e], what, APPLY_RATIO, x(rr),
-                verdict(None if rr is None else rr <= APPLY_RATIO)))
+                num(large), ENG_NAME[e], what, APPLY_RATIO, shown,
+                verdict(None if judged is None else judged <= APPLY_RATIO)))
         for row, what in (("engine", "load + upgrade"), ("engine_loaded", "upgrade")):
             a, f = res.t(e, "apply", large, row), res.t(e, "apply", large, "floor")
             per = None if a is None or f is None else (a - f) / large
+            pr = paired("%s.apply.%d.%s" % (e, large, row))
+            if pr:
+                shown = "%.3f ms (median difference of %s); separate medians: %s" % (
+                    pr[1] / large, pr[2], "-" if per is None else "%.3f ms" % per)
+                judged = pr[1] / large
+            else:
+                shown, judged = "-" if per is None else "%.3f ms" % per, per
             p("| engine's own cost per revision, %s %s: under %g ms | %s | %s |" % (
-                ENG_NAME[e], what, PER_REV_MS[e], "-" if per is None else "%.3f ms" % per,
-                verdict(None if per is None else per < PER_REV_MS[e])))
+                ENG_NAME[e], what, PER_REV_MS[e], shown,
+                verdict(None if judged is None else judged < PER_REV_MS[e])))
         a, f = res.t(e, "noop", glarge, "engine"), res.t(e, "noop", glarge, "floor")
         d = None if a is None or f is None else a - f
+        pr = paired("%s.noop.%d.engine" % (e, glarge))
+        if pr:
+            shown, judged = "%+.1f ms (median difference of %s); separate medians: %s" % (
+                pr[1], pr[2], "-" if d is None else "%+.1f ms" % d), pr[1]
+        else:
+            shown, judged = "-" if d is None else "%+.1f ms" % d, d
         p("| no-op upgrade, %s revisions, %s: within %g ms of the floor | %s | %s |" % (
-            num(glarge), ENG_NAME[e], NOOP_MS, "-" if d is None else "%+.1f ms" % d,
-            verdict(None if d is None else d <= NOOP_MS)))
+            num(glarge), ENG_NAME[e], NOOP_MS, shown,
+            verdict(None if judged is None else judged <= NOOP_MS)))
         worst = None
         for op in ("heads", "history", "current", "sql"):
             rr = ratio(res.t(e, "graph", glarge, "alembic_" + op), res.t(e, "graph", glarge, op))
@@ -679,8 +746,11 @@ def main(argv):
             v = private_kb(f.read())
         if v is not None:
             print(v)
-    elif len(argv) in (3, 4) and argv[0] == "report":
-        report(Results(argv[1]), read_meta(argv[2]), argv[3] if len(argv) == 4 else None)
+    elif len(argv) == 3 and argv[0] == "pairs":
+        print("%.4f\t%.3f\tok" % pairs_of(argv[1], argv[2]))
+    elif len(argv) in (4, 5) and argv[0] == "report":
+        report(Results(argv[1]), read_meta(argv[2]), read_pairs(argv[3]),
+               argv[4] if len(argv) == 5 else None)
     else:
         sys.stderr.write(__doc__)
         return 2
