@@ -1697,6 +1697,7 @@ rows_call(FunctionCallInfo fcinfo, rows_kind kind)
 	bool		indicate_current = false;
 	mg_rows		rows;
 	call		c;
+	MemoryContext per_row;
 	size_t		i;
 	int			rc;
 
@@ -1726,11 +1727,19 @@ rows_call(FunctionCallInfo fcinfo, rows_kind kind)
 	}
 	call_finish(&c, rc);
 
+	/*
+	 * The row's text datums live until the tuple store has copied them:
+	 * in a context reset after each row, not in the query's, which would
+	 * hold every row's twice until the call ends.
+	 */
+	per_row = AllocSetContextCreate(CurrentMemoryContext, "migrate result row",
+									ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < rows.n; i++)
 	{
 		const mg_history_row *r = &rows.rows[i];
 		Datum		values[ROWS_NCOLS];
 		bool		nulls[ROWS_NCOLS];
+		MemoryContext old = MemoryContextSwitchTo(per_row);
 
 		values[0] = text_or_null(r->revision, &nulls[0]);
 		values[1] = text_or_null(r->down_revisions, &nulls[1]);
@@ -1744,7 +1753,10 @@ rows_call(FunctionCallInfo fcinfo, rows_kind kind)
 		nulls[5] = nulls[6] = nulls[7] = nulls[8] = false;
 		values[9] = text_or_null(r->line, &nulls[9]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_row);
 	}
+	MemoryContextDelete(per_row);
 	call_free(&c);
 	return (Datum) 0;
 }
