@@ -116,7 +116,7 @@ py=$(command -v python3) || die "python3 not found"
 
 if [ "$quick" = 1 ]; then
 	SMALL=20 LARGE=100 GSMALL=100 GLARGE=1000
-	R_FAST=2 W_FAST=1 R_APPLY=2 R_SLOW=2 R_SLOWEST=1 R_PAIR_APPLY=2 R_PAIR_FAST=4
+	R_FAST=2 W_FAST=1 R_APPLY=2 R_SLOW=2 R_SLOWEST=1 R_PAIR_APPLY=2 R_PAIR_APPLY_PG=2 R_PAIR_FAST=4
 else
 	SMALL=100 LARGE=1000 GSMALL=1000 GLARGE=10000
 	# runs per cell: fast cells (under ~0.3 s), the apply cells of the
@@ -124,8 +124,9 @@ else
 	# and the slowest (sqitch applying LARGE on PostgreSQL: ~12 s a run)
 	R_FAST=10 W_FAST=2 R_APPLY=5 R_SLOW=3 R_SLOWEST=2
 	# alternated pairs of the engine and its floor, for the targets: the
-	# apply of LARGE revisions, and the no-op at GLARGE
-	R_PAIR_APPLY=15 R_PAIR_FAST=30
+	# apply of LARGE revisions (SQLite, PostgreSQL: ~0.4 s and ~2 s a
+	# pair), the no-op at GLARGE and current at both sizes
+	R_PAIR_APPLY=30 R_PAIR_APPLY_PG=15 R_PAIR_FAST=30
 fi
 
 # Two directories: the SQLite databases on the disk that holds TMPDIR (a
@@ -333,7 +334,7 @@ meta disk "$disk"
 meta fs "workloads and the PostgreSQL cluster on $(df -PT "$work" | awk 'NR == 2 { print $2 }'), SQLite databases on $(df -PT "$disk" | awk 'NR == 2 { print $2 }')$(mount | awk -v d="$(df -P "$disk" | awk 'NR == 2 { print $6 }')" '$3 == d { print " " $6 }' | head -n 1)"
 meta root "$root"
 meta ext "$ext"
-meta pairs "the targets that compare the engine with its floor (apply of $LARGE revisions, no-op at $GLARGE): the median of $R_PAIR_APPLY (apply) or $R_PAIR_FAST (no-op) alternated pairs, each one hyperfine -N call with one run of the engine and one of its floor (order swapped every pair)"
+meta pairs "the targets that compare the engine with its floor (apply of $LARGE revisions, no-op at $GLARGE, the net of current over the no-op floor): the median of $R_PAIR_APPLY (SQLite apply), $R_PAIR_APPLY_PG (PostgreSQL apply) or $R_PAIR_FAST (no-op, current) alternated pairs, each one hyperfine -N call with one run of the engine and one of its floor (order swapped every pair)"
 meta runs "$R_FAST after $W_FAST warm-up runs for the no-op and graph cells of the engine, the floor and dbmate; $R_FAST after 1 for their apply and round-trip cells of $SMALL revisions, $R_APPLY after 1 at $LARGE; Alembic and sqitch without warm-up: $((R_SLOW + 2)) runs applying $SMALL revisions, $R_SLOW otherwise, $R_SLOWEST for sqitch applying $LARGE on PostgreSQL"
 meta sizes "$SMALL $LARGE $GSMALL $GLARGE"
 
@@ -873,10 +874,19 @@ pair() {
 }
 for eng in "${eng_list[@]}"; do
 	if has "$sections" 1; then
-		pair "$eng.apply.$LARGE.engine" "$eng.apply.$LARGE.floor" "$R_PAIR_APPLY"
-		pair "$eng.apply.$LARGE.engine_loaded" "$eng.apply.$LARGE.floor" "$R_PAIR_APPLY"
+		np=$R_PAIR_APPLY
+		[ "$eng" = pg ] && np=$R_PAIR_APPLY_PG
+		pair "$eng.apply.$LARGE.engine" "$eng.apply.$LARGE.floor" "$np"
+		pair "$eng.apply.$LARGE.engine_loaded" "$eng.apply.$LARGE.floor" "$np"
 	fi
 	has "$sections" 2 && pair "$eng.noop.$GLARGE.engine" "$eng.noop.$GLARGE.floor" "$R_PAIR_FAST"
+	# current answers from the kept heads: its net over the no-op floor is
+	# a fraction of a millisecond, which only pairs can tell from noise
+	if has "$sections" 2 && has "$sections" 3; then
+		for n in "$GSMALL" "$GLARGE"; do
+			pair "$eng.graph.$n.current" "$eng.noop.$n.floor" "$R_PAIR_FAST"
+		done
+	fi
 done
 
 # ------------------------------------------------------------ callgrind
