@@ -691,10 +691,10 @@ section_noop() {
 				reject='Applying'
 		else
 			cell id="pg.noop.$n.floor" eng=pg sec=noop size="$n" row=floor db="up_$n" \
-				cmd="psql -X -q -At -d up_$n -c \"SELECT version_num FROM alembic_version\"" \
+				cmd="psql -X -q -At -v ON_ERROR_STOP=1 -d up_$n -c \"SELECT version_num FROM alembic_version\"" \
 				expect='^[0-9a-f]{12}$'
 			cell id="pg.noop.$n.engine" eng=pg sec=noop size="$n" row=engine db="up_$n" \
-				cmd="psql -X -q -At -d up_$n -c \"SELECT migrate_upgrade('heads')\"" \
+				cmd="psql -X -q -At -v ON_ERROR_STOP=1 -d up_$n -c \"SELECT migrate_upgrade('heads')\"" \
 				expect='^nothing to do'
 			ini=$(alembic_ini "$w" noop_pg "$(pg_url "up_$n")")
 			cell id="pg.noop.$n.alembic" eng=pg sec=noop size="$n" row=alembic runs="$R_SLOW" warm=0 db="up_$n" \

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../core/internal.h"
+#include "oom_sweep.h"
 #include "tap.h"
 
 static char root[64];
@@ -215,21 +216,13 @@ oom_walks(long *fails, const char *dir, size_t max_pad, size_t step)
 	{
 		mg_ctx *ctx = new_ctx();
 		mg_file *files = (mg_file *) &ctx;
-		size_t count = 99, left = pad;
+		size_t count = 99;
 		int rc;
 
-		while (left > 0)
-		{
-			size_t piece = left > 2048 ? 2048 : left;
-
-			if (mg_alloc(ctx, piece) == NULL)
-				good = 0;
-			left -= piece;
-		}
-		tap_calls = 0;
-		tap_fail_at = 1;
+		if (!oom_pad_and_arm(ctx, pad))
+			good = 0;
 		rc = mg_envdir_read(&files, &count, ctx, dir);
-		tap_fail_at = 0;
+		oom_disarm();
 		if (rc != MG_OK)
 		{
 			(*fails)++;
@@ -447,7 +440,7 @@ test_oom(void)
 
 	/* The chunk boundary at every arena position (reading the tree). */
 	fails = 0;
-	good = oom_walks(&fails, root, 2 * 16384, 64);
+	good = oom_walks(&fails, root, OOM_SWEEP_MAX_PAD, 64);
 	fd = dup(0);
 	ok(good && fails > 1, "out of memory at every arena position: %ld walks failed cleanly", fails);
 	ok(fd >= 0 && fd == base, "no directory or file left open after the out-of-memory runs");

@@ -11,6 +11,7 @@
  * failure leaves the script as it was.
  */
 #include "../../core/internal.h"
+#include "oom_sweep.h"
 #include "tap.h"
 
 static const char design_example[] =
@@ -668,11 +669,8 @@ oom_sweep(const char *name, const char *text)
 }
 
 /*
- * The arena asks the allocator for memory only when a chunk is full, so
- * the plain sweep reaches few call sites.  Here the arena is first
- * filled with pad bytes (in pieces small enough to share a chunk) so
- * that the chunk runs out at every 16-byte position of the parse in
- * turn, and the next request to the allocator fails.
+ * The plain sweep reaches few call sites (oom_sweep.h says why): here
+ * the chunk runs out at every 16-byte position of the parse in turn.
  */
 static void
 oom_boundary_sweep(const char *name, const char *text)
@@ -680,25 +678,16 @@ oom_boundary_sweep(const char *name, const char *text)
 	long fails = 0, passes = 0;
 	int good = 1;
 
-	for (size_t pad = 0; pad <= 2 * 16384; pad += 16)
+	for (size_t pad = 0; pad <= OOM_SWEEP_MAX_PAD; pad += 16)
 	{
 		mg_ctx *ctx = new_ctx();
 		mg_script *s = (mg_script *) &last;
-		size_t left = pad;
 		int rc;
 
-		while (left > 0)
-		{
-			size_t piece = left > 2048 ? 2048 : left;
-
-			if (mg_alloc(ctx, piece) == NULL)
-				good = 0;
-			left -= piece;
-		}
-		tap_calls = 0;
-		tap_fail_at = 1;
+		if (!oom_pad_and_arm(ctx, pad))
+			good = 0;
 		rc = parse(&s, ctx, text, "oom.sql");
-		tap_fail_at = 0;
+		oom_disarm();
 		if (rc == MG_OK)
 		{
 			passes++;

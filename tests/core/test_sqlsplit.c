@@ -10,6 +10,7 @@
  * that mg_sql_split gives back the room its array did not use.
  */
 #include "../../core/internal.h"
+#include "oom_sweep.h"
 #include "tap.h"
 
 static mg_ctx *ctx;
@@ -287,27 +288,19 @@ test_oom(void)
 	/* Fail the allocator at every arena position of the growing array. */
 	fails = 0;
 	good = 1;
-	for (size_t pad = 0; pad <= 2 * 16384; pad += 16)
+	for (size_t pad = 0; pad <= OOM_SWEEP_MAX_PAD; pad += 16)
 	{
 		mg_ctx *c = NULL;
 		mg_stmt *st = (mg_stmt *) &c;
-		size_t count = 99, left = pad;
+		size_t count = 99;
 		int rc;
 
 		mg_ctx_new(&c, tap_realloc, NULL);
-		while (left > 0)
-		{
-			size_t piece = left > 2048 ? 2048 : left;
-
-			if (mg_alloc(c, piece) == NULL)
-				good = 0;
-			left -= piece;
-		}
-		tap_calls = 0;
-		tap_fail_at = 1;
+		if (!oom_pad_and_arm(c, pad))
+			good = 0;
 		rc = mg_sql_split(&st, &count, c, "SELECT 1; SELECT 2; SELECT 3; SELECT 4; SELECT 5; "
 						  "SELECT 6; SELECT 7; SELECT 8; SELECT 9; SELECT 10;", MG_DIALECT_ANY);
-		tap_fail_at = 0;
+		oom_disarm();
 		if (rc != MG_OK)
 		{
 			fails++;
