@@ -70,9 +70,13 @@ err_envdir(mg_ctx *ctx, const char *dir, int errnum)
 /*
  * Read the regular file at path into a new entry of w->files.  size is
  * what stat saw: the buffer has room for it, one byte more and the NUL,
- * so a file that did not change is read by one read() that fills it and
- * one that finds the end.  A file that grew since (or that stat calls
- * empty, as /proc files) is read on, doubling the buffer as it fills.
+ * so a file that did not change is read by one read() that returns
+ * exactly that size, one byte short of what was asked: a regular file
+ * reads short only at its end, so no second read() looks for it (1,000
+ * system calls fewer for a load of 1,000 scripts).  A file that grew
+ * since, shrank, or that stat calls empty (/proc files, which also read
+ * short before their end) is read on until read() returns 0, doubling
+ * the buffer as it fills.
  */
 static int
 read_file(walker *w, const char *path, const char *rel, off_t size)
@@ -99,6 +103,7 @@ read_file(walker *w, const char *path, const char *rel, off_t size)
 	for (;;)
 	{
 		ssize_t got;
+		size_t want;
 
 		if (cap - len < 2)
 		{
@@ -112,10 +117,13 @@ read_file(walker *w, const char *path, const char *rel, off_t size)
 			buf = bigger;
 			cap *= 2;
 		}
-		got = read(fd, buf + len, cap - 1 - len);
+		want = cap - 1 - len;
+		got = read(fd, buf + len, want);
 		if (got > 0)
 		{
 			len += (size_t) got;
+			if (size > 0 && len == (size_t) size && (size_t) got < want)
+				break;
 			continue;
 		}
 		if (got == 0)
