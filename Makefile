@@ -225,7 +225,7 @@ conformance: $(SO)
 bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
-		$(MAKE) --no-print-directory all && bash bench/run.sh; \
+		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi

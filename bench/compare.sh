@@ -911,6 +911,7 @@ if [ "$callgrind" = 1 ] && has "$engs" sqlite; then
 		cg "apply_floor" "rm -f $cgdir/f.db" "$cgdir/f.db" BEGIN ".read $w/floor/up.sql" COMMIT
 		cg "apply_offline" "rm -f $cgdir/o.db" "$cgdir/o.db" BEGIN ".read $w/floor/offline_sqlite.sql" COMMIT
 		cg "apply_engine" "cp $sdb/chainload_$LARGE.db $cgdir/e.db" "$cgdir/e.db" ".load $cgdir/migrate.so" "SELECT migrate_upgrade('heads')"
+		cg "apply_engine_load" "rm -f $cgdir/l.db" "$cgdir/l.db" ".load $cgdir/migrate.so" "SELECT migrate_load('$w/migrate')" "SELECT migrate_upgrade('heads')"
 		for n in "$GSMALL" "$GLARGE"; do
 			cg "noop_floor_$n" ":" "$sdb/up_$n/db.db" "SELECT version_num FROM alembic_version"
 			cg "noop_engine_$n" ":" "$sdb/up_$n/db.db" ".load $cgdir/migrate.so" "SELECT migrate_upgrade('heads')"

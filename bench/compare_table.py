@@ -476,6 +476,17 @@ def report(res, meta, pairs, cgdir):
             p("| apply %s, %s %s: within %.2fx of the floor | %s | %s |" % (
                 num(large), ENG_NAME[e], what, APPLY_RATIO, shown,
                 verdict(None if judged is None else judged <= APPLY_RATIO)))
+        cg = (lambda name: cg_total(cgdir, name)) if cgdir and e == "sqlite" else (lambda name: None)
+        fl = cg("apply_floor")
+        got = [(what, cg(name)) for name, what in (("apply_engine_load", "load + upgrade"),
+                                                   ("apply_engine", "upgrade"))]
+        if fl and all(v for _, v in got):
+            worst = max(v / fl for _, v in got)
+            p("| apply %s, SQLite, in instructions (callgrind: stable where wall time is not): "
+              "within %.2fx of the floor's %s | %s | %s |" % (
+                  num(large), APPLY_RATIO, num(fl),
+                  ", ".join("%s %.3fx" % (w, v / fl) for w, v in got),
+                  verdict(worst <= APPLY_RATIO)))
         for row, what in (("engine", "load + upgrade"), ("engine_loaded", "upgrade")):
             a, f = res.t(e, "apply", large, row), res.t(e, "apply", large, "floor")
             per = None if a is None or f is None else (a - f) / large
@@ -500,6 +511,14 @@ def report(res, meta, pairs, cgdir):
         p("| no-op upgrade, %s revisions, %s: within %g ms of the floor | %s | %s |" % (
             num(glarge), ENG_NAME[e], NOOP_MS, shown,
             verdict(None if judged is None else judged <= NOOP_MS)))
+        nf, ne = cg("noop_floor_%d" % glarge), cg("noop_engine_%d" % glarge)
+        if nf and ne and f:
+            # the floor's own rate turns the difference into time
+            dms = (ne - nf) * f / nf
+            p("| no-op upgrade, %s revisions, SQLite, in instructions: within %g ms of the floor | "
+              "%s%s instructions on the floor's %s, about %+.2f ms at the floor's rate | %s |" % (
+                  num(glarge), NOOP_MS, "+" if ne >= nf else "-", num(abs(ne - nf)), num(nf), dms,
+                  verdict(dms <= NOOP_MS)))
         worst = None
         for op in ("heads", "history", "current", "sql"):
             rr = ratio(res.t(e, "graph", glarge, "alembic_" + op), res.t(e, "graph", glarge, op))
@@ -676,6 +695,12 @@ def where(fn, root):
     return "?"
 
 
+def cg_total(cgdir, name):
+    """total instructions of the callgrind profile NAME in cgdir, or None"""
+    f = os.path.join(cgdir, name + ".out")
+    return total_ir(f) if os.path.exists(f) else None
+
+
 def callgrind_section(p, cgdir, meta):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import graph_table
@@ -694,12 +719,16 @@ def callgrind_section(p, cgdir, meta):
     p("| process | instructions | per revision |")
     p("|---|---:|---:|")
     fl, of, en = tot("apply_floor"), tot("apply_offline"), tot("apply_engine")
+    el = tot("apply_engine_load")
     for name, v in (("apply %s: floor" % num(large), fl),
                     ("apply %s: offline SQL (bodies + version table)" % num(large), of),
-                    ("apply %s: engine, catalog loaded" % num(large), en)):
+                    ("apply %s: engine, catalog loaded" % num(large), en),
+                    ("apply %s: engine, `migrate_load` + `migrate_upgrade`" % num(large), el)):
         p("| %s | %s | %s |" % (name, num(v) if v else "-", num(v / large) if v else "-"))
     if fl and en:
-        p("| engine - floor | %s | %s |" % (num(en - fl), num((en - fl) / large)))
+        p("| engine - floor (catalog loaded) | %s | %s |" % (num(en - fl), num((en - fl) / large)))
+    if fl and el:
+        p("| engine - floor (with the load) | %s | %s |" % (num(el - fl), num((el - fl) / large)))
     if fl and of:
         p("| offline SQL - floor (the version table's share) | %s | %s |" % (num(of - fl), num((of - fl) / large)))
     for n in (gsmall, glarge):
