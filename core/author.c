@@ -194,7 +194,7 @@ make_slug(mg_ctx *ctx, const char *message)
 		if (!in_word && b.len > 0)
 			mg_buf_putc(&b, '_');
 		in_word = true;
-		mg_buf_putc(&b, (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+		mg_buf_putc(&b, (char) mg_fold_ascii((unsigned char) *p));
 	}
 	if (mg_buf_finish(&b, &slug) != MG_OK)
 		return NULL;

@@ -115,6 +115,26 @@ void mg_format_ms(double ms, char out[MG_MS_TEXT]);
  * know whether a body can read the version table between two steps.
  */
 bool mg_text_mentions(const char *text, const char *name);
+/*
+ * ASCII letters folded to lower case, nothing else touched: SQL keywords,
+ * header keys and unquoted identifiers compare this way whatever the
+ * locale.
+ */
+static inline int
+mg_fold_ascii(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+/* Whether the n bytes at s are word (NUL-terminated), case folded as above. */
+static inline bool
+mg_ci_equal(const char *s, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (word[i] == '\0' ||
+			mg_fold_ascii((unsigned char) s[i]) != mg_fold_ascii((unsigned char) word[i]))
+			return false;
+	return word[n] == '\0';
+}
 
 /* ---- script.c: revision script parser ----------------------------- */
 

@@ -106,42 +106,17 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
 }
 
-/* Case-insensitive ASCII comparison of n bytes with a NUL-terminated word. */
-static bool
-ci_equal(const char *s, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-	{
-		char a = s[i], b = word[i];
-
-		if (b == '\0')
-			return false;
-		if (a >= 'A' && a <= 'Z')
-			a = (char) (a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (char) (b - 'A' + 'a');
-		if (a != b)
-			return false;
-	}
-	return word[n] == '\0';
-}
-
 /*
- * ci_equal for a word known to be n bytes long: the header's keys and
- * the marker's "migrate:" are compared on every comment line.
+ * mg_ci_equal for a lower-case word known to be n bytes long: the
+ * header's keys and the marker's "migrate:" are compared on every
+ * comment line.
  */
 static bool
 ci_same(const char *s, const char *word, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 	{
-		char a = s[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char) (a - 'A' + 'a');
-		if (a != word[i])
+		if (mg_fold_ascii((unsigned char) s[i]) != (unsigned char) word[i])
 			return false;
 	}
 	return true;
@@ -275,7 +250,7 @@ mg_dialect_from_name(const char *name)
 	if (name == NULL)
 		return -1;
 	for (int d = 1; d < MG_NDIALECTS; d++)
-		if (ci_equal(name, strlen(name), dialect_names[d]))
+		if (mg_ci_equal(name, strlen(name), dialect_names[d]))
 			return d;
 	return -1;
 }
@@ -596,11 +571,11 @@ parse_key(parser *ps, const line *ln, int key, const char *v, size_t vn)
 			return s->src->create_date ? MG_OK : MG_ENOMEM;
 
 		case K_TRANSACTIONAL:
-			if (ci_equal(v, vn, "false") || ci_equal(v, vn, "no") ||
-				ci_equal(v, vn, "0") || ci_equal(v, vn, "off"))
+			if (mg_ci_equal(v, vn, "false") || mg_ci_equal(v, vn, "no") ||
+				mg_ci_equal(v, vn, "0") || mg_ci_equal(v, vn, "off"))
 				s->transactional = false;
-			else if (ci_equal(v, vn, "true") || ci_equal(v, vn, "yes") ||
-					 ci_equal(v, vn, "1") || ci_equal(v, vn, "on"))
+			else if (mg_ci_equal(v, vn, "true") || mg_ci_equal(v, vn, "yes") ||
+					 mg_ci_equal(v, vn, "1") || mg_ci_equal(v, vn, "on"))
 				s->transactional = true;
 			else
 			{
@@ -745,7 +720,7 @@ parse_marker(parser *ps, const line *ln, bool *up, int *dialect)
 	{
 		*dialect = -1;
 		for (int i = 1; i < MG_NDIALECTS; i++)
-			if (ci_equal(d, dn, dialect_names[i]))
+			if (mg_ci_equal(d, dn, dialect_names[i]))
 				*dialect = i;
 		if (*dialect < 0)
 		{

@@ -80,36 +80,19 @@ is_tag_char(char c, bool first)
 		(unsigned char) c >= 0x80;
 }
 
-static bool
-ci_word(const char *s, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-	{
-		char a = s[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char) (a - 'A' + 'a');
-		if (word[i] == '\0' || a != word[i])
-			return false;
-	}
-	return word[n] == '\0';
-}
-
 /* The sqlite3_complete token of an identifier-like word. */
 static int
 word_token(const char *s, size_t n)
 {
-	if (ci_word(s, n, "create"))
+	if (mg_ci_equal(s, n, "create"))
 		return TK_CREATE;
-	if (ci_word(s, n, "temp") || ci_word(s, n, "temporary"))
+	if (mg_ci_equal(s, n, "temp") || mg_ci_equal(s, n, "temporary"))
 		return TK_TEMP;
-	if (ci_word(s, n, "trigger"))
+	if (mg_ci_equal(s, n, "trigger"))
 		return TK_TRIGGER;
-	if (ci_word(s, n, "end"))
+	if (mg_ci_equal(s, n, "end"))
 		return TK_END;
-	if (ci_word(s, n, "explain"))
+	if (mg_ci_equal(s, n, "explain"))
 		return TK_EXPLAIN;
 	return TK_OTHER;
 }
@@ -325,7 +308,7 @@ mg_sql_split_reuse(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const cha
 			else
 			{
 				token = word_token(sql + i, j - i);
-				if (state == ST_TRIGGER && ci_word(sql + i, j - i, "begin"))
+				if (state == ST_TRIGGER && mg_ci_equal(sql + i, j - i, "begin"))
 					begun = true;
 				i = j;
 			}

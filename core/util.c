@@ -131,12 +131,6 @@ mg_format_ms(double ms, char out[MG_MS_TEXT])
 	out[n] = '\0';
 }
 
-static int
-fold_ascii(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 bool
 mg_text_mentions(const char *text, const char *name)
 {
@@ -145,15 +139,15 @@ mg_text_mentions(const char *text, const char *name)
 
 	if (n == 0)
 		return false;
-	first = fold_ascii((unsigned char) name[0]);
+	first = mg_fold_ascii((unsigned char) name[0]);
 	for (const char *p = text; *p != '\0'; p++)
 	{
 		size_t k = 1;
 
-		if (fold_ascii((unsigned char) *p) != first)
+		if (mg_fold_ascii((unsigned char) *p) != first)
 			continue;
 		while (k < n && p[k] != '\0' &&
-			   fold_ascii((unsigned char) p[k]) == fold_ascii((unsigned char) name[k]))
+			   mg_fold_ascii((unsigned char) p[k]) == mg_fold_ascii((unsigned char) name[k]))
 			k++;
 		if (k == n)
 			return true;

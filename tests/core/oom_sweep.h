@@ -12,6 +12,8 @@
 #ifndef OOM_SWEEP_H
 #define OOM_SWEEP_H
 
+#include <string.h>
+
 #include "../../core/internal.h"
 #include "tap.h"
 
@@ -46,6 +48,18 @@ static TAP_UNUSED void
 oom_disarm(void)
 {
 	tap_fail_at = 0;
+}
+
+/*
+ * Whether a call that returned rc failed cleanly for lack of memory:
+ * MG_ENOMEM, the error says "out of memory", and nothing came back (out
+ * NULL, count 0).
+ */
+static TAP_UNUSED int
+oom_failed_cleanly(mg_ctx *ctx, int rc, const void *out, size_t count)
+{
+	return rc == MG_ENOMEM && out == NULL && count == 0 &&
+		strcmp(mg_ctx_error(ctx)->message, "out of memory") == 0;
 }
 
 #endif

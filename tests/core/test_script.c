@@ -648,8 +648,7 @@ oom_sweep(const char *name, const char *text)
 			break;
 		}
 		fails++;
-		if (rc != MG_ENOMEM || s != NULL ||
-			strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0 ||
+		if (!oom_failed_cleanly(ctx, rc, s, 0) ||
 			strcmp(mg_ctx_error(ctx)->sqlstate, MG_STATE_NOMEM) != 0)
 		{
 			printf("# %s: allocation %ld: rc %d, message \"%s\"\n", name, n, rc,
@@ -697,8 +696,7 @@ oom_boundary_sweep(const char *name, const char *text)
 		else
 		{
 			fails++;
-			if (rc != MG_ENOMEM || s != NULL ||
-				strcmp(mg_ctx_error(ctx)->message, "out of memory") != 0)
+			if (!oom_failed_cleanly(ctx, rc, s, 0))
 			{
 				printf("# %s: pad %zu: rc %d, message \"%s\"\n", name, pad, rc,
 					   mg_ctx_error(ctx)->message);
