@@ -158,6 +158,8 @@ build_tree(void)
 			exit(1);
 		}
 	}
+	/* a link to the FIFO is ignored too, without waiting for a writer */
+	make_link("fifo.sql", "fifo_link.sql");
 }
 
 static void
