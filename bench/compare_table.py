@@ -695,10 +695,59 @@ def where(fn, root):
     return "?"
 
 
+def cg_events(path):
+    """{event: count} of a callgrind profile's totals (Ir; with
+    --cache-sim=yes also Dr, Dw, I1mr, D1mr, D1mw, ILmr, DLmr, DLmw)"""
+    names, counts = None, None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("events:"):
+                names = line.split()[1:]
+            elif line.startswith("summary:") or line.startswith("totals:"):
+                counts = [int(v) for v in line.split()[1:]]
+    if not names or not counts:
+        return {}
+    return dict(zip(names, counts))
+
+
 def cg_total(cgdir, name):
     """total instructions of the callgrind profile NAME in cgdir, or None"""
     f = os.path.join(cgdir, name + ".out")
     return total_ir(f) if os.path.exists(f) else None
+
+
+def cache_rows(p, cgdir, large):
+    """The apply's simulated cache misses (valgrind's model of this
+    machine's caches), engine beside floor: extra time that is not extra
+    instructions would show here as misses the floor does not have."""
+    ev = {}
+    for name in ("apply_floor", "apply_engine", "apply_engine_load"):
+        f = os.path.join(cgdir, name + ".out")
+        ev[name] = cg_events(f) if os.path.exists(f) else {}
+    fl = ev["apply_floor"]
+    if "D1mr" not in fl:
+        return
+    p("")
+    p("Simulated caches (`--cache-sim=yes`) for the apply of %s: misses, and the engine's "
+      "against the floor's." % num(large))
+    p("")
+    p("| misses | floor | engine, catalog loaded | engine, with `migrate_load` |")
+    p("|---|---:|---:|---:|")
+    for label, keys in (("first-level data (reads + writes)", ("D1mr", "D1mw")),
+                        ("first-level instructions", ("I1mr",)),
+                        ("last-level data (reads + writes)", ("DLmr", "DLmw")),
+                        ("last-level instructions", ("ILmr",))):
+        cells = []
+        base = sum(fl.get(k, 0) for k in keys)
+        for name in ("apply_floor", "apply_engine", "apply_engine_load"):
+            e = ev[name]
+            if not all(k in e for k in keys):
+                cells.append("-")
+                continue
+            v = sum(e[k] for k in keys)
+            cells.append(num(v) if name == "apply_floor" or not base
+                         else "%s (%.3fx)" % (num(v), v / base))
+        p("| %s | %s |" % (label, " | ".join(cells)))
 
 
 def callgrind_section(p, cgdir, meta):
@@ -744,6 +793,7 @@ def callgrind_section(p, cgdir, meta):
               % (num(n), num(a), num(b), num(b - a), num((b - a) / n)))
     if len(nets) == 2 and nets[0] > 0:
         p("| offline SQL: growth of the engine's share %s -> %s | %.1f | |" % (num(gsmall), num(glarge), nets[1] / nets[0]))
+    cache_rows(p, cgdir, large)
     p("")
     for prof, label in (("apply_engine", "apply %s, engine" % num(large)),
                         ("noop_engine_%d" % glarge, "no-op upgrade, %s" % num(glarge)),
@@ -762,7 +812,7 @@ def callgrind_section(p, cgdir, meta):
             p("| %s | %s | %s | %.1f | %s |" % (fn, where(fn, root), num(i), 100.0 * i / t, num(s)))
         p("")
         # the largest self costs of the whole process, any library
-        text = subprocess.run(["callgrind_annotate", "--auto=no", "--inclusive=no",
+        text = subprocess.run(["callgrind_annotate", "--auto=no", "--show=Ir", "--inclusive=no",
                                "--threshold=95", f], capture_output=True, text=True).stdout
         top = []
         for line in text.splitlines():

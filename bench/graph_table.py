@@ -150,7 +150,7 @@ def callgrind_funcs(path, lib):
     pat = re.compile(r"^\s*([\d,]+)\s+\([^)]*\)\s+(\S+)\s+\[(.*)\]\s*$")
     for inclusive in (False, True):
         text = subprocess.run(
-            ["callgrind_annotate", "--auto=no",
+            ["callgrind_annotate", "--auto=no", "--show=Ir",
              "--inclusive=%s" % ("yes" if inclusive else "no"),
              "--threshold=100", path],
             check=True, capture_output=True, text=True).stdout
