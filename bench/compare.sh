@@ -334,7 +334,7 @@ meta disk "$disk"
 meta fs "workloads and the PostgreSQL cluster on $(df -PT "$work" | awk 'NR == 2 { print $2 }'), SQLite databases on $(df -PT "$disk" | awk 'NR == 2 { print $2 }')$(mount | awk -v d="$(df -P "$disk" | awk 'NR == 2 { print $6 }')" '$3 == d { print " " $6 }' | head -n 1)"
 meta root "$root"
 meta ext "$ext"
-meta pairs "the targets that compare the engine with its floor (apply of $LARGE revisions, no-op at $GLARGE, the net of current over the no-op floor): the median of $R_PAIR_APPLY (SQLite apply), $R_PAIR_APPLY_PG (PostgreSQL apply) or $R_PAIR_FAST (no-op, current) alternated pairs, each one hyperfine -N call with one run of the engine and one of its floor (order swapped every pair)"
+meta pairs "the targets that compare the engine with its floor (apply of $LARGE revisions, no-op at $GLARGE, the nets of the graph cells over the client's start, and of current over the no-op floor): the median of $R_PAIR_APPLY (SQLite apply), $R_PAIR_APPLY_PG (PostgreSQL apply) or $R_PAIR_FAST (no-op, graph) alternated pairs, each one hyperfine -N call with one run of the engine and one of its floor (order swapped every pair)"
 meta runs "$R_FAST after $W_FAST warm-up runs for the no-op and graph cells of the engine, the floor and dbmate; $R_FAST after 1 for their apply and round-trip cells of $SMALL revisions, $R_APPLY after 1 at $LARGE; Alembic and sqitch without warm-up: $((R_SLOW + 2)) runs applying $SMALL revisions, $R_SLOW otherwise, $R_SLOWEST for sqitch applying $LARGE on PostgreSQL"
 meta sizes "$SMALL $LARGE $GSMALL $GLARGE"
 
@@ -885,6 +885,16 @@ for eng in "${eng_list[@]}"; do
 	if has "$sections" 2 && has "$sections" 3; then
 		for n in "$GSMALL" "$GLARGE"; do
 			pair "$eng.graph.$n.current" "$eng.noop.$n.floor" "$R_PAIR_FAST"
+		done
+	fi
+	# the growth of the other graph cells is the ratio of their nets over
+	# the client's start; at 1,000 revisions a net is a millisecond or two,
+	# within the drift between two separate medians
+	if has "$sections" 3; then
+		for n in "$GSMALL" "$GLARGE"; do
+			for op in heads history sql; do
+				pair "$eng.graph.$n.$op" "$eng.graph.$n.base" "$R_PAIR_FAST"
+			done
 		done
 	fi
 done

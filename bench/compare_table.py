@@ -214,6 +214,33 @@ def read_meta(path):
 
 # ---------------------------------------------------------------- report
 
+def graph_growth(res, pairs, e, op, gsmall, glarge):
+    """The growth of a graph cell's net from gsmall to glarge revisions: the
+    net over the client's start (for current, the no-op floor), from the
+    alternated pairs when both sizes have them, else from the separate
+    medians.  Returns (growth or None, paired nets text or None); growth
+    is the string "flat" when the paired net at glarge is under FLAT_MS,
+    too small for the clock to show any growth."""
+    pa = pairs.get("%s.graph.%d.%s" % (e, gsmall, op))
+    pb = pairs.get("%s.graph.%d.%s" % (e, glarge, op))
+    if pa and pb:
+        nets = "%+.1f -> %+.1f ms" % (pa[2], pb[2])
+        if pb[2] <= FLAT_MS:
+            return "flat", nets
+        if pa[2] > 0.05:
+            return pb[2] / pa[2], nets
+    else:
+        nets = None
+    a, b = res.t(e, "graph", gsmall, op), res.t(e, "graph", glarge, op)
+    if op == "current":
+        ba, bb = res.t(e, "noop", gsmall, "floor"), res.t(e, "noop", glarge, "floor")
+    else:
+        ba, bb = res.t(e, "graph", gsmall, "base"), res.t(e, "graph", glarge, "base")
+    if None not in (a, b, ba, bb) and a - ba > 0.05:
+        return (b - bb) / (a - ba), nets
+    return None, nets
+
+
 def report(res, meta, pairs, cgdir):
     small, large, gsmall, glarge = (int(v) for v in meta["sizes"].split())
     engs = [e for e in ("sqlite", "pg") if any(r["eng"] == e for r in res.rows)]
@@ -345,36 +372,33 @@ def report(res, meta, pairs, cgdir):
       "history read no database: measured once, shown under both engines. "
       "Growth: median at %s / median at %s (linear: %g); net: the same after "
       "subtracting the client's start (`SELECT 1` on the catalog; for current, "
-      "the no-op floor on the upgraded database)."
-      % (num(glarge), num(gsmall), glarge / gsmall))
+      "the no-op floor on the upgraded database), from the medians of "
+      "alternated pairs of the cell and its start where they were taken "
+      "(paired nets), \"flat\" when the paired net at %s is under %g ms."
+      % (num(glarge), num(gsmall), glarge / gsmall, num(glarge), FLAT_MS))
     p("")
     factor = glarge / gsmall
     for e in engs:
         p("%s:" % ENG_NAME[e])
         p("")
-        p("| operation | engine %s | engine %s | growth | net growth | Alembic %s | Alembic %s | Alembic / engine at %s |"
+        p("| operation | engine %s | engine %s | growth | paired nets | net growth | Alembic %s | Alembic %s | Alembic / engine at %s |"
           % (num(gsmall), num(glarge), num(gsmall), num(glarge), num(glarge)))
-        p("|---|---:|---:|---:|---:|---:|---:|---:|")
+        p("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for op, label in (("heads", "heads"), ("history", "history"),
                           ("current", "current"), ("sql", "offline SQL base:heads")):
             a = res.t(e, "graph", gsmall, op)
             b = res.t(e, "graph", glarge, op)
-            if op == "current":
-                ba, bb = res.t(e, "noop", gsmall, "floor"), res.t(e, "noop", glarge, "floor")
-            else:
-                ba, bb = res.t(e, "graph", gsmall, "base"), res.t(e, "graph", glarge, "base")
-            net = None
-            if None not in (a, b, ba, bb) and a - ba > 0.05:
-                net = (b - bb) / (a - ba)
+            net, nets = graph_growth(res, pairs, e, op, gsmall, glarge)
             aa = res.t(e, "graph", gsmall, "alembic_" + op)
             ab = res.t(e, "graph", glarge, "alembic_" + op)
             ra = res.get(e, "graph", glarge, "alembic_" + op)
             an = res.cellnote(ra)
-            p("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label, ms(a), ms(b), "%.1f" % (b / a) if a and b else "-",
-                "%.1f" % net if net else "-",
+                nets or "-",
+                net if isinstance(net, str) else "%.1f" % net if net else "-",
                 an or ms(aa), an or ms(ab), an or x(ratio(ab, b))))
-        p("| client start: `SELECT 1` on the catalog | %s | %s | | | | | |"
+        p("| client start: `SELECT 1` on the catalog | %s | %s | | | | | | |"
           % (ms(res.t(e, "graph", gsmall, "base")), ms(res.t(e, "graph", glarge, "base"))))
         p("")
 
@@ -530,24 +554,11 @@ def report(res, meta, pairs, cgdir):
             verdict(None if worst is None else worst[1] >= GRAPH_X)))
         grow = []
         for op in ("heads", "history", "current", "sql"):
-            pa = paired("%s.graph.%d.%s" % (e, gsmall, op))
-            pb = paired("%s.graph.%d.%s" % (e, glarge, op))
-            if pa and pb:
-                # the net from alternated pairs: below FLAT_MS at the large
-                # size it is no growth the clock can show
-                if pb[1] <= FLAT_MS:
-                    grow.append((op, "flat (paired net %+.1f -> %+.1f ms)" % (pa[1], pb[1])))
-                    continue
-                if pa[1] > 0.05:
-                    grow.append((op, pb[1] / pa[1]))
-                    continue
-            a, b = res.t(e, "graph", gsmall, op), res.t(e, "graph", glarge, op)
-            if op == "current":
-                ba, bb = res.t(e, "noop", gsmall, "floor"), res.t(e, "noop", glarge, "floor")
-            else:
-                ba, bb = res.t(e, "graph", gsmall, "base"), res.t(e, "graph", glarge, "base")
-            if None not in (a, b, ba, bb) and a - ba > 0.05:
-                grow.append((op, (b - bb) / (a - ba)))
+            g, nets = graph_growth(res, pairs, e, op, gsmall, glarge)
+            if g == "flat":
+                grow.append((op, "flat (paired net %s)" % nets))
+            elif g is not None:
+                grow.append((op, g))
         bad = [g for g in grow if not isinstance(g[1], str) and g[1] > factor * LINEAR_SLACK]
         p("| graph work growth %s -> %s, %s: no worse than linear (net growth <= %.0f) | %s | %s |" % (
             num(gsmall), num(glarge), ENG_NAME[e], factor * LINEAR_SLACK,
