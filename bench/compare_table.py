@@ -684,11 +684,8 @@ def report(res, meta, pairs, cgdir):
 # ---------------------------------------------------------------- callgrind
 
 def total_ir(path):
-    with open(path) as f:
-        for line in f:
-            if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
-    return None
+    """total instructions of a callgrind profile, or None"""
+    return cg_events(path).get("Ir")
 
 
 def where(fn, root):

@@ -111,10 +111,32 @@ err_entry(walker *w, const char *what, const char *rel, int errnum)
 }
 
 /*
+ * Open name relative to the directory dfd (AT_FDCWD: the current one) and
+ * fstat what was opened, so the type and size are those of the file read,
+ * not of whatever the name pointed to a moment before.  Returns the
+ * descriptor, or -1 with errno set and nothing left open.
+ */
+static int
+open_stat(int dfd, const char *name, int flags, struct stat *st)
+{
+	int fd = openat(dfd, name, flags | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, st) != 0)
+	{
+		int errnum = errno;
+
+		close(fd);
+		errno = errnum;
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
  * Read the file name of the directory dfd (rel from the root) into a new
  * entry of w->files, unless it is not a regular file (replaced since
- * readdir): then nothing is added.  The open does not wait (O_NONBLOCK) in case it is a
- * FIFO after all.  The buffer has room for the size fstat reports, one
+ * readdir): then nothing is added.  The open does not wait (O_NONBLOCK)
+ * in case it is a FIFO after all.  The buffer has room for the size fstat reports, one
  * byte more and the NUL, so a file that did not change is read by one
  * read() that returns exactly that size, one byte short of what was
  * asked: a regular file reads short only at its end, so no second
@@ -134,16 +156,9 @@ read_file(walker *w, int dfd, const char *name, char *rel)
 
 	if (mg_grow(w->ctx, &w->files, &w->cap, w->n, sizeof(mg_file)) != MG_OK)
 		return MG_ENOMEM;
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open_stat(dfd, name, O_RDONLY | O_NONBLOCK, &st);
 	if (fd < 0)
 		return err_entry(w, "could not open file", rel, errno);
-	if (fstat(fd, &st) != 0)
-	{
-		int errnum = errno;
-
-		close(fd);
-		return err_entry(w, "could not open file", rel, errnum);
-	}
 	if (!S_ISREG(st.st_mode))
 	{
 		close(fd);
@@ -295,19 +310,11 @@ walk(walker *w, int dfd, const char *rel, const ancestor *me)
 			struct stat st;
 			ancestor sub;
 			const ancestor *a;
-			int fd = openat(dfd, ent->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int fd = open_stat(dfd, ent->d_name, O_RDONLY | O_DIRECTORY, &st);
 
 			if (fd < 0)
 			{
 				rc = err_entry(w, "could not open directory", child_rel, errno);
-				break;
-			}
-			if (fstat(fd, &st) != 0)
-			{
-				int errnum = errno;
-
-				close(fd);
-				rc = err_entry(w, "could not open directory", child_rel, errnum);
 				break;
 			}
 			for (a = me; a != NULL; a = a->up)
@@ -376,16 +383,9 @@ mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir)
 	r = mg_strdup(ctx, dir);
 	if (r == NULL)
 		return MG_ENOMEM;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open_stat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, &st);
 	if (fd < 0)
 		return err_envdir(ctx, dir, errno);
-	if (fstat(fd, &st) != 0)
-	{
-		int errnum = errno;
-
-		close(fd);
-		return err_envdir(ctx, dir, errnum);
-	}
 
 	len = strlen(r);
 	while (len > 1 && r[len - 1] == '/')
