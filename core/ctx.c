@@ -55,6 +55,9 @@ struct mg_ctx {
 	mg_chunk *chunks;   /* small chunks, newest first */
 	mg_chunk *big;      /* big blocks, newest first */
 	mg_error err;
+	mg_interrupt_fn interrupt;  /* NULL: never asked */
+	void *interrupt_ud;
+	unsigned interrupt_tick;    /* calls since the hook last ran */
 };
 
 int
@@ -70,6 +73,26 @@ mg_ctx_new(mg_ctx **out, mg_realloc_fn fn, void *ud)
 	ctx->ud = ud;
 	*out = ctx;
 	return MG_OK;
+}
+
+void
+mg_ctx_set_interrupt(mg_ctx *ctx, mg_interrupt_fn fn, void *ud)
+{
+	ctx->interrupt = fn;
+	ctx->interrupt_ud = ud;
+	ctx->interrupt_tick = 0;
+}
+
+int
+mg_interrupt_check(mg_ctx *ctx)
+{
+	if (ctx->interrupt == NULL || ++ctx->interrupt_tick < MG_INTERRUPT_EVERY)
+		return MG_OK;
+	ctx->interrupt_tick = 0;
+	if (ctx->interrupt(ctx->interrupt_ud) == 0)
+		return MG_OK;
+	return mg_error_set(ctx, MG_ECANCEL, MG_STATE_CANCELED,
+	                    "canceling statement due to user request");
 }
 
 static void

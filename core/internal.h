@@ -74,6 +74,14 @@ void mg_error_clear(mg_ctx *ctx);
 mg_error *mg_ctx_error_mut(mg_ctx *ctx);
 /* Set MG_ENOMEM with the standard message; returns MG_ENOMEM. */
 int mg_error_nomem(mg_ctx *ctx);
+/*
+ * Ask the host whether to stop (its interrupt hook); call it once per
+ * iteration of any loop whose length the input decides.  Returns MG_OK,
+ * or MG_ECANCEL with the error set.  Cheap: the hook runs once every
+ * MG_INTERRUPT_EVERY calls, so hot loops may call it every time.
+ */
+#define MG_INTERRUPT_EVERY 256
+int mg_interrupt_check(mg_ctx *ctx);
 
 /* ---- buf.c: growing strings --------------------------------------- */
 

@@ -30,6 +30,7 @@
 #define MG_ENOMEM  (-1)   /* the allocator hook returned NULL */
 #define MG_EINPUT  (-2)   /* bad input: script, identifier, graph, setting */
 #define MG_EHOST   (-3)   /* the database reported an error */
+#define MG_ECANCEL (-4)   /* the host asked the engine to stop (cancel request) */
 
 /*
  * SQLSTATEs, chosen per error kind so both hosts report the same class
@@ -45,6 +46,7 @@
 #define MG_STATE_FILE            "58P01" /* missing directory or file */
 #define MG_STATE_NOMEM           "53200" /* out of memory */
 #define MG_STATE_INTERNAL        "XX000" /* host error without its own code */
+#define MG_STATE_CANCELED        "57014" /* the host asked the engine to stop */
 
 typedef struct mg_ctx mg_ctx;
 
@@ -69,6 +71,18 @@ typedef struct mg_error {
 int mg_ctx_new(mg_ctx **out, mg_realloc_fn fn, void *ud);
 /* Free a context and everything allocated in it.  Accepts NULL. */
 void mg_ctx_free(mg_ctx *ctx);
+/*
+ * Interrupt hook: the core calls fn(ud) in every loop that can run long
+ * (graph walks, planning, emitting, reading a directory or a text).  The
+ * hook either does not return (PostgreSQL: CHECK_FOR_INTERRUPTS() raises
+ * the cancel error itself) or returns non-zero to stop the engine, which
+ * then fails with MG_ECANCEL ("canceling statement due to user request",
+ * SQLSTATE 57014) and leaves everything as it was.  fn NULL: no checks.
+ * As PostgreSQL's regex library calls INTERRUPT(re), the engine never
+ * knows which host it runs in.
+ */
+typedef int (*mg_interrupt_fn)(void *ud);
+void mg_ctx_set_interrupt(mg_ctx *ctx, mg_interrupt_fn fn, void *ud);
 /* The context's error; valid until mg_ctx_free. */
 const mg_error *mg_ctx_error(const mg_ctx *ctx);
 /*

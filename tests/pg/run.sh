@@ -33,6 +33,11 @@ say() { printf '# %s\n' "$*"; }
 die() { say "$*"; exit 1; }
 
 # ------------------------------------------------------------ build and install
+# The extension is installed into the one PostgreSQL found through
+# pg_config, so two checkouts testing at once would test each other's
+# library: every run holds this lock from the install to the end.
+exec 9>"${TMPDIR:-/tmp}/migrate-pg-test.lock"
+flock 9
 say "building and installing the extension (pg_config: $(command -v pg_config))"
 make -s -C "$root/pg_ext" >/dev/null || die "make -C pg_ext failed"
 make -s -C "$root/pg_ext" install >/dev/null || die "make -C pg_ext install failed"
