@@ -1509,7 +1509,8 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 		if (!mg_script_looks_like_revision(files[i].text, files[i].len))
 			continue;
 		/* the whole file: a NUL byte would end the text early */
-		if ((rc = mg_utf8_check_script(ctx, files[i].text, files[i].len, files[i].relpath)) != MG_OK)
+		if ((rc = mg_utf8_check_name(ctx, files[i].relpath, "file name")) != MG_OK ||
+			(rc = mg_utf8_check_script(ctx, files[i].text, files[i].len, files[i].relpath)) != MG_OK)
 			return rc;
 		texts[n] = files[i].text;
 		names[n++] = files[i].relpath;
