@@ -437,7 +437,8 @@ def run(tmp):
     src = os.path.join(HERE, "datafix")
     rc, stdout, stderr = convert(src, out)
     is_(rc, 1, "datafix: revisions that read the database fail the conversion (exit status 1)")
-    ok("3 revisions cannot be rendered offline" in stderr, "datafix: the report counts them")
+    n = 3 if DIALECT == "sqlite" else 2
+    ok("%d revisions cannot be rendered offline" % n in stderr, "datafix: the report counts them (%d)" % n)
     ok(re.search(r"c3f1a0000002 \(\S+c3f1a0000002_price_in_cents\.py\) upgrade, line 21: it reads the "
                  r"database: op.get_bind\(\)\.execute\(SELECT id, price FROM item\)", stderr),
        "datafix: a query through op.get_bind() is named, with its line")
