@@ -373,6 +373,123 @@ def finish_by_hand(out):
     return n
 
 
+def script_dir(tmp, name, revisions):
+    """A bare Alembic script directory (no env.py) holding REVISIONS {file: text}."""
+    d = os.path.join(tmp, name)
+    os.makedirs(os.path.join(d, "versions"))
+    for f, text in revisions.items():
+        with open(os.path.join(d, "versions", f), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return d
+
+
+REV = """\"\"\"%(doc)s
+
+Revision ID: %(rev)s
+Revises:
+Create Date: 2024-06-01 09:00:00.000000
+
+\"\"\"
+from alembic import op
+import sqlalchemy as sa
+%(imports)s
+revision = %(rev)r
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+%(up)s
+
+
+def downgrade():
+    op.execute("DROP TABLE t")
+"""
+
+
+def rev(rev, up, doc="a revision", imports=""):
+    return REV % {"rev": rev, "up": up, "doc": doc, "imports": imports}
+
+
+def cli(tmp):
+    """The command line: help, errors that write nothing, reruns, headers."""
+    shop = os.path.join(HERE, "shop")
+    p = subprocess.run([PY, TOOL, "--help"], capture_output=True, text=True)
+    ok(p.returncode == 0 and p.stdout.startswith("usage: migrate-from-alembic ") and
+       "--write-unfinished" in p.stdout and "Exit status:" in p.stdout, "--help")
+    out = os.path.join(tmp, "cli")
+    p = subprocess.run([PY, TOOL, shop, out], capture_output=True, text=True)
+    is_((p.returncode, p.stderr.splitlines()[0], os.path.exists(out)),
+        (2, "migrate-from-alembic: no dialect given", False), "no --dialect: exit 2, nothing written")
+    ok(p.stderr.splitlines()[1].startswith("HINT: Name the databases"), "no --dialect: the hint says what to do")
+    rc, _, err = convert(os.path.join(tmp, "nowhere"), out)
+    is_((rc, err.splitlines()[0], os.path.exists(out)),
+        (2, 'migrate-from-alembic: could not open "%s": No such file or directory' % os.path.join(tmp, "nowhere"), False),
+        "a missing source: exit 2, nothing written")
+
+    rc, _, _ = convert(shop, out)
+    merge = os.path.join(out, "versions_gxy/a1c0ffee0005_merge_priority_and_dataset.sql")
+    with open(merge) as f:
+        text = f.read()
+    ok("-- migrate:upgrade %s\n" % DIALECT in text and "-- migrate:upgrade\n" not in text,
+       "one --dialect: the sections name it")
+    with open(merge, "a") as f:
+        f.write("-- reviewed\n")
+    before = {}
+    for d, _, files in os.walk(out):
+        for f in files:
+            before[f] = open(os.path.join(d, f)).read()
+    rc, stdout, err = convert(shop, out, "--dialect", "postgresql" if DIALECT == "sqlite" else "sqlite")
+    is_((rc, err.splitlines()[0].split(":")[1]), (2, " 8 output files exist with other content"),
+        "files that exist with other content: exit 2")
+    after = {}
+    for d, _, files in os.walk(out):
+        for f in files:
+            after[f] = open(os.path.join(d, f)).read()
+    ok(before == after, "and nothing is written")
+    rc, stdout, err = convert(shop, out)
+    ok(rc == 2 and "1 output file exists with other content: %s" % merge in err, "an edited file is never replaced silently")
+    rc, stdout, err = convert(shop, out, "--overwrite")
+    is_((rc, stdout.strip()), (0, "8 revisions converted into %s: 1 written, 7 unchanged" % out),
+        "--overwrite replaces it")
+
+    d = script_dir(tmp, "autocommit", {
+        "d4e5f6a7b8c9_concurrently.py": rev(
+            "d4e5f6a7b8c9",
+            "    op.execute(\"CREATE TABLE t (x int)\")\n"
+            "    with op.get_context().autocommit_block():\n"
+            "        op.execute(\"CREATE INDEX CONCURRENTLY ix ON t (x)\")\n"
+            "    op.get_bind().execute(sa.text(\"UPDATE t SET x = :x\"), {\"x\": 7})",
+            doc="concurrent index\n\nRuns outside a transaction.\nTags: not a tag\n"),
+    })
+    o = os.path.join(tmp, "autocommit-out")
+    subprocess.run([PY, TOOL, d, o, "--dialect", "postgresql"], capture_output=True, text=True)
+    with open(os.path.join(o, "versions/d4e5f6a7b8c9_concurrently.sql")) as f:
+        text = f.read()
+    is_(text.split("\n-- migrate:downgrade")[0],
+        "-- concurrent index\n--\n-- Runs outside a transaction.\n--\n-- Revision ID: d4e5f6a7b8c9\n"
+        "-- Revises:\n-- Create Date: 2024-06-01 09:00:00.000000\n-- Branch Labels:\n-- Depends On:\n"
+        "-- Transactional: false\n\n-- migrate:upgrade postgresql\nCREATE TABLE t (x int);\n\n"
+        "CREATE INDEX CONCURRENTLY ix ON t (x);\n\nUPDATE t SET x = 7;\n",
+        "autocommit_block() makes the step Transactional: false (no COMMIT/BEGIN in the body); "
+        "op.get_bind().execute() of a write is rendered with its parameters; a docstring line that "
+        "reads as a header key is dropped")
+
+    d = script_dir(tmp, "badid", {"v1_2.py": rev("v1.2", "    pass")})
+    rc, _, err = convert(d, os.path.join(tmp, "badid-out"))
+    is_((rc, err.splitlines()[0]), (2, 'migrate-from-alembic: revision id "v1.2" is not valid in migrate'),
+        "a revision id migrate cannot take: exit 2")
+    ok(not os.path.exists(os.path.join(tmp, "badid-out")), "and nothing is written")
+    d = script_dir(tmp, "noimport", {"a1_x.py": rev("a1", "    pass", imports="import nosuchmodule_xyz")})
+    rc, _, err = convert(d, os.path.join(tmp, "noimport-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, "migrate-from-alembic: Alembic could not load the revision files: "
+            "ModuleNotFoundError: No module named 'nosuchmodule_xyz'"),
+        "a revision file that does not import: exit 2, with the module")
+    ok(err.splitlines()[1].startswith("HINT: Make what the revision files import importable"), "and what to do")
+
+
 def main():
     if DIALECT == "sqlite" and not os.environ.get("MIGRATE_SO"):
         print("1..0 # SKIP MIGRATE_SO is not set (make check-oracle sets it)")
@@ -396,6 +513,8 @@ def main():
 
 
 def run(tmp):
+    if DIALECT == "sqlite":
+        cli(tmp)
     # ------------------------------------------------ shop: every kind of change
     out = os.path.join(tmp, "shop")
     rc, stdout, stderr = convert(os.path.join(HERE, "shop"), out)
