@@ -442,7 +442,9 @@ create_state_tables(mg_state *st)
 					"transactional INTEGER NOT NULL DEFAULT 1, "
 					"checksum TEXT NOT NULL, "
 					"script TEXT NOT NULL, "
-					"added_at TEXT NOT NULL)",
+					"added_at TEXT NOT NULL, "
+					"source_dir TEXT NOT NULL DEFAULT '', "
+					"source_missing INTEGER NOT NULL DEFAULT 0)",
 					st->t_catalog, serial);
 	rc = query(st, sql, 0, NULL, NULL, NULL);
 	if (rc != MG_OK)
@@ -1002,10 +1004,10 @@ mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_f
 int
 mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 {
-	const char *params[11];
+	const char *params[13];
 	char *sql;
 	long changes = 0;
-	int rc;
+	int rc, np = st->has_source ? 13 : 11;
 
 	if (mg_script_text(s) == NULL || s->body_dirs != MG_BODY_BOTH)
 		return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL,
@@ -1024,6 +1026,9 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	params[8] = s->checksum;
 	params[9] = mg_script_text(s);
 	params[10] = st->added_at;
+	/* a load records its directory; migrate_add makes the row inline */
+	params[11] = st->source != NULL ? st->source : "";
+	params[12] = "0";
 	for (int i = 1; i <= 4; i++)
 	{
 		if (params[i] == NULL)
@@ -1035,9 +1040,10 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 						"UPDATE %s SET down_revisions = $2, branch_labels = $3, "
 						"depends_on = $4, tags = $5, message = $6, filename = $7, "
 						"transactional = CAST($8 AS INTEGER), checksum = $9, "
-						"script = $10, added_at = $11 WHERE revision = $1",
-						st->t_catalog);
-		rc = query(st, sql, 11, params, NULL, &changes);
+						"script = $10, added_at = $11%s WHERE revision = $1",
+						st->t_catalog,
+						st->has_source ? ", source_dir = $12, source_missing = CAST($13 AS INTEGER)" : "");
+		rc = query(st, sql, np, params, NULL, &changes);
 		if (rc != MG_OK || changes > 0)
 			return rc;
 	}
@@ -1045,10 +1051,135 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 	if (st->sql_put == NULL)
 		st->sql_put = mg_printf(st->ctx,
 								"INSERT INTO %s (revision, down_revisions, branch_labels, depends_on, "
-								"tags, message, filename, transactional, checksum, script, added_at) "
-								"VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11)",
-								st->t_catalog);
-	return query(st, st->sql_put, 11, params, NULL, NULL);
+								"tags, message, filename, transactional, checksum, script, added_at%s) "
+								"VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS INTEGER), $9, $10, $11%s)",
+								st->t_catalog,
+								st->has_source ? ", source_dir, source_missing" : "",
+								st->has_source ? ", $12, CAST($13 AS INTEGER)" : "");
+	return query(st, st->sql_put, np, params, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Where revisions came from                                           */
+/* ------------------------------------------------------------------ */
+
+int
+mg_state_check_source(mg_state *st, bool write)
+{
+	const char *params[1];
+	collect c = {0};
+	const char *sql;
+	int rc;
+
+	st->has_source = false;
+	if (st->missing)
+		return MG_OK;
+	if (st->dialect == MG_DIALECT_POSTGRESQL)
+	{
+		/* the catalog's name as the state schema qualifies it, immune to search_path */
+		params[0] = st->t_catalog;
+		sql = "SELECT 1 FROM pg_catalog.pg_attribute "
+			"WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+			"AND attname OPERATOR(pg_catalog.=) 'source_missing' AND NOT attisdropped";
+	}
+	else
+	{
+		params[0] = st->host->state_schema != NULL && st->host->state_schema[0]
+			? st->host->state_schema : "main";
+		sql = "SELECT 1 FROM pragma_table_info('migrate_catalog', $1) WHERE name = 'source_missing'";
+	}
+	c.ncol = 1;
+	if ((rc = query(st, sql, 1, params, &c, NULL)) != MG_OK)
+		return rc;
+	st->has_source = c.n > 0;
+	if (st->has_source || !write || !st->host->creates_state)
+		return MG_OK;
+	/* a catalog made before the columns: upgraded in place, every row kept as inline */
+	if ((rc = query(st, mg_printf(st->ctx, "ALTER TABLE %s ADD COLUMN source_dir TEXT NOT NULL DEFAULT ''",
+								  st->t_catalog), 0, NULL, NULL, NULL)) != MG_OK ||
+		(rc = query(st, mg_printf(st->ctx, "ALTER TABLE %s ADD COLUMN source_missing INTEGER NOT NULL DEFAULT 0",
+								  st->t_catalog), 0, NULL, NULL, NULL)) != MG_OK)
+		return rc;
+	st->has_source = true;
+	st->sql_put = NULL;
+	return MG_OK;
+}
+
+/* What source_row needs. */
+typedef struct sources {
+	const mg_revmap *map;
+	mg_source *out;
+} sources;
+
+/* mg_state_sources' row callback: revision, source_dir, source_missing. */
+static int
+source_row(collect *c, int ncol, const char *const *vals)
+{
+	sources *so = c->arg;
+	int r;
+	char *dir;
+
+	if (ncol < 3 || vals[0] == NULL)
+		return MG_OK;
+	r = mg_revmap_find(so->map, vals[0]);
+	if (r < 0)
+		return MG_OK;
+	if (vals[1] != NULL && vals[1][0] != '\0')
+	{
+		if ((dir = mg_strdup(c->ctx, vals[1])) == NULL)
+			return MG_ENOMEM;
+		so->out[r].dir = dir;
+	}
+	so->out[r].missing = vals[2] != NULL && strcmp(vals[2], "0") != 0;
+	return MG_OK;
+}
+
+int
+mg_state_sources(mg_source **out, mg_state *st, const mg_revmap *map)
+{
+	size_t n = mg_revmap_count(map);
+	collect c = {0};
+	sources so;
+	char *sql;
+
+	*out = mg_alloc(st->ctx, (n + 1) * sizeof(mg_source));
+	if (*out == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		(*out)[i].dir = "";
+	if (!st->has_source || n == 0)
+		return MG_OK;
+	/* most rows of a catalog are inline or present: only the others carry text */
+	sql = mg_printf(st->ctx, "SELECT revision, source_dir, source_missing FROM %s "
+					"WHERE source_dir <> '' OR source_missing <> 0", st->t_catalog);
+	so.map = map;
+	so.out = *out;
+	c.ncol = 3;
+	c.each = source_row;
+	c.arg = &so;
+	return query(st, sql, 0, NULL, &c, NULL);
+}
+
+int
+mg_state_set_source(mg_state *st, const char *id, const char *dir, const char *filename,
+					bool missing)
+{
+	const char *params[4] = {id, dir, filename, missing ? "1" : "0"};
+	char *sql = mg_printf(st->ctx,
+						  "UPDATE %s SET source_dir = $2, filename = $3, "
+						  "source_missing = CAST($4 AS INTEGER) WHERE revision = $1",
+						  st->t_catalog);
+
+	return query(st, sql, 4, params, NULL, NULL);
+}
+
+int
+mg_state_remove_script(mg_state *st, const char *id)
+{
+	const char *params[1] = {id};
+	char *sql = mg_printf(st->ctx, "DELETE FROM %s WHERE revision = $1", st->t_catalog);
+
+	return query(st, sql, 1, params, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1317,6 +1317,31 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			problems++;
 		}
 	}
+	/* revisions the last load of their directory did not find there */
+	{
+		mg_source *src;
+
+		if ((rc = mg_state_check_source(&s.st, false)) != MG_OK ||
+			(rc = mg_state_sources(&src, &s.st, s.map)) != MG_OK)
+			return rc;
+		for (size_t k = 0; k < mg_revmap_count(s.map); k++)
+		{
+			const mg_rev *r = mg_revmap_rev(s.map, (int) k);
+
+			if (!src[k].missing)
+				continue;
+			if (have[k])
+				mg_buf_printf(&b, "missing: revision %s is applied but missing from the environment "
+							  "(\"%s\" is no longer in \"%s\"); the catalog keeps it so that the database "
+							  "can be downgraded: restore the file, or downgrade below it\n",
+							  r->id, r->script->filename, src[k].dir);
+			else
+				mg_buf_printf(&b, "missing: revision %s is no longer in \"%s\"; "
+							  "SELECT migrate_load('%s') removes it from the catalog\n",
+							  r->id, src[k].dir, src[k].dir);
+			problems++;
+		}
+	}
 	problems += diverged_lines(&b, &s);
 	if (problems == 0)
 	{
@@ -1358,21 +1383,81 @@ mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host, const char *key, con
 
 /* ---- adding scripts ------------------------------------------------------ */
 
-int
-mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
-		   size_t n, const char *const *texts, const char *const *filenames)
+/*
+ * Is the file dir/file at or below root?  All three come from canonical
+ * paths (realpath: no "." or "..", no trailing "/" but for "/" itself);
+ * dir may be below root, or above it with file below.
+ */
+static bool
+file_under(const char *dir, const char *file, const char *root)
+{
+	size_t n = strlen(root), dn = strlen(dir);
+
+	if (strncmp(dir, root, n) == 0 &&
+		(dir[n] == '\0' || dir[n] == '/' || (n > 0 && root[n - 1] == '/')))
+		return true;
+	if (dn < n && strncmp(root, dir, dn) == 0 && (root[dn] == '/' || (dn > 0 && dir[dn - 1] == '/')))
+	{
+		const char *rest = root + dn + (root[dn] == '/');
+		size_t rn = strlen(rest);
+
+		return strncmp(file, rest, rn) == 0 && file[rn] == '/';
+	}
+	return false;
+}
+
+/* The load's report: counts, then a line per applied revision the directory no longer has. */
+static int
+load_report(char **report, mg_ctx *ctx, const mg_revmap *map, const uint8_t *gone,
+			const mg_source *src, size_t n, size_t added, size_t replaced, size_t same,
+			size_t removed, bool untracked)
+{
+	mg_buf b;
+
+	mg_buf_init(&b, ctx);
+	mg_buf_printf(&b, "%zu revision%s: %zu added, %zu replaced, %zu unchanged",
+				  n, n == 1 ? "" : "s", added, replaced, same);
+	if (removed > 0)
+		mg_buf_printf(&b, ", %zu removed", removed);
+	for (size_t k = 0; gone != NULL && k < mg_revmap_count(map); k++)
+		if (gone[k] == 2)
+			mg_buf_printf(&b, "\napplied but missing from the environment: %s (\"%s\" is no longer in \"%s\"); "
+						  "the catalog keeps it so that the database can be downgraded",
+						  mg_revmap_rev(map, (int) k)->id, mg_revmap_rev(map, (int) k)->script->filename,
+						  src[k].dir);
+	if (untracked)
+		mg_buf_puts(&b, "\nnote: this catalog does not record where revisions come from, so revisions deleted "
+					"from the directory stay in it; ALTER EXTENSION migrate UPDATE adds that");
+	return finish_text(&b, report);
+}
+
+/*
+ * Add texts to the catalog: migrate_add, and migrate_load with source,
+ * the canonical directory the texts were read from (NULL for inline
+ * adds).  A load also makes the catalog tell the truth about that
+ * directory: the revisions an earlier load took from it that it no longer
+ * has are removed when unapplied, kept and reported when applied; the
+ * others it has are recorded as its (docs/decisions.md).
+ */
+static int
+add_texts(char **report, mg_ctx *ctx, const mg_host *host, size_t n,
+		  const char *const *texts, const char *const *filenames, const char *source)
 {
 	mg_session s;
 	mg_script **parsed;
 	int *action;          /* 0 unchanged, 1 new, 2 replace */
-	mg_revmap *check;
-	size_t added = 0, replaced = 0, same = 0;
+	int *old_at;          /* the revision's index in the catalog's graph, -1 when new */
+	mg_revmap *check, *ids = NULL;
+	mg_source *src = NULL;
+	uint8_t *gone = NULL; /* per catalog revision: 1 removed, 2 applied and missing */
+	size_t added = 0, replaced = 0, same = 0, removed = 0;
 	int rc;
 
 	*report = NULL;
 	parsed = mg_alloc(ctx, (n + 1) * sizeof(mg_script *));
 	action = mg_alloc(ctx, (n + 1) * sizeof(int));
-	if (parsed == NULL || action == NULL)
+	old_at = mg_alloc(ctx, (n + 1) * sizeof(int));
+	if (parsed == NULL || action == NULL || old_at == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 	{
@@ -1387,11 +1472,13 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 			(rc = mg_script_parse(&parsed[i], ctx, texts[i], len, fn)) != MG_OK)
 			return rc;
 	}
-	if (n > 1)
+	if (n > 1 || source != NULL)
 	{
-		/* two texts with one id (two files of one load): an error, whatever the catalog holds */
-		mg_revmap *ids;
-
+		/*
+		 * Two texts with one id (two files of one load): an error, whatever
+		 * the catalog holds.  A load keeps the index, to tell which catalog
+		 * revisions its directory still has.
+		 */
 		if ((rc = mg_revmap_new(&ids, ctx)) != MG_OK)
 			return rc;
 		for (size_t i = 0; i < n; i++)
@@ -1399,10 +1486,15 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 				return rc;
 		if ((rc = mg_revmap_check_ids(ids)) != MG_OK)
 			return rc;
-		mg_revmap_release(ids);
 	}
-	if ((rc = mg_session_open(&s, ctx, host, true)) != MG_OK)
+	if ((rc = mg_session_open(&s, ctx, host, true)) != MG_OK ||
+		(rc = mg_state_check_source(&s.st, true)) != MG_OK)
 		return mg_session_close(&s, rc);
+	s.st.source = source;
+	if (source != NULL && s.st.has_source &&
+		((rc = mg_state_sources(&src, &s.st, s.map)) != MG_OK ||
+		 (gone = mg_alloc(ctx, mg_revmap_count(s.map) + 1)) == NULL))
+		return mg_session_close(&s, rc != MG_OK ? rc : MG_ENOMEM);
 	/* the graph as it will be: catalog revisions, new ones replacing or appended */
 	if ((rc = mg_revmap_new(&check, ctx)) != MG_OK)
 		return mg_session_close(&s, rc);
@@ -1425,6 +1517,7 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 			int old = mg_revmap_find(s.map, parsed[i]->id);
 
 			action[i] = 1;
+			old_at[i] = old;
 			if (old < 0)
 				continue;
 			if (strcmp(mg_revmap_rev(s.map, old)->script->checksum, parsed[i]->checksum) == 0)
@@ -1445,10 +1538,23 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 			}
 			action[i] = 2;
 		}
+		/* what this directory gave an earlier load and no longer has */
+		for (size_t k = 0; gone != NULL && k < mg_revmap_count(s.map); k++)
+		{
+			const mg_rev *r = mg_revmap_rev(s.map, (int) k);
+
+			if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+				return mg_session_close(&s, rc);
+			if (src[k].dir[0] != '\0' && file_under(src[k].dir, r->script->filename, source) &&
+				mg_revmap_find(ids, r->id) < 0)
+				gone[k] = applied[k] ? 2 : 1;
+		}
 		for (size_t k = 0; k < mg_revmap_count(s.map); k++)
 		{
 			const mg_script *use = mg_revmap_rev(s.map, (int) k)->script;
 
+			if (gone != NULL && gone[k] == 1)
+				continue;
 			for (size_t i = 0; i < n; i++)
 				if (action[i] == 2 && strcmp(parsed[i]->id, use->id) == 0)
 					use = parsed[i];
@@ -1461,11 +1567,30 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 		if ((rc = mg_revmap_build(check)) != MG_OK)
 			return mg_session_close(&s, rc);
 	}
+	for (size_t k = 0; gone != NULL && k < mg_revmap_count(s.map) && rc == MG_OK; k++)
+	{
+		const mg_rev *r = mg_revmap_rev(s.map, (int) k);
+
+		if (gone[k] == 1)
+		{
+			rc = mg_state_remove_script(&s.st, r->id);
+			removed++;
+		}
+		else if (gone[k] == 2 && !src[k].missing)
+			rc = mg_state_set_source(&s.st, r->id, src[k].dir, r->script->filename, true);
+	}
 	for (size_t i = 0; i < n && rc == MG_OK; i++)
 	{
 		if (action[i] == 0)
 		{
+			const mg_source *was = src != NULL ? &src[old_at[i]] : NULL;
+
 			same++;
+			/* unchanged text, but found here: the row says so */
+			if (was != NULL && (was->missing || strcmp(was->dir, source) != 0 ||
+								strcmp(mg_revmap_rev(s.map, old_at[i])->script->filename,
+									   parsed[i]->filename) != 0))
+				rc = mg_state_set_source(&s.st, parsed[i]->id, source, parsed[i]->filename, false);
 			continue;
 		}
 		rc = mg_state_put_script(&s.st, parsed[i], action[i] == 2);
@@ -1476,7 +1601,10 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 	}
 	if (rc == MG_OK)
 		rc = mg_headcache_write(&s.st, check);
-	if (rc == MG_OK)
+	if (rc == MG_OK && source != NULL)
+		rc = load_report(report, ctx, s.map, gone, src, n, added, replaced, same, removed,
+						 !s.st.has_source);
+	else if (rc == MG_OK)
 	{
 		*report = mg_printf(ctx, "%zu revision%s: %zu added, %zu replaced, %zu unchanged",
 							n, n == 1 ? "" : "s", added, replaced, same);
@@ -1487,15 +1615,25 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 }
 
 int
+mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
+		   size_t n, const char *const *texts, const char *const *filenames)
+{
+	return add_texts(report, ctx, host, n, texts, filenames, NULL);
+}
+
+int
 mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 {
 	mg_file *files;
 	size_t nfiles, n = 0;
 	const char **texts, **names;
+	char *source;
 	int rc;
 
 	*report = NULL;
-	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK)
+	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK ||
+		(rc = mg_envdir_canonical(&source, ctx, dir)) != MG_OK ||
+		(rc = mg_utf8_check_name(ctx, source, "directory")) != MG_OK)
 		return rc;
 	texts = mg_alloc(ctx, (nfiles + 1) * sizeof(char *));
 	names = mg_alloc(ctx, (nfiles + 1) * sizeof(char *));
@@ -1522,5 +1660,5 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 		mg_error_hint(ctx, "Give the directory that holds the revision scripts (e.g. \"migrations\").");
 		return MG_EINPUT;
 	}
-	return mg_cmd_add(report, ctx, host, n, texts, names);
+	return add_texts(report, ctx, host, n, texts, names, source);
 }

@@ -31,6 +31,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -407,4 +408,23 @@ mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir)
 	*files = w.files;
 	*n = w.n;
 	return MG_OK;
+}
+
+/*
+ * The directory's canonical absolute path (realpath: links resolved, no
+ * "." or ".."), as the catalog records where a load read its revisions:
+ * "migrations", "./migrations/" and the absolute path are one directory.
+ * *out lives in the arena.  Errors: as mg_envdir_read's for a directory
+ * that cannot be opened; MG_ENOMEM.
+ */
+int
+mg_envdir_canonical(char **out, mg_ctx *ctx, const char *dir)
+{
+	char buf[PATH_MAX];
+
+	*out = NULL;
+	if (realpath(dir != NULL ? dir : "", buf) == NULL)
+		return err_envdir(ctx, dir != NULL ? dir : "", errno);
+	*out = mg_strdup(ctx, buf);
+	return *out != NULL ? MG_OK : MG_ENOMEM;
 }

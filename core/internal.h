@@ -593,6 +593,8 @@ typedef struct mg_state {
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
+	bool has_source;       /* the catalog has source_dir and source_missing (mg_state_check_source) */
+	const char *source;    /* the directory this command loads ("" or NULL: inline adds) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
 	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */
@@ -610,6 +612,34 @@ int mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host);
 int mg_state_create(mg_state *st);
 /* Load the catalog's metadata (no bodies) into a built revision map. */
 int mg_state_load_map(mg_revmap **out, mg_state *st);
+/*
+ * Does the catalog record where each revision came from (the columns
+ * source_dir and source_missing)?  Sets st->has_source.  A SQLite catalog
+ * made before them gets them now when write is set (inside the caller's
+ * unit: ALTER TABLE keeps every row); a PostgreSQL one gets them from the
+ * extension's 1.1 update.  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int mg_state_check_source(mg_state *st, bool write);
+/* Where a catalog row came from: its load's directory ("" inline), and whether that load's last read missed it. */
+typedef struct mg_source {
+	const char *dir;
+	bool missing;
+} mg_source;
+/*
+ * The source of every revision of map (from mg_state_load_map), by map
+ * index, in the arena; with !st->has_source every one is inline.
+ * Errors: MG_EHOST, MG_ENOMEM.
+ */
+int mg_state_sources(mg_source **out, mg_state *st, const mg_revmap *map);
+/*
+ * Record a catalog row's file: its directory, its path in it, and
+ * whether the last load of that directory missed it.  Needs
+ * st->has_source.  Errors: MG_EHOST, MG_ENOMEM.
+ */
+int mg_state_set_source(mg_state *st, const char *id, const char *dir, const char *filename,
+						bool missing);
+/* Delete a revision's catalog row.  Errors: MG_EHOST, MG_ENOMEM. */
+int mg_state_remove_script(mg_state *st, const char *id);
 /* Load one revision's full script (bodies); error when absent. */
 int mg_state_load_script(const mg_script **out, mg_state *st, const char *id);
 /*
@@ -686,6 +716,8 @@ typedef struct mg_file {
 
 /* Every *.sql file under dir, sorted by relative path (bytewise). */
 int mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir);
+/* dir's canonical absolute path (realpath), in the arena; errors as mg_envdir_read's. */
+int mg_envdir_canonical(char **out, mg_ctx *ctx, const char *dir);
 
 /* ---- run.c: executing a plan --------------------------------------- */
 

@@ -60,3 +60,15 @@ COMMENT ON FUNCTION migrate_current(boolean) IS
 	'migrate_current([verbose]): rows, the database''s revisions with (head) marked (Galaxy''s dbversion); the columns of migrate_history';
 COMMENT ON FUNCTION migrate_catalog_changed() IS
 	'trigger on migrate_catalog: empties migrate_catalog_heads after any change, so the kept heads are never stale';
+
+-- ---------------------------------------------------------------------------
+-- Where each revision came from (migrate_load makes the catalog tell the
+-- truth about the directory it reads).  source_dir: the canonical directory
+-- of the load that read the revision, '' for a revision added inline
+-- (migrate_add), as every row of a 1.0 catalog is kept; source_missing: 1
+-- when the last load of that directory did not find the applied revision's
+-- file (the row stays so the database can be downgraded; migrate_check
+-- reports it).  New columns with defaults: the existing rows are kept.
+ALTER TABLE @extschema@.migrate_catalog
+	ADD COLUMN source_dir text NOT NULL DEFAULT '',
+	ADD COLUMN source_missing integer NOT NULL DEFAULT 0;
