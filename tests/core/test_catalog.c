@@ -273,7 +273,7 @@ test_open(void)
 		   "the catalog's triggers that empty the kept heads");
 	is_str(db_text("SELECT group_concat(name, ',') FROM pragma_table_info('migrate_catalog')"),
 		   "seq,revision,down_revisions,branch_labels,depends_on,tags,message,filename,"
-		   "transactional,checksum,script,added_at", "catalog columns");
+		   "transactional,checksum,script,added_at,source_dir,source_missing", "catalog columns");
 	is_str(db_text("SELECT group_concat(name, ',') FROM pragma_table_info('migrate_log')"),
 		   "id,revision,direction,from_revisions,to_revisions,run_at,duration_ms,checksum,applied_by",
 		   "log columns");
