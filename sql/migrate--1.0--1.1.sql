@@ -13,3 +13,43 @@
  */
 
 \echo Use "ALTER EXTENSION migrate UPDATE TO '1.1'" to load this file. \quit
+
+-- ----------------------------------------------------------------------------
+-- Where the database stands: migrate_status, migrate_graph, migrate_version,
+-- migrate_functions.
+
+-- The newest log row of a revision is one index seek, however long the log
+-- (migrate_status reads it for every revision, migrate_check for every
+-- applied one).
+CREATE INDEX IF NOT EXISTS migrate_log_revision ON migrate_log (revision, id);
+
+CREATE FUNCTION migrate_status()
+RETURNS TABLE (revision text, branch_labels text, message text, state text,
+			   applied_at timestamp with time zone, applied_by text,
+			   duration_ms double precision, checksum_ok boolean, file text)
+AS 'MODULE_PATHNAME', 'migrate_status_1_1'
+LANGUAGE C VOLATILE ROWS 100;
+
+CREATE FUNCTION migrate_graph(format text DEFAULT 'dot')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph_1_1'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_version()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_version_1_1'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate_functions()
+RETURNS TABLE (name text, arguments text, kind text, description text)
+AS 'MODULE_PATHNAME', 'migrate_functions_1_1'
+LANGUAGE C STABLE ROWS 30;
+
+COMMENT ON FUNCTION migrate_status() IS 'every revision''s state here: applied, stamped, pending, not held or unknown; when, by whom, checksum';
+COMMENT ON FUNCTION migrate_graph(text) IS 'the revision graph as Graphviz DOT text (''dot'', or ''dot-collapsed'' for long chains)';
+COMMENT ON FUNCTION migrate_version() IS 'the engine''s version, its SQL API''s, and the database''s';
+COMMENT ON FUNCTION migrate_functions() IS 'this list: every function with its arguments and one line on what it does';
+-- One description per function, the same as migrate_functions() lists (core/api.c).
+COMMENT ON FUNCTION migrate_load(text) IS 'read an environment directory into the catalog';
+COMMENT ON FUNCTION migrate_upgrade_sql(text) IS 'the SQL an upgrade would run (Alembic''s --sql); range is [from:]to';
+COMMENT ON FUNCTION migrate_downgrade_sql(text) IS 'the SQL a downgrade would run (Alembic''s --sql); range is from:to';
