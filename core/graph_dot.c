@@ -11,8 +11,8 @@
  *     the top (they are also pinned to the first rank), and a dashed edge
  *     labelled "depends on" from each Depends On revision;
  *   - heads with a double border, the database's current revisions
- *     filled, branch points as trapezia wide at the bottom (where the
- *     branches leave), merge points wide at the top (where they join);
+ *     filled green, branch points with a thick orange border, merge
+ *     points with a thick blue one;
  *     the same facts in words on the box's first line, as Alembic's
  *     history writes them: (head) (current) (branchpoint) (mergepoint);
  *   - a version row the catalog lacks as a dashed box of its own.
@@ -108,12 +108,13 @@ put_node(mg_buf *b, const dot_graph *g, int i)
 	put_quoted(b, r->id);
 	mg_buf_puts(b, " [label=");
 	put_quoted(b, text);
-	if (branch && !merge)
-		mg_buf_puts(b, ", shape=trapezium");
-	else if (merge && !branch)
-		mg_buf_puts(b, ", shape=invtrapezium");
-	else if (merge && branch)
-		mg_buf_puts(b, ", shape=hexagon");
+	/* a thick border: orange where branches leave, blue where they join */
+	if (branch && merge)
+		mg_buf_puts(b, ", penwidth=2, color=\"#d9822b:#3b6fb6\"");
+	else if (branch)
+		mg_buf_puts(b, ", penwidth=2, color=\"#d9822b\"");
+	else if (merge)
+		mg_buf_puts(b, ", penwidth=2, color=\"#3b6fb6\"");
 	if (head)
 		mg_buf_puts(b, ", peripheries=2");
 	if (cur)
