@@ -230,7 +230,8 @@ conformance: $(SO)
 bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
-		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind; \
+		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
+		bash bench/status.sh | tee build/bench/status.md; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi

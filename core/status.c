@@ -26,7 +26,8 @@
  *
  * Cost: the graph, and one query that reads the newest log row of each
  * catalog revision through the log's (revision, id) index (one seek per
- * revision, however long the log), plus one lookup per unknown revision.
+ * revision, however long the log; without the index, one grouping pass
+ * over the log), plus one lookup per unknown revision.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,7 @@ read_row(void *arg, int ncol, const char *const *vals)
 /*
  * The newest log row of every catalog revision, into revs[] (zeroed, one
  * per revision of the map): one seek of the (revision, id) index per
- * catalog row.
+ * catalog row.  Rows of revisions the catalog lacks are skipped.
  */
 static int
 read_catalog_log(logged *revs, mg_session *s)
@@ -150,12 +151,21 @@ read_catalog_log(logged *revs, mg_session *s)
 						"WHERE m.revision OPERATOR(pg_catalog.=) c.revision "
 						"ORDER BY m.id DESC LIMIT 1) AS l",
 						st->t_catalog, st->t_log);
-	else
+	else if (!st->no_log_index)
 		sql = mg_printf(st->ctx,
 						"SELECT l.revision, l.direction, l.run_at, l.duration_ms, l.checksum, "
 						"l.applied_by, l.from_revisions FROM %s AS c JOIN %s AS l "
 						"ON l.id = (SELECT max(m.id) FROM %s AS m WHERE m.revision = c.revision)",
 						st->t_catalog, st->t_log, st->t_log);
+	else
+		/*
+		 * A database made before the index (until its next write command):
+		 * one grouping pass over the log, not a scan per revision.
+		 */
+		sql = mg_printf(st->ctx,
+						"SELECT " LOG_COLUMNS " FROM %s WHERE id IN "
+						"(SELECT max(id) FROM %s WHERE revision IS NOT NULL GROUP BY revision)",
+						st->t_log, st->t_log);
 	return mg_state_host_query(st, sql, 0, NULL, read_row, &r, NULL);
 }
 
