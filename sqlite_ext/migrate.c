@@ -1811,46 +1811,15 @@ static void
 status_column(sqlite3_context *fctx, const void *rows, size_t i, int col)
 {
 	const mg_status_row *r = &((const mg_status_row *) rows)[i];
+	const char *texts[] = {r->revision, r->branch_labels, r->message, r->state,
+						   r->applied_at, r->applied_by, NULL, NULL, r->file};
 
-	switch (col)
-	{
-		case 0:
-			result_text(fctx, r->revision);
-			break;
-		case 1:
-			result_text(fctx, r->branch_labels);
-			break;
-		case 2:
-			result_text(fctx, r->message);
-			break;
-		case 3:
-			result_text(fctx, r->state);
-			break;
-		case 4:
-			result_text(fctx, r->applied_at);
-			break;
-		case 5:
-			result_text(fctx, r->applied_by);
-			break;
-		case 6:
-			if (r->has_duration)
-				sqlite3_result_double(fctx, r->duration_ms);
-			else
-				sqlite3_result_null(fctx);
-			break;
-		case 7:
-			if (r->checksum_ok >= 0)
-				sqlite3_result_int(fctx, r->checksum_ok);
-			else
-				sqlite3_result_null(fctx);
-			break;
-		case 8:
-			result_text(fctx, r->file);
-			break;
-		default:
-			sqlite3_result_null(fctx);
-			break;
-	}
+	if (col == 6 && r->has_duration)
+		sqlite3_result_double(fctx, r->duration_ms);
+	else if (col == 7 && r->checksum_ok >= 0)
+		sqlite3_result_int(fctx, r->checksum_ok);
+	else
+		result_text(fctx, col >= 0 && col < 9 ? texts[col] : NULL);
 }
 
 static const list_def status_def = {
@@ -1875,25 +1844,9 @@ static void
 functions_column(sqlite3_context *fctx, const void *rows, size_t i, int col)
 {
 	const mg_api_function *f = ((const mg_api_function *const *) rows)[i];
+	const char *texts[] = {f->name, f->arguments, f->kind, f->description};
 
-	switch (col)
-	{
-		case 0:
-			result_text(fctx, f->name);
-			break;
-		case 1:
-			result_text(fctx, f->arguments);
-			break;
-		case 2:
-			result_text(fctx, f->kind);
-			break;
-		case 3:
-			result_text(fctx, f->description);
-			break;
-		default:
-			sqlite3_result_null(fctx);
-			break;
-	}
+	result_text(fctx, col >= 0 && col < 4 ? texts[col] : NULL);
 }
 
 static const list_def functions_def = {
