@@ -42,7 +42,8 @@ mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool writ
 		if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 			return rc;
 		s->in_unit = true;
-		if ((rc = mg_state_create(&s->st)) != MG_OK)
+		if ((rc = mg_state_create(&s->st)) != MG_OK ||
+			(rc = mg_limits_apply(&s->st)) != MG_OK)
 			return rc;
 	}
 	if ((rc = mg_state_get_setting(&branches, &s->st, "branches")) != MG_OK ||
@@ -533,8 +534,8 @@ nothing_to_do(char **report, const mg_session *s)
 }
 
 static int
-run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+		 mg_run_kind kind, bool purge, size_t max_steps, int *more)
 {
 	mg_session s;
 	mg_buf out;
@@ -636,6 +637,37 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 	if (rc == MG_OK)
 		rc = mg_buf_finish(&out, report);
 	return mg_session_close(&s, rc);
+}
+
+/* run_once's arguments, for mg_limits_retry. */
+typedef struct run_args {
+	char **report;
+	mg_ctx *ctx;
+	const mg_host *host;
+	const char *target;
+	mg_run_kind kind;
+	bool purge;
+	size_t max_steps;
+	int *more;
+} run_args;
+
+static int
+run_attempt(void *arg)
+{
+	run_args *a = arg;
+
+	return run_once(a->report, a->ctx, a->host, a->target, a->kind, a->purge, a->max_steps,
+					a->more);
+}
+
+/* One run, tried again while a lock wait times out (limits.c). */
+static int
+run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+{
+	run_args a = {report, ctx, host, target, kind, purge, max_steps, more};
+
+	return mg_limits_retry(ctx, host, run_attempt, &a);
 }
 
 int

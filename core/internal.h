@@ -636,8 +636,36 @@ bool mg_headcache_knows_label(const mg_cached_head *heads, size_t n, const char 
 /* Read / write a setting (known keys only). */
 int mg_state_get_setting(char **out, mg_state *st, const char *key);
 int mg_state_set_setting(mg_state *st, const char *key, const char *value);
+/* Read several settings in one query (out[i]: keys[i]'s value or default). */
+int mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t n);
 /* The checksum recorded when rev was last applied (NULL when never). */
 int mg_state_applied_checksum(char **out, mg_state *st, const char *rev);
+
+/* ---- limits.c: a run's lock and step limits, lock retries ------------ */
+
+/* The defaults: see limits.c for why. */
+#define MG_DEFAULT_LOCK_TIMEOUT "2s"
+#define MG_DEFAULT_LOCK_RETRIES "3"
+
+/* Is key one of the limits' settings (lock_timeout, lock_retries, statement_timeout)? */
+bool mg_limits_is_setting(const char *key);
+/* Check a limit setting's value; *out its stored form.  MG_EINPUT names what is wrong. */
+int mg_limits_normalize(char **out, mg_ctx *ctx, const char *key, const char *value);
+/* A duration setting's value in milliseconds (stored form; 0: off); -1 when malformed. */
+long mg_limits_duration_ms(const char *value);
+/*
+ * Inside a unit just opened: read lock_timeout and statement_timeout and
+ * hand them to the host (mg_host.limits).  Nothing when the host has no
+ * limits slot.
+ */
+int mg_limits_apply(mg_state *st);
+/*
+ * Run attempt(arg), an atomic unit of work that opens and closes its own
+ * session; while it fails because a lock was not available (SQLSTATE
+ * 55P03) and the host can apply limits, run it again after a pause, up
+ * to lock_retries more times.  Returns the last attempt's result.
+ */
+int mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg), void *arg);
 
 /* ---- envdir.c: environment directories ------------------------------ */
 

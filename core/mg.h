@@ -110,7 +110,7 @@ void mg_error_format(const mg_error *err, char *buf, size_t cap);
 /* Host interface                                                      */
 /* ------------------------------------------------------------------ */
 
-#define MG_HOST_VERSION 1
+#define MG_HOST_VERSION 2
 
 /* Called once per result row; vals[i] is NULL for SQL NULL.  Non-zero stops. */
 typedef int (*mg_row_fn)(void *arg, int ncol, const char *const *vals);
@@ -163,7 +163,31 @@ typedef struct mg_host {
 
 	/* Current time as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) into buf. */
 	void (*now)(void *ud, char *buf, size_t cap);
+
+	/* ---- version 2 ---- */
+
+	/*
+	 * Apply a run's limits to the unit just opened, until it ends:
+	 * lock_timeout_ms bounds every lock wait of its statements,
+	 * statement_timeout_ms every revision body (run_script); 0 leaves
+	 * the host's own setting.  A lock wait that times out fails with
+	 * SQLSTATE 55P03 and an error naming the lock and who holds it.  May
+	 * be NULL: the host has no such limits (SQLite), and the core then
+	 * never retries a run.
+	 */
+	int (*limits)(void *ud, mg_ctx *ctx, long lock_timeout_ms, long statement_timeout_ms);
+
+	/*
+	 * Pause ms milliseconds, outside any unit (between a run's
+	 * attempts).  A host may end the call here when it is canceled, as
+	 * the interrupt hook may.  May be NULL only when limits is.
+	 */
+	void (*sleep)(void *ud, long ms);
 } mg_host;
+
+/* Does the host fill slot (a member of mg_host added in a later version)? */
+#define MG_HOST_HAS(host, slot) \
+	((host)->version >= 2 && (host)->slot != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Results                                                              */

@@ -134,6 +134,12 @@
  *               error has rolled the unit back already, see below).
  *   notice      ereport(NOTICE): progress ("Running upgrade ...").
  *   now         the clock (clock_timestamp), UTC, as text.
+ *   limits      lock_timeout for the unit's statements (a GUC at a nest
+ *               level of its own, so the caller's value comes back), a
+ *               timer that notes the lock a statement waits for (so a
+ *               timed-out wait can name the relation, the mode and the
+ *               blocking backends), statement_timeout per revision body.
+ *   sleep       WaitLatch between a run's tries (core/limits.c retries).
  *
  * PostgreSQL errors never longjmp through the core: every SPI call (and
  * the lock, and the parser) runs under PG_TRY (trap), and a PostgreSQL
@@ -211,15 +217,21 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
+#include "storage/latch.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -290,6 +302,10 @@ typedef struct host_state
 	MemoryContext unit_cxt;		/* CurrentMemoryContext before begin */
 	ResourceOwner unit_owner;	/* CurrentResourceOwner before begin */
 	SubTransactionId unit_subid;	/* the unit's subtransaction */
+	/* the run's limits (host_limits), for the open unit */
+	long		lock_ms;		/* lock_timeout; 0: the session's own */
+	long		stmt_ms;		/* statement_timeout per body; 0: off */
+	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
 } host_state;
 
 /*
@@ -379,10 +395,88 @@ raise_error(const mg_error *err, int rc)
 }
 
 /* ------------------------------------------------------------------ */
+/* The lock watch: which lock a timed-out statement waited for           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * PostgreSQL's lock timeout error says only "canceling statement due to
+ * lock timeout", and by the time it is raised the backend has left the
+ * lock's wait queue, so pg_blocking_pids() can no longer say who blocked
+ * it.  While a run's unit is open with a lock_timeout, a periodic timer
+ * (every lock_timeout/2, at most 250 ms) notes the lock this backend is
+ * waiting for, if any, from its own PGPROC; a statement that times out
+ * has waited lock_timeout, so the last note is of that wait.  The note is
+ * plain copies of our own PGPROC's fields, as a signal handler may take.
+ */
+#define LOCK_WATCH_MAX_TICK_MS 250
+
+static TimeoutId lock_watch_id = MAX_TIMEOUTS;	/* not registered yet */
+static volatile sig_atomic_t lock_watch_seen;
+static volatile uint32 lock_watch_tag[4];
+static volatile uint8 lock_watch_type;
+static volatile uint8 lock_watch_method;
+static volatile LOCKMODE lock_watch_mode;
+
+/* The timer's handler (signal context): note the lock waited for. */
+static void
+lock_watch_tick(void)
+{
+	PGPROC	   *proc = MyProc;
+	LOCK	   *lock;
+
+	if (proc == NULL || (lock = proc->waitLock) == NULL)
+		return;
+	lock_watch_tag[0] = lock->tag.locktag_field1;
+	lock_watch_tag[1] = lock->tag.locktag_field2;
+	lock_watch_tag[2] = lock->tag.locktag_field3;
+	lock_watch_tag[3] = lock->tag.locktag_field4;
+	lock_watch_type = lock->tag.locktag_type;
+	lock_watch_method = lock->tag.locktag_lockmethodid;
+	lock_watch_mode = proc->waitLockMode;
+	lock_watch_seen = 1;
+}
+
+/* Start noting lock waits, for a lock_timeout of lock_ms. */
+static void
+lock_watch_start(long lock_ms)
+{
+	int			tick = (int) Min(lock_ms / 2, LOCK_WATCH_MAX_TICK_MS);
+
+	if (tick < 1)
+		tick = 1;
+	if (lock_watch_id == MAX_TIMEOUTS)
+		lock_watch_id = RegisterTimeout(USER_TIMEOUT, lock_watch_tick);
+	lock_watch_seen = 0;
+	enable_timeout_every(lock_watch_id, TimestampTzPlusMilliseconds(GetCurrentTimestamp(), tick),
+						 tick);
+}
+
+/* Stop the timer (PostgreSQL's error recovery stops it too). */
+static void
+lock_watch_stop(void)
+{
+	if (lock_watch_id != MAX_TIMEOUTS && get_timeout_active(lock_watch_id))
+		disable_timeout(lock_watch_id, false);
+}
+
+/* The unit's limits end with it: the timer stops; lock_timeout comes back. */
+static void
+limits_end(host_state *hs, bool commit)
+{
+	lock_watch_stop();
+	if (hs->guc_level > 0 && commit)
+		AtEOXact_GUC(true, hs->guc_level);
+	/* on rollback the subtransaction's abort has restored it already */
+	hs->guc_level = 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Trapped calls: PostgreSQL errors become engine errors                 */
 /* ------------------------------------------------------------------ */
 
 typedef void (*guarded_fn) (void *arg);
+
+static void lock_wait_error(host_state *hs, mg_ctx *ctx);
 
 /*
  * The SQLSTATE of a call on a unit that an error has rolled back
@@ -479,6 +573,7 @@ unit_abort(host_state *hs)
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
 	hs->unit_aborted = true;
+	limits_end(hs, false);
 }
 
 /* The engine's error for a call on a unit an error has rolled back. */
@@ -539,6 +634,9 @@ static int
 trap(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
 	 int *sqlerrcode, int *cursorpos)
 {
+	int			code = 0;
+	int			rc;
+
 	if (sqlerrcode != NULL)
 		*sqlerrcode = 0;
 	if (cursorpos != NULL)
@@ -547,7 +645,13 @@ trap(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
 		return guard(ctx, fn, arg, with_context, sqlerrcode, cursorpos);
 	if (hs->unit_aborted)
 		return unit_aborted_error(ctx);
-	return unit_call(hs, ctx, fn, arg, with_context, sqlerrcode, cursorpos);
+	lock_watch_seen = 0;
+	rc = unit_call(hs, ctx, fn, arg, with_context, &code, cursorpos);
+	if (sqlerrcode != NULL)
+		*sqlerrcode = code;
+	if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE && lock_watch_seen)
+		lock_wait_error(hs, ctx);
+	return rc;
 }
 
 /* The engine's error for an SPI result code that is not an ERROR. */
@@ -997,6 +1101,57 @@ exec_guarded(void *arg)
 }
 
 /*
+ * statement_timeout per step: PostgreSQL arms its statement timer when a
+ * client's statement starts, so the GUC set inside a call changes
+ * nothing for that call; the step arms the same timer itself (its
+ * message stays PostgreSQL's "canceling statement due to statement
+ * timeout"), never later than the caller's own deadline, and puts the
+ * caller's back afterwards.
+ */
+typedef struct step_timeout
+{
+	TimestampTz deadline;		/* 0: not armed */
+	bool		had;			/* the caller's timer was running */
+	TimestampTz caller_fin;
+} step_timeout;
+
+static void
+step_timeout_start(host_state *hs, step_timeout *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!hs->in_unit || hs->stmt_ms <= 0)
+		return;
+	st->had = get_timeout_active(STATEMENT_TIMEOUT);
+	st->caller_fin = st->had ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	st->deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), hs->stmt_ms);
+	if (!st->had || st->deadline < st->caller_fin)
+		enable_timeout_at(STATEMENT_TIMEOUT, st->deadline);
+}
+
+static void
+step_timeout_end(step_timeout *st)
+{
+	if (st->deadline == 0)
+		return;
+	if (st->had)
+		enable_timeout_at(STATEMENT_TIMEOUT, st->caller_fin);
+	else
+		disable_timeout(STATEMENT_TIMEOUT, false);
+}
+
+/* A canceled statement after the step's deadline: say which limit it was. */
+static void
+step_timeout_blame(host_state *hs, mg_ctx *ctx, const step_timeout *st)
+{
+	if (st->deadline == 0 || GetCurrentTimestamp() < st->deadline ||
+		(st->had && st->caller_fin <= st->deadline))
+		return;
+	mg_error_detail(ctx, "The step ran longer than migrate's statement_timeout setting (%ldms).",
+					hs->stmt_ms);
+	mg_error_hint(ctx, "Nothing was changed. Make the step shorter (for example CREATE INDEX CONCURRENTLY in a \"Transactional: false\" revision), or raise the limit: SELECT migrate_config('statement_timeout', '10min').");
+}
+
+/*
  * run_script: every statement of a revision body, in order.  On failure
  * the error holds PostgreSQL's words, *failed_statement the statement's
  * number and the context its text.
@@ -1010,6 +1165,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	int			len = (int) strlen(sql);
 	int			n = 0;
 	int			cursorpos;
+	step_timeout st;
 	int			rc;
 
 	*failed_statement = 0;
@@ -1043,17 +1199,19 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		return rc;
 	}
 
+	step_timeout_start(hs, &st);
 	foreach(lc, p.stmts)
 	{
 		RawStmt    *stmt = lfirst_node(RawStmt, lc);
 		int			start = stmt->stmt_location;
 		int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
 		exec_args	e;
+		int			code;
 
 		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
-		rc = trap(hs, ctx, exec_guarded, &e, false, NULL, NULL);
+		rc = trap(hs, ctx, exec_guarded, &e, false, &code, NULL);
 		if (rc == MG_OK && e.spi_rc < 0)
 			rc = spi_failure(ctx, e.spi_rc);
 		pfree((void *) e.sql);
@@ -1061,9 +1219,12 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		{
 			*failed_statement = n;
 			mg_error_statement(ctx, sql + start, sql + start + slen);
+			if (code == ERRCODE_QUERY_CANCELED)
+				step_timeout_blame(hs, ctx, &st);
 			break;
 		}
 	}
+	step_timeout_end(&st);
 	MemoryContextReset(hs->scratch);
 	return rc;
 }
@@ -1135,6 +1296,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
+	limits_end(hs, false);
 }
 
 /*
@@ -1159,6 +1321,7 @@ host_commit(void *ud, mg_ctx *ctx)
 		mg_error_detail(ctx, "An earlier statement of this call failed, and its error undid everything the call had done.");
 		return MG_EHOST;
 	}
+	limits_end(hs, true);
 	ReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
@@ -1199,6 +1362,194 @@ host_now(void *ud, char *buf, size_t cap)
 			 (int) fsec);
 }
 
+/* ------------------------------------------------------------------ */
+/* Lock and step limits (core/limits.c decides; this applies them)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * limits: lock_timeout for every statement of the unit (a GUC at a nest
+ * level of its own, as a function's SET clause does, so the caller's
+ * value comes back when the unit ends either way) and the lock watch;
+ * statement_timeout is kept for host_run_script.
+ */
+static int
+host_limits(void *ud, mg_ctx *ctx, long lock_ms, long stmt_ms)
+{
+	host_state *hs = ud;
+	char		value[32];
+
+	(void) ctx;
+	hs->stmt_ms = stmt_ms;
+	hs->lock_ms = lock_ms;
+	if (lock_ms > 0 && hs->in_unit)
+	{
+		snprintf(value, sizeof(value), "%ldms", lock_ms);
+		hs->guc_level = NewGUCNestLevel();
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		lock_watch_start(lock_ms);
+	}
+	return MG_OK;
+}
+
+/* sleep: an interruptible pause (a cancel request ends the call here). */
+static void
+host_sleep(void *ud, long ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	(void) ud;
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* Who holds a lock that a timed-out statement waited for, for the guarded part. */
+typedef struct blockers_args
+{
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+	char		what[NAMEDATALEN * 2 + 64];	/* "relation \"s.t\"" */
+	char		list[640];		/* "pid 1 (user ...); pid 2 (...)" */
+	char		pids[128];		/* "1, 2" */
+} blockers_args;
+
+/*
+ * pg_blocking_pids' hard blockers, asked of pg_locks after the wait: the
+ * other backends holding a granted lock on the same object in a mode that
+ * conflicts with the one wanted, with pg_stat_activity's view of them.
+ */
+static const char *const blockers_sql =
+	"SELECT pg_catalog.string_agg(pg_catalog.format("
+	"'pid %s (user \"%s\", application \"%s\", state \"%s\", transaction open for %s, query started at %s)', "
+	"a.pid, a.usename, a.application_name, coalesce(a.state, 'unknown'), "
+	"pg_catalog.date_trunc('second', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start), "
+	"pg_catalog.date_trunc('second', a.query_start)), '; ' ORDER BY a.xact_start, a.pid), "
+	"pg_catalog.string_agg(a.pid::pg_catalog.text, ', ' ORDER BY a.xact_start, a.pid) "
+	"FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) ANY ("
+	" SELECT l.pid FROM pg_catalog.pg_locks l"
+	" WHERE l.granted AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+	" AND l.mode OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])"
+	" AND CASE $2 WHEN 'relation' THEN l.locktype OPERATOR(pg_catalog.=) 'relation'"
+	"  AND l.database OPERATOR(pg_catalog.=) $3::pg_catalog.oid"
+	"  AND l.relation OPERATOR(pg_catalog.=) $4::pg_catalog.oid"
+	" ELSE l.locktype OPERATOR(pg_catalog.=) 'transactionid'"
+	"  AND l.transactionid OPERATOR(pg_catalog.=) $3::pg_catalog.xid END)";
+
+static void
+blockers_guarded(void *arg)
+{
+	blockers_args *b = arg;
+	LockMethod	method = GetLockTagsMethodTable(&b->tag);
+	StringInfoData modes;
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		relation = b->tag.locktag_type == LOCKTAG_RELATION;
+
+	if (relation)
+	{
+		Oid			relid = b->tag.locktag_field2;
+		char	   *name = get_rel_name(relid);
+		char	   *nsp = name != NULL ? get_namespace_name(get_rel_namespace(relid)) : NULL;
+
+		if (name != NULL && nsp != NULL)
+			snprintf(b->what, sizeof(b->what), "relation \"%s.%s\"", nsp, name);
+		else
+			snprintf(b->what, sizeof(b->what), "relation %u", relid);
+	}
+	else if (b->tag.locktag_type == LOCKTAG_TRANSACTION)
+		snprintf(b->what, sizeof(b->what), "transaction %u", b->tag.locktag_field1);
+	else
+	{
+		snprintf(b->what, sizeof(b->what), "a lock of type \"%s\"",
+				 LockTagTypeNames[b->tag.locktag_type]);
+		return;
+	}
+	initStringInfo(&modes);
+	appendStringInfoChar(&modes, '{');
+	for (int m = 1; m <= method->numLockModes; m++)
+		if (method->conflictTab[b->mode] & LOCKBIT_ON(m))
+			appendStringInfo(&modes, "%s%s", modes.len > 1 ? "," : "",
+							 GetLockmodeName(b->tag.locktag_lockmethodid, m));
+	appendStringInfoChar(&modes, '}');
+	values[0] = CStringGetTextDatum(modes.data);
+	values[1] = CStringGetTextDatum(relation ? "relation" : "transactionid");
+	values[2] = CStringGetTextDatum(psprintf("%u", relation ? b->tag.locktag_field1 : b->tag.locktag_field1));
+	values[3] = CStringGetTextDatum(psprintf("%u", b->tag.locktag_field2));
+	if (SPI_execute_with_args(blockers_sql, 4, types, values, nulls, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		char	   *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *pids = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		if (list != NULL)
+			strlcpy(b->list, list, sizeof(b->list));
+		if (pids != NULL)
+			strlcpy(b->pids, pids, sizeof(b->pids));
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * A statement's lock wait timed out (the lock watch saw the wait): the
+ * error names the lock mode, the object and who holds it, in place of
+ * "canceling statement due to lock timeout".  SQLSTATE stays 55P03, which
+ * core/limits.c retries.
+ */
+static void
+lock_wait_error(host_state *hs, mg_ctx *ctx)
+{
+	blockers_args b;
+	mg_error	saved = *mg_ctx_error(ctx);
+	const char *mode;
+
+	memset(&b, 0, sizeof(b));
+	b.tag.locktag_field1 = lock_watch_tag[0];
+	b.tag.locktag_field2 = lock_watch_tag[1];
+	b.tag.locktag_field3 = lock_watch_tag[2];
+	b.tag.locktag_field4 = (uint16) lock_watch_tag[3];
+	b.tag.locktag_type = lock_watch_type;
+	b.tag.locktag_lockmethodid = lock_watch_method;
+	b.mode = lock_watch_mode;
+	lock_watch_seen = 0;
+	if (b.tag.locktag_lockmethodid != DEFAULT_LOCKMETHOD &&
+		b.tag.locktag_lockmethodid != USER_LOCKMETHOD)
+		return;
+	mode = GetLockmodeName(b.tag.locktag_lockmethodid, b.mode);
+	/* outside the unit, which the error has rolled back */
+	if (guard(ctx, blockers_guarded, &b, false, NULL, NULL) != MG_OK && b.what[0] == '\0')
+	{
+		*mg_ctx_error_mut(ctx) = saved;
+		return;
+	}
+	*mg_ctx_error_mut(ctx) = saved;
+	mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED,
+				 "could not obtain %s on %s within lock_timeout (%ldms)", mode, b.what, hs->lock_ms);
+	if (b.list[0] != '\0' && b.tag.locktag_type == LOCKTAG_TRANSACTION)
+		mg_error_detail(ctx, "The statement waits for a row that %s has locked or changed, in %s.",
+						b.what, b.list);
+	else if (b.list[0] != '\0')
+		mg_error_detail(ctx, "Blocked by %s.", b.list);
+	else
+		mg_error_detail(ctx, "No other session holds a conflicting lock any more: the blocking transaction ended after the wait timed out.");
+	if (b.pids[0] != '\0')
+		mg_error_hint(ctx, "Let the blocking transaction finish or end it (SELECT pg_terminate_backend(pid) for pid %s), then run again; migrate_config's lock_timeout and lock_retries set how long a run waits.",
+					  b.pids);
+	else
+		mg_error_hint(ctx, "Run again; migrate_config's lock_timeout and lock_retries set how long a run waits.");
+	mg_error_context(ctx, "%s", saved.context);
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -1221,6 +1572,8 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->rollback = host_rollback;
 	host->notice = host_notice;
 	host->now = host_now;
+	host->limits = host_limits;
+	host->sleep = host_sleep;
 }
 
 /*
