@@ -533,6 +533,29 @@ nothing_to_do(char **report, const mg_session *s)
 	return mg_buf_finish(&b, report);
 }
 
+/* For wait.c: at_kept_heads over the held branches, and its "at" text. */
+int
+mg_session_at_kept_heads(bool *yes, char **at, mg_session *s)
+{
+	char *text;
+	int rc;
+
+	*at = NULL;
+	if ((rc = at_kept_heads(yes, s, false)) != MG_OK || !*yes)
+		return rc;
+	if ((rc = nothing_to_do(&text, s)) != MG_OK)
+		return rc;
+	*at = text + strlen("nothing to do: ");
+	return MG_OK;
+}
+
+/* For wait.c: the version rows in catalog order ("base" when none); needs the graph. */
+char *
+mg_session_rows_text(const mg_session *s)
+{
+	return rows_text(s->st.ctx, s->map, s->rows, s->nrows);
+}
+
 static int
 run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		 mg_run_kind kind, bool purge, size_t max_steps, int *more)

@@ -72,6 +72,12 @@ void mg_error_statement(mg_ctx *ctx, const char *start, const char *end);
 /* Clear the error (after a failure the caller handled). */
 void mg_error_clear(mg_ctx *ctx);
 mg_error *mg_ctx_error_mut(mg_ctx *ctx);
+/*
+ * A new context with parent's allocator and interrupt hook, for work
+ * repeated in a loop whose arena must not grow with the loop (free it
+ * with mg_ctx_free).  MG_ENOMEM sets parent's error.
+ */
+int mg_ctx_new_child(mg_ctx **out, mg_ctx *parent);
 /* Set MG_ENOMEM with the standard message; returns MG_ENOMEM. */
 int mg_error_nomem(mg_ctx *ctx);
 /*
@@ -755,5 +761,13 @@ int mg_session_check_held(mg_session *s);
  * lists the known releases.  *out is target, rewritten when needed.
  */
 int mg_session_release_target(const char **out, mg_session *s, const char *target);
+/*
+ * Are the version rows the kept heads of the held branches?  *at is then
+ * "the database is at <rows>" (catalog order); the kept heads only: false
+ * when they cannot tell.
+ */
+int mg_session_at_kept_heads(bool *yes, char **at, mg_session *s);
+/* The version rows in catalog order, "base" when none (needs s->map); NULL: out of memory. */
+char *mg_session_rows_text(const mg_session *s);
 
 #endif /* MG_INTERNAL_H */

@@ -183,6 +183,15 @@ typedef struct mg_host {
 	 * the interrupt hook may.  May be NULL only when limits is.
 	 */
 	void (*sleep)(void *ud, long ms);
+
+	/*
+	 * For migrate_wait, outside any unit: wait up to ms milliseconds for
+	 * the database to change.  While a run holds the migration lock, wait
+	 * on that lock (returning as soon as the run ends) and set *running;
+	 * otherwise pause ms.  Takes nothing it keeps and writes nothing.
+	 * May be NULL: the core then uses sleep, or fails when both are.
+	 */
+	int (*wait)(void *ud, mg_ctx *ctx, long ms, int *running);
 } mg_host;
 
 /* Does the host fill slot (a member of mg_host added in a later version)? */
@@ -280,6 +289,17 @@ int mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host);
  */
 int mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host);
 /* Read (value NULL) or write a setting; *out is the (new) value. */
+/*
+ * Wait until the database is at target (NULL: the heads of the branches
+ * it holds; any upgrade target, satisfied when an upgrade to it would do
+ * nothing), checking again whenever a run ends (host->wait) or after a
+ * pause that doubles from 50 ms to 1 s; give up after timeout_ms (0:
+ * check once).  Reads only.  *report: "the database is at <rows>".  A
+ * time-out is MG_EINPUT (MG_STATE_PREREQUISITE) naming the target, the
+ * database's revisions and why it is not there.
+ */
+int mg_cmd_wait(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+                long timeout_ms);
 int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
                   const char *key, const char *value);
 

@@ -61,6 +61,15 @@
  * (Alembic's one-line text).  migrate_current's verbose only exists for the
  * SQLite host's signature; the rows are the same.
  *
+ * The start-up barrier of application workers (1.1; reads only):
+ *
+ *     migrate_wait([target [, timeout_seconds]])
+ *                                       return once the database is at
+ *                                       target (default: its heads),
+ *                                       waiting on the migration lock while
+ *                                       a run holds it; fail after
+ *                                       timeout_seconds (default 300)
+ *
  * A procedure that commits after every step (CALL, outside a transaction
  * block):
  *
@@ -1412,6 +1421,64 @@ host_sleep(void *ud, long ms)
 	}
 }
 
+/*
+ * wait (migrate_wait): when a run holds the migration lock, wait for it
+ * as a session-level shared lock request under a lock_timeout of ms,
+ * and let go of the lock at once; otherwise pause ms.  Outside any unit.
+ */
+typedef struct wait_args
+{
+	long		ms;
+	bool		free;			/* no run held the lock */
+} wait_args;
+
+static void
+wait_guarded(void *arg)
+{
+	wait_args  *w = arg;
+	Datum		key = Int64GetDatum(MIGRATE_LOCK_KEY);
+	char		value[32];
+	int			level;
+
+	w->free = DatumGetBool(DirectFunctionCall1(pg_try_advisory_lock_shared_int8, key));
+	if (!w->free)
+	{
+		snprintf(value, sizeof(value), "%ldms", w->ms);
+		level = NewGUCNestLevel();
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		DirectFunctionCall1(pg_advisory_lock_shared_int8, key);
+		AtEOXact_GUC(true, level);
+	}
+	DirectFunctionCall1(pg_advisory_unlock_shared_int8, key);
+}
+
+static int
+host_wait(void *ud, mg_ctx *ctx, long ms, int *running)
+{
+	wait_args	w;
+	int			code;
+	int			rc;
+
+	*running = 0;
+	w.ms = ms > 0 ? ms : 1;
+	w.free = false;
+	rc = guard(ctx, wait_guarded, &w, false, &code, NULL);
+	if (rc == MG_OK && w.free)
+	{
+		host_sleep(ud, ms);
+		return MG_OK;
+	}
+	*running = 1;
+	if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE)
+	{
+		/* the run still holds it after ms: time to look again */
+		mg_error_clear(ctx);
+		return MG_OK;
+	}
+	return rc;
+}
+
 /* Who holds a lock that a timed-out statement waited for, for the guarded part. */
 typedef struct blockers_args
 {
@@ -1574,6 +1641,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->now = host_now;
 	host->limits = host_limits;
 	host->sleep = host_sleep;
+	host->wait = host_wait;
 }
 
 /*
@@ -2018,6 +2086,44 @@ migrate_merge_1_0(PG_FUNCTION_ARGS)
 	a.rev_id = arg_text(fcinfo, 3, "migrate_merge", "rev_id", false);
 	call_open(&c, false);
 	rc = mg_cmd_merge(&out, c.ctx, &c.host, &a);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/*
+ * migrate_wait([target [, timeout_seconds]]) (1.1): the start-up barrier
+ * of application workers; reads only.  Each look needs a snapshot that
+ * sees other sessions' commits, which a REPEATABLE READ or SERIALIZABLE
+ * transaction never gives: refused there rather than waiting in vain.
+ */
+#define MIGRATE_WAIT_DEFAULT_S 300.0
+
+PG_FUNCTION_INFO_V1(migrate_wait_1_1);
+
+Datum
+migrate_wait_1_1(PG_FUNCTION_ARGS)
+{
+	const char *target = arg_text(fcinfo, 0, "migrate_wait", "target", false);
+	double		secs = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_FLOAT8(1) : MIGRATE_WAIT_DEFAULT_S;
+	long		ms;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrate_wait cannot run in a %s transaction",
+						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("The transaction's snapshot never shows the migration another session commits, so the wait could only time out."),
+				 errhint("Call it in READ COMMITTED (the default), before starting such a transaction.")));
+	if (secs != secs || secs < 0)	/* NaN or negative */
+		ms = -1;
+	else if (secs > 86400.0 * 365)
+		ms = 86400L * 365 * 1000;
+	else
+		ms = (long) (secs * 1000.0);
+	call_open(&c, false);
+	rc = mg_cmd_wait(&out, c.ctx, &c.host, target, ms);
 	return call_text_result(&c, fcinfo, rc, out);
 }
 

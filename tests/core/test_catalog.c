@@ -393,7 +393,7 @@ test_settings(void)
 	ok(v == NULL, "no value for an unknown key");
 	is_str(err->message, "unrecognized setting \"foo\"", "unknown key message");
 	is_str(err->sqlstate, MG_STATE_UNDEFINED, "unknown key SQLSTATE");
-	is_str(err->detail, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release.",
+	is_str(err->detail, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release, lock_timeout, lock_retries, statement_timeout.",
 		   "unknown key detail lists the known keys");
 	is_int(mg_state_set_setting(&st, "foo", "1"), MG_EINPUT, "unknown key write: MG_EINPUT");
 	is_str(err->message, "unrecognized setting \"foo\"", "unknown key write message");
