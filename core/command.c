@@ -558,7 +558,7 @@ mg_session_rows_text(const mg_session *s)
 
 static int
 run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-		 mg_run_kind kind, bool purge, size_t max_steps, int *more)
+		 mg_run_kind kind, bool purge, size_t max_steps, int *more, bool *began)
 {
 	mg_session s;
 	mg_buf out;
@@ -577,6 +577,7 @@ run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		return rc;
 	mg_buf_init(&out, ctx);
 	rc = mg_session_open_state(&s, ctx, host, true);
+	*began = s.in_unit;
 	if (rc == MG_OK && kind == MG_RUN_UPGRADE && is_heads(target))
 	{
 		/* the start-up check of every application: answered by the kept heads */
@@ -675,12 +676,12 @@ typedef struct run_args {
 } run_args;
 
 static int
-run_attempt(void *arg)
+run_attempt(void *arg, bool *began)
 {
 	run_args *a = arg;
 
 	return run_once(a->report, a->ctx, a->host, a->target, a->kind, a->purge, a->max_steps,
-					a->more);
+					a->more, began);
 }
 
 /* One run, tried again while a lock wait times out (limits.c). */

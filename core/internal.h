@@ -666,12 +666,16 @@ long mg_limits_duration_ms(const char *value);
  */
 int mg_limits_apply(mg_state *st);
 /*
- * Run attempt(arg), an atomic unit of work that opens and closes its own
- * session; while it fails because a lock was not available (SQLSTATE
- * 55P03) and the host can apply limits, run it again after a pause, up
- * to lock_retries more times.  Returns the last attempt's result.
+ * Run attempt(arg, &began), an atomic unit of work that opens and closes
+ * its own session (began: its unit was opened, the migration lock
+ * taken); while it fails inside its unit because a lock was not
+ * available (SQLSTATE 55P03) and the host can apply limits, run it again
+ * after a pause, up to lock_retries more times.  A failure to take the
+ * migration lock itself (another run holds it; the session's own
+ * lock_timeout) is not retried.  Returns the last attempt's result.
  */
-int mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg), void *arg);
+int mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg, bool *began),
+                    void *arg);
 
 /* ---- envdir.c: environment directories ------------------------------ */
 

@@ -224,14 +224,15 @@ read_retry_settings(long *retries, long *timeout_ms, mg_ctx *ctx, const mg_host 
 }
 
 int
-mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg), void *arg)
+mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg, bool *began), void *arg)
 {
-	int rc = attempt(arg);
+	bool began = false;
+	int rc = attempt(arg, &began);
 	long retries, timeout_ms, pause;
 	mg_error first;
 	char hint[sizeof(first.hint)];
 
-	if (!lock_failure(ctx, rc) || !MG_HOST_HAS(host, limits) || !MG_HOST_HAS(host, sleep))
+	if (!began || !lock_failure(ctx, rc) || !MG_HOST_HAS(host, limits) || !MG_HOST_HAS(host, sleep))
 		return rc;
 	first = *mg_ctx_error(ctx);
 	read_retry_settings(&retries, &timeout_ms, ctx, host);
@@ -252,8 +253,8 @@ mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg), voi
 			host->notice(host->ud, note);
 		host->sleep(host->ud, pause);
 		mg_error_clear(ctx);
-		rc = attempt(arg);
-		if (!lock_failure(ctx, rc))
+		rc = attempt(arg, &began);
+		if (!began || !lock_failure(ctx, rc))
 			return rc;
 		pause = pause * 2 > MAX_PAUSE_MS ? MAX_PAUSE_MS : pause * 2;
 	}

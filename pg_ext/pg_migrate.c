@@ -234,6 +234,7 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -1465,17 +1466,25 @@ host_wait(void *ud, mg_ctx *ctx, long ms, int *running)
 	w.free = false;
 	rc = guard(ctx, wait_guarded, &w, false, &code, NULL);
 	if (rc == MG_OK && w.free)
-	{
 		host_sleep(ud, ms);
-		return MG_OK;
-	}
-	*running = 1;
-	if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE)
+	else
 	{
-		/* the run still holds it after ms: time to look again */
-		mg_error_clear(ctx);
-		return MG_OK;
+		*running = 1;
+		if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE)
+		{
+			/* the run still holds it after ms: time to look again */
+			mg_error_clear(ctx);
+			rc = MG_OK;
+		}
 	}
+	/*
+	 * The next look must see tables other sessions created meanwhile (the
+	 * version table of a first run): a lookup that takes no lock reads
+	 * the catalog caches, which learn of other sessions' commits only
+	 * when the invalidation messages are read.
+	 */
+	AcceptInvalidationMessages();
+	InvalidateCatalogSnapshot();
 	return rc;
 }
 

@@ -108,13 +108,15 @@ typedef struct attempt {
 	int fails;
 	const char *state;
 	int calls;
+	bool began;      /* the attempt's unit was opened before it failed */
 } attempt;
 
 static int
-try_once(void *arg)
+try_once(void *arg, bool *began)
 {
 	attempt *a = arg;
 
+	*began = a->began;
 	if (a->calls++ < a->fails)
 	{
 		mg_error_set(a->ctx, MG_EHOST, a->state, "could not obtain AccessExclusiveLock on relation \"public.t\"");
@@ -148,7 +150,7 @@ test_retry(void)
 	db_exec("INSERT INTO migrate_settings VALUES ('lock_timeout', '100ms'), ('lock_retries', '3')");
 
 	reset();
-	a = (attempt) {ctx, 2, MG_STATE_LOCKED, 0};
+	a = (attempt) {ctx, 2, MG_STATE_LOCKED, 0, true};
 	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_OK, "fails twice, then succeeds");
 	is_int(a.calls, 3, "three attempts");
 	is_int(nslept, 2, "two pauses");
@@ -159,7 +161,7 @@ test_retry(void)
 		   "which says what blocked and when it tries again");
 
 	reset();
-	a = (attempt) {ctx, 99, MG_STATE_LOCKED, 0};
+	a = (attempt) {ctx, 99, MG_STATE_LOCKED, 0, true};
 	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_EHOST, "always blocked: fails");
 	is_int(a.calls, 4, "after 1 + lock_retries attempts");
 	is_int(slept[2], 400, "pauses 100, 200, 400 ms");
@@ -169,14 +171,14 @@ test_retry(void)
 		   "the hint says how often it was tried, then the host's advice");
 
 	reset();
-	a = (attempt) {ctx, 1, MG_STATE_SYNTAX, 0};
+	a = (attempt) {ctx, 1, MG_STATE_SYNTAX, 0, true};
 	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_EHOST, "another error");
 	is_int(a.calls, 1, "is not retried");
 	is_int(nnotices, 0, "and says nothing more");
 
 	db_exec("UPDATE migrate_settings SET value = '0' WHERE key = 'lock_retries'");
 	reset();
-	a = (attempt) {ctx, 1, MG_STATE_LOCKED, 0};
+	a = (attempt) {ctx, 1, MG_STATE_LOCKED, 0, true};
 	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_EHOST, "lock_retries 0");
 	is_int(a.calls, 1, "one attempt");
 	is_str(err->hint, "The run was tried 1 time (lock_retries is 0) and rolled back each time: nothing was changed. End pid 42.",
@@ -185,16 +187,21 @@ test_retry(void)
 	db_exec("UPDATE migrate_settings SET value = '40' WHERE key = 'lock_retries'");
 	db_exec("UPDATE migrate_settings SET value = '20s' WHERE key = 'lock_timeout'");
 	reset();
-	a = (attempt) {ctx, 4, MG_STATE_LOCKED, 0};
+	a = (attempt) {ctx, 4, MG_STATE_LOCKED, 0, true};
 	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_OK, "long lock_timeout");
 	is_int(slept[0], 20000, "pauses 20 s");
 	is_int(slept[1], 30000, "then at most 30 s");
 	is_int(slept[3], 30000, "and stay there");
 
 	reset();
-	a = (attempt) {ctx, 1, MG_STATE_LOCKED, 0};
+	a = (attempt) {ctx, 1, MG_STATE_LOCKED, 0, true};
 	is_int(mg_limits_retry(ctx, &host, try_once, &a), MG_EHOST, "a host without limits");
 	is_int(a.calls, 1, "never retries");
+
+	reset();
+	a = (attempt) {ctx, 1, MG_STATE_LOCKED, 0, false};
+	is_int(mg_limits_retry(ctx, &h, try_once, &a), MG_EHOST, "the migration lock itself not taken");
+	is_int(a.calls, 1, "is not retried (the session's own lock_timeout said so)");
 
 	/* mg_limits_apply hands the settings to the host, inside a unit */
 	{
