@@ -230,6 +230,8 @@ static const struct setting {
 	{"lock_timeout", MG_DEFAULT_LOCK_TIMEOUT},
 	{"lock_retries", MG_DEFAULT_LOCK_RETRIES},
 	{"statement_timeout", "0"},
+	/* PostgreSQL: the loopback connection of "Transactional: false" steps */
+	{"online_conninfo", ""},
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -243,7 +245,7 @@ find_setting(mg_ctx *ctx, const char *key)
 			return &settings[i];
 	}
 	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "unrecognized setting \"%s\"", key);
-	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release, lock_timeout, lock_retries, statement_timeout.");
+	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release, lock_timeout, lock_retries, statement_timeout, online_conninfo.");
 	return NULL;
 }
 
@@ -294,6 +296,16 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 	}
 	if (mg_limits_is_setting(key))
 		return mg_limits_normalize(out, ctx, key, value);
+	if (strcmp(key, "online_conninfo") == 0)
+	{
+		/* libpq's keyword=value pairs; the server checks them when it connects */
+		for (const char *p = value; *p; p++)
+			if ((unsigned char) *p < ' ')
+				return bad_value(ctx, key, value,
+								 "A connection string is keyword=value pairs on one line, as in \"host=/var/run/postgresql port=5432\".");
+		*out = mg_strdup(ctx, value);
+		return *out != NULL ? MG_OK : MG_ENOMEM;
+	}
 	if (mg_split_list(ctx, value, &items, &n) != MG_OK)
 		return MG_ENOMEM;
 	if (strcmp(key, "base_release") == 0)

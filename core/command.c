@@ -491,14 +491,19 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 	}
 	if (kind != MG_RUN_STAMP &&
 		((rc = load_bodies(s, &plan)) != MG_OK ||
-		 (rc = mg_run_check(ctx, s->map, &plan, s->st.dialect)) != MG_OK))
+		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
+								   MG_HOST_HAS(s->st.host, run_online))) != MG_OK))
 		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
 		return rc;
 	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)
 		return rc;
 	s->vt_exists = true;
-	if ((rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP)) != MG_OK)
+	if (kind != MG_RUN_STAMP && mg_online_wanted(s, &plan))
+		rc = mg_online_run_step(report, s, &plan);
+	else
+		rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP);
+	if (rc != MG_OK)
 		return rc;
 	*nsteps = plan.n;
 	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);

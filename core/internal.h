@@ -733,6 +733,20 @@ int mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir);
  * The map's scripts must be full scripts (bodies loaded).
  */
 int mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect);
+/*
+ * mg_run_check for a host that runs "Transactional: false" steps itself
+ * (online: mg_host.run_online): such a step is allowed when it is the
+ * plan's only one.
+ */
+int mg_run_check_online(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect,
+                        bool online);
+/*
+ * A failing statement's error in the words a run reports: the database's
+ * message, then the revision, file and statement as its context, and a
+ * hint when the host gave none.
+ */
+void mg_run_blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement);
+
 
 /*
  * Run a plan online, inside the unit the caller opened with host->begin
@@ -787,6 +801,19 @@ int mg_session_close(mg_session *s, int rc);
  */
 int mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
                    const char *target, bool purge, size_t max_steps);
+
+/* ---- online.c: "Transactional: false" steps run by the host ---------- */
+
+/*
+ * Run a one-step plan whose step is marked "Transactional: false" through
+ * host->run_online: the session's unit is committed, the body runs, a new
+ * unit is opened (s->in_unit again, the rows read anew and checked) and
+ * the step recorded (version rows, log) in it.  *report: its "Running"
+ * line.
+ */
+int mg_online_run_step(char **report, mg_session *s, const mg_plan *plan);
+/* Is the plan one step that host->run_online must run? */
+bool mg_online_wanted(const mg_session *s, const mg_plan *plan);
 /* The label index of a branch label; -1 when no revision carries it. */
 int mg_label_index(const mg_revmap *map, const char *name);
 /* Is revision rev on a held branch?  (Always true when the setting is empty.) */

@@ -193,6 +193,16 @@ typedef struct mg_host {
 	 * May be NULL: the core then uses sleep, or fails when both are.
 	 */
 	int (*wait)(void *ud, mg_ctx *ctx, long ms, int *running);
+
+	/*
+	 * Run the body of a step marked "Transactional: false" outside any
+	 * transaction, as run_script runs a body (the same error contract).
+	 * Called between units: the core has committed the unit that planned
+	 * the step, and opens another (begin) to record it; the host keeps
+	 * other runs out in between.  NULL: such steps are refused, with the
+	 * routes that can run them in the hint.
+	 */
+	int (*run_online)(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement);
 } mg_host;
 
 /* Does the host fill slot (a member of mg_host added in a later version)? */

@@ -215,6 +215,7 @@
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "common/hashfn.h"
 #include "common/keywords.h"
@@ -226,6 +227,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
+#include "postmaster/postmaster.h"
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
@@ -316,6 +318,7 @@ typedef struct host_state
 	long		lock_ms;		/* lock_timeout; 0: the session's own */
 	long		stmt_ms;		/* statement_timeout per body; 0: off */
 	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
+	bool		online_lock;	/* a session-level hold of the migration lock (online step) */
 } host_state;
 
 /*
@@ -1239,6 +1242,19 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	return rc;
 }
 
+/*
+ * Let go of the session-level hold of the migration lock an online step
+ * took (see host_run_online), if any.
+ */
+static void
+online_lock_release(host_state *hs)
+{
+	if (!hs->online_lock)
+		return;
+	hs->online_lock = false;
+	(void) DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
+}
+
 static void
 lock_guarded(void *arg)
 {
@@ -1275,6 +1291,7 @@ host_begin(void *ud, mg_ctx *ctx)
 		}
 		return rc;
 	}
+	online_lock_release(hs);	/* the unit holds the lock now */
 	hs->unit_cxt = CurrentMemoryContext;
 	hs->unit_owner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
@@ -1626,6 +1643,364 @@ lock_wait_error(host_state *hs, mg_ctx *ctx)
 	mg_error_context(ctx, "%s", saved.context);
 }
 
+/* ------------------------------------------------------------------ */
+/* Online steps: "Transactional: false" bodies through loopback dblink   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * CALL migrate_upgrade_steps runs a step marked "Transactional: false"
+ * (CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE on old
+ * servers) here, between two units (core/online.c).  Its statements go
+ * one at a time to a second session of this server, through a loopback
+ * connection of contrib's dblink, sent asynchronously; this session then
+ * commits and polls, committing between polls, so that it holds no
+ * snapshot a concurrent build would wait for.  A session-level hold of
+ * the migration lock, taken before the first commit and let go once the
+ * recording unit has the lock again (host_begin), keeps other runs out.
+ * After each statement, indexes that have become invalid (a failed
+ * concurrent build leaves one) are dropped with DROP INDEX CONCURRENTLY
+ * through the same connection, and the step fails saying so.
+ */
+#define ONLINE_CONN "migrate_online"
+#define ONLINE_POLL_MS 100
+
+/* One SQL call of an online step, for the guarded part. */
+typedef struct online_sql
+{
+	const char *sql;
+	int			nargs;
+	const char *args[2];
+	char	   *value;			/* the first column of the first row, or NULL */
+	MemoryContext cxt;			/* where value goes */
+} online_sql;
+
+static void
+online_sql_guarded(void *arg)
+{
+	online_sql *q = arg;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	int			rc;
+
+	for (int i = 0; i < q->nargs; i++)
+		values[i] = CStringGetTextDatum(q->args[i]);
+	q->value = NULL;
+	rc = SPI_execute_with_args(q->sql, q->nargs, types, values, nulls, false, 0);
+	if (rc >= 0 && SPI_tuptable != NULL && SPI_processed > 0)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (v != NULL)
+			q->value = MemoryContextStrdup(q->cxt, v);
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Run sql (with up to two text arguments) outside any unit; *value (if
+ * non-NULL) gets the first column of the first row, in the call's
+ * context.  Returns MG_OK or the engine's error (PostgreSQL's words).
+ */
+static int
+online_query(host_state *hs, mg_ctx *ctx, char **value, const char *sql, const char *a1,
+			 const char *a2)
+{
+	online_sql	q;
+	int			rc;
+
+	memset(&q, 0, sizeof(q));
+	q.sql = sql;
+	q.nargs = a2 != NULL ? 2 : a1 != NULL ? 1 : 0;
+	q.args[0] = a1;
+	q.args[1] = a2;
+	q.cxt = hs->priv;
+	rc = guard(ctx, online_sql_guarded, &q, true, NULL, NULL);
+	if (value != NULL)
+		*value = rc == MG_OK ? q.value : NULL;
+	return rc;
+}
+
+/* Commit this session's transaction, holding no snapshot after it. */
+static void
+online_commit(void)
+{
+	SPI_commit();
+}
+
+/*
+ * Send one statement on the loopback connection and wait for it,
+ * committing between polls.  Returns MG_OK, or the remote error (its
+ * SQLSTATE, message, detail, hint).
+ */
+static int
+online_remote(host_state *hs, mg_ctx *ctx, const char *dblink, const char *stmt)
+{
+	char	   *v;
+	int			rc;
+
+	if ((rc = online_query(hs, ctx, &v,
+						   psprintf("SELECT %s.dblink_send_query($1, $2)", dblink),
+						   ONLINE_CONN, stmt)) != MG_OK)
+		return rc;
+	if (v == NULL || strcmp(v, "1") != 0)
+	{
+		(void) online_query(hs, ctx, &v, psprintf("SELECT %s.dblink_error_message($1)", dblink),
+							ONLINE_CONN, NULL);
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"could not send a statement on the loopback connection: %s",
+							v != NULL ? v : "unknown error");
+	}
+	for (;;)
+	{
+		online_commit();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ONLINE_POLL_MS,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if ((rc = online_query(hs, ctx, &v, psprintf("SELECT %s.dblink_is_busy($1)", dblink),
+							   ONLINE_CONN, NULL)) != MG_OK)
+			return rc;
+		if (v != NULL && strcmp(v, "0") == 0)
+			break;
+	}
+	/* the result: a remote error comes back as this session's error */
+	rc = online_query(hs, ctx, NULL,
+					  psprintf("SELECT * FROM %s.dblink_get_result($1, true) AS r(status text)", dblink),
+					  ONLINE_CONN, NULL);
+	{
+		/* the empty result that ends the query, so the connection takes the next one */
+		mg_error	saved = *mg_ctx_error(ctx);
+		int			drc = online_query(hs, ctx, NULL,
+									   psprintf("SELECT * FROM %s.dblink_get_result($1, false) AS r(status text)", dblink),
+									   ONLINE_CONN, NULL);
+
+		if (rc != MG_OK)
+			*mg_ctx_error_mut(ctx) = saved;
+		else
+			rc = drc;
+	}
+	return rc;
+}
+
+/* The invalid indexes of the database, as an array literal of their OIDs. */
+static const char *const online_invalid_sql =
+	"SELECT coalesce(pg_catalog.array_agg(indexrelid ORDER BY indexrelid)::pg_catalog.text, '{}')"
+	" FROM pg_catalog.pg_index WHERE NOT indisvalid";
+
+/*
+ * Drop (concurrently, on the loopback connection) every invalid index
+ * not in before; their names go into *dropped ("" when none).
+ */
+static int
+online_drop_invalid(host_state *hs, mg_ctx *ctx, const char *dblink, const char *before,
+					char **dropped)
+{
+	char	   *list;
+	int			rc;
+
+	*dropped = "";
+	rc = online_query(hs, ctx, &list,
+					  "SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', n.nspname, c.relname), ' '"
+					  " ORDER BY c.oid) FROM pg_catalog.pg_index i"
+					  " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					  " WHERE NOT i.indisvalid"
+					  " AND NOT i.indexrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+					  before, NULL);
+	if (rc != MG_OK || list == NULL)
+		return rc;
+	for (char *name = strtok(pstrdup(list), " "); name != NULL; name = strtok(NULL, " "))
+	{
+		if ((rc = online_remote(hs, ctx, dblink,
+								psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name))) != MG_OK)
+			return rc;
+		*dropped = **dropped ? psprintf("%s, %s", *dropped, name) : name;
+	}
+	return MG_OK;
+}
+
+/* The loopback connection string: the server's own socket and port, this database and user, then the setting. */
+static char *
+online_conninfo(host_state *hs, mg_ctx *ctx)
+{
+	const char *dirs = GetConfigOption("unix_socket_directories", false, false);
+	StringInfoData ci;
+	char	   *setting = NULL;
+	char	   *host;
+
+	initStringInfo(&ci);
+	host = dirs != NULL ? pstrdup(dirs) : pstrdup("");
+	host[strcspn(host, ",")] = '\0';
+	while (*host == ' ')
+		host++;
+	for (char *end = host + strlen(host); end > host && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	appendStringInfoString(&ci, "host=");
+	appendStringInfoString(&ci, quote_literal_cstr(*host ? host : "localhost"));
+	appendStringInfo(&ci, " port=%d dbname=%s user=%s", PostPortNumber,
+					 quote_literal_cstr(get_database_name(MyDatabaseId)),
+					 quote_literal_cstr(GetUserNameFromId(GetUserId(), false)));
+	if (online_query(hs, ctx, &setting,
+					 psprintf("SELECT value FROM %s.migrate_settings WHERE key OPERATOR(pg_catalog.=) 'online_conninfo'",
+							  quote_identifier(hs->schema)), NULL, NULL) == MG_OK &&
+		setting != NULL && *setting)
+		appendStringInfo(&ci, " %s", setting);
+	mg_error_clear(ctx);
+	return ci.data;
+}
+
+/*
+ * run_online: the body's statements on the loopback connection (see
+ * above).  On failure *failed_statement and the error's statement say
+ * which; the hint says what stays done.
+ */
+static int
+host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
+{
+	host_state *hs = ud;
+	volatile bool had_snapshot = ActiveSnapshotSet();
+	volatile int rc = MG_OK;
+	const char *dblink;
+	char	   *v;
+	parse_args	p;
+	int			len = (int) strlen(sql);
+
+	*failed_statement = 0;
+	memset(&p, 0, sizeof(p));
+	p.hs = hs;
+	p.sql = sql;
+	if ((rc = guard(ctx, parse_guarded, &p, false, NULL, NULL)) != MG_OK)
+		return rc;
+	if ((rc = online_query(hs, ctx, &v,
+						   "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
+						   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+						   " WHERE e.extname OPERATOR(pg_catalog.=) 'dblink'", NULL, NULL)) != MG_OK)
+		return rc;
+	if (v == NULL)
+	{
+		mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
+					 "extension \"dblink\" is not installed in this database");
+		mg_error_detail(ctx, "A step marked \"Transactional: false\" runs through a loopback connection of contrib's dblink.");
+		mg_error_hint(ctx, "Run CREATE EXTENSION dblink (shipped with PostgreSQL) and CALL again, or write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+		return MG_EHOST;
+	}
+	dblink = v;
+
+	/* keep other runs out from the commit below until the recording unit has the lock */
+	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
+	hs->online_lock = true;
+	PG_TRY();
+	{
+		char	   *conninfo = online_conninfo(hs, ctx);
+		ListCell   *lc;
+		int			n = 0;
+
+		/* a connection an earlier, canceled call left: its statement is stopped */
+		(void) online_query(hs, ctx, NULL,
+							psprintf("SELECT %s.dblink_cancel_query($1), %s.dblink_disconnect($1)"
+									 " WHERE $1 OPERATOR(pg_catalog.=) ANY (%s.dblink_get_connections())",
+									 dblink, dblink, dblink), ONLINE_CONN, NULL);
+		mg_error_clear(ctx);
+		if (had_snapshot)
+			PopActiveSnapshot();
+		online_commit();
+		rc = online_query(hs, ctx, NULL, psprintf("SELECT %s.dblink_connect($1, $2)", dblink),
+						  ONLINE_CONN, conninfo);
+		if (rc != MG_OK)
+		{
+			mg_error *e = mg_ctx_error_mut(ctx);
+
+			e->hint[0] = '\0';
+			*failed_statement = 1;
+			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
+						  conninfo);
+		}
+		foreach(lc, p.stmts)
+		{
+			RawStmt    *stmt = lfirst_node(RawStmt, lc);
+			int			start = stmt->stmt_location;
+			int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+			char	   *text = pnstrdup(sql + start, slen);
+			char	   *before = NULL;
+			char	   *dropped = "";
+
+			if (rc != MG_OK)
+				break;
+			n++;
+			rc = online_query(hs, ctx, &before, online_invalid_sql, NULL, NULL);
+			if (rc == MG_OK)
+			{
+				ereport(NOTICE,
+						(errmsg_internal("running statement %d outside a transaction, on a loopback connection: %s",
+										 n, text)));
+				rc = online_remote(hs, ctx, dblink, text);
+			}
+			if (before != NULL)
+			{
+				mg_error	saved = *mg_ctx_error(ctx);
+				int			drc = online_drop_invalid(hs, ctx, dblink, before, &dropped);
+				char		why[sizeof(saved.message)];
+
+				strlcpy(why, mg_ctx_error(ctx)->message, sizeof(why));
+				if (rc == MG_OK && drc != MG_OK)
+					rc = drc;	/* the drop's error */
+				else
+					*mg_ctx_error_mut(ctx) = saved;
+				if (rc != MG_OK && drc != MG_OK && saved.code != MG_OK)
+					mg_error_detail(ctx, "An invalid index the statement left could not be dropped (%s): find it with SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid, and drop it with DROP INDEX CONCURRENTLY.",
+									why);
+				if (rc == MG_OK && *dropped)
+				{
+					mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
+								 "the statement left an invalid index");
+					rc = MG_EHOST;
+				}
+			}
+			if (rc != MG_OK)
+			{
+				mg_error   *e = mg_ctx_error_mut(ctx);
+
+				*failed_statement = n;
+				e->context[0] = '\0';
+				mg_error_statement(ctx, sql + start, sql + start + slen);
+				if (*dropped)
+					mg_error_detail(ctx, "The failed build left the invalid index %s; it was dropped (DROP INDEX CONCURRENTLY).",
+									dropped);
+				e->hint[0] = '\0';
+				if (n > 1)
+					mg_error_hint(ctx, "The step is not recorded. Its statements before statement %d ran outside a transaction and stay; fix the cause and CALL again, which runs the step from its first statement (write such steps to be run again: IF NOT EXISTS).",
+								  n);
+				else
+					mg_error_hint(ctx, "The step is not recorded and nothing of it stays; fix the cause (the data or the script) and CALL again.");
+			}
+		}
+		{
+			mg_error	saved = *mg_ctx_error(ctx);
+
+			(void) online_query(hs, ctx, NULL,
+								psprintf("SELECT %s.dblink_disconnect($1)"
+										 " WHERE $1 OPERATOR(pg_catalog.=) ANY (%s.dblink_get_connections())",
+										 dblink, dblink), ONLINE_CONN, NULL);
+			*mg_ctx_error_mut(ctx) = saved;
+		}
+		online_commit();
+		if (had_snapshot)
+			PushActiveSnapshot(GetTransactionSnapshot());
+	}
+	PG_CATCH();
+	{
+		/* canceled: never leave the migration lock held by this session */
+		online_lock_release(hs);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (rc != MG_OK)
+		online_lock_release(hs);
+	return rc;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -1752,6 +2127,7 @@ static void
 call_finish(call *c, int rc)
 {
 	rc = host_close_unit(&c->host, c->ctx, rc);
+	online_lock_release(&c->hs);
 	plan_cache_release(c->hs.plans);
 	if (c->connected)
 	{
@@ -2291,10 +2667,13 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		call_open(&c, true);
+		/* "Transactional: false" steps run online, between committed steps */
+		c.host.run_online = host_run_online;
 		/* toasted catalog texts need a snapshot once the portal's is gone */
 		PushActiveSnapshot(GetTransactionSnapshot());
 		rc = mg_cmd_upgrade_steps(&report, &more, c.ctx, &c.host, target, 1);
 		rc = host_close_unit(&c.host, c.ctx, rc);
+		online_lock_release(&c.hs);
 		PopActiveSnapshot();
 		if (rc != MG_OK)
 			call_finish(&c, rc);	/* raises; the steps before stay committed */

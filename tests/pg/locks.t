@@ -30,17 +30,28 @@ pq locks "SELECT migrate_config('lock_retries', '101');"
 is "$(errmsg)" 'invalid value "101" for setting "lock_retries"' "lock_retries is 0 to 100"
 is "$(val locks "SELECT migrate_config('lock_timeout')")" "5s" "and the refused values changed nothing"
 
-# blocker NAME SECONDS: a second session that reads t in a transaction
-# (ACCESS SHARE, as any long reader holds) for SECONDS, then commits; its
-# pid in $TMP/NAME.pid.  Returns once the lock is held.
+# blocker NAME SECONDS [released]: a second session that reads t in a
+# transaction (ACCESS SHARE, as any long reader holds) for SECONDS, then
+# commits; with "released", it first waits until a session named
+# "migrator" waits for a lock on t, so that the run surely times out once
+# before the blocker goes.  Its pid in $TMP/NAME.pid.  Returns once the
+# lock is held.
 blocker() {
-	local name=$1 secs=$2
+	local name=$1 secs=$2 until_waited=
+	[ "${3:-}" = released ] && until_waited="DO \$\$ BEGIN
+	WHILE NOT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'migrator'
+			AND wait_event_type = 'Lock' AND wait_event = 'relation') LOOP
+		PERFORM pg_stat_clear_snapshot();
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END \$\$;"
 	PGAPPNAME=$name psql -X -q -A -t -d locks >"$TMP/$name.out" 2>&1 <<EOF &
 BEGIN;
 SELECT count(*) FROM t;
 \o $TMP/$name.pid
 SELECT pg_backend_pid();
 \o
+$until_waited
 SELECT pg_sleep($secs);
 COMMIT;
 EOF
@@ -86,8 +97,8 @@ wait
 
 # ------------------------------------------------------------ released in time: the run succeeds
 pq locks "SELECT migrate_config('lock_retries', '5');"
-ok "a second session holds a lock on t for 0.4 s" blocker brief 0.4
-pq locks "SET lock_timeout = '7s';" "BEGIN;" "SELECT migrate_upgrade();" "SHOW lock_timeout;" "COMMIT;"
+ok "a second session holds a lock on t until the run has waited, and 0.3 s more" blocker brief 0.3 released
+PGAPPNAME=migrator pq locks "SET lock_timeout = '7s';" "BEGIN;" "SELECT migrate_upgrade();" "SHOW lock_timeout;" "COMMIT;"
 is "$RC" 0 "migrate_upgrade() succeeds once the blocker commits"
 has "$ERR" "retrying in 100 ms (attempt 2 of 6)" "after waiting and retrying"
 is "$(printf '%s\n' "$OUT" | tail -n 1)" "7s" "the session's lock_timeout is its own again after the run"
