@@ -7,7 +7,7 @@
 # heads, none errs.
 . "$(dirname "$0")/lib.sh"
 
-plan 23
+plan 24
 
 LOAD="SELECT migrate_load('$MIGRATE_ENV_DIR');"
 HEADS="the database is at a2e418ad6a15, 5555bbbb0002"
@@ -53,10 +53,11 @@ sleeper=$!
 ok "with no run, the waiter sleeps (wait event Extension), it does not spin" until_activity sleeper "Extension|Extension"
 
 # ------------------------------------------------------------ a run holds the lock: it waits on it
-PGAPPNAME=runner psql -X -q -A -t -d wait_db >"$TMP/runner.out" 2>&1 <<'EOF' &
+# it holds the lock until $TMP/release exists
+PGAPPNAME=runner psql -X -q -A -t -d wait_db >"$TMP/runner.out" 2>&1 <<EOF &
 BEGIN;
 SELECT migrate_upgrade('heads');
-SELECT pg_sleep(1);
+\! while [ ! -e '$TMP/release' ]; do sleep 0.05; done
 COMMIT;
 EOF
 runner=$!
@@ -68,6 +69,8 @@ PGAPPNAME=waiter psql -X -q -A -t -d wait_db -c "SELECT migrate_wait()" >"$TMP/w
 waiter=$!
 ok "while the run holds the migration lock, the waiter waits on that lock" until_activity waiter "Lock|advisory"
 ok "so does the one that slept" until_activity sleeper "Lock|advisory"
+is "$(val wait_db "SELECT to_regclass('alembic_version') IS NULL")" "t" "(the run has not committed yet)"
+touch "$TMP/release"
 wait "$waiter"
 is "$?" 0 "migrate_wait() returns once the run commits"
 is "$(cat "$TMP/waiter.out")" "$HEADS" "and says where the database is"

@@ -29,24 +29,26 @@ sq "$db" "CREATE VIEW v AS SELECT migrate_wait(NULL, 1);" "SELECT * FROM v;"
 has "$ERR" "unsafe use of migrate_wait()" "a view cannot call it"
 
 # ------------------------------------------------------------ another process migrates
-# It takes the write lock, upgrades, holds the lock 1 s, commits.
-rm -f "$TMP/go"
+# It takes the write lock, upgrades, and commits once $TMP/release exists,
+# which is made 0.5 s after the wait starts.
+rm -f "$TMP/go" "$TMP/release"
 (
 	echo "BEGIN IMMEDIATE;"
 	echo "SELECT migrate_upgrade('heads');"
 	echo ".system touch '$TMP/go'"
-	echo ".system sleep 1"
+	echo ".system while [ ! -e '$TMP/release' ]; do sleep 0.02; done"
 	echo "COMMIT;"
 ) | sqlite3_run -batch -cmd ".load '$MIGRATE_EXT' sqlite3_migrate_init" "$db" >"$TMP/runner.out" 2>&1 &
 runner=$!
 for _ in $(seq 1 200); do [ -e "$TMP/go" ] && break; sleep 0.05; done
 ok "the run holds the write lock" test -e "$TMP/go"
+(sleep 0.5; touch "$TMP/release") &
 start=$(date +%s%N)
 sq "$db" "SELECT migrate_wait(NULL, 30);"
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 is "$RC" 0 "migrate_wait() returns once the run commits"
 is "$OUT" "the database is at a2e418ad6a15, 5555bbbb0002" "and says where the database is"
-ok "it waited for the run (took ${took} ms)" test "$took" -ge 300
+ok "it waited for the run (took ${took} ms)" test "$took" -ge 450
 wait "$runner"
 is "$?" 0 "the run committed"
 sq "$db" "SELECT migrate_wait('9540', 0);"
