@@ -149,6 +149,14 @@
  *               timed-out wait can name the relation, the mode and the
  *               blocking backends), statement_timeout per revision body.
  *   sleep       WaitLatch between a run's tries (core/limits.c retries).
+ *   wait        migrate_wait's pause: a session-level shared request for
+ *               the migration lock while a run holds it (let go of at
+ *               once), else WaitLatch; then the catalog caches read other
+ *               sessions' invalidations, so the next look sees new tables.
+ *   run_online  only in CALL migrate_upgrade_steps: a "Transactional:
+ *               false" body through a loopback dblink connection, sent
+ *               asynchronously and polled with commits in between; an
+ *               index a failed concurrent build left invalid is dropped.
  *
  * PostgreSQL errors never longjmp through the core: every SPI call (and
  * the lock, and the parser) runs under PG_TRY (trap), and a PostgreSQL
