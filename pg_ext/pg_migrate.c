@@ -1745,6 +1745,7 @@ online_commit(void)
 static int
 online_remote(host_state *hs, mg_ctx *ctx, const char *dblink, const char *stmt)
 {
+	char	   *busy_sql;
 	char	   *v;
 	int			rc;
 
@@ -1760,17 +1761,23 @@ online_remote(host_state *hs, mg_ctx *ctx, const char *dblink, const char *stmt)
 							"could not send a statement on the loopback connection: %s",
 							v != NULL ? v : "unknown error");
 	}
+	busy_sql = psprintf("SELECT %s.dblink_is_busy($1)", dblink);
 	for (;;)
 	{
+		bool		done;
+
 		online_commit();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ONLINE_POLL_MS,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
-		if ((rc = online_query(hs, ctx, &v, psprintf("SELECT %s.dblink_is_busy($1)", dblink),
-							   ONLINE_CONN, NULL)) != MG_OK)
+		if ((rc = online_query(hs, ctx, &v, busy_sql, ONLINE_CONN, NULL)) != MG_OK)
 			return rc;
-		if (v != NULL && strcmp(v, "0") == 0)
+		/* a build may take hours: nothing a poll makes is kept */
+		done = v != NULL && strcmp(v, "0") == 0;
+		if (v != NULL)
+			pfree(v);
+		if (done)
 			break;
 	}
 	/* the result: a remote error comes back as this session's error */
