@@ -41,6 +41,10 @@ declare -A CALLS=(
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
 	["migrate_wait(text, double precision)"]="SELECT migrate_wait('3a2d6b1c9e0f', 0)"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
+	["migrate_status()"]="SELECT count(*) FROM migrate_status()"
+	["migrate_graph(text)"]="SELECT length(migrate_graph('dot-collapsed'))"
+	["migrate_version()"]="SELECT migrate_version()"
+	["migrate_functions()"]="SELECT count(*) FROM migrate_functions()"
 )
 
 # What the engine answers, as text.
