@@ -115,7 +115,7 @@ if [ "$pg" = 1 ] && command -v pg_config >/dev/null &&
 	psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION migrate" \
 		-c "SELECT migrate_load('$work/env')" -c "SELECT migrate_stamp('heads')" >/dev/null
 	psql -X -q -v ON_ERROR_STOP=1 -c "$(log_rows "SELECT i FROM generate_series(1, $older) AS i")" >/dev/null
-	psql -X -q -c "VACUUM ANALYZE migrate_log; VACUUM ANALYZE migrate_catalog" >/dev/null
+	psql -X -q -c "VACUUM ANALYZE migrate_log" -c "VACUUM ANALYZE migrate_catalog" >/dev/null
 	[ "$(psql -X -At -c "SELECT count(*) FROM migrate_log")" = "$logn" ] || { echo "status.sh: pg log size" >&2; exit 1; }
 	check=$(psql -X -At -c "SELECT state, count(*) FROM migrate_status() GROUP BY state")
 	[ "$check" = "applied|$revs" ] || { echo "status.sh: unexpected pg status: $check" >&2; exit 1; }
