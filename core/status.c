@@ -181,9 +181,12 @@ read_one_log(logged *out, mg_session *s, const char *id)
 	memset(out, 0, sizeof(*out));
 	if (st->missing)
 		return MG_OK;
+	/* PostgreSQL: the operator named, so that no search_path can supply another */
 	rc = mg_state_host_query(st, mg_printf(st->ctx,
-										   "SELECT " LOG_COLUMNS " FROM %s WHERE revision = $1 "
-										   "ORDER BY id DESC LIMIT 1", st->t_log),
+										   "SELECT " LOG_COLUMNS " FROM %s WHERE revision %s $1 "
+										   "ORDER BY id DESC LIMIT 1", st->t_log,
+										   st->dialect == MG_DIALECT_POSTGRESQL ?
+										   "OPERATOR(pg_catalog.=)" : "="),
 							 1, params, read_row, &r, NULL);
 	*out = r.one;
 	return rc;

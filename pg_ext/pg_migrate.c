@@ -59,7 +59,15 @@
  * all with the columns revision, down_revisions, branch_labels, depends_on,
  * message, is_head, is_current, is_branchpoint, is_mergepoint and line
  * (Alembic's one-line text).  migrate_current's verbose only exists for the
- * SQLite host's signature; the rows are the same.
+ * SQLite host's signature; the rows are the same.  Since 1.1 also:
+ *
+ *     migrate_status()     where each revision stands (revision, state,
+ *                          applied_at timestamptz, applied_by, duration_ms,
+ *                          checksum_ok, file, ...; core/status.c)
+ *     migrate_functions()  every function with a one-line description
+ *
+ * and the text functions migrate_graph([format]) (Graphviz DOT) and
+ * migrate_version().
  *
  * The start-up barrier of application workers (1.1; reads only):
  *

@@ -60,6 +60,12 @@
  *                                       dir/<rev>_<slug>.sql (never over an
  *                                       existing file) and added to the
  *                                       catalog; returns the file's path
+ *     migrate_graph([format])           the revision graph as Graphviz DOT
+ *                                       text: 'dot' (default) or
+ *                                       'dot-collapsed' (chains of plain
+ *                                       revisions as one counted edge)
+ *     migrate_version()                 "migrate 1.1 (SQL API 1.1), SQLite
+ *                                       3.40.1"
  *
  * Table-valued functions (the arguments are optional):
  *
@@ -72,6 +78,14 @@
  * and line (Alembic's one-line text of the listing).  The arguments are
  * HIDDEN columns, so migrate_history('9540:') and
  * migrate_history WHERE "range" = '9540:' are the same query.
+ *
+ *     migrate_status()      where each revision stands: revision,
+ *                           branch_labels, message, state (applied,
+ *                           stamped, pending, not held, unknown),
+ *                           applied_at, applied_by, duration_ms,
+ *                           checksum_ok, file (core/status.c)
+ *     migrate_functions     every function: name, arguments, kind,
+ *                           description (core/api.c)
  *
  * Identifiers are Alembic's: full ids, unique prefixes of four or more
  * characters, head, heads, base, <branch>@head, <branch>@<rev>, relative
