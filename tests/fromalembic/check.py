@@ -117,7 +117,30 @@ def norm_sql(sql):
     return s
 
 
-class SqliteDb:
+class Db:
+    """What both engines' test databases answer the same way."""
+
+    # a row when the version table exists; the version table; the user's tables
+    HAS_VERSIONS = "SELECT 1 FROM sqlite_schema WHERE name = 'alembic_version'"
+    TABLES = ""
+
+    def one(self, sql, *args):
+        return self.call(sql, *args)[0][0]
+
+    def load(self, path):
+        return self.one("SELECT migrate_load(?)", path)
+
+    def versions(self):
+        """alembic_version's rows, sorted; None when there is no such table."""
+        if not self.call(self.HAS_VERSIONS):
+            return None
+        return sorted(r[0] for r in self.call("SELECT version_num FROM %salembic_version" % self.TABLES))
+
+    def rows(self, table):
+        return self.call('SELECT * FROM %s"%s" ORDER BY 1' % (self.TABLES, table))
+
+
+class SqliteDb(Db):
     """A SQLite database file, with the extension loaded."""
 
     def __init__(self, tmp, name):
@@ -134,12 +157,6 @@ class SqliteDb:
 
     def call(self, sql, *args):
         return [tuple(r) for r in self.conn.execute(sql, args).fetchall()]
-
-    def one(self, sql, *args):
-        return self.call(sql, *args)[0][0]
-
-    def load(self, path):
-        return self.one("SELECT migrate_load(?)", path)
 
     def schema(self):
         rows = []
@@ -161,18 +178,15 @@ class SqliteDb:
                 rows += [("index column", idx[1]) + r for r in self.call("PRAGMA index_xinfo(%s)" % iq)]
         return rows
 
-    def versions(self):
-        if not self.call("SELECT 1 FROM sqlite_schema WHERE name = 'alembic_version'"):
-            return None
-        return sorted(r[0] for r in self.call("SELECT version_num FROM alembic_version"))
-
-    def rows(self, table):
-        return self.call('SELECT * FROM "%s" ORDER BY 1' % table)
 
 
-class PgDb:
+class PgDb(Db):
     """A fresh PostgreSQL database on run.sh's cluster; the extension in "migrate"."""
 
+    HAS_VERSIONS = (
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = 'alembic_version'"
+    )
+    TABLES = "public."
     admin = None
 
     def __init__(self, tmp, name, extension=True):
@@ -200,12 +214,6 @@ class PgDb:
         with self.conn.cursor() as c:
             c.execute(sql.replace("?", "%s"), args)
             return [tuple(r) for r in c.fetchall()] if c.description else []
-
-    def one(self, sql, *args):
-        return self.call(sql, *args)[0][0]
-
-    def load(self, path):
-        return self.one("SELECT migrate_load(?)", path)
 
     def schema(self):
         ns = "n.nspname OPERATOR(pg_catalog.=) 'public'"
@@ -241,13 +249,6 @@ class PgDb:
         )
         return rows
 
-    def versions(self):
-        if not self.call("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = 'alembic_version'"):
-            return None
-        return sorted(r[0] for r in self.call("SELECT version_num FROM public.alembic_version"))
-
-    def rows(self, table):
-        return self.call('SELECT * FROM public."%s" ORDER BY 1' % table)
 
 
 CREATED = []
