@@ -463,11 +463,15 @@ def cli(tmp):
             "    op.execute(\"CREATE TABLE t (x int)\")\n"
             "    with op.get_context().autocommit_block():\n"
             "        op.execute(\"CREATE INDEX CONCURRENTLY ix ON t (x)\")\n"
-            "    op.get_bind().execute(sa.text(\"UPDATE t SET x = :x\"), {\"x\": 7})",
+            "    op.get_bind().execute(sa.text(\"UPDATE t SET x = :x\"), {\"x\": 7})\n"
+            "    print(\"a revision's own output\")",
             doc="concurrent index\n\nRuns outside a transaction.\nTags: not a tag\n"),
     })
     o = os.path.join(tmp, "autocommit-out")
-    subprocess.run([PY, TOOL, d, o, "--dialect", "postgresql"], capture_output=True, text=True)
+    p = subprocess.run([PY, TOOL, d, o, "--dialect", "postgresql"], capture_output=True, text=True)
+    is_((p.stdout, p.stderr), ("1 revision converted into %s: 1 written, 0 unchanged\n" % o,
+                               "a revision's own output\n"),
+        "what a revision prints goes to stderr, not into the report")
     with open(os.path.join(o, "versions/d4e5f6a7b8c9_concurrently.sql")) as f:
         text = f.read()
     is_(text.split("\n-- migrate:downgrade")[0],
