@@ -492,9 +492,30 @@ def cli(tmp):
     rc, _, err = convert(d, os.path.join(tmp, "noimport-out"))
     is_((rc, err.splitlines()[0]),
         (2, "migrate-from-alembic: Alembic could not load the revision files: "
-            "ModuleNotFoundError: No module named 'nosuchmodule_xyz'"),
-        "a revision file that does not import: exit 2, with the module")
+            "ModuleNotFoundError: No module named 'nosuchmodule_xyz' (%s, line 10)"
+            % os.path.join(d, "versions", "a1_x.py")),
+        "a revision file that does not import: exit 2, with the module, file and line")
     ok(err.splitlines()[1].startswith("HINT: Make what the revision files import importable"), "and what to do")
+    d = script_dir(tmp, "dangling", {"b1_x.py": rev("b1", "    pass").replace(
+        "down_revision = None", "down_revision = 'ffff0000'")})
+    rc, _, err = convert(d, os.path.join(tmp, "dangling-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, "migrate-from-alembic: Alembic could not build the revision graph: Revision ffff0000 "
+            "referenced from ffff0000 -> b1 (head), a revision is not present"),
+        "a down revision that is not there: exit 2, with Alembic's words")
+    d = script_dir(tmp, "syntax", {"c1_x.py": "x = (\n"})
+    rc, _, err = convert(d, os.path.join(tmp, "syntax-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, "migrate-from-alembic: Alembic could not load the revision files: "
+            "%s, line 1: '(' was never closed" % os.path.join(d, "versions", "c1_x.py")),
+        "a revision file that does not parse: exit 2, with its file and line")
+    d = script_dir(tmp, "empty", {})
+    rc, _, err = convert(d, os.path.join(tmp, "empty-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, 'migrate-from-alembic: no revision files in "%s"' % os.path.join(d, "versions")),
+        "no revision files: exit 2")
+    ok(not any(os.path.exists(os.path.join(tmp, n)) for n in ("dangling-out", "syntax-out", "empty-out")),
+       "and nothing is written")
 
 
 def main():
