@@ -117,7 +117,30 @@ def norm_sql(sql):
     return s
 
 
-class SqliteDb:
+class Db:
+    """What both engines' test databases answer the same way."""
+
+    # a row when the version table exists; the version table; the user's tables
+    HAS_VERSIONS = "SELECT 1 FROM sqlite_schema WHERE name = 'alembic_version'"
+    TABLES = ""
+
+    def one(self, sql, *args):
+        return self.call(sql, *args)[0][0]
+
+    def load(self, path):
+        return self.one("SELECT migrate_load(?)", path)
+
+    def versions(self):
+        """alembic_version's rows, sorted; None when there is no such table."""
+        if not self.call(self.HAS_VERSIONS):
+            return None
+        return sorted(r[0] for r in self.call("SELECT version_num FROM %salembic_version" % self.TABLES))
+
+    def rows(self, table):
+        return self.call('SELECT * FROM %s"%s" ORDER BY 1' % (self.TABLES, table))
+
+
+class SqliteDb(Db):
     """A SQLite database file, with the extension loaded."""
 
     def __init__(self, tmp, name):
@@ -134,12 +157,6 @@ class SqliteDb:
 
     def call(self, sql, *args):
         return [tuple(r) for r in self.conn.execute(sql, args).fetchall()]
-
-    def one(self, sql, *args):
-        return self.call(sql, *args)[0][0]
-
-    def load(self, path):
-        return self.one("SELECT migrate_load(?)", path)
 
     def schema(self):
         rows = []
@@ -161,18 +178,15 @@ class SqliteDb:
                 rows += [("index column", idx[1]) + r for r in self.call("PRAGMA index_xinfo(%s)" % iq)]
         return rows
 
-    def versions(self):
-        if not self.call("SELECT 1 FROM sqlite_schema WHERE name = 'alembic_version'"):
-            return None
-        return sorted(r[0] for r in self.call("SELECT version_num FROM alembic_version"))
-
-    def rows(self, table):
-        return self.call('SELECT * FROM "%s" ORDER BY 1' % table)
 
 
-class PgDb:
+class PgDb(Db):
     """A fresh PostgreSQL database on run.sh's cluster; the extension in "migrate"."""
 
+    HAS_VERSIONS = (
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = 'alembic_version'"
+    )
+    TABLES = "public."
     admin = None
 
     def __init__(self, tmp, name, extension=True):
@@ -200,12 +214,6 @@ class PgDb:
         with self.conn.cursor() as c:
             c.execute(sql.replace("?", "%s"), args)
             return [tuple(r) for r in c.fetchall()] if c.description else []
-
-    def one(self, sql, *args):
-        return self.call(sql, *args)[0][0]
-
-    def load(self, path):
-        return self.one("SELECT migrate_load(?)", path)
 
     def schema(self):
         ns = "n.nspname OPERATOR(pg_catalog.=) 'public'"
@@ -241,13 +249,6 @@ class PgDb:
         )
         return rows
 
-    def versions(self):
-        if not self.call("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename = 'alembic_version'"):
-            return None
-        return sorted(r[0] for r in self.call("SELECT version_num FROM public.alembic_version"))
-
-    def rows(self, table):
-        return self.call('SELECT * FROM public."%s" ORDER BY 1' % table)
 
 
 CREATED = []
@@ -462,11 +463,15 @@ def cli(tmp):
             "    op.execute(\"CREATE TABLE t (x int)\")\n"
             "    with op.get_context().autocommit_block():\n"
             "        op.execute(\"CREATE INDEX CONCURRENTLY ix ON t (x)\")\n"
-            "    op.get_bind().execute(sa.text(\"UPDATE t SET x = :x\"), {\"x\": 7})",
+            "    op.get_bind().execute(sa.text(\"UPDATE t SET x = :x\"), {\"x\": 7})\n"
+            "    print(\"a revision's own output\")",
             doc="concurrent index\n\nRuns outside a transaction.\nTags: not a tag\n"),
     })
     o = os.path.join(tmp, "autocommit-out")
-    subprocess.run([PY, TOOL, d, o, "--dialect", "postgresql"], capture_output=True, text=True)
+    p = subprocess.run([PY, TOOL, d, o, "--dialect", "postgresql"], capture_output=True, text=True)
+    is_((p.stdout, p.stderr), ("1 revision converted into %s: 1 written, 0 unchanged\n" % o,
+                               "a revision's own output\n"),
+        "what a revision prints goes to stderr, not into the report")
     with open(os.path.join(o, "versions/d4e5f6a7b8c9_concurrently.sql")) as f:
         text = f.read()
     is_(text.split("\n-- migrate:downgrade")[0],
@@ -487,9 +492,30 @@ def cli(tmp):
     rc, _, err = convert(d, os.path.join(tmp, "noimport-out"))
     is_((rc, err.splitlines()[0]),
         (2, "migrate-from-alembic: Alembic could not load the revision files: "
-            "ModuleNotFoundError: No module named 'nosuchmodule_xyz'"),
-        "a revision file that does not import: exit 2, with the module")
+            "ModuleNotFoundError: No module named 'nosuchmodule_xyz' (%s, line 10)"
+            % os.path.join(d, "versions", "a1_x.py")),
+        "a revision file that does not import: exit 2, with the module, file and line")
     ok(err.splitlines()[1].startswith("HINT: Make what the revision files import importable"), "and what to do")
+    d = script_dir(tmp, "dangling", {"b1_x.py": rev("b1", "    pass").replace(
+        "down_revision = None", "down_revision = 'ffff0000'")})
+    rc, _, err = convert(d, os.path.join(tmp, "dangling-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, "migrate-from-alembic: Alembic could not build the revision graph: Revision ffff0000 "
+            "referenced from ffff0000 -> b1 (head), a revision is not present"),
+        "a down revision that is not there: exit 2, with Alembic's words")
+    d = script_dir(tmp, "syntax", {"c1_x.py": "x = (\n"})
+    rc, _, err = convert(d, os.path.join(tmp, "syntax-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, "migrate-from-alembic: Alembic could not load the revision files: "
+            "%s, line 1: '(' was never closed" % os.path.join(d, "versions", "c1_x.py")),
+        "a revision file that does not parse: exit 2, with its file and line")
+    d = script_dir(tmp, "empty", {})
+    rc, _, err = convert(d, os.path.join(tmp, "empty-out"))
+    is_((rc, err.splitlines()[0]),
+        (2, 'migrate-from-alembic: no revision files in "%s"' % os.path.join(d, "versions")),
+        "no revision files: exit 2")
+    ok(not any(os.path.exists(os.path.join(tmp, n)) for n in ("dangling-out", "syntax-out", "empty-out")),
+       "and nothing is written")
 
 
 def main():
