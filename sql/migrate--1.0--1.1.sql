@@ -13,3 +13,19 @@
  */
 
 \echo Use "ALTER EXTENSION migrate UPDATE TO '1.1'" to load this file. \quit
+
+-- ---------------------------------------------------------------------
+-- migrate_config's force argument
+--
+-- Switching version_table away from a table that has rows is refused
+-- unless the new table exists or force is true; migrate_config(key) and
+-- migrate_config(key, value) keep their meaning.
+
+DROP FUNCTION migrate_config(text, text);
+
+CREATE FUNCTION migrate_config(key text, value text DEFAULT NULL, force boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_config_1_1'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_config(text, text, boolean) IS 'read or write a setting';
