@@ -1800,7 +1800,15 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 
 	*report = NULL;
 	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK)
+	{
+		/* the path that failed is no example of one that works */
+		if (dir[0] != '/' && strcmp(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE) == 0)
+		{
+			mg_ctx_error_mut(ctx)->hint[0] = '\0';
+			mg_error_hint(ctx, "A relative path is read from the working directory of the process that runs the SQL: give the path from there, or an absolute one.");
+		}
 		return rc;
+	}
 	texts = mg_alloc(ctx, (nfiles + 1) * sizeof(char *));
 	names = mg_alloc(ctx, (nfiles + 1) * sizeof(char *));
 	if (texts == NULL || names == NULL)
@@ -1815,7 +1823,7 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);
 		mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
-		mg_error_hint(ctx, "Give the directory that holds the revision scripts (e.g. \"migrations\").");
+		mg_error_hint(ctx, "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one.");
 		return MG_EINPUT;
 	}
 	return mg_cmd_add(report, ctx, host, n, texts, names);

@@ -228,6 +228,8 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pwd.h>
+#include <unistd.h>
 
 #include "mg.h"
 /*
@@ -1456,6 +1458,31 @@ PG_FUNCTION_INFO_V1(migrate_revision_1_0);
 PG_FUNCTION_INFO_V1(migrate_merge_1_0);
 
 /*
+ * A relative path that the server could not use: it is not the client's
+ * directory.  Say where the server looked (its data directory, its
+ * working directory) and as whom, and what to give instead.
+ */
+static void
+explain_relative_path(mg_ctx *ctx)
+{
+	mg_error   *err = mg_ctx_error_mut(ctx);
+	struct passwd *pw = getpwuid(geteuid());
+	char		user[64];
+	char		where[512];
+
+	if (pw != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned) geteuid());
+	snprintf(where, sizeof(where),
+			 "The server resolves a relative path against its data directory, \"%s\", and reads the files as the operating-system user \"%s\", not as the client.",
+			 DataDir, user);
+	mg_error_detail(ctx, "%s", where);	/* after the engine's detail, if any */
+	err->hint[0] = '\0';		/* the engine's hint assumed the client's directory */
+	mg_error_hint(ctx, "Give the absolute path of a directory the server can read, or add the scripts from their text with migrate_add(script, filename), which needs no server-side file.");
+}
+
+/*
  * migrate_load(path): reads server files, so it needs the privileges of
  * pg_read_server_files (superusers have them), as pg_read_file does.
  */
@@ -1475,6 +1502,9 @@ migrate_load_1_0(PG_FUNCTION_ARGS)
 				 errhint("Add the scripts from their text with migrate_add(script, filename), or ask an administrator to grant pg_read_server_files.")));
 	call_open(&c, false);
 	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
+	if (rc != MG_OK && !is_absolute_path(path) &&
+		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0)
+		explain_relative_path(c.ctx);
 	return call_text_result(&c, fcinfo, rc, report);
 }
 
