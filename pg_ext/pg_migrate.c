@@ -6,7 +6,8 @@
  * SQL functions upgrade, downgrade, stamp and report.  Build, install and
  * create:
  *
- *     make -C pg_ext && make -C pg_ext install     (PGXS; pg_config on PATH)
+ *     make install      (from the repository root: both extensions;
+ *                        this one by PGXS, pg_config on PATH or PG_CONFIG=)
  *     psql -c 'CREATE EXTENSION migrate'
  *
  * The extension's tables (migrate_catalog, migrate_log, migrate_settings)
