@@ -165,12 +165,14 @@ migrate_stamp 1 2
 migrate_upgrade 0 1
 migrate_upgrade_sql 0 1
 migrate_verify 0 1"
-is "$(val fh_set "SELECT string_agg(format('%s %s %s', p.proname, p.pronargs - p.pronargdefaults, p.pronargs), E'\n' ORDER BY p.proname)
-	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-	WHERE n.nspname = 'migrate' AND p.prokind = 'f' AND p.proname IN
-	('migrate_load','migrate_add','migrate_upgrade','migrate_downgrade','migrate_stamp','migrate_upgrade_sql',
-	 'migrate_downgrade_sql','migrate_show','migrate_branches','migrate_check','migrate_config','migrate_init',
-	 'migrate_verify','migrate_revision','migrate_merge')")" "$want" "the same arities as the SQLite extension"
+is "$(val fh_set "SELECT string_agg(format('%s %s %s', proname, lo, hi), E'\n' ORDER BY proname) FROM
+	(SELECT p.proname, min(p.pronargs - p.pronargdefaults) AS lo, max(p.pronargs) AS hi
+	 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+	 WHERE n.nspname = 'migrate' AND p.prokind = 'f' AND p.proname IN
+	 ('migrate_load','migrate_add','migrate_upgrade','migrate_downgrade','migrate_stamp','migrate_upgrade_sql',
+	  'migrate_downgrade_sql','migrate_show','migrate_branches','migrate_check','migrate_config','migrate_init',
+	  'migrate_verify','migrate_revision','migrate_merge')
+	 GROUP BY p.proname) a")" "$want" "the same arities as the SQLite extension"
 
 # ------------------------------------------------------------ what migrate_add needs of a role
 # A database owner that is not a superuser, the extension created by one.

@@ -30,6 +30,7 @@ declare -A CALLS=(
 	["migrate_show(text)"]="SELECT migrate_show('9540')"
 	["migrate_branches()"]="SELECT migrate_branches()"
 	["migrate_check()"]="SELECT migrate_check()"
+	["migrate_config(text, text)"]="SELECT migrate_config('legacy_table', 'old_version')"
 	["migrate_config(text, text, boolean)"]="SELECT migrate_config('legacy_table', 'old_version', false)"
 	["migrate_init()"]="CREATE SCHEMA upd_init; SET LOCAL search_path = upd_init, migrate; SELECT migrate_init()"
 	["migrate_verify(boolean)"]="SELECT migrate_verify(true)"
