@@ -21,6 +21,21 @@
 #                     check-sqlite, check-oracle, check-pg, check-asan-core,
 #                     check-asan-sqlite, check-valgrind.
 #   make pg           build the PostgreSQL extension (make -C pg_ext)
+#   make install      install what a packager ships (INSTALL_TARGETS):
+#                       install-sqlite  sqlite_ext/migrate.so as
+#                                       $(DESTDIR)$(SQLITE_EXTDIR)/migrate.so
+#                                       (default /usr/local/lib/sqlite3:
+#                                       .load /usr/local/lib/sqlite3/migrate)
+#                       install-pg      the PostgreSQL extension (library,
+#                                       control file, sql/migrate--*.sql)
+#                                       into the server PG_CONFIG names, by
+#                                       PGXS (make -C pg_ext install)
+#                     PREFIX, LIBDIR, SQLITE_EXTDIR and DESTDIR (a staging
+#                     root, for packages) are honoured; PGXS takes its
+#                     directories from pg_config and honours DESTDIR.  A new
+#                     component adds its own install-X / uninstall-X rules
+#                     and appends them to INSTALL_TARGETS / UNINSTALL_TARGETS.
+#   make uninstall    remove what make install installed
 #   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
 #                     shell session with the extension on the sample migrations
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
@@ -103,7 +118,8 @@ ASAN_TEST_BIN := $(CORE_TESTS:tests/core/%.c=build/asan/tests/bin/%)
 LOGS := build/logs
 SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind
 
-.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean docs-graph
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean docs-graph \
+	install uninstall install-sqlite uninstall-sqlite install-pg uninstall-pg
 
 all: $(LIB) $(SO)
 
@@ -237,7 +253,35 @@ bench:
 	fi
 
 pg:
-	$(MAKE) -C pg_ext
+	$(MAKE) -C pg_ext PG_CONFIG=$(PG_CONFIG)
+
+# ---------------------------------------------------------------- install
+
+PREFIX = /usr/local
+LIBDIR = $(PREFIX)/lib
+SQLITE_EXTDIR = $(LIBDIR)/sqlite3
+PG_CONFIG = pg_config
+INSTALL = install
+INSTALL_TARGETS = install-sqlite install-pg
+UNINSTALL_TARGETS = uninstall-sqlite uninstall-pg
+
+install: $(INSTALL_TARGETS)
+
+uninstall: $(UNINSTALL_TARGETS)
+
+install-sqlite: $(SO)
+	$(INSTALL) -d '$(DESTDIR)$(SQLITE_EXTDIR)'
+	$(INSTALL) -m 644 $(SO) '$(DESTDIR)$(SQLITE_EXTDIR)/migrate.so'
+
+uninstall-sqlite:
+	rm -f '$(DESTDIR)$(SQLITE_EXTDIR)/migrate.so'
+
+install-pg:
+	$(MAKE) -C pg_ext PG_CONFIG=$(PG_CONFIG)
+	$(MAKE) -C pg_ext PG_CONFIG=$(PG_CONFIG) DESTDIR='$(DESTDIR)' install
+
+uninstall-pg:
+	$(MAKE) -C pg_ext PG_CONFIG=$(PG_CONFIG) DESTDIR='$(DESTDIR)' uninstall
 
 docs-graph: $(SO)
 	MIGRATE_SO=$(CURDIR)/$(SO) scripts/docs-graph.sh

@@ -357,7 +357,13 @@ author(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *a, 
 					  fn, merge ? "'<rev>,<rev>', " : "");
 		return MG_EINPUT;
 	}
-	if (merge && (a->head == NULL || blank_text(a->head)))
+	if ((merge ? (rc = mg_args_check_list(ctx, fn, "revisions", a->head))
+		 : (rc = mg_args_check_ident(ctx, fn, "head", a->head))) != MG_OK ||
+		(rc = mg_args_check_ident(ctx, fn, "rev_id", a->rev_id)) != MG_OK ||
+		(rc = mg_args_check_list(ctx, fn, "branch_label", a->branch_label)) != MG_OK ||
+		(rc = mg_args_check_list(ctx, fn, "depends_on", a->depends_on)) != MG_OK)
+		return rc;
+	if (merge && a->head == NULL)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "migrate_merge: the revisions to merge are required");
 		mg_error_hint(ctx, "Name the heads, as in migrate_merge('<rev>,<rev>', message), or 'gxy@heads' for every head of a branch.");
@@ -381,7 +387,7 @@ author(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *a, 
 			specs = mg_alloc(ctx, sizeof(char *));
 			if (specs == NULL)
 				return MG_ENOMEM;
-			specs[0] = a->head != NULL && !blank_text(a->head) ? a->head : "head";
+			specs[0] = a->head != NULL ? a->head : "head";
 			nspecs = 1;
 		}
 		for (size_t i = 0; i < nspecs; i++)

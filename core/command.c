@@ -538,6 +538,9 @@ nothing_to_do(char **report, const mg_session *s)
 	return mg_buf_finish(&b, report);
 }
 
+/* The SQL function of each run kind, for argument errors. */
+static const char *const run_fn[] = {"migrate_upgrade", "migrate_downgrade", "migrate_stamp"};
+
 /* For wait.c: at_kept_heads over the held branches, and its "at" text. */
 int
 mg_session_at_kept_heads(bool *yes, char **at, mg_session *s)
@@ -563,21 +566,22 @@ mg_session_rows_text(const mg_session *s)
 
 static int
 run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-		 mg_run_kind kind, bool purge, size_t max_steps, int *more, bool *began)
+		 mg_run_kind kind, bool purge, bool *began)
 {
 	mg_session s;
 	mg_buf out;
 	size_t total = 0, rows_before = 0;
-	bool left = false;
 	int rc;
 
 	*report = NULL;
-	if (kind == MG_RUN_DOWNGRADE && (target == NULL || *target == '\0'))
+	if (kind == MG_RUN_DOWNGRADE && target == NULL)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "a downgrade target is required");
 		mg_error_hint(ctx, "Give one, for example migrate_downgrade('-1') or migrate_downgrade('base').");
 		return MG_EINPUT;
 	}
+	if ((rc = mg_args_check_ident(ctx, run_fn[kind], "target", target)) != MG_OK)
+		return rc;
 	if ((rc = no_range(ctx, target, kind == MG_RUN_DOWNGRADE ? "migrate_downgrade_sql" : "migrate_upgrade_sql")) != MG_OK)
 		return rc;
 	mg_buf_init(&out, ctx);
@@ -591,8 +595,6 @@ run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		if ((rc = at_kept_heads(&done, &s, false)) == MG_OK && done)
 		{
 			rc = nothing_to_do(report, &s);
-			if (rc == MG_OK && more != NULL)
-				*more = 0;
 			return mg_session_close(&s, rc);
 		}
 	}
@@ -615,28 +617,20 @@ run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 			if (t == NULL)
 				rc = MG_ENOMEM;
 			else
-				rc = mg_session_run(&lines, &n, &left, &s, kind, t, false,
-									max_steps > 0 ? max_steps - total : 0);
+				rc = mg_session_run(&lines, &n, NULL, &s, kind, t, false, 0);
 			if (rc == MG_OK && n > 0)
 				mg_buf_printf(&out, "%s%s", total ? "\n" : "", lines);
 			total += n;
-			if (rc == MG_OK && max_steps > 0 && total >= max_steps)
-			{
-				left = left || i + 1 < s.nheld;
-				break;
-			}
 		}
 	}
 	else if (rc == MG_OK)
 	{
 		char *lines = NULL;
 
-		rc = mg_session_run(&lines, &total, &left, &s, kind, target, purge, max_steps);
+		rc = mg_session_run(&lines, &total, NULL, &s, kind, target, purge, 0);
 		if (rc == MG_OK)
 			mg_buf_puts(&out, lines);
 	}
-	if (rc == MG_OK && more != NULL)
-		*more = left;
 	if (rc == MG_OK && kind == MG_RUN_DOWNGRADE && target[0] == '-' && rows_before > 1)
 	{
 		/* Alembic's warning: a bare -N walks from the first version row */
@@ -676,8 +670,6 @@ typedef struct run_args {
 	const char *target;
 	mg_run_kind kind;
 	bool purge;
-	size_t max_steps;
-	int *more;
 } run_args;
 
 static int
@@ -685,16 +677,15 @@ run_attempt(void *arg, bool *began)
 {
 	run_args *a = arg;
 
-	return run_once(a->report, a->ctx, a->host, a->target, a->kind, a->purge, a->max_steps,
-					a->more, began);
+	return run_once(a->report, a->ctx, a->host, a->target, a->kind, a->purge, began);
 }
 
 /* One run, tried again while a lock wait times out (limits.c). */
 static int
 run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+			mg_run_kind kind, bool purge)
 {
-	run_args a = {report, ctx, host, target, kind, purge, max_steps, more};
+	run_args a = {report, ctx, host, target, kind, purge};
 
 	return mg_limits_retry(ctx, host, run_attempt, &a);
 }
@@ -702,28 +693,167 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 int
 mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target ? target : "heads", MG_RUN_UPGRADE, false, 0, NULL);
+	return run_command(report, ctx, host, target ? target : "heads", MG_RUN_UPGRADE, false);
+}
+
+/* ---- stepwise runs -------------------------------------------------- */
+
+/*
+ * The plans of an upgrade to target from the database as it is: one, or
+ * with "heads" and the branches setting one per held branch, each from
+ * the rows the previous one leaves.  Every step's body is loaded and
+ * checked.  *plans lives in the context.
+ */
+static int
+plan_upgrade_all(mg_plan **plans, size_t *nplans, mg_session *s, const char *target)
+{
+	mg_ctx *ctx = s->st.ctx;
+	const char *const *start = s->rows;
+	bool per_branch = is_heads(target) && s->nheld > 0;
+	size_t nstart = s->nrows, n = per_branch ? s->nheld : 1;
+	int rc;
+
+	*nplans = 0;
+	if ((*plans = mg_alloc(ctx, n * sizeof(mg_plan))) == NULL)
+		return MG_ENOMEM;
+	if (per_branch && (rc = mg_session_check_held(s)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		mg_plan *p = &(*plans)[i];
+		const char *t = target;
+
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		if (per_branch && (t = mg_printf(ctx, "%s@heads", s->held[i])) == NULL)
+			return MG_ENOMEM;
+		if ((rc = mg_plan_upgrade(p, ctx, s->map, start, nstart, t)) != MG_OK ||
+			(rc = load_bodies(s, p)) != MG_OK ||
+			(rc = mg_run_check(ctx, s->map, p, s->st.dialect)) != MG_OK)
+			return rc;
+		start = p->end;
+		nstart = p->nend;
+		(*nplans)++;
+	}
+	return MG_OK;
 }
 
 int
-mg_cmd_upgrade_steps(char **report, int *more, mg_ctx *ctx, const mg_host *host,
-					 const char *target, size_t max_steps)
+mg_cmd_upgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
+					const mg_host *host, const char *target)
 {
-	*more = 0;
-	return run_command(report, ctx, host, target ? target : "heads", MG_RUN_UPGRADE, false,
-					   max_steps, more);
+	mg_session s;
+	mg_plan *plans;
+	size_t nplans, total = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	*report = NULL;
+	if (target == NULL)
+		target = "heads";
+	if ((rc = mg_args_check_ident(ctx, "migrate_upgrade_steps", "target", target)) != MG_OK ||
+		(rc = no_range(ctx, target, "migrate_upgrade_sql")) != MG_OK ||
+		(rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = mg_session_release_target(&target, &s, target)) != MG_OK ||
+		(rc = plan_upgrade_all(&plans, &nplans, &s, target)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < nplans; i++)
+		total += plans[i].n;
+	if ((*ids = mg_alloc(ctx, (total + 1) * sizeof(char *))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < nplans; i++)
+		for (size_t k = 0; k < plans[i].n; k++)
+			(*ids)[(*n)++] = mg_revmap_rev(s.map, plans[i].steps[k].rev)->id;
+	if (total == 0)
+	{
+		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
+
+		if (at == NULL || (*report = mg_printf(ctx, "nothing to do: the database is at %s", at)) == NULL)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+/* One step of a stepwise run, as one attempt of mg_limits_retry. */
+static int
+step_once(char **report, mg_ctx *ctx, const mg_host *host, const char *rev, bool *began)
+{
+	mg_session s;
+	size_t nsteps = 0;
+	bool more = false;
+	int rc;
+
+	*report = NULL;
+	rc = mg_session_open(&s, ctx, host, true);
+	*began = s.in_unit;
+	if (rc == MG_OK && mg_revmap_find(s.map, rev) < 0)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "revision %s of the stepwise run is no longer in the catalog", rev);
+		mg_error_detail(ctx, "The catalog changed after the run was planned.");
+		mg_error_hint(ctx, "Run the CALL again: it plans from the catalog and the database as they are now. The steps before this one stay committed.");
+		rc = MG_EINPUT;
+	}
+	if (rc == MG_OK)
+		rc = mg_session_run(report, &nsteps, &more, &s, MG_RUN_UPGRADE, rev, false, 1);
+	if (rc == MG_OK && more)
+	{
+		/* the rows moved under the run: rev is no longer one step away */
+		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
+
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "the database changed during the stepwise run: revision %s is no longer one step away", rev);
+		mg_error_detail(ctx, "The run was planned from other version rows; another session changed them (the database is at %s).",
+						at ? at : "?");
+		mg_error_hint(ctx, "Run the CALL again: it plans from the database as it is now. The steps before this one stay committed; this one was rolled back.");
+		rc = MG_EINPUT;
+	}
+	if (rc == MG_OK && nsteps == 0)
+	{
+		/* another session applied it between two steps: nothing to run twice */
+		*report = mg_printf(ctx, "revision %s is applied already (by another session)", rev);
+		if (*report == NULL)
+			rc = MG_ENOMEM;
+	}
+	return mg_session_close(&s, rc);
+}
+
+/* step_once's arguments, for mg_limits_retry. */
+typedef struct step_args {
+	char **report;
+	mg_ctx *ctx;
+	const mg_host *host;
+	const char *rev;
+} step_args;
+
+static int
+step_attempt(void *arg, bool *began)
+{
+	step_args *a = arg;
+
+	return step_once(a->report, a->ctx, a->host, a->rev, began);
+}
+
+int
+mg_cmd_upgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev)
+{
+	step_args a = {report, ctx, host, rev};
+
+	/* a lock wait that times out retries the step, as run_command does a run */
+	return mg_limits_retry(ctx, host, step_attempt, &a);
 }
 
 int
 mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target)
 {
-	return run_command(report, ctx, host, target, MG_RUN_DOWNGRADE, false, 0, NULL);
+	return run_command(report, ctx, host, target, MG_RUN_DOWNGRADE, false);
 }
 
 int
 mg_cmd_stamp(char **report, mg_ctx *ctx, const mg_host *host, const char *target, int purge)
 {
-	return run_command(report, ctx, host, target, MG_RUN_STAMP, purge != 0, 0, NULL);
+	return run_command(report, ctx, host, target, MG_RUN_STAMP, purge != 0);
 }
 
 /* ---- offline SQL ------------------------------------------------------- */
@@ -807,6 +937,9 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	int rc;
 
 	*sql = NULL;
+	if ((rc = mg_args_check_range(ctx, upgrade ? "migrate_upgrade_sql" : "migrate_downgrade_sql",
+								  range, false)) != MG_OK)
+		return rc;
 	if (!upgrade && colon == NULL)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "downgrade with --sql requires <fromrev>:<torev>");
@@ -827,8 +960,6 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	s.st.no_messages = true;
 	if ((rc = mg_session_load_graph(&s)) != MG_OK)
 		return rc;
-	if (!*dest && upgrade)
-		dest = "heads";
 	if ((start_spec != NULL && (rc = mg_session_release_target(&start_spec, &s, start_spec)) != MG_OK) ||
 		(rc = mg_session_release_target(&dest, &s, dest)) != MG_OK)
 		return rc;
@@ -956,7 +1087,9 @@ mg_cmd_history(mg_rows *out, mg_ctx *ctx, const mg_host *host, const char *range
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (range != NULL && *range)
+	if ((rc = mg_args_check_range(ctx, "migrate_history", range, true)) != MG_OK)
+		return rc;
+	if (range != NULL)
 	{
 		const char *colon = strchr(range, ':');
 
@@ -1184,7 +1317,8 @@ mg_cmd_show(char **text, mg_ctx *ctx, const mg_host *host, const char *rev)
 	size_t n;
 	int rc;
 
-	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+	if ((rc = mg_args_check_ident(ctx, "migrate_show", "rev", rev)) != MG_OK ||
+		(rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
 		(rc = mg_session_release_target(&rev, &s, rev)) != MG_OK)
 		return rc;
 	if (rev != NULL && strcmp(rev, "current") == 0)
@@ -1262,24 +1396,134 @@ mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host)
 
 /* ---- check --------------------------------------------------------------- */
 
+/* The union-find root of i. */
+static size_t
+group_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+int
+mg_session_unlabelled_heads(mg_head_group **out, size_t *ngroups, const mg_session *s)
+{
+	mg_ctx *ctx = s->st.ctx;
+	const mg_revmap *map = s->map;
+	size_t nrev = mg_revmap_count(map), nc = 0;
+	const int *h;
+	size_t nh, *parent;
+	int *cand;
+	uint8_t **anc;
+	int rc;
+
+	*out = NULL;
+	*ngroups = 0;
+	if (s->nheld > 0)
+		return MG_OK;			/* a head without a label is never held */
+	mg_revmap_heads(map, &h, &nh);
+	cand = mg_alloc(ctx, (nh + 1) * sizeof(int));
+	anc = mg_alloc(ctx, (nh + 1) * sizeof(uint8_t *));
+	parent = mg_alloc(ctx, (nh + 1) * sizeof(size_t));
+	*out = mg_alloc(ctx, (nh + 1) * sizeof(mg_head_group));
+	if (cand == NULL || anc == NULL || parent == NULL || *out == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < nh; i++)
+		if (mg_revmap_rev(map, h[i])->nlabels == 0)
+			cand[nc++] = h[i];
+	if (nc < 2)
+		return MG_OK;
+	for (size_t i = 0; i < nc; i++)
+	{
+		if ((rc = mg_revmap_ancestors(&anc[i], map, &cand[i], 1, false)) != MG_OK)
+			return rc;
+		parent[i] = i;
+	}
+	/* two heads are one lineage when they share an ancestor by Revises */
+	for (size_t i = 0; i < nc; i++)
+		for (size_t j = i + 1; j < nc; j++)
+		{
+			if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+				return rc;
+			if (group_root(parent, i) == group_root(parent, j))
+				continue;
+			for (size_t k = 0; k < nrev; k++)
+				if (anc[i][k] && anc[j][k])
+				{
+					parent[group_root(parent, j)] = group_root(parent, i);
+					break;
+				}
+		}
+	for (size_t i = 0; i < nc; i++)
+	{
+		mg_head_group *g;
+		size_t n = 0;
+
+		if (group_root(parent, i) != i)
+			continue;
+		for (size_t j = 0; j < nc; j++)
+			n += group_root(parent, j) == i;
+		if (n < 2)
+			continue;
+		g = &(*out)[(*ngroups)++];
+		if ((g->revs = mg_alloc(ctx, n * sizeof(int))) == NULL)
+			return MG_ENOMEM;
+		g->n = 0;
+		for (size_t j = 0; j < nc; j++)
+			if (group_root(parent, j) == i)
+				g->revs[g->n++] = cand[j];
+		g->base = -1;
+		for (size_t k = 0; k < nrev && g->base < 0; k++)
+			if (anc[i][k] && mg_revmap_rev(map, (int) k)->ndown == 0)
+				g->base = (int) k;
+	}
+	return MG_OK;
+}
+
+/*
+ * One "diverged: <what> has two heads, a and b; merge them with SELECT
+ * migrate_merge('a,b', '<merge_message>')" line.
+ */
+static void
+diverged_line(mg_buf *b, const mg_revmap *map, const int *heads, size_t n, const char *what,
+			  const char *merge_message)
+{
+	mg_buf_printf(b, "diverged: %s has %s heads, ", what, n == 2 ? "two" : "several");
+	for (size_t k = 0; k < n; k++)
+		mg_buf_printf(b, "%s%s", k == 0 ? "" : k + 1 == n ? " and " : ", ",
+					  mg_revmap_rev(map, heads[k])->id);
+	mg_buf_puts(b, "; merge them with SELECT migrate_merge('");
+	for (size_t k = 0; k < n; k++)
+		mg_buf_printf(b, "%s%s", k ? "," : "", mg_revmap_rev(map, heads[k])->id);
+	mg_buf_printf(b, "', '%s')\n", merge_message);
+}
+
 /*
  * "diverged: ..." lines: two or more heads carrying one label (held
- * labels only, when the setting names them), with the migrate_merge call
- * that resolves them.  Returns the number of lines, or a negative code.
+ * labels only, when the setting names them), and two or more heads
+ * without a label on one lineage (Backend.AI's and REANA's graphs have
+ * no labels), each with the migrate_merge call that resolves them.
+ * Returns the number of lines, or a negative code.
  */
 static int
 diverged_lines(mg_buf *b, const mg_session *s)
 {
+	mg_ctx *ctx = s->st.ctx;
 	const mg_revmap *map = s->map;
 	const int *h;
-	size_t nh;
-	int found = 0;
+	size_t nh, ngroups;
+	mg_head_group *groups;
+	int *on;
+	int found = 0, rc;
 
 	mg_revmap_heads(map, &h, &nh);
+	if ((on = mg_alloc(ctx, (nh + 1) * sizeof(int))) == NULL)
+		return MG_ENOMEM;
 	for (size_t l = 0; l < mg_revmap_label_count(map); l++)
 	{
 		const char *label = mg_revmap_label_name(map, (int) l);
-		size_t n = 0, k = 0;
+		char *what, *msg;
+		size_t n = 0;
 		bool held = s->nheld == 0;
 
 		for (size_t i = 0; i < s->nheld; i++)
@@ -1288,24 +1532,26 @@ diverged_lines(mg_buf *b, const mg_session *s)
 			continue;
 		for (size_t i = 0; i < nh; i++)
 			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
-				n++;
+				on[n++] = h[i];
 		if (n < 2)
 			continue;
-		mg_buf_printf(b, "diverged: branch %s has %s heads, ", label,
-					  n == 2 ? "two" : "several");
-		for (size_t i = 0; i < nh; i++)
-			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
-			{
-				k++;
-				mg_buf_printf(b, "%s%s", k == 1 ? "" : k == n ? " and " : ", ",
-							  mg_revmap_rev(map, h[i])->id);
-			}
-		mg_buf_puts(b, "; merge them with SELECT migrate_merge('");
-		k = 0;
-		for (size_t i = 0; i < nh; i++)
-			if (mg_rev_has_label(mg_revmap_rev(map, h[i]), (int) l))
-				mg_buf_printf(b, "%s%s", k++ ? "," : "", mg_revmap_rev(map, h[i])->id);
-		mg_buf_printf(b, "', 'merge %s heads')\n", label);
+		what = mg_printf(ctx, "branch %s", label);
+		msg = mg_printf(ctx, "merge %s heads", label);
+		if (what == NULL || msg == NULL)
+			return MG_ENOMEM;
+		diverged_line(b, map, on, n, what, msg);
+		found++;
+	}
+	if ((rc = mg_session_unlabelled_heads(&groups, &ngroups, s)) != MG_OK)
+		return rc;
+	for (size_t g = 0; g < ngroups; g++)
+	{
+		char *what = mg_printf(ctx, "the lineage of base %s (no branch label)",
+							   mg_revmap_rev(map, groups[g].base)->id);
+
+		if (what == NULL)
+			return MG_ENOMEM;
+		diverged_line(b, map, groups[g].revs, groups[g].n, what, "merge heads");
 		found++;
 	}
 	return found;
@@ -1403,7 +1649,9 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			problems++;
 		}
 	}
-	problems += diverged_lines(&b, &s);
+	if ((rc = diverged_lines(&b, &s)) < 0)
+		return rc;
+	problems += rc;
 	if (problems == 0)
 	{
 		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
@@ -1418,10 +1666,93 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 
 /* ---- settings ------------------------------------------------------------ */
 
+/*
+ * Switching version_table on a database whose version table has rows
+ * loses track of them: the engine would read the new (absent) table, see
+ * the database at base and run every revision again.  Refused unless the
+ * new table exists (the rows were moved or renamed there) or force is
+ * given.  st is the state before the switch, st2 after it (the same
+ * unit).
+ */
+static int
+check_version_switch(mg_state *st, mg_state *st2, int force)
+{
+	mg_ctx *ctx = st->ctx;
+	const char **rows, **rows2;
+	size_t n, n2;
+	bool exists, exists2;
+	char *at;
+	int rc;
+
+	if (force || strcmp(st->version_name, st2->version_name) == 0)
+		return MG_OK;
+	if ((rc = mg_state_versions(&rows, &n, &exists, st)) != MG_OK ||
+		(rc = mg_state_versions(&rows2, &n2, &exists2, st2)) != MG_OK)
+		return rc;
+	if (n == 0 || exists2)
+		return MG_OK;
+	{
+		/* the rows in catalog order, as every message gives them */
+		mg_revmap *map;
+
+		if ((rc = mg_state_load_map(&map, st)) != MG_OK)
+			return rc;
+		if ((at = rows_text(ctx, map, rows, n)) == NULL)
+			return MG_ENOMEM;
+	}
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+				 "cannot switch version_table to \"%s\": version table \"%s\" has rows and \"%s\" does not exist",
+				 st2->version_name, st->version_name, st2->version_name);
+	mg_error_detail(ctx, "The database is at %s (table \"%s\"). After the switch the engine would read \"%s\", find the database at base, and the next migrate_upgrade() would run every revision again; \"%s\" would be left as it is.",
+					at, st->version_name, st2->version_name, st->version_name);
+	mg_error_hint(ctx, "Move the rows first (ALTER TABLE %s RENAME TO %s) and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', '%s', true). Nothing was changed.",
+				  st->version_table, st2->version_table, st2->version_name);
+	return MG_EINPUT;
+}
+
+/*
+ * The warning lines of a branches value naming labels the catalog does
+ * not carry (the catalog may be loaded later, so the value is kept).
+ */
+static int
+branches_warnings(mg_buf *b, mg_state *st, const char *value)
+{
+	mg_ctx *ctx = st->ctx;
+	mg_revmap *map;
+	const char **labels;
+	size_t n;
+	char *known;
+	int rc;
+
+	if ((rc = mg_split_list(ctx, value, &labels, &n)) != MG_OK || n == 0 ||
+		(rc = mg_state_load_map(&map, st)) != MG_OK)
+		return rc;
+	if ((known = label_list(ctx, map)) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (mg_label_index(map, labels[i]) < 0)
+		{
+			mg_buf_printf(b, "\nWARNING: no revision of the catalog carries branch label '%s' (", labels[i]);
+			if (known[0])
+				mg_buf_printf(b, "its labels are %s", known);
+			else
+				mg_buf_printf(b, "%s", mg_revmap_count(map) == 0 ? "the catalog is empty" : "it has no branch labels");
+			mg_buf_puts(b, "); the setting is kept, and the calls that act on the held branches fail until its revisions are loaded");
+		}
+	return MG_OK;
+}
+
 int
 mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host, const char *key, const char *value)
 {
-	mg_state st;
+	return mg_cmd_config_write(out, ctx, host, key, value, 0);
+}
+
+int
+mg_cmd_config_write(char **out, mg_ctx *ctx, const mg_host *host, const char *key,
+					const char *value, int force)
+{
+	mg_state st, before;
 	int rc;
 
 	*out = NULL;
@@ -1432,10 +1763,23 @@ mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host, const char *key, con
 	if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 		return rc;
 	rc = mg_state_create(&st);
+	/* the state as it was: setting version_table renames st's version table */
+	before = st;
 	if (rc == MG_OK)
 		rc = mg_state_set_setting(&st, key, value);
+	if (rc == MG_OK && strcmp(key, "version_table") == 0)
+		rc = check_version_switch(&before, &st, force);
 	if (rc == MG_OK)
 		rc = mg_state_get_setting(out, &st, key);
+	if (rc == MG_OK && strcmp(key, "branches") == 0)
+	{
+		mg_buf b;
+
+		mg_buf_init(&b, ctx);
+		mg_buf_puts(&b, *out);
+		if ((rc = branches_warnings(&b, &st, *out)) == MG_OK)
+			rc = mg_buf_finish(&b, out);
+	}
 	if (rc == MG_OK && (rc = host->commit(host->ud, ctx)) == MG_OK)
 		return MG_OK;
 	host->rollback(host->ud, ctx);
@@ -1532,6 +1876,10 @@ add_texts(char **report, mg_ctx *ctx, const mg_host *host, size_t n,
 			(rc = mg_script_check_header(ctx, texts[i], len, fn)) != MG_OK ||
 			(rc = mg_script_parse(&parsed[i], ctx, texts[i], len, fn)) != MG_OK)
 			return rc;
+		/* a revision added from its text alone: a name that says so, wherever a file is named */
+		if (mg_args_blank(fn) &&
+			(parsed[i]->filename = mg_printf(ctx, "<inline %s>", parsed[i]->id)) == NULL)
+			return MG_ENOMEM;
 	}
 	if (n > 1 || source != NULL)
 	{
@@ -1692,8 +2040,17 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	int rc;
 
 	*report = NULL;
-	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK ||
-		(rc = mg_envdir_canonical(&source, ctx, dir)) != MG_OK ||
+	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK)
+	{
+		/* the path that failed is no example of one that works */
+		if (dir[0] != '/' && strcmp(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE) == 0)
+		{
+			mg_ctx_error_mut(ctx)->hint[0] = '\0';
+			mg_error_hint(ctx, "A relative path is read from the working directory of the process that runs the SQL: give the path from there, or an absolute one.");
+		}
+		return rc;
+	}
+	if ((rc = mg_envdir_canonical(&source, ctx, dir)) != MG_OK ||
 		(rc = mg_utf8_check_name(ctx, source, "directory")) != MG_OK)
 		return rc;
 	texts = mg_alloc(ctx, (nfiles + 1) * sizeof(char *));
@@ -1718,7 +2075,7 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);
 		mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
-		mg_error_hint(ctx, "Give the directory that holds the revision scripts (e.g. \"migrations\").");
+		mg_error_hint(ctx, "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one.");
 		return MG_EINPUT;
 	}
 	return add_texts(report, ctx, host, n, texts, names, source);

@@ -866,6 +866,19 @@ const char *mg_session_unknown_held(const mg_session *s);
 /* Error for a held label the catalog does not have (MG_EINPUT), else MG_OK. */
 int mg_session_check_held(mg_session *s);
 /*
+ * Heads without a branch label that grow from one lineage (they share an
+ * ancestor by Revises): Backend.AI's "diverged heads".  Groups of two or
+ * more, heads in catalog order; base is the lineage's first base in
+ * catalog order.  None when the branches setting names labels (a head
+ * without a label is never held).
+ */
+typedef struct mg_head_group {
+	int *revs;
+	size_t n;
+	int base;
+} mg_head_group;
+int mg_session_unlabelled_heads(mg_head_group **out, size_t *ngroups, const mg_session *s);
+/*
  * Release identifiers in a target: the base_release setting (22.01 or
  * release_22.01) means base; an identifier that looks like a release
  * (digits and dots, or release_...) and names nothing is an error that
@@ -880,5 +893,23 @@ int mg_session_release_target(const char **out, mg_session *s, const char *targe
 int mg_session_at_kept_heads(bool *yes, char **at, mg_session *s);
 /* The version rows in catalog order, "base" when none (needs s->map); NULL: out of memory. */
 char *mg_session_rows_text(const mg_session *s);
+
+/* ---- args.c: checks of identifier arguments ------------------------- */
+
+/* True when s is empty or only blanks (spaces, tabs, line breaks). */
+bool mg_args_blank(const char *s);
+/*
+ * MG_EINPUT (MG_STATE_BAD_TARGET) when value is empty or blank: "<func>:
+ * argument \"<arg>\" is empty".  NULL (the default) passes.
+ */
+int mg_args_check_ident(mg_ctx *ctx, const char *func, const char *arg, const char *value);
+/* The same for a comma-separated list and each of its items ("a,,b"). */
+int mg_args_check_list(mg_ctx *ctx, const char *func, const char *arg, const char *value);
+/*
+ * The same for a range "[start:]end" and each of its ends; with
+ * open_ends (Alembic's history ranges) an absent end is allowed, a blank
+ * one is not.  NULL passes.
+ */
+int mg_args_check_range(mg_ctx *ctx, const char *func, const char *range, bool open_ends);
 
 #endif /* MG_INTERNAL_H */

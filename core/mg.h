@@ -264,13 +264,27 @@ int mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir
  */
 int mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
 /*
- * Upgrade toward target, running at most max_steps steps of the plan
- * (0: all).  For hosts that commit between steps (PostgreSQL's CALL):
- * each call is atomic, and the next call plans again from the new state.
- * *more is set when steps remain after the ones run.
+ * A stepwise upgrade (PostgreSQL's CALL, which commits after every step)
+ * in two parts, so that the target is resolved once, before the first
+ * step, and exactly that plan runs: a relative target ('+1', 'gxy@+2')
+ * must not be resolved again after each commit.
+ *
+ * mg_cmd_upgrade_plan: resolve target (NULL: "heads") against the
+ * database as it is now into the revisions the upgrade applies, in order
+ * (*ids, *n; in the context).  Every step's section is checked first, so
+ * a missing one fails before anything runs.  With nothing to do, *n is 0
+ * and *report says where the database is; otherwise *report is NULL.
+ *
+ * mg_cmd_upgrade_step: apply the plan's next revision rev, atomically
+ * (one unit).  rev must be one step away: if another session moved the
+ * version rows so that it is not, the step fails with MG_EINPUT
+ * (MG_STATE_PREREQUISITE) and changes nothing; if rev is applied
+ * already, nothing runs and *report says so.  *report: the "Running
+ * upgrade" line.
  */
-int mg_cmd_upgrade_steps(char **report, int *more, mg_ctx *ctx, const mg_host *host,
-                         const char *target, size_t max_steps);
+int mg_cmd_upgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
+                        const mg_host *host, const char *target);
+int mg_cmd_upgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev);
 /* Downgrade to target (required). */
 int mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
 /* Set the version table to target without running scripts. */
@@ -366,6 +380,16 @@ int mg_cmd_wait(char **report, mg_ctx *ctx, const mg_host *host, const char *tar
                 long timeout_ms);
 int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
                   const char *key, const char *value);
+/*
+ * mg_cmd_config with the force argument of migrate_config(key, value,
+ * force).  Switching version_table away from a table that has rows is
+ * refused (MG_EINPUT, MG_STATE_PREREQUISITE, saying what the switch would
+ * do) unless the new table exists or force is non-zero.  A branches value
+ * naming a label no revision of the catalog carries is kept, and *out
+ * gets one "WARNING: ..." line per such label after the value.
+ */
+int mg_cmd_config_write(char **out, mg_ctx *ctx, const mg_host *host,
+                        const char *key, const char *value, int force);
 
 /* ------------------------------------------------------------------ */
 /* The SQL API, described                                               */

@@ -32,6 +32,7 @@ typedef struct rctx {
 	mg_ctx *ctx;
 	const mg_revmap *map;
 	const char *whole;      /* the identifier as the user gave it, for messages */
+	bool single;            /* the argument takes one revision ('heads' is no way out) */
 } rctx;
 
 /* A parsed relative identifier: [label@][symbol](+|-)N. */
@@ -118,6 +119,42 @@ err_locate(rctx *rc, const char *argument)
 						"Can't locate revision identified by '%s'", argument);
 }
 
+/*
+ * The hint of a multiple-heads error, for the case it fires in: an
+ * argument that takes one revision (a downgrade target, the start of a
+ * range: 'heads' is no way out there), heads that carry branch labels,
+ * or heads that carry none (only 'heads' or a merge tell them apart).
+ */
+static int
+hint_multiple_heads(rctx *rc, const int *heads, size_t n)
+{
+	mg_buf ids, call;
+	char *idtext, *calltext;
+	bool labelled = false;
+
+	mg_buf_init(&ids, rc->ctx);
+	mg_buf_init(&call, rc->ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const mg_rev *r = mg_revmap_rev(rc->map, heads[i]);
+
+		labelled = labelled || r->nlabels > 0;
+		mg_buf_printf(&ids, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", r->id);
+		mg_buf_printf(&call, "%s%s", i ? "," : "", r->id);
+	}
+	if (mg_buf_finish(&ids, &idtext) != MG_OK || mg_buf_finish(&call, &calltext) != MG_OK)
+		return MG_EINPUT;
+	if (rc->single)
+		mg_error_hint(rc->ctx, "This argument takes one revision: name one of the heads (%s)%s.", idtext,
+					  labelled ? " or one branch's head ('<branch>@head')" : "");
+	else if (labelled)
+		mg_error_hint(rc->ctx, "Use '<branch>@head' for one branch, 'heads' for all of them, or merge the heads.");
+	else
+		mg_error_hint(rc->ctx, "No branch label tells these heads apart: use 'heads' for all of them, or merge them with SELECT migrate_merge('%s', 'merge heads').",
+					  calltext);
+	return MG_EINPUT;
+}
+
 static int
 err_multiple_heads(rctx *rc, const int *heads, size_t n)
 {
@@ -143,8 +180,7 @@ err_multiple_heads(rctx *rc, const int *heads, size_t n)
 	}
 	if (mg_buf_finish(&b, &list) == MG_OK)
 		mg_error_detail(rc->ctx, "The heads are %s.", list);
-	mg_error_hint(rc->ctx, "Use '<branch>@head' for one branch, 'heads' for all of them, or merge the heads.");
-	return MG_EINPUT;
+	return hint_multiple_heads(rc, heads, n);
 }
 
 /* ---- lineage --------------------------------------------------------------- */
@@ -464,6 +500,31 @@ resolve_number(idlist *out, char **label, rctx *rc, const char *ident)
  * lineage), steps < 0 down (Revises).  More than one way → "Ambiguous
  * walk".  Off the graph → W_OVER (no_overwalk) or the last revision.
  */
+/*
+ * The hint of an ambiguous walk: without a branch, naming one may settle
+ * it ('<branch>@-1', with the walk's own sign); with one, the branch forks
+ * (or merges) itself, and only an absolute target does: the candidates.
+ */
+static void
+hint_ambiguous_walk(rctx *rc, const int *kids, size_t nk, long steps, const char *label)
+{
+	mg_buf b;
+	char *list;
+
+	mg_buf_init(&b, rc->ctx);
+	for (size_t i = 0; i < nk; i++)
+		mg_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == nk ? " or " : ", ",
+					  kids[i] >= 0 ? mg_revmap_rev(rc->map, kids[i])->id : "base");
+	if (mg_buf_finish(&b, &list) != MG_OK)
+		return;
+	if (label == NULL)
+		mg_error_hint(rc->ctx, "Name the branch ('<branch>@%c%ld') or give an absolute target: %s.",
+					  steps > 0 ? '+' : '-', steps > 0 ? steps : -steps, list);
+	else
+		mg_error_hint(rc->ctx, "Branch '%s' itself %s here, so naming it does not settle the walk: give an absolute target, %s.",
+					  label, steps > 0 ? "forks" : "merges", list);
+}
+
 static int
 walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overwalk)
 {
@@ -515,7 +576,7 @@ walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overw
 							steps > 0 ? "up" : "down",
 							cur >= 0 ? mg_revmap_rev(rc->map, cur)->id : "base",
 							steps > 0 ? "branch point or several bases" : "merge point");
-			mg_error_hint(rc->ctx, "Name the branch ('<branch>@+1') or an absolute revision instead.");
+			hint_ambiguous_walk(rc, kids, nk, steps, label);
 			return MG_EINPUT;
 		}
 		cur = kids[0];
@@ -605,7 +666,7 @@ get_revisions(mg_target *out, rctx *rc, const char *ident)
 int
 mg_resolve(mg_target *out, mg_ctx *ctx, const mg_revmap *map, const char *ident)
 {
-	rctx rc = {ctx, map, ident ? ident : "base"};
+	rctx rc = {ctx, map, ident ? ident : "base", false};
 
 	return get_revisions(out, &rc, ident);
 }
@@ -652,7 +713,7 @@ get_revision(int *out, rctx *rc, const char *ident)
 int
 mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *ident)
 {
-	rctx rc = {ctx, map, ident ? ident : "base"};
+	rctx rc = {ctx, map, ident ? ident : "base", true};
 
 	return get_revision(out, &rc, ident);
 }
@@ -753,7 +814,7 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 			   const int *current, size_t ncurrent, const char *lower,
 			   const char *target, bool no_overwalk)
 {
-	rctx rc = {ctx, map, target ? target : "heads"};
+	rctx rc = {ctx, map, target ? target : "heads", false};
 	relative m;
 	int rc2, w;
 
@@ -873,7 +934,7 @@ int
 mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 							const int *current, size_t ncurrent, const char *target)
 {
-	rctx rc = {ctx, map, target ? target : "base"};
+	rctx rc = {ctx, map, target ? target : "base", true};
 	relative m;
 	int rc2, w, start;
 
@@ -947,7 +1008,7 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 		}
 		else if ((rc2 = symbol_start(&start, &rc, label, m.symbol)) != MG_OK)
 			return rc2;
-		if ((rc2 = walk(&w, &rc, start, m.rel, NULL, true)) != MG_OK)
+		if ((rc2 = walk(&w, &rc, start, m.rel, label, true)) != MG_OK)
 			return rc2;
 		if (w == W_OVER)
 		{
@@ -981,7 +1042,7 @@ int
 mg_resolve_filter_lineage(int *targets, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 						  const char *check_against, bool with_deps)
 {
-	rctx rc = {ctx, map, check_against};
+	rctx rc = {ctx, map, check_against, false};
 
 	return filter_lineage(targets, n, &rc, check_against, with_deps);
 }

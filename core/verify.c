@@ -835,6 +835,31 @@ verify_unit(mg_buf *out, mg_session *s, unit *units, size_t ui, const dbinfo *db
 	return verify_unversioned(out, s, units, ui, db, auto_migrate);
 }
 
+/*
+ * Diverged heads (what: "branch gxy", or an unlabelled lineage): the
+ * head the database should be at is ambiguous; the hint is the exact
+ * migrate_merge call.
+ */
+static int
+err_diverged(mg_ctx *ctx, const mg_revmap *map, const int *heads, size_t n, const char *what,
+			 const char *merge_message)
+{
+	char *list = join_revs(ctx, map, heads, n), *call;
+
+	call = list ? mg_printf(ctx, "%s", list) : NULL;
+	if (call == NULL)
+		return MG_ENOMEM;
+	for (char *p = call; *p; p++)
+		if (*p == ' ')
+			memmove(p, p + 1, strlen(p));
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_CARDINALITY,
+				 "%s has diverged: the code has %zu heads on it, %s", what, n, list);
+	mg_error_detail(ctx, "The head the database should be at is ambiguous until the heads are merged.");
+	mg_error_hint(ctx, "Merge them with SELECT migrate_merge('%s', '%s'), load the merge revision, and verify again. Nothing was changed.",
+				  call, merge_message);
+	return MG_EINPUT;
+}
+
 static int
 verify_in_unit(char **report, mg_session *s, bool auto_migrate, bool init)
 {
@@ -859,22 +884,31 @@ verify_in_unit(char **report, mg_session *s, bool auto_migrate, bool init)
 	for (size_t i = 0; i < nunits; i++)
 		if (units[i].label != NULL && units[i].nheads > 1)
 		{
-			const unit *u = &units[i];
-			char *list = join_revs(ctx, s->map, u->heads, u->nheads), *call;
+			char *what = mg_printf(ctx, "branch %s", units[i].label);
+			char *msg = mg_printf(ctx, "merge %s heads", units[i].label);
 
-			call = list ? mg_printf(ctx, "%s", list) : NULL;
-			if (call == NULL)
+			if (what == NULL || msg == NULL)
 				return MG_ENOMEM;
-			for (char *p = call; *p; p++)
-				if (*p == ' ')
-					memmove(p, p + 1, strlen(p));
-			mg_error_set(ctx, MG_EINPUT, MG_STATE_CARDINALITY,
-						 "branch %s has diverged: the code has %zu heads on it, %s", u->label, u->nheads, list);
-			mg_error_detail(ctx, "The head the database should be at is ambiguous until the heads are merged.");
-			mg_error_hint(ctx, "Merge them with SELECT migrate_merge('%s', 'merge %s heads'), load the merge revision, and verify again. Nothing was changed.",
-						  call, u->label);
-			return MG_EINPUT;
+			return err_diverged(ctx, s->map, units[i].heads, units[i].nheads, what, msg);
 		}
+	if (units[0].label == NULL)
+	{
+		/* a catalog without labels: several heads of one lineage have diverged too */
+		mg_head_group *groups;
+		size_t ngroups;
+		char *what;
+
+		if ((rc = mg_session_unlabelled_heads(&groups, &ngroups, s)) != MG_OK)
+			return rc;
+		if (ngroups > 0)
+		{
+			what = mg_printf(ctx, "the lineage of base %s (no branch label)",
+							 mg_revmap_rev(s->map, groups[0].base)->id);
+			if (what == NULL)
+				return MG_ENOMEM;
+			return err_diverged(ctx, s->map, groups[0].revs, groups[0].n, what, "merge heads");
+		}
+	}
 	for (size_t i = 0; i < s->nrows; i++)
 		if (mg_revmap_find(s->map, s->rows[i]) < 0)
 		{

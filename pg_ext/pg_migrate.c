@@ -6,7 +6,8 @@
  * SQL functions upgrade, downgrade, stamp and report.  Build, install and
  * create:
  *
- *     make -C pg_ext && make -C pg_ext install     (PGXS; pg_config on PATH)
+ *     make install      (from the repository root: both extensions;
+ *                        this one by PGXS, pg_config on PATH or PG_CONFIG=)
  *     psql -c 'CREATE EXTENSION migrate'
  *
  * The extension's tables (migrate_catalog, migrate_log, migrate_settings)
@@ -35,7 +36,10 @@
  *     migrate_branches()                Alembic's `branches`
  *     migrate_check()                   is the database at its heads? changed
  *                                       scripts? what to do next
- *     migrate_config(key [, value])     read or write a setting
+ *     migrate_config(key [, value [, force]])
+ *                                       read or write a setting (force:
+ *                                       switch version_table away from a
+ *                                       table with rows)
  *     migrate_init()                    initialize an empty database: every
  *                                       branch it holds to its head
  *     migrate_verify([auto_migrate])    Galaxy's start-up verification, per
@@ -212,8 +216,9 @@
  * SQLSTATE of the error, its message, detail, hint and context.
  *
  * migrate_upgrade_steps commits after every step: it asks the engine
- * for one step at a time (mg_cmd_upgrade_steps with max_steps 1), each
- * an atomic unit, commits, and asks again until no step remains.
+ * for the plan once (mg_cmd_upgrade_plan), then runs its revisions one
+ * at a time (mg_cmd_upgrade_step), each an atomic unit, committing after
+ * each.
  *
  * Functions are not SECURITY DEFINER: they run with the caller's
  * privileges on the state tables, the version table and whatever the
@@ -264,6 +269,8 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pwd.h>
+#include <unistd.h>
 
 #include "mg.h"
 /*
@@ -2302,6 +2309,31 @@ PG_FUNCTION_INFO_V1(migrate_revision_1_0);
 PG_FUNCTION_INFO_V1(migrate_merge_1_0);
 
 /*
+ * A relative path that the server could not use: it is not the client's
+ * directory.  Say where the server looked (its data directory, its
+ * working directory) and as whom, and what to give instead.
+ */
+static void
+explain_relative_path(mg_ctx *ctx)
+{
+	mg_error   *err = mg_ctx_error_mut(ctx);
+	struct passwd *pw = getpwuid(geteuid());
+	char		user[64];
+	char		where[512];
+
+	if (pw != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned) geteuid());
+	snprintf(where, sizeof(where),
+			 "The server resolves a relative path against its data directory, \"%s\", and reads the files as the operating-system user \"%s\", not as the client.",
+			 DataDir, user);
+	mg_error_detail(ctx, "%s", where);	/* after the engine's detail, if any */
+	err->hint[0] = '\0';		/* the engine's hint assumed the client's directory */
+	mg_error_hint(ctx, "Give the absolute path of a directory the server can read, or add the scripts from their text with migrate_add(script, filename), which needs no server-side file.");
+}
+
+/*
  * migrate_load(path): reads server files, so it needs the privileges of
  * pg_read_server_files (superusers have them), as pg_read_file does.
  */
@@ -2321,6 +2353,9 @@ migrate_load_1_0(PG_FUNCTION_ARGS)
 				 errhint("Add the scripts from their text with migrate_add(script, filename), or ask an administrator to grant pg_read_server_files.")));
 	call_open(&c, false);
 	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
+	if (rc != MG_OK && !is_absolute_path(path) &&
+		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0)
+		explain_relative_path(c.ctx);
 	return call_text_result(&c, fcinfo, rc, report);
 }
 
@@ -2448,6 +2483,26 @@ migrate_config_1_0(PG_FUNCTION_ARGS)
 
 	call_open(&c, false);
 	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
+/*
+ * migrate_config(key [, value [, force]]), 1.1: force switches
+ * version_table away from a table with rows (mg_cmd_config_write).
+ */
+PG_FUNCTION_INFO_V1(migrate_config_1_1);
+Datum
+migrate_config_1_1(PG_FUNCTION_ARGS)
+{
+	const char *key = arg_text(fcinfo, 0, "migrate_config", "key", true);
+	const char *value = arg_text(fcinfo, 1, "migrate_config", "value", false);
+	bool		force = arg_flag(fcinfo, 2);
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	call_open(&c, false);
+	rc = mg_cmd_config_write(&out, c.ctx, &c.host, key, value, force ? 1 : 0);
 	return call_text_result(&c, fcinfo, rc, out);
 }
 
@@ -2793,17 +2848,44 @@ migrate_functions_1_1(PG_FUNCTION_ARGS)
 /* ------------------------------------------------------------------ */
 
 /*
+ * One command of the stepwise procedure, in a call of its own (SPI
+ * connected nonatomic, so the procedure can commit afterwards).  A
+ * failure raises; the steps committed before stay committed.  On success
+ * the call is left open for the caller to read its results, then
+ * steps_call_end.
+ */
+static void
+steps_call_end(call *c)
+{
+	plan_cache_release(c->hs.plans);
+	mg_ctx_free(c->ctx);
+	MemoryContextDelete(c->priv);
+	SPI_commit();				/* needs the nonatomic SPI connection */
+	SPI_finish();
+}
+
+/*
  * CALL migrate_upgrade_steps([target]): upgrade one step at a time,
- * committing after each (each step takes the lock anew, so another
- * session may interleave whole steps, never run one twice).  A failing
+ * committing after each.  The target is resolved once, before the first
+ * step, into a plan (mg_cmd_upgrade_plan): '+1' is one step, 'gxy@+2'
+ * two, whatever the steps commit in between.  Then each revision of the
+ * plan runs in a unit of its own (mg_cmd_upgrade_step), which takes the
+ * lock anew: another session may interleave whole steps, never run one
+ * twice, and a step that is no longer one step away fails.  A failing
  * step is rolled back; the steps before it stay committed.  The
- * "Running ..." lines go out as NOTICEs, then the final report.
+ * "Running ..." lines go out as NOTICEs; with nothing to do, one NOTICE
+ * says where the database is.
  */
 Datum
 migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 {
 	const char *target;
+	const char **ids;
+	char	   *report = NULL;
+	size_t		n = 0;
 	bool		nonatomic;
+	call		c;
+	int			rc;
 
 	nonatomic = fcinfo->context != NULL && IsA(fcinfo->context, CallContext) &&
 		!castNode(CallContext, fcinfo->context)->atomic;
@@ -2816,41 +2898,48 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 
 	/*
 	 * The current memory context is the CALL's portal memory, which
-	 * survives the commits below (and so does the target copied here).
+	 * survives the commits below (and so do the target and the plan
+	 * copied here).
 	 */
 	target = arg_text(fcinfo, 0, "migrate_upgrade_steps", "target", false);
-	for (;;)
 	{
-		call		c;
-		char	   *report = NULL;
-		bool		done;
-		int			more = 0;
-		int			rc;
+		const char **plan;
 
-		CHECK_FOR_INTERRUPTS();
 		call_open(&c, true);
-		/* "Transactional: false" steps run online, between committed steps */
+		/* the plan admits "Transactional: false" steps: they run online */
 		c.host.run_online = host_run_online;
 		/* toasted catalog texts need a snapshot once the portal's is gone */
 		PushActiveSnapshot(GetTransactionSnapshot());
-		rc = mg_cmd_upgrade_steps(&report, &more, c.ctx, &c.host, target, 1);
+		rc = mg_cmd_upgrade_plan(&plan, &n, &report, c.ctx, &c.host, target);
+		rc = host_close_unit(&c.host, c.ctx, rc);
+		PopActiveSnapshot();
+		if (rc != MG_OK)
+			call_finish(&c, rc);	/* raises */
+		ids = MemoryContextAlloc(c.caller, (n + 1) * sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			ids[i] = MemoryContextStrdup(c.caller, plan[i]);
+		if (n == 0 && report != NULL)
+			ereport(NOTICE, (errmsg_internal("%s", report)));
+		steps_call_end(&c);
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		report = NULL;
+		call_open(&c, true);
+		/* a "Transactional: false" step runs online, between committed steps */
+		c.host.run_online = host_run_online;
+		PushActiveSnapshot(GetTransactionSnapshot());
+		rc = mg_cmd_upgrade_step(&report, c.ctx, &c.host, ids[i]);
 		rc = host_close_unit(&c.host, c.ctx, rc);
 		online_lock_release(&c.hs);
 		PopActiveSnapshot();
 		if (rc != MG_OK)
 			call_finish(&c, rc);	/* raises; the steps before stay committed */
-		/* stop at the call that finds nothing to do: it reports where the database is */
-		done = report == NULL || strncmp(report, "Running ", 8) != 0;
-		(void) more;
-		if (done && report != NULL)
+		/* the "Running" line went out as a NOTICE; anything else is news */
+		if (report != NULL && strncmp(report, "Running ", 8) != 0)
 			ereport(NOTICE, (errmsg_internal("%s", report)));
-		plan_cache_release(c.hs.plans);
-		mg_ctx_free(c.ctx);
-		MemoryContextDelete(c.priv);
-		SPI_commit();			/* needs the nonatomic SPI connection */
-		SPI_finish();
-		if (done)
-			break;
+		steps_call_end(&c);
 	}
 	PG_RETURN_VOID();
 }

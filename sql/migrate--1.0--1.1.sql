@@ -125,3 +125,28 @@ COMMENT ON FUNCTION migrate_functions() IS
 ALTER TABLE @extschema@.migrate_catalog
 	ADD COLUMN source_dir text NOT NULL DEFAULT '',
 	ADD COLUMN source_missing integer NOT NULL DEFAULT 0;
+
+-- ---------------------------------------------------------------------
+-- migrate_config's force argument
+--
+-- Switching version_table away from a version table that has rows is
+-- refused unless the new table exists or force is true (the engine would
+-- find the database at base and run every revision again).  The 1.0
+-- function stays (migrate_config(key) and migrate_config(key, value), now
+-- served by the 1.1 entry point, which checks the same); the three-argument
+-- form is an overload without defaults, so no call is ambiguous.
+
+CREATE OR REPLACE FUNCTION migrate_config(key text, value text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_config_1_1'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_config(key text, value text, force boolean)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_config_1_1'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_config(text, text) IS
+	'migrate_config(key [, value]): read a setting, or write it and return the stored value (a branches label the catalog lacks adds a WARNING line); an unknown key is an error that lists the known ones; switching version_table away from a table with rows needs the new table to exist (or force: the three-argument form)';
+COMMENT ON FUNCTION migrate_config(text, text, boolean) IS
+	'migrate_config(key, value, force): write a setting; force true switches version_table even when the current version table has rows and the new one does not exist (the old table is left as it is)';

@@ -27,17 +27,21 @@
  *     migrate_downgrade(target)         downgrade to target (required)
  *     migrate_stamp(target [, purge])   set the version table only; purge
  *                                       (non-zero) empties it first
- *     migrate_upgrade_sql(range)        offline mode: the SQL that would run,
+ *     migrate_upgrade_sql([range])      offline mode: the SQL that would run,
  *     migrate_downgrade_sql(range)      in Alembic's --sql shape; ranges are
- *                                       "from:to" (upgrades also take "to")
+ *                                       "from:to" (upgrades also take "to";
+ *                                       default: heads)
  *     migrate_show(rev)                 Alembic's `show`
  *     migrate_branches()                Alembic's `branches`
  *     migrate_check()                   is the database at its heads?
  *                                       changed scripts? what to do next
- *     migrate_config(key [, value])     read or write a setting
+ *     migrate_config(key [, value [, force]])
+ *                                       read or write a setting
  *                                       (version_table, branches,
  *                                       legacy_table, legacy_versions,
- *                                       base_release)
+ *                                       base_release); force: switch
+ *                                       version_table away from a table
+ *                                       with rows (see the README)
  *     migrate_wait([target [, timeout_seconds]])
  *                                       return once the database is at
  *                                       target (default: its heads); fail
@@ -1117,7 +1121,7 @@ typedef struct text_command {
 
 static const text_command cmd_upgrade = {"migrate_upgrade", "target", 0, mg_cmd_upgrade};
 static const text_command cmd_downgrade = {"migrate_downgrade", "target", 1, mg_cmd_downgrade};
-static const text_command cmd_upgrade_sql = {"migrate_upgrade_sql", "range", 1, mg_cmd_upgrade_sql};
+static const text_command cmd_upgrade_sql = {"migrate_upgrade_sql", "range", 0, mg_cmd_upgrade_sql};
 static const text_command cmd_downgrade_sql = {"migrate_downgrade_sql", "range", 1, mg_cmd_downgrade_sql};
 static const text_command cmd_show = {"migrate_show", "rev", 1, mg_cmd_show};
 static const text_command cmd_graph = {"migrate_graph", "format", 0, mg_cmd_graph};
@@ -1183,7 +1187,7 @@ fn_check(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 	call_finish(&c, rc, text);
 }
 
-/* migrate_config(key [, value]) */
+/* migrate_config(key [, value [, force]]) */
 static void
 fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 {
@@ -1198,7 +1202,7 @@ fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 		return;
 	if (call_open(&c, fctx) != 0)
 		return;
-	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
+	rc = mg_cmd_config_write(&out, c.ctx, &c.host, key, value, arg_flag(argc, argv, 2));
 	call_finish(&c, rc, out);
 }
 
@@ -2003,6 +2007,10 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_function(db, "migrate_config", 1, READS, NULL, fn_config, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_config", 2, WRITES, NULL, fn_config, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_config", 3, WRITES, NULL, fn_config, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_upgrade_sql", 0, READS, (void *) &cmd_upgrade_sql, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_upgrade_sql", 1, READS, (void *) &cmd_upgrade_sql, fn_text_command, NULL, NULL);
 	if (rc == SQLITE_OK)

@@ -146,7 +146,8 @@ line_of(const char *text, const char *rev)
 	return line_buf;
 }
 
-#define APPLIED(rev, labels) rev "|" labels "|applied|" NOW "|-|ms|1|-"
+/* revisions added from their text alone are named "<inline id>" (the file column) */
+#define APPLIED(rev, labels) rev "|" labels "|applied|" NOW "|-|ms|1|<inline " rev ">"
 
 static void
 test_states(void)
@@ -157,7 +158,7 @@ test_states(void)
 	is_str(status(), "", "no state tables: no rows");
 	load();
 	t = status();
-	is_str(line_of(t, "a"), "a|main|pending|-|-|-|-|-", "loaded: pending, no log columns");
+	is_str(line_of(t, "a"), "a|main|pending|-|-|-|-|<inline a>", "loaded: pending, no log columns");
 	ok(strstr(t, "s40|") != NULL && strstr(t, "s40|") < strstr(t, "s39|") &&
 	   strstr(t, "m|") < strstr(t, "c1|") && strstr(t, "c1|") < strstr(t, "a|"),
 	   "history order: the newest first");
@@ -165,14 +166,14 @@ test_states(void)
 	is_int(run(MG_RUN_UPGRADE, "c1"), MG_OK, "upgrade to c1");
 	t = status();
 	is_str(line_of(t, "c1"), APPLIED("c1", "main"), "applied: the log's time and duration, checksum ok");
-	is_str(line_of(t, "c2"), "c2|main|pending|-|-|-|-|-", "the other arm: pending");
-	is_str(line_of(t, "m"), "m|main|pending|-|-|-|-|-", "the merge: pending");
-	is_str(line_of(t, "y"), "y|side|pending|-|-|-|-|-", "the side branch: pending");
+	is_str(line_of(t, "c2"), "c2|main|pending|-|-|-|-|<inline c2>", "the other arm: pending");
+	is_str(line_of(t, "m"), "m|main|pending|-|-|-|-|<inline m>", "the merge: pending");
+	is_str(line_of(t, "y"), "y|side|pending|-|-|-|-|<inline y>", "the side branch: pending");
 
 	is_int(run(MG_RUN_UPGRADE, "heads"), MG_OK, "upgrade heads");
 	is_int(run(MG_RUN_DOWNGRADE, "s38"), MG_OK, "downgrade two steps");
 	t = status();
-	is_str(line_of(t, "s40"), "s40|main|pending|-|-|-|-|-", "downgraded: pending again");
+	is_str(line_of(t, "s40"), "s40|main|pending|-|-|-|-|<inline s40>", "downgraded: pending again");
 	is_str(line_of(t, "s38"), APPLIED("s38", "main"), "below the downgrade: applied");
 	is_int(run(MG_RUN_STAMP, "side@base"), MG_OK, "stamp the side branch away");
 	is_int(run(MG_RUN_STAMP, "y"), MG_OK, "and back");
@@ -181,14 +182,14 @@ test_states(void)
 	is_int(run(MG_RUN_DOWNGRADE, "side@base"), MG_OK, "downgrade side");
 	is_int(run(MG_RUN_STAMP, "y"), MG_OK, "stamp y");
 	t = status();
-	is_str(line_of(t, "y"), "y|side|stamped|-|-|-|-|-", "downgraded, then stamped: stamped");
-	is_str(line_of(t, "x"), "x|side|stamped|-|-|-|-|-", "its ancestry too");
+	is_str(line_of(t, "y"), "y|side|stamped|-|-|-|-|<inline y>", "downgraded, then stamped: stamped");
+	is_str(line_of(t, "x"), "x|side|stamped|-|-|-|-|<inline x>", "its ancestry too");
 
 	db_exec("UPDATE migrate_catalog SET checksum = '0000000000000000' WHERE revision = 'b'");
 	t = status();
-	is_str(line_of(t, "b"), "b|main|applied|" NOW "|-|ms|0|-", "an edited applied revision: checksum_ok 0");
+	is_str(line_of(t, "b"), "b|main|applied|" NOW "|-|ms|0|<inline b>", "an edited applied revision: checksum_ok 0");
 	db_exec("UPDATE migrate_log SET run_at = 'yesterday' WHERE revision = 'a'");
-	is_str(line_of(status(), "a"), "a|main|applied|-|-|ms|1|-", "a run_at not of the log's shape: NULL");
+	is_str(line_of(status(), "a"), "a|main|applied|-|-|ms|1|<inline a>", "a run_at not of the log's shape: NULL");
 
 	{
 		mg_ctx *ctx = new_ctx();
@@ -197,7 +198,7 @@ test_states(void)
 		db_exec("INSERT INTO migrate_settings VALUES ('branches', 'main')");
 		is_int(run(MG_RUN_STAMP, "side@base"), MG_OK, "stamp side away");
 		t = status();
-		is_str(line_of(t, "y"), "y|side|not held|-|-|-|-|-", "outside the branches setting: not held");
+		is_str(line_of(t, "y"), "y|side|not held|-|-|-|-|<inline y>", "outside the branches setting: not held");
 		db_exec("DELETE FROM migrate_settings WHERE key = 'branches'");
 		mg_ctx_free(ctx);
 		(void) out;
@@ -230,12 +231,12 @@ test_ahead(void)
 	ok(strncmp(t, "z2||unknown|" NOW "|-|ms|-|-\n", strlen("z2||unknown|" NOW "|-|ms|-|-\n")) == 0,
 	   "the unknown row first, with its logged run");
 	is_str(line_of(t, "s40"), APPLIED("s40", "main"), "placed through z2's and z1's logged upgrades: applied");
-	is_str(line_of(t, "y"), "y|side|pending|-|-|-|-|-", "the other branch: pending");
+	is_str(line_of(t, "y"), "y|side|pending|-|-|-|-|<inline y>", "the other branch: pending");
 	db_exec("DELETE FROM migrate_log WHERE revision = 'z1'");
-	is_str(line_of(status(), "s40"), "s40|main|pending|-|-|-|-|-",
+	is_str(line_of(status(), "s40"), "s40|main|pending|-|-|-|-|<inline s40>",
 		   "without z1's logged upgrade nothing places it: pending");
 	db_exec("DROP INDEX migrate_log_revision");
-	is_str(line_of(status(), "s39"), "s39|main|pending|-|-|-|-|-", "without the log's index: the same answer");
+	is_str(line_of(status(), "s39"), "s39|main|pending|-|-|-|-|<inline s39>", "without the log's index: the same answer");
 	db_close();
 }
 

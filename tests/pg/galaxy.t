@@ -13,7 +13,7 @@ quiet="SET client_min_messages = warning;"
 
 # ------------------------------------------------------------ separate databases
 fresh_db g_gxy && fresh_db g_tsi
-pq g_gxy "$quiet" "SELECT migrate_config('branches', 'gxy');" "$load" "SELECT migrate_init();"
+pq g_gxy "$quiet" "$load" "SELECT migrate_config('branches', 'gxy');" "SELECT migrate_init();"
 is "$(printf '%s\n' "$OUT" | sed -n 3,4p)" "gxy: empty database: initialized to a2e418ad6a15
   Running upgrade  -> e7b6dcb09efd, create gxy base" "separate: the gxy database is initialized with gxy"
 lacks "$OUT" "tsi" "separate: and nothing of tsi"

@@ -31,6 +31,7 @@ declare -A CALLS=(
 	["migrate_branches()"]="SELECT migrate_branches()"
 	["migrate_check()"]="SELECT migrate_check()"
 	["migrate_config(text, text)"]="SELECT migrate_config('legacy_table', 'old_version')"
+	["migrate_config(text, text, boolean)"]="SELECT migrate_config('legacy_table', 'old_version', false)"
 	["migrate_init()"]="CREATE SCHEMA upd_init; SET LOCAL search_path = upd_init, migrate; SELECT migrate_init()"
 	["migrate_verify(boolean)"]="SELECT migrate_verify(true)"
 	["migrate_revision(text, text, text, text, text, boolean)"]="SELECT migrate_revision('m', 'gxy@head', 'ffff0000000a', NULL, NULL, false)"

@@ -192,8 +192,8 @@ fails "NULL path of migrate_load" "SELECT migrate_load(NULL);" \
 	'migrate_load: argument "path" must not be NULL'
 fails "NULL key of migrate_config" "SELECT migrate_config(NULL, 'x');" \
 	'migrate_config: argument "key" must not be NULL'
-fails "NULL range of migrate_upgrade_sql" "SELECT migrate_upgrade_sql(NULL);" \
-	'migrate_upgrade_sql: argument "range" must not be NULL'
+fails "NULL range of migrate_downgrade_sql" "SELECT migrate_downgrade_sql(NULL);" \
+	'migrate_downgrade_sql: argument "range" must not be NULL'
 fails "wrong number of arguments" "SELECT migrate_downgrade();" \
 	'wrong number of arguments to function migrate_downgrade()'
 
