@@ -53,6 +53,12 @@ collect_row(void *arg, int ncol, const char *const *vals)
 	collect *c = arg;
 	char **row;
 
+	/* a catalog read is as long as the catalog: the host may stop it */
+	if ((c->rc = mg_interrupt_check(c->ctx)) != MG_OK)
+	{
+		*c->saved = *mg_ctx_error(c->ctx);
+		return 1;
+	}
 	if (c->each != NULL)
 	{
 		c->rc = c->each(c, ncol, vals);

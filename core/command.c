@@ -874,7 +874,10 @@ fill_rows(mg_rows *out, mg_ctx *ctx, const mg_revmap *map, const int *revs, size
 		return MG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 	{
-		int rc = mg_report_row(&out->rows[i], ctx, map, revs[i],
+		int rc = mg_interrupt_check(ctx);
+
+		if (rc == MG_OK)
+			rc = mg_report_row(&out->rows[i], ctx, map, revs[i],
 							   in_rows(map, revs[i], current, ncurrent));
 
 		if (rc != MG_OK)
@@ -1274,8 +1277,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 		(rc = split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
 		(rc = held_heads(&h, &nh, &s)) != MG_OK)
 		return rc;
-	if (mg_revmap_ancestors(&have, s.map, cur, ncur, true) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = mg_revmap_ancestors(&have, s.map, cur, ncur, true)) != MG_OK)
+		return rc;
 	mg_buf_init(&b, ctx);
 	for (size_t i = 0; i < nunknown; i++)
 	{

@@ -783,8 +783,8 @@ verify_unit(mg_buf *out, mg_session *s, unit *units, size_t ui, const dbinfo *db
 	}
 	if ((rc = mg_resolve_rows(&cur, ctx, s->map, s->rows, s->nrows)) != MG_OK)
 		return rc;
-	if (mg_revmap_ancestors(&have, s->map, cur, s->nrows, true) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = mg_revmap_ancestors(&have, s->map, cur, s->nrows, true)) != MG_OK)
+		return rc;
 	for (size_t i = 0; i < u->nheads; i++)
 		all = all && have[u->heads[i]];
 	for (size_t k = 0; k < mg_revmap_count(s->map) && !any; k++)
@@ -925,8 +925,8 @@ verify_in_unit(char **report, mg_session *s, bool auto_migrate, bool init)
 
 		if ((rc = mg_resolve_rows(&cur, ctx, s->map, s->rows, s->nrows)) != MG_OK)
 			return rc;
-		if (mg_revmap_ancestors(&have, s->map, cur, s->nrows, true) != MG_OK)
-			return MG_ENOMEM;
+		if ((rc = mg_revmap_ancestors(&have, s->map, cur, s->nrows, true)) != MG_OK)
+			return rc;
 		for (size_t i = 0; i < nunits; i++)
 		{
 			units[i].was_current = units[i].nheads > 0;
