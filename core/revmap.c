@@ -1496,12 +1496,12 @@ junctions_build(junctions *J, const mg_revmap *map, size_t words)
 	for (size_t i = 0; i < nj; i++)
 	{
 		int x = order[i];
+		const mg_rev *r = &map->revs[x];
+		uint64_t *set = &J->sets[(size_t) J->jid[x] * words];
 		int rc;
 
 		if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
 			return rc;
-		const mg_rev *r = &map->revs[x];
-		uint64_t *set = &J->sets[(size_t) J->jid[x] * words];
 
 		set[x >> 6] |= (uint64_t) 1 << (x & 63);
 		for (size_t k = 0; k < r->ndown_norm; k++)

@@ -1276,6 +1276,26 @@ extension_schema(void)
 	return name;
 }
 
+/*
+ * The engine's interrupt hook: CHECK_FOR_INTERRUPTS(), as PostgreSQL's
+ * regex library does in its loops.  A cancel (pg_cancel_backend,
+ * statement_timeout) raises its error right here and leaves the engine
+ * by longjmp: the engine holds nothing but its arena, a memory context
+ * the abort frees with everything else of the call; a termination ends
+ * the backend as usual.  Inside a trapped call (a row callback of a
+ * query, a statement of a revision body) the error is caught, handed to
+ * the engine with its SQLSTATE (57014) and words, and raised with both
+ * once the engine has stopped, with the revision's context when a body
+ * was running.
+ */
+static int
+host_interrupted(void *ud)
+{
+	(void) ud;
+	CHECK_FOR_INTERRUPTS();
+	return 0;
+}
+
 /* One SQL call: its memory, the engine context and the host. */
 typedef struct call
 {
@@ -1311,6 +1331,7 @@ call_open(call *c, bool nonatomic)
 		MemoryContextDelete(c->priv);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
+	mg_ctx_set_interrupt(c->ctx, host_interrupted, NULL);
 }
 
 /*

@@ -346,6 +346,8 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 
 	if (primary == SQLITE_NOMEM)
 		return mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
+	if (primary == SQLITE_INTERRUPT)
+		return mg_error_set(ctx, MG_ECANCEL, MG_STATE_CANCELED, "%s", sqlite3_errmsg(db));
 	return mg_error_set(ctx, MG_EHOST,
 						primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
 						"%s", sqlite3_errmsg(db));
@@ -843,6 +845,40 @@ host_now(void *ud, char *buf, size_t cap)
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
 }
 
+/*
+ * The engine's interrupt hook: has sqlite3_interrupt() been called on the
+ * connection (the shell's Ctrl-C, a program's watchdog)?  The question
+ * needs sqlite3_is_interrupted, new in SQLite 3.41; asked only when both
+ * the headers built against and the library loaded into have it.  With
+ * an older library the engine's loops cannot be stopped from outside,
+ * but each is bounded by the catalog's size (a loop in the graph is
+ * refused when the graph is built), and the statements a run executes
+ * still stop at an interrupt (SQLITE_INTERRUPT, reported as a cancel).
+ */
+static int
+host_interrupted(void *ud)
+{
+#if SQLITE_VERSION_NUMBER >= 3041000
+	sqlite3    *db = ud;
+
+	return sqlite3_libversion_number() >= 3041000 && sqlite3_is_interrupted(db);
+#else
+	(void) ud;
+	return 0;
+#endif
+}
+
+/* The engine context of one call on db, with the interrupt hook; MG_ENOMEM when out of memory. */
+static int
+host_ctx_new(mg_ctx **out, sqlite3 *db)
+{
+	int			rc = mg_ctx_new(out, host_realloc, NULL);
+
+	if (rc == MG_OK)
+		mg_ctx_set_interrupt(*out, host_interrupted, db);
+	return rc;
+}
+
 /* Fill the host interface for one call on db. */
 static void
 host_init(mg_host *host, host_state *hs, sqlite3 *db)
@@ -905,7 +941,7 @@ call_open(call *c, sqlite3_context *fctx)
 {
 	c->fctx = fctx;
 	host_init(&c->host, &c->hs, sqlite3_context_db_handle(fctx));
-	if (mg_ctx_new(&c->ctx, host_realloc, NULL) != MG_OK)
+	if (host_ctx_new(&c->ctx, sqlite3_context_db_handle(fctx)) != MG_OK)
 	{
 		sqlite3_result_error_nomem(fctx);
 		return -1;
@@ -964,6 +1000,8 @@ call_finish(call *c, int rc, char *text)
 			sqlite3_result_error(c->fctx, buf, -1);
 			if (strcmp(err->sqlstate, MG_STATE_LOCKED) == 0)
 				sqlite3_result_error_code(c->fctx, SQLITE_BUSY);
+			else if (strcmp(err->sqlstate, MG_STATE_CANCELED) == 0)
+				sqlite3_result_error_code(c->fctx, SQLITE_INTERRUPT);
 		}
 	}
 	mg_ctx_free(c->ctx);
@@ -1450,6 +1488,8 @@ rows_fail(rows_vtab *vt, const mg_error *err, int rc)
 	vt->base.zErrMsg = sqlite3_mprintf("%s", buf);
 	if (vt->base.zErrMsg == NULL)
 		return SQLITE_NOMEM;
+	if (strcmp(err->sqlstate, MG_STATE_CANCELED) == 0)
+		return SQLITE_INTERRUPT;
 	return strcmp(err->sqlstate, MG_STATE_LOCKED) == 0 ? SQLITE_BUSY : SQLITE_ERROR;
 }
 
@@ -1495,7 +1535,7 @@ rows_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
 	}
 	/* migrate_current's verbose only changes the text form; rows ignore it. */
 
-	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+	if (host_ctx_new(&cur->ctx, vt->db) != MG_OK)
 		return SQLITE_NOMEM;
 	host_init(&host, &hs, vt->db);
 	switch (vt->def->kind)
