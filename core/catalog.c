@@ -20,6 +20,7 @@
  * doubled; the version table's name is always a validated identifier.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -266,6 +267,21 @@ valid_table_name(const char *s)
 	return n >= 1 && n <= 63;
 }
 
+/* The engine's own tables, which no setting may name (compared without case). */
+static const char *const STATE_TABLES[] = {
+	"migrate_catalog", "migrate_log", "migrate_settings", "migrate_catalog_heads",
+};
+
+/* Does name (a valid table name) name one of the engine's tables or SQLite's own? */
+static bool
+engine_table_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(STATE_TABLES) / sizeof(STATE_TABLES[0]); i++)
+		if (mg_ci_equal(name, strlen(name), STATE_TABLES[i]))
+			return true;
+	return strlen(name) >= 7 && mg_ci_equal(name, 7, "sqlite_");
+}
+
 static int
 bad_value(mg_ctx *ctx, const char *key, const char *value, const char *why)
 {
@@ -291,6 +307,8 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 		if (!valid_table_name(value))
 			return bad_value(ctx, key, value,
 							 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
+		if (engine_table_name(value))
+			return bad_value(ctx, key, value, "It names one of the engine's own tables (or SQLite's).");
 		*out = mg_strdup(ctx, value);
 		return *out != NULL ? MG_OK : MG_ENOMEM;
 	}
@@ -385,6 +403,25 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		*out = mg_strdup(st->ctx, set->def);
 		if (*out == NULL)
 			return MG_ENOMEM;
+	}
+	/*
+	 * A table name goes into SQL: it is checked here, where it is read,
+	 * as when it was written; the settings table is the database's, and
+	 * whoever could write it may have put anything there.
+	 */
+	if ((strcmp(key, "version_table") == 0 || strcmp(key, "legacy_table") == 0) &&
+		(!valid_table_name(*out) || engine_table_name(*out)))
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+					 "invalid value stored for setting \"%s\"", key);
+		mg_error_detail(st->ctx, "The settings table holds \"%.200s\", which is not a table name the engine accepts "
+						"(1 to 63 letters, digits or underscores, not starting with a digit, and none of the engine's own tables). "
+						"The engine never writes such a value: the database was edited by hand or made to attack whoever runs the engine.",
+						*out);
+		mg_error_hint(st->ctx, "Delete the row (DELETE FROM migrate_settings WHERE key = '%s') to use the default, "
+					  "or store a valid table name; then rerun.", key);
+		*out = NULL;
+		return MG_EINPUT;
 	}
 	return MG_OK;
 }
@@ -569,9 +606,6 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 	rc = mg_state_get_setting(&name, st, "version_table");
 	if (rc != MG_OK)
 		return rc;
-	if (!valid_table_name(name))
-		return bad_value(ctx, "version_table", name,
-						 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
 	return set_version_names(st, name);
 }
 
@@ -580,12 +614,6 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 /* ------------------------------------------------------------------ */
 
 enum { C_REV, C_DOWN, C_LABELS, C_DEPS, C_TAGS, C_MSG, C_FILE, C_TXN, C_SUM, C_NCOL };
-
-static const char *
-col(char **row, int i)
-{
-	return row[i] != NULL ? row[i] : "";
-}
 
 /*
  * The items of a catalog list column, cut as mg_split_list cuts them
@@ -1061,6 +1089,12 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 /* The version table                                                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Whether the version table exists, and that it is one: its only column
+ * is version_num.  The setting may name any table (a user's `users`),
+ * and the engine deletes and updates rows of the version table, so a
+ * table of another shape is refused before anything touches it.
+ */
 static int
 version_table_exists(bool *exists, mg_state *st)
 {
@@ -1072,16 +1106,38 @@ version_table_exists(bool *exists, mg_state *st)
 	*exists = false;
 	if (st->dialect == MG_DIALECT_POSTGRESQL)
 		/* unqualified: the first schema of search_path, as Alembic */
-		sql = "SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NOT NULL";
+		sql = "SELECT a.attname FROM pg_catalog.pg_attribute a "
+			"WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1)) "
+			"AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped";
 	else
 		/* a hash lookup, case-insensitive as SQLite's names (see sqlite_table_exists) */
-		sql = "SELECT 1 FROM pragma_table_info($1, 'main') LIMIT 1";
+		sql = "SELECT name FROM pragma_table_info($1, 'main')";
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
 	*exists = c.n > 0;
-	return MG_OK;
+	if (c.n == 1 && c.rows[0][0] != NULL && mg_ci_equal(c.rows[0][0], strlen(c.rows[0][0]), "version_num"))
+		return MG_OK;
+	if (!*exists)
+		return MG_OK;
+	{
+		mg_buf b;
+		char *cols;
+
+		mg_buf_init(&b, st->ctx);
+		for (size_t i = 0; i < c.n; i++)
+			mg_buf_printf(&b, "%s%s", i ? ", " : "", c.rows[i][0] ? c.rows[i][0] : "");
+		if (mg_buf_finish(&b, &cols) != MG_OK)
+			return MG_ENOMEM;
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "table \"%s\" is not a version table", st->version_name);
+		mg_error_detail(st->ctx, "The version_table setting names it, but a version table has exactly one column, "
+						"version_num; this one has: %.300s.", cols);
+		mg_error_hint(st->ctx, "Point the setting at the version table (SELECT migrate_config('version_table', '<name>')); "
+					  "nothing was changed.");
+		return MG_EINPUT;
+	}
 }
 
 /*
@@ -1102,8 +1158,12 @@ mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st)
 	rc = version_table_exists(exists, st);
 	if (rc != MG_OK || !*exists)
 		return rc;
-	sql = mg_printf(st->ctx, "SELECT version_num FROM %s", st->version_table);
-	c.ncol = 1;
+	/* with each value's length in bytes, so a value cut short by a NUL shows */
+	sql = mg_printf(st->ctx, st->dialect == MG_DIALECT_POSTGRESQL
+					? "SELECT version_num, pg_catalog.octet_length(version_num) FROM %s"
+					: "SELECT version_num, length(CAST(version_num AS BLOB)) FROM %s",
+					st->version_table);
+	c.ncol = 2;
 	rc = query(st, sql, 0, NULL, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
@@ -1111,7 +1171,20 @@ mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st)
 	if (out == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < c.n; i++)
-		out[i] = col(c.rows[i], 0);
+	{
+		const char *v = c.rows[i][0];
+
+		if (v == NULL || c.rows[i][1] == NULL || strtol(c.rows[i][1], NULL, 10) != (long) strlen(v))
+		{
+			mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+						 "the version table \"%s\" is corrupt", st->version_name);
+			mg_error_detail(st->ctx, "It holds a row whose version_num is %s; a version row is a revision id.",
+							v == NULL ? "NULL" : "cut short by a NUL byte");
+			mg_error_hint(st->ctx, "Delete or correct that row by hand (the engine never writes one), then rerun; nothing was changed.");
+			return MG_EINPUT;
+		}
+		out[i] = v;
+	}
 	*rows = out;
 	*n = c.n;
 	return MG_OK;

@@ -258,7 +258,8 @@ read_dbinfo(dbinfo *db, mg_session *s)
 	if (db->has_legacy)
 	{
 		/* SQLAlchemy Migrate's table: one row per repository, column version */
-		char *sql = mg_printf(ctx, "SELECT CAST(version AS TEXT) FROM \"%s\"", legacy);
+		char *table = mg_quote_ident(ctx, legacy);
+		char *sql = table != NULL ? mg_printf(ctx, "SELECT CAST(version AS TEXT) FROM %s", table) : NULL;
 
 		if ((rc = query_column(&c, st, sql, 0, NULL)) != MG_OK)
 			return rc;

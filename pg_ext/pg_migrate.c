@@ -559,8 +559,10 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 		case SPI_ERROR_TRANSACTION:
 			mg_error_set(ctx, MG_EHOST, "0A000",
 						 "transaction control statements are not allowed in a revision script");
-			mg_error_detail(ctx, "Every revision runs inside the engine's own transaction (a savepoint of the caller's).");
-			mg_error_hint(ctx, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.");
+			mg_error_detail(ctx, "Every revision runs inside the run's own subtransaction of the caller's transaction; "
+							"a BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE in a body would end it or escape it.");
+			mg_error_hint(ctx, "Remove the statement from the script (the engine commits the whole run, and CALL migrate_upgrade_steps() commits after each step), "
+						  "load it again, and rerun; nothing was changed.");
 			return MG_EHOST;
 		case SPI_ERROR_COPY:
 			mg_error_set(ctx, MG_EHOST, "0A000",
@@ -1010,6 +1012,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	int			len = (int) strlen(sql);
 	int			n = 0;
 	int			cursorpos;
+	int			sqlerrcode;
 	int			rc;
 
 	*failed_statement = 0;
@@ -1053,9 +1056,13 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
-		rc = trap(hs, ctx, exec_guarded, &e, false, NULL, NULL);
+		rc = trap(hs, ctx, exec_guarded, &e, false, &sqlerrcode, NULL);
 		if (rc == MG_OK && e.spi_rc < 0)
 			rc = spi_failure(ctx, e.spi_rc);
+		else if (rc != MG_OK && sqlerrcode == ERRCODE_INVALID_TRANSACTION_TERMINATION &&
+				 mg_ctx_error(ctx)->hint[0] == '\0')
+			mg_error_hint(ctx, "A procedure called from a revision cannot commit or roll back: the run is one transaction. "
+						  "Remove the COMMIT or ROLLBACK from the procedure, or call it outside a revision; nothing was changed.");
 		pfree((void *) e.sql);
 		if (rc != MG_OK)
 		{
@@ -1066,6 +1073,132 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	}
 	MemoryContextReset(hs->scratch);
 	return rc;
+}
+
+/*
+ * The unit open in this backend, if any: a revision body that calls
+ * migrate_upgrade() (or any function that changes the database) would
+ * open a second unit inside the first, planned from a version table the
+ * outer run has not written yet, and recurse until the stack runs out.
+ * begin refuses while a unit is open.  Set by begin, cleared by commit
+ * and rollback, and by a reset callback on the call's context when an
+ * error or a cancel leaves the call by longjmp (the context goes with
+ * the aborted (sub)transaction's memory).
+ */
+static const host_state *open_unit = NULL;
+
+static void
+open_unit_forget(void *arg)
+{
+	if (open_unit == arg)
+		open_unit = NULL;
+}
+
+/* The error of a function that changes the database, called from inside a run. */
+static int
+nested_run_error(mg_ctx *ctx)
+{
+	mg_error_set(ctx, MG_EHOST, "55006",
+				 "cannot change the database from inside a run: a migration is in progress in this session");
+	mg_error_detail(ctx, "A revision script called migrate_upgrade() or another function that changes the database "
+					"while the engine was running revisions in the same session; the nested run would plan from "
+					"a version table the outer run has not written yet.");
+	mg_error_hint(ctx, "Remove the call from the revision script. To run more revisions, give the outer call a later target.");
+	return MG_EHOST;
+}
+
+/*
+ * What a run plans from, as one text: the log (every run that moves the
+ * version table logs its steps in the same transaction), the catalog
+ * and the settings.  Every name is schema-qualified, so the query means
+ * the same whatever search_path says.
+ */
+static char *
+state_fingerprint_sql(const host_state *hs)
+{
+	const char *s = quote_identifier(hs->schema);
+
+	return psprintf("SELECT pg_catalog.concat_ws(' ', "
+					"(SELECT pg_catalog.count(*) FROM %s.migrate_log), "
+					"(SELECT pg_catalog.max(id) FROM %s.migrate_log), "
+					"(SELECT pg_catalog.count(*) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.max(seq) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.sum(pg_catalog.hashtext(checksum)) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat(key, '=', value), ',' ORDER BY key)) "
+					"FROM %s.migrate_settings))", s, s, s, s, s, s);
+}
+
+/* The fingerprint under the transaction's snapshot and under the latest one. */
+typedef struct stale_args
+{
+	host_state *hs;
+	bool		stale;
+} stale_args;
+
+static char *
+fingerprint_under(SPIPlanPtr plan, Snapshot snap)
+{
+	char	   *v;
+
+	if (SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read the migration state");
+	v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return v != NULL ? v : pstrdup("");
+}
+
+static void
+stale_guarded(void *arg)
+{
+	stale_args *a = arg;
+	MemoryContext old = MemoryContextSwitchTo(a->hs->scratch);
+	SPIPlanPtr	plan = SPI_prepare(state_fingerprint_sql(a->hs), 0, NULL);
+	char	   *mine;
+	char	   *latest;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	mine = fingerprint_under(plan, GetTransactionSnapshot());
+	latest = fingerprint_under(plan, GetLatestSnapshot());
+	a->stale = strcmp(mine, latest) != 0;
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Under REPEATABLE READ and SERIALIZABLE the transaction's snapshot was
+ * taken before the lock (by the statement that calls the engine, at the
+ * latest): a run that another session committed while this one waited,
+ * or just before, is invisible to it, and planning from that snapshot
+ * would apply the same steps again.  So once the lock is held, the state
+ * a run plans from is read under the transaction's snapshot and under
+ * the latest one; when they differ the call is refused (40001, the code
+ * retry loops know) before anything runs.  READ COMMITTED needs no check:
+ * every statement after the lock takes a new snapshot.
+ */
+static int
+check_snapshot_fresh(host_state *hs, mg_ctx *ctx)
+{
+	stale_args	a;
+	int			rc;
+
+	if (!IsolationUsesXactSnapshot())
+		return MG_OK;
+	a.hs = hs;
+	a.stale = false;
+	rc = guard(ctx, stale_guarded, &a, false, NULL, NULL);
+	MemoryContextReset(hs->scratch);
+	if (rc != MG_OK || !a.stale)
+		return rc;
+	mg_error_set(ctx, MG_EHOST, "40001",
+				 "could not serialize access: another migration committed after this transaction's snapshot was taken");
+	mg_error_detail(ctx, "The transaction runs at %s, so it cannot see what the other run did to the version table "
+					"and the catalog, and would apply the same steps again.",
+					IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ");
+	mg_error_hint(ctx, "Retry the transaction: it will see the other run's work. Or call the engine at READ COMMITTED "
+				  "(the default), where it waits for the other run and continues from it; nothing was changed.");
+	return MG_EHOST;
 }
 
 static void
@@ -1089,6 +1222,8 @@ host_begin(void *ud, mg_ctx *ctx)
 	if (hs->in_unit)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"a migration unit is already open in this call");
+	if (open_unit != NULL)
+		return nested_run_error(ctx);
 	rc = guard(ctx, lock_guarded, NULL, false, &sqlerrcode, NULL);
 	if (rc != MG_OK)
 	{
@@ -1104,6 +1239,8 @@ host_begin(void *ud, mg_ctx *ctx)
 		}
 		return rc;
 	}
+	if ((rc = check_snapshot_fresh(hs, ctx)) != MG_OK)
+		return rc;
 	hs->unit_cxt = CurrentMemoryContext;
 	hs->unit_owner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
@@ -1111,6 +1248,7 @@ host_begin(void *ud, mg_ctx *ctx)
 	hs->unit_subid = GetCurrentSubTransactionId();
 	hs->in_unit = true;
 	hs->unit_aborted = false;
+	open_unit = hs;
 	return MG_OK;
 }
 
@@ -1127,6 +1265,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	if (!hs->in_unit)
 		return;
 	hs->in_unit = false;
+	open_unit_forget(hs);
 	if (hs->unit_aborted)
 	{
 		hs->unit_aborted = false;
@@ -1151,6 +1290,7 @@ host_commit(void *ud, mg_ctx *ctx)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"no migration unit is open in this call");
 	hs->in_unit = false;
+	open_unit_forget(hs);
 	if (hs->unit_aborted)
 	{
 		hs->unit_aborted = false;
@@ -1208,6 +1348,13 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	hs->scratch = AllocSetContextCreate(priv, "migrate scratch", ALLOCSET_DEFAULT_SIZES);
 	hs->schema = schema;
 	hs->plans = plan_cache_new(priv);
+	{
+		MemoryContextCallback *cb = MemoryContextAlloc(priv, sizeof(*cb));
+
+		cb->func = open_unit_forget;
+		cb->arg = hs;
+		MemoryContextRegisterResetCallback(priv, cb);
+	}
 	memset(host, 0, sizeof(*host));
 	host->version = MG_HOST_VERSION;
 	host->ud = hs;

@@ -1,0 +1,73 @@
+#!/bin/bash
+# hardening.t -- hostile revision scripts (issue 18): transaction control
+# in a body (finding 2) and a body that calls the engine again (finding
+# 8) are refused with a clear error naming the revision and statement,
+# and nothing changes.
+. "$(dirname "$0")/lib.sh"
+
+plan 32
+
+# snapshot DB: what a user sees (tables, version rows, log, catalog)
+snapshot() {
+	val "$1" "SELECT pg_catalog.string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+	val "$1" "SELECT count(*) FROM migrate.migrate_log"
+	val "$1" "SELECT count(*) || ' ' || pg_catalog.max(checksum) FROM migrate.migrate_catalog"
+	val "$1" "SELECT CASE WHEN to_regclass('public.alembic_version') IS NULL THEN 'none' ELSE
+		(SELECT coalesce(pg_catalog.string_agg(version_num, ','), 'empty') FROM public.alembic_version) END"
+}
+
+# body_case NAME BODY TEXT...: r1 creates t1, r2 runs BODY, r3 creates t3;
+# migrate_upgrade() fails with every TEXT and changes nothing (two tests
+# and one per TEXT).
+n=0
+body_case() {
+	local name=$1 body=$2 db before t
+	shift 2
+	n=$((n + 1))
+	db=hard$n
+	fresh_db "$db"
+	write_rev "$TMP/e$n" r1 "" "CREATE TABLE t1 (a int);" "DROP TABLE t1;"
+	write_rev "$TMP/e$n" r2 r1 "$body" "SELECT 1;"
+	write_rev "$TMP/e$n" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;"
+	pq "$db" "SELECT migrate_load('$TMP/e$n');"
+	before=$(snapshot "$db")
+	pq "$db" "\\set VERBOSITY verbose" "SELECT migrate_upgrade();"
+	ok "$name: fails" [ "$RC" -ne 0 ]
+	for t in "$@"; do
+		has "$ERR" "$t" "$name: says $t"
+	done
+	is "$(snapshot "$db")" "$before" "$name: nothing changed"
+}
+
+# ------------------------------------------------------------ finding 2
+body_case "COMMIT; BEGIN in a body (the issue's repro)" \
+	"CREATE TABLE t2(a int); COMMIT; BEGIN; CREATE TABLE t3(a int); SELECT * FROM nonexistent;" \
+	"ERROR:  0A000: transaction control statements are not allowed in a revision script" \
+	'CONTEXT:  upgrade of revision r2 ("revision r2"), file "r2_rev.sql", statement 2: COMMIT' \
+	"HINT:  Remove the statement from the script" "nothing was changed"
+body_case "COMMIT at the end of a body" "CREATE TABLE t2(a int); COMMIT;" \
+	"transaction control statements are not allowed" "statement 2: COMMIT"
+body_case "SAVEPOINT" "SAVEPOINT s; CREATE TABLE t2(a int); RELEASE s;" \
+	"transaction control statements are not allowed" "statement 1: SAVEPOINT s"
+body_case "ROLLBACK" "CREATE TABLE t2(a int); ROLLBACK;" \
+	"transaction control statements are not allowed" "statement 2: ROLLBACK"
+body_case "a procedure that commits" "CREATE PROCEDURE p() LANGUAGE plpgsql AS \$\$ BEGIN COMMIT; END \$\$; CALL p();" \
+	"ERROR:  2D000: invalid transaction termination" "statement 2: CALL p()" \
+	"HINT:  A procedure called from a revision cannot commit or roll back"
+
+# ------------------------------------------------------------ finding 8
+body_case "a body that calls migrate_upgrade()" "CREATE TABLE t2(a int); SELECT migrate_upgrade();" \
+	"ERROR:  55006: cannot change the database from inside a run: a migration is in progress in this session" \
+	"statement 2: SELECT migrate_upgrade()" "HINT:  Remove the call from the revision script."
+body_case "a body that calls migrate_stamp()" "SELECT migrate_stamp('r1');" \
+	"cannot change the database from inside a run"
+
+# after the refused nested call, the same session runs again
+db=hard$n
+SQ=$(printf '%s\n' "SELECT migrate_upgrade();" \
+	"UPDATE migrate.migrate_catalog SET script = replace(script, 'SELECT migrate_stamp(''r1'');', 'SELECT 1;') WHERE revision = 'r2';" \
+	"SELECT migrate_upgrade();" | psql -X -q -A -t -d "$db" 2>&1)
+has "$SQ" "Running upgrade r2 -> r3" "after a refused nested call the same session runs the fixed revisions"
+
+done_testing
