@@ -366,6 +366,8 @@ set_version_names(mg_state *st, const char *name)
 	st->version_table = quote_ident(st->ctx, name);
 	if (st->version_table == NULL)
 		return MG_ENOMEM;
+	st->vt_resolved = false;
+	st->vt_foreign = false;
 	/* the statements on the old table are formatted again when next needed */
 	memset(st->sql_vop, 0, sizeof(st->sql_vop));
 	return MG_OK;
@@ -391,7 +393,7 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		return MG_EINPUT;
 	if (st->missing)
 		return (*out = mg_strdup(st->ctx, set->def)) != NULL ? MG_OK : MG_ENOMEM;
-	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key = $1", st->t_settings);
+	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key %s $1", st->t_settings, st->eq);
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
@@ -580,6 +582,12 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 	st->ctx = ctx;
 	st->host = host;
 	st->dialect = mg_dialect_from_name(host->dialect != NULL ? host->dialect : "");
+	/*
+	 * PostgreSQL looks operators up through search_path, and a role that
+	 * owns a schema early in the caller's path could define its own "=";
+	 * every internal comparison names pg_catalog's.
+	 */
+	st->eq = st->dialect == MG_DIALECT_POSTGRESQL ? "OPERATOR(pg_catalog.=)" : "=";
 	if (st->dialect != MG_DIALECT_SQLITE && st->dialect != MG_DIALECT_POSTGRESQL)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL, "unsupported dialect \"%s\"",
@@ -813,8 +821,8 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 	int rc;
 
 	*out = NULL;
-	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision = $1",
-					st->t_catalog);
+	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision %s $1",
+					st->t_catalog, st->eq);
 	/* parsed while the host holds the row: the parser keeps its own copy */
 	c.ncol = 2;
 	c.each = script_row;
@@ -984,9 +992,9 @@ mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_f
 		 * the whole catalog and a sort of the batch.
 		 */
 		sql = mg_printf(st->ctx,
-						"SELECT c.revision, c.script FROM pg_catalog.unnest($1::text[]) "
+						"SELECT c.revision, c.script FROM pg_catalog.unnest(CAST($1 AS pg_catalog.text[])) "
 						"WITH ORDINALITY AS u(revision, ord) CROSS JOIN LATERAL "
-						"(SELECT m.revision, m.script FROM %s AS m WHERE m.revision = u.revision LIMIT 1) AS c "
+						"(SELECT m.revision, m.script FROM %s AS m WHERE m.revision OPERATOR(pg_catalog.=) u.revision LIMIT 1) AS c "
 						"ORDER BY u.ord",
 						st->t_catalog);
 	else
@@ -1069,8 +1077,8 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 						"UPDATE %s SET down_revisions = $2, branch_labels = $3, "
 						"depends_on = $4, tags = $5, message = $6, filename = $7, "
 						"transactional = CAST($8 AS INTEGER), checksum = $9, "
-						"script = $10, added_at = $11 WHERE revision = $1",
-						st->t_catalog);
+						"script = $10, added_at = $11 WHERE revision %s $1",
+						st->t_catalog, st->eq);
 		rc = query(st, sql, 11, params, NULL, &changes);
 		if (rc != MG_OK || changes > 0)
 			return rc;
@@ -1095,6 +1103,85 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
  * and the engine deletes and updates rows of the version table, so a
  * table of another shape is refused before anything touches it.
  */
+/*
+ * PostgreSQL: fix the version table's schema for the rest of the
+ * command, the first time it is needed.  Alembic names the table
+ * unqualified: the table search_path finds, or, when there is none, one
+ * made in the first schema of search_path (current_schema()).  From
+ * then on every statement names it schema-qualified, so a revision that
+ * changes search_path cannot move the run's version writes elsewhere.
+ * Also: a relation that is not a plain table (a view would run its
+ * owner's functions as the caller) is refused, and whether the running
+ * role or the extension's owner owns it is noted (a table another role
+ * owns may carry that role's triggers: write commands refuse it).
+ */
+static int
+resolve_version_table(mg_state *st)
+{
+	const char *params[1] = {st->version_name};
+	collect c = {0};
+	char *schema, *name;
+	int rc;
+
+	if (st->vt_resolved || st->dialect != MG_DIALECT_POSTGRESQL)
+		return MG_OK;
+	c.ncol = 4;
+	rc = query(st,
+			   "SELECT n.nspname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), "
+			   "CAST(c.relowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r "
+			   "WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) "
+			   "OR c.relowner OPERATOR(pg_catalog.=) (SELECT e.extowner FROM pg_catalog.pg_extension e "
+			   "WHERE e.extname OPERATOR(pg_catalog.=) 'migrate') AS INTEGER) "
+			   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+			   "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+			   "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1)) "
+			   "UNION ALL SELECT pg_catalog.current_schema(), NULL, NULL, NULL "
+			   "WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NULL",
+			   1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n != 1 || c.rows[0][0] == NULL)
+		return MG_OK;       /* no schema to create in: CREATE TABLE says so */
+	if (c.rows[0][1] != NULL && strcmp(c.rows[0][1], "r") != 0 && strcmp(c.rows[0][1], "p") != 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "\"%s\" in schema \"%s\" is not a table", st->version_name, c.rows[0][0]);
+		mg_error_detail(st->ctx, "The version table's name finds a relation of another kind (relkind %s, owner \"%s\"); "
+						"reading it could run code of its owner's choosing.", c.rows[0][1],
+						c.rows[0][2] ? c.rows[0][2] : "");
+		mg_error_hint(st->ctx, "Drop it, or point the version_table setting elsewhere; nothing was changed.");
+		return MG_EINPUT;
+	}
+	st->vt_foreign = c.rows[0][3] != NULL && strcmp(c.rows[0][3], "0") == 0;
+	st->vt_owner = c.rows[0][2];
+	schema = quote_ident(st->ctx, c.rows[0][0]);
+	name = quote_ident(st->ctx, st->version_name);
+	if (schema == NULL || name == NULL ||
+		(st->version_table = mg_printf(st->ctx, "%s.%s", schema, name)) == NULL)
+		return MG_ENOMEM;
+	memset(st->sql_vop, 0, sizeof(st->sql_vop));
+	st->vt_resolved = true;
+	return MG_OK;
+}
+
+int
+mg_state_check_version_owner(mg_state *st)
+{
+	int rc;
+
+	if ((rc = resolve_version_table(st)) != MG_OK || !st->vt_foreign)
+		return rc;
+	mg_error_set(st->ctx, MG_EINPUT, "42501",
+				 "the version table %s is owned by role \"%s\"", st->version_table,
+				 st->vt_owner ? st->vt_owner : "");
+	mg_error_detail(st->ctx, "A run writes the version table, and the owner of a table decides what its triggers run; "
+					"the engine writes only a table owned by the running role or by the extension's owner.");
+	mg_error_hint(st->ctx, "If that role is trusted, give the table to the running role (ALTER TABLE %s OWNER TO CURRENT_USER); "
+				  "if it is not, drop the table or put the version table's schema first in search_path; nothing was changed.",
+				  st->version_table);
+	return MG_EINPUT;
+}
+
 static int
 version_table_exists(bool *exists, mg_state *st)
 {
@@ -1104,11 +1191,16 @@ version_table_exists(bool *exists, mg_state *st)
 	int rc;
 
 	*exists = false;
+	if ((rc = resolve_version_table(st)) != MG_OK)
+		return rc;
 	if (st->dialect == MG_DIALECT_POSTGRESQL)
-		/* unqualified: the first schema of search_path, as Alembic */
+	{
+		/* the table resolve_version_table fixed (quoted, qualified) */
+		params[0] = st->version_table;
 		sql = "SELECT a.attname FROM pg_catalog.pg_attribute a "
-			"WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1)) "
+			"WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
 			"AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped";
+	}
 	else
 		/* a hash lookup, case-insensitive as SQLite's names (see sqlite_table_exists) */
 		sql = "SELECT name FROM pragma_table_info($1, 'main')";
@@ -1208,6 +1300,16 @@ mg_state_ensure_version_table(mg_state *st)
 	ddl = mg_emit_version_table_ddl(st->ctx, st->version_name);
 	if (ddl == NULL)
 		return MG_ENOMEM;
+	/* Alembic's text, with the name as every statement of the run writes it */
+	if (st->vt_resolved)
+	{
+		size_t skip = strlen("CREATE TABLE ") + strlen(st->version_name);
+
+		if (strncmp(ddl, "CREATE TABLE ", 13) != 0 || strlen(ddl) < skip)
+			return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL, "unexpected version table DDL");
+		if ((ddl = mg_printf(st->ctx, "CREATE TABLE %s%s", st->version_table, ddl + skip)) == NULL)
+			return MG_ENOMEM;
+	}
 	/* "\n    " -> "\n\t", in place (the name is an identifier: no newlines) */
 	{
 		char *w = ddl;
@@ -1254,8 +1356,8 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 			params[0] = op->to;
 			params[1] = op->from;
 			if (*sql == NULL)
-				*sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num = $2",
-								 st->version_table);
+				*sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num %s $2",
+								 st->version_table, st->eq);
 			rc = query(st, *sql, 2, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
@@ -1271,8 +1373,8 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 		case MG_VOP_DELETE:
 			params[0] = op->from;
 			if (*sql == NULL)
-				*sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num = $1",
-								 st->version_table);
+				*sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num %s $1",
+								 st->version_table, st->eq);
 			rc = query(st, *sql, 1, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
@@ -1378,9 +1480,9 @@ mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
 	if (st->missing)
 		return MG_OK;
 	sql = mg_printf(st->ctx,
-					"SELECT checksum FROM %s WHERE revision = $1 AND direction = 'upgrade' "
+					"SELECT checksum FROM %s WHERE revision %s $1 AND direction %s 'upgrade' "
 					"ORDER BY id DESC LIMIT 1",
-					st->t_log);
+					st->t_log, st->eq, st->eq);
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)

@@ -492,6 +492,9 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 		((rc = load_bodies(s, &plan)) != MG_OK ||
 		 (rc = mg_run_check(ctx, s->map, &plan, s->st.dialect)) != MG_OK))
 		return rc;
+	/* the run writes the version table: it must be one the running role may trust */
+	if ((plan.n > 0 || purge) && (rc = mg_state_check_version_owner(&s->st)) != MG_OK)
+		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
 		return rc;
 	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)

@@ -226,10 +226,11 @@ read_dbinfo(dbinfo *db, mg_session *s)
 	if (pg)
 		rc = query_column(&c, st,
 						  "SELECT c.relname FROM pg_catalog.pg_class c "
-						  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-						  "WHERE n.nspname = pg_catalog.current_schema() AND c.relkind IN ('r', 'p') "
-						  "AND NOT (n.nspname = $1 AND c.relname IN "
-						  "('migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads')) "
+						  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+						  "WHERE n.nspname OPERATOR(pg_catalog.=) pg_catalog.current_schema() "
+						  "AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog.\"char\"[]) "
+						  "AND NOT (n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) ANY "
+						  "(ARRAY['migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads']::pg_catalog.name[])) "
 						  "ORDER BY c.relname", 1, params);
 	else
 		rc = query_column(&c, st,
