@@ -837,6 +837,16 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 		mg_error_hint(st->ctx, "Add it with migrate_load() or migrate_add().");
 		return MG_EINPUT;
 	}
+	/* the row's key and its text must agree, as offline SQL requires (mg_script_find_body) */
+	if (strcmp(s->id, id) != 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "script of revision \"%s\" declares revision \"%s\"", id, s->id);
+		if (s->filename[0])
+			mg_error_detail(st->ctx, "Its \"Revision ID\" line (file \"%s\") names another revision.", s->filename);
+		mg_error_hint(st->ctx, "Load the script again with migrate_load() or migrate_add().");
+		return MG_EINPUT;
+	}
 	*out = s;
 	return MG_OK;
 }

@@ -199,4 +199,17 @@ sq_ok "setup: a version row with an embedded NUL" "$db" "DELETE FROM alembic_ver
 fails "a version row with an embedded NUL" "$db" "SELECT migrate_upgrade();" \
 	'the version table "alembic_version" is corrupt' "cut short by a NUL byte"
 
+# ------------------------------------------------------------ finding 9: a row whose script names another revision
+db=$TMP/otherid.db
+env=$TMP/otherid
+for i in $(seq 1 20); do
+	rev "$env" "c$i" "$([ "$i" -gt 1 ] && echo "c$((i - 1))")" ""
+done
+sq_ok "setup: twenty revisions, the first one's text naming another revision" "$db" "SELECT migrate_load('$env');" \
+	"UPDATE migrate_catalog SET script = replace(script, 'Revision ID: c1', 'Revision ID: zz') WHERE revision = 'c1';"
+fails "online, a short plan" "$db" "SELECT migrate_upgrade('c1');" \
+	'script of revision "c1" declares revision "zz"' 'Its "Revision ID" line (file "c1.sql") names another revision.'
+fails "online, a long plan" "$db" "SELECT migrate_upgrade('c20');" 'script of revision "c1" declares revision "zz"'
+fails "offline" "$db" "SELECT migrate_upgrade_sql('c1');" 'script of revision "c1" declares revision "zz"'
+
 done_testing
