@@ -349,9 +349,21 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 		return mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
 	if (primary == SQLITE_INTERRUPT)
 		return mg_error_set(ctx, MG_ECANCEL, MG_STATE_CANCELED, "%s", sqlite3_errmsg(db));
-	return mg_error_set(ctx, MG_EHOST,
-						primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
-						"%s", sqlite3_errmsg(db));
+	mg_error_set(ctx, MG_EHOST, primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
+				 "%s", sqlite3_errmsg(db));
+	/* the errors of the machine, not of the SQL: say what to do about them */
+	if (primary == SQLITE_BUSY)
+	{
+		mg_error_detail(ctx, "Another connection holds a lock on the database.");
+		mg_error_hint(ctx, "%s Nothing was changed.", BUSY_HINT);
+	}
+	else if (primary == SQLITE_FULL)
+		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full: "
+					  "free space and rerun. Nothing was changed.");
+	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "Check that the database file, its directory and its journal can be written, "
+					  "and that the disk is sound; then rerun. Nothing was changed.");
+	return MG_EHOST;
 }
 
 /* The "database is busy" error of begin. */

@@ -212,4 +212,19 @@ fails "online, a short plan" "$db" "SELECT migrate_upgrade('c1');" \
 fails "online, a long plan" "$db" "SELECT migrate_upgrade('c20');" 'script of revision "c1" declares revision "zz"'
 fails "offline" "$db" "SELECT migrate_upgrade_sql('c1');" 'script of revision "c1" declares revision "zz"'
 
+# ------------------------------------------------------------ finding 9: a bare "database is locked"
+db=$TMP/locked.db
+sq_ok "setup: the sample environment" "$db" "SELECT migrate_load('$ENV_DIR');"
+# the reader has the schema before the other connection takes the lock,
+# so the error is the engine's (SQLite fails to even prepare otherwise)
+(sleep 1; echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;") | sqlite3_run "$db" &
+holder=$!
+(echo "SELECT count(*) FROM sqlite_master;"; sleep 2; echo "SELECT migrate_check();") |
+	sqlite3_run -cmd ".load '$MIGRATE_EXT' sqlite3_migrate_init" "$db" >"$TMP/.out" 2>"$TMP/.err"
+ERR=$(<"$TMP/.err")
+has "$ERR" "database is locked" "a read while another connection holds the lock: SQLite's words"
+has "$ERR" "DETAIL:  Another connection holds a lock on the database." "the cause"
+has "$ERR" "HINT:  Retry, or wait for the other migration: set a busy timeout" "what to do"
+wait "$holder"
+
 done_testing
