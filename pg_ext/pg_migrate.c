@@ -899,86 +899,126 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	return rc;
 }
 
-/* The parse of a revision body, for the guarded part. */
-typedef struct parse_args
+/*
+ * Where the statements of a revision body end: the top-level ';' tokens
+ * of PostgreSQL's own scanner, with psql's rule for the bodies of
+ * CREATE FUNCTION / PROCEDURE ... BEGIN ATOMIC ... END (a ';' inside
+ * them ends nothing).  Only the scanner runs, never the parser over the
+ * whole body: a body of tens of megabytes is then parsed one statement
+ * at a time, by SPI, and its parse trees never pile up.  Filled as the
+ * scan goes, so a scanner error (an unterminated quote) still leaves
+ * the statements found before it.
+ */
+typedef struct bounds_args
 {
 	host_state *hs;
 	const char *sql;
-	List	   *stmts;			/* RawStmt, in scratch */
-} parse_args;
+	int		   *start;			/* byte offsets: statement i is [start[i], end[i]) */
+	int		   *end;
+	int			n;
+	int			cap;
+	int			next;			/* where the statement being scanned starts */
+} bounds_args;
 
-static void
-parse_guarded(void *arg)
+/* Is the word at s (letters, digits, '_') w, without case?  Quoted names never are. */
+static bool
+word_at(const char *s, const char *w)
 {
-	parse_args *p = arg;
-	MemoryContext old = MemoryContextSwitchTo(p->hs->scratch);
+	size_t		n = strlen(w);
 
-	p->stmts = raw_parser(p->sql, RAW_PARSE_DEFAULT);
-	MemoryContextSwitchTo(old);
+	return pg_strncasecmp(s, w, n) == 0 &&
+		!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		  (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || (unsigned char) s[n] >= 0x80);
 }
 
-/*
- * Where a parse error sits: the statement holding byte offset `at`,
- * found with PostgreSQL's scanner (top-level ';' tokens).  Filled as the
- * scan goes, so a scanner error still leaves what was found.
- */
-typedef struct locate_args
+static void
+bounds_push(bounds_args *b, int end)
 {
-	host_state *hs;
-	const char *sql;
-	int			at;
-	int			number;			/* 1-based */
-	int			start;			/* byte offsets of the statement */
-	int			end;
-} locate_args;
+	if (b->n == b->cap)
+	{
+		b->cap *= 2;
+		b->start = repalloc(b->start, b->cap * sizeof(int));
+		b->end = repalloc(b->end, b->cap * sizeof(int));
+	}
+	b->start[b->n] = b->next;
+	b->end[b->n] = end;
+	b->n++;
+}
 
 static void
-locate_guarded(void *arg)
+bounds_guarded(void *arg)
 {
-	locate_args *l = arg;
-	MemoryContext old = MemoryContextSwitchTo(l->hs->scratch);
+	bounds_args *b = arg;
+	MemoryContext old = MemoryContextSwitchTo(b->hs->scratch);
+	MemoryContext lex = AllocSetContextCreate(b->hs->scratch, "migrate scanner", ALLOCSET_SMALL_SIZES);
 	core_yy_extra_type yyextra;
 	core_yyscan_t scanner;
-	core_YYSTYPE yylval;
-	YYLTYPE		yylloc;
+	char		head[4] = {0};	/* psql's: the first letters of CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+	int			nwords = 0;
+	int			paren = 0;
+	int			begin_depth = 0;
+	bool		tokens = false;
+	long		ntok = 0;
 
-	scanner = scanner_init(l->sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	b->cap = 64;
+	b->start = palloc(b->cap * sizeof(int));
+	b->end = palloc(b->cap * sizeof(int));
+	scanner = scanner_init(b->sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	/* the tokens' own strings go to a context emptied as the scan goes */
+	MemoryContextSwitchTo(lex);
 	for (;;)
 	{
+		core_YYSTYPE yylval;
+		YYLTYPE		yylloc;
 		int			tok = core_yylex(&yylval, &yylloc, scanner);
+		const char *w = b->sql + yylloc;
 
 		if (tok == 0)
 			break;
-		if (tok != ';')
-			continue;
-		if (yylloc < l->at)
+		if ((++ntok & 4095) == 0)
 		{
-			l->number++;
-			l->start = yylloc + 1;
+			MemoryContextReset(lex);
+			CHECK_FOR_INTERRUPTS();
 		}
-		else
+		if (tok == ';' && paren == 0 && begin_depth == 0)
 		{
-			l->end = yylloc;
-			break;
+			if (tokens)
+				bounds_push(b, yylloc);
+			b->next = yylloc + 1;
+			tokens = false;
+			nwords = 0;
+			memset(head, 0, sizeof(head));
+			continue;
+		}
+		tokens = true;
+		if (tok == '(')
+			paren++;
+		else if (tok == ')' && paren > 0)
+			paren--;
+		else if ((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || *w == '_')
+		{
+			if (nwords < 4 && (word_at(w, "create") || word_at(w, "or") || word_at(w, "replace") ||
+							   word_at(w, "function") || word_at(w, "procedure")))
+				head[nwords] = pg_tolower((unsigned char) *w);
+			nwords++;
+			if (head[0] == 'c' && paren == 0 &&
+				(head[1] == 'f' || head[1] == 'p' ||
+				 (head[1] == 'o' && head[2] == 'r' && (head[3] == 'f' || head[3] == 'p'))))
+			{
+				if (word_at(w, "begin"))
+					begin_depth++;
+				else if (word_at(w, "case") && begin_depth >= 1)
+					begin_depth++;
+				else if (word_at(w, "end") && begin_depth > 0)
+					begin_depth--;
+			}
 		}
 	}
+	if (tokens)
+		bounds_push(b, (int) strlen(b->sql));
 	scanner_finish(scanner);
 	MemoryContextSwitchTo(old);
-}
-
-/* Byte offset of the 1-based character position pos in s. */
-static int
-char_to_byte(const char *s, int len, int pos)
-{
-	int			off = 0;
-	int			ch = 1;
-
-	while (off < len && ch < pos)
-	{
-		off += pg_mblen(s + off);
-		ch++;
-	}
-	return off < len ? off : len;
+	MemoryContextDelete(lex);
 }
 
 /* One statement of a body, for the guarded part. */
@@ -1007,53 +1047,33 @@ static int
 host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 {
 	host_state *hs = ud;
-	parse_args	p;
-	ListCell   *lc;
+	bounds_args b;
 	int			len = (int) strlen(sql);
-	int			n = 0;
-	int			cursorpos;
 	int			sqlerrcode;
 	int			rc;
 
 	*failed_statement = 0;
 	if (hs->in_unit && hs->unit_aborted)
 		return unit_aborted_error(ctx);
-	memset(&p, 0, sizeof(p));
-	p.hs = hs;
-	p.sql = sql;
-	rc = trap(hs, ctx, parse_guarded, &p, false, NULL, &cursorpos);
+	memset(&b, 0, sizeof(b));
+	b.hs = hs;
+	b.sql = sql;
+	rc = trap(hs, ctx, bounds_guarded, &b, false, NULL, NULL);
 	if (rc != MG_OK)
 	{
-		locate_args l;
-		mg_error	saved = *mg_ctx_error(ctx);
-
-		/*
-		 * A syntax error: nothing ran; name the statement that holds it.
-		 * Inside a unit, the error has rolled the unit back already; the
-		 * scan touches no table, and its own guard's subtransaction (only
-		 * here, on the way out) lives in the caller's transaction.
-		 */
-		memset(&l, 0, sizeof(l));
-		l.hs = hs;
-		l.sql = sql;
-		l.at = cursorpos > 0 ? char_to_byte(sql, len, cursorpos) : len;
-		l.end = len;
-		(void) guard(ctx, locate_guarded, &l, false, NULL, NULL);
-		*mg_ctx_error_mut(ctx) = saved;
-		*failed_statement = l.number + 1;
-		mg_error_statement(ctx, sql + l.start, sql + (l.end > l.start ? l.end : len));
+		/* the scanner's error (an unterminated quote): in the statement after the last one found */
+		*failed_statement = b.n + 1;
+		mg_error_statement(ctx, sql + b.next, sql + len);
 		MemoryContextReset(hs->scratch);
 		return rc;
 	}
 
-	foreach(lc, p.stmts)
+	for (int i = 0; i < b.n; i++)
 	{
-		RawStmt    *stmt = lfirst_node(RawStmt, lc);
-		int			start = stmt->stmt_location;
-		int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+		int			start = b.start[i];
+		int			slen = b.end[i] - start;
 		exec_args	e;
 
-		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
 		rc = trap(hs, ctx, exec_guarded, &e, false, &sqlerrcode, NULL);
@@ -1066,7 +1086,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		pfree((void *) e.sql);
 		if (rc != MG_OK)
 		{
-			*failed_statement = n;
+			*failed_statement = i + 1;
 			mg_error_statement(ctx, sql + start, sql + start + slen);
 			break;
 		}
