@@ -5,7 +5,7 @@
 # and nothing changes.
 . "$(dirname "$0")/lib.sh"
 
-plan 35
+plan 36
 
 # snapshot DB: what a user sees (tables, version rows, log, catalog)
 snapshot() {
@@ -98,5 +98,20 @@ is "$(val big "SELECT count(*) FROM t")" "100000" "its 100,000 statements ran"
 grew=$(((after - before) / 1024))
 diag "backend peak grew by $grew MB during the run"
 ok "the backend's peak grew by less than 250 MB ($grew MB)" [ "$grew" -lt 250 ]
+
+# statements whose bodies hold ';' (BEGIN ATOMIC, dollar quotes) stay whole
+fresh_db atomic
+write_rev "$TMP/atomic" a1 "" "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT 1;
+  SELECT CASE WHEN x > 0 THEN 2 ELSE 3 END;
+END;
+CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END;
+CREATE TABLE t (a int);
+CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS \$\$ BEGIN RETURN 4; END; \$\$;
+CALL p(); SELECT ';' AS \"x;y\"" "SELECT 1;"
+pq atomic "SELECT migrate_load('$TMP/atomic');" "SELECT length(migrate_upgrade());" \
+	"SELECT f(1) || ',' || f(0) || ',' || g() || ',' || (SELECT count(*) FROM t);"
+is "$(printf '%s\n' "$OUT" | tail -n 1)" "2,3,4,2" "BEGIN ATOMIC bodies, CASE inside them, dollar quotes and quoted ';' are not split"
 
 done_testing
