@@ -1174,6 +1174,120 @@ resolve_version_table(mg_state *st)
 	return MG_OK;
 }
 
+/*
+ * The catalog rows whose author the running role does not trust, as
+ * (revision, added_by) rows.  Membership is followed through
+ * pg_auth_members, not pg_has_role: a superuser is a member of every
+ * role there, and would trust anyone.
+ */
+#define UNTRUSTED_ROWS \
+	"WITH RECURSIVE mine(oid) AS (" \
+	"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER " \
+	"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid), " \
+	"trusted(names) AS (SELECT pg_catalog.string_to_array(pg_catalog.replace(pg_catalog.coalesce(" \
+	"pg_catalog.current_setting('migrate.trusted_roles', true), ''), ' ', ''), ',')) " \
+	"SELECT c.revision, c.added_by FROM %s c, trusted t " \
+	"WHERE c.added_by IS NOT NULL " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) c.added_by " \
+	"AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) ANY (SELECT m.oid FROM mine m))) " \
+	"AND NOT c.added_by OPERATOR(pg_catalog.=) ANY (t.names) " \
+	"AND NOT '*' OPERATOR(pg_catalog.=) ANY (t.names)"
+
+/* Does the catalog record its authors (PostgreSQL, extension 1.1 and later)? */
+static int
+records_authors(bool *out, mg_state *st)
+{
+	collect c = {0};
+	const char *params[1] = {st->t_catalog};
+	int rc;
+
+	*out = false;
+	if (st->dialect != MG_DIALECT_POSTGRESQL || st->missing)
+		return MG_OK;
+	c.ncol = 1;
+	rc = query(st, "SELECT 1 FROM pg_catalog.pg_attribute a "
+			   "WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+			   "AND a.attname OPERATOR(pg_catalog.=) 'added_by' AND NOT a.attisdropped",
+			   1, params, &c, NULL);
+	*out = rc == MG_OK && c.n > 0;
+	return rc;
+}
+
+int
+mg_state_authors(char ****untrusted, size_t *nuntrusted, char ****authors, size_t *nauthors,
+				 mg_state *st)
+{
+	collect c = {0}, a = {0};
+	bool has;
+	char *sql;
+	int rc;
+
+	*untrusted = *authors = NULL;
+	*nuntrusted = *nauthors = 0;
+	if ((rc = records_authors(&has, st)) != MG_OK || !has)
+		return rc;
+	c.ncol = 2;
+	if ((sql = mg_printf(st->ctx, UNTRUSTED_ROWS, st->t_catalog)) == NULL)
+		return MG_ENOMEM;
+	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
+		return rc;
+	a.ncol = 2;
+	sql = mg_printf(st->ctx, "SELECT pg_catalog.coalesce(added_by, 'unknown'), CAST(pg_catalog.count(*) AS TEXT) "
+					"FROM %s GROUP BY 1 ORDER BY pg_catalog.min(seq)", st->t_catalog);
+	if ((rc = query(st, sql, 0, NULL, &a, NULL)) != MG_OK)
+		return rc;
+	*untrusted = c.rows;
+	*nuntrusted = c.n;
+	*authors = a.rows;
+	*nauthors = a.n;
+	return MG_OK;
+}
+
+int
+mg_state_check_trust(mg_state *st, const mg_revmap *map, const mg_plan *plan)
+{
+	collect c = {0};
+	bool has;
+	char *sql;
+	int rc;
+
+	if (plan->n == 0)
+		return MG_OK;
+	/* extension 1.0 has no added_by column: nothing is recorded, nothing refused */
+	if ((rc = records_authors(&has, st)) != MG_OK || !has)
+		return rc;
+	c.ncol = 2;
+	if ((sql = mg_printf(st->ctx, UNTRUSTED_ROWS, st->t_catalog)) == NULL)
+		return MG_ENOMEM;
+	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		const mg_step *step = &plan->steps[i];
+		const char *id;
+
+		if (step->rev < 0)
+			continue;
+		id = mg_revmap_rev(map, step->rev)->id;
+		for (size_t k = 0; k < c.n; k++)
+			if (c.rows[k][0] != NULL && strcmp(c.rows[k][0], id) == 0)
+			{
+				const char *who = c.rows[k][1] ? c.rows[k][1] : "";
+
+				mg_error_set(st->ctx, MG_EINPUT, "42501",
+							 "revision %s was added by role \"%s\", which the running role does not trust", id, who);
+				mg_error_detail(st->ctx, "A run executes the catalog's SQL with the running role's privileges; "
+								"it runs revisions added by that role, by a role it is a member of, or by a superuser, "
+								"and others only when trusted explicitly.");
+				mg_error_hint(st->ctx, "Review the revision (SELECT script FROM migrate_catalog WHERE revision = '%s'); "
+							  "then trust its author for this session (SET migrate.trusted_roles = '%s'), "
+							  "or add it again yourself with migrate_add. Nothing was changed.", id, who);
+				return MG_EINPUT;
+			}
+	}
+	return MG_OK;
+}
+
 int
 mg_state_check_version_owner(mg_state *st)
 {

@@ -495,6 +495,9 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 	/* the run writes the version table: it must be one the running role may trust */
 	if ((plan.n > 0 || purge) && (rc = mg_state_check_version_owner(&s->st)) != MG_OK)
 		return rc;
+	/* and it runs the catalog's SQL: only revisions of authors it trusts */
+	if (kind != MG_RUN_STAMP && (rc = mg_state_check_trust(&s->st, s->map, &plan)) != MG_OK)
+		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
 		return rc;
 	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)
@@ -1321,6 +1324,34 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			mg_buf_printf(&b, "changed: revision %s was applied with checksum %s; its script now has %s\n",
 						  r->id, applied, r->script->checksum);
 			problems++;
+		}
+	}
+	/* PostgreSQL: who added the catalog, and revisions to run whose author is not trusted */
+	{
+		char ***untrusted, ***authors;
+		size_t nu, na;
+
+		if ((rc = mg_state_authors(&untrusted, &nu, &authors, &na, &s.st)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < nu; i++)
+		{
+			int k = untrusted[i][0] ? mg_revmap_find(s.map, untrusted[i][0]) : -1;
+
+			if (k < 0 || have[k])
+				continue;
+			mg_buf_printf(&b, "untrusted: revision %s was added by role \"%s\", which this role does not trust; "
+						  "review it, then SET migrate.trusted_roles = '%s' before upgrading, or add it again yourself\n",
+						  untrusted[i][0], untrusted[i][1] ? untrusted[i][1] : "",
+						  untrusted[i][1] ? untrusted[i][1] : "");
+			problems++;
+		}
+		if (na > 1)
+		{
+			mg_buf_puts(&b, "added by:");
+			for (size_t i = 0; i < na; i++)
+				mg_buf_printf(&b, "%s %s (%s)", i ? "," : "", authors[i][0] ? authors[i][0] : "",
+							  authors[i][1] ? authors[i][1] : "");
+			mg_buf_puts(&b, "\n");
 		}
 	}
 	problems += diverged_lines(&b, &s);

@@ -609,6 +609,23 @@ int mg_state_ensure_version_table(mg_state *st);
  * naming the owner; MG_OK on SQLite.
  */
 int mg_state_check_version_owner(mg_state *st);
+/*
+ * Before a run executes the bodies of plan: PostgreSQL refuses a step
+ * whose catalog row was added by a role the running role does not trust
+ * (not itself, not a role it is a member of, not a superuser, not named
+ * in the session's migrate.trusted_roles).  MG_EINPUT (42501) naming the
+ * revision and its author; MG_OK on SQLite (a file has no roles) and on
+ * a catalog without the added_by column (extension 1.0).
+ */
+int mg_state_check_trust(mg_state *st, const mg_revmap *map, const mg_plan *plan);
+/*
+ * PostgreSQL, for migrate_check: *untrusted the (revision, added_by) rows
+ * the running role does not trust; *authors the (added_by, count) of
+ * every author, in catalog order of their first revision ("unknown" for
+ * rows of a 1.0 database).  Both empty on SQLite and on extension 1.0.
+ */
+int mg_state_authors(char ****untrusted, size_t *nuntrusted, char ****authors, size_t *nauthors,
+                     mg_state *st);
 /* Run one version-table operation; online it must touch exactly one row. */
 int mg_state_apply_vop(mg_state *st, const mg_vop *op);
 /* Append to the log. */

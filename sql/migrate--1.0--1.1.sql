@@ -60,3 +60,34 @@ COMMENT ON FUNCTION migrate_current(boolean) IS
 	'migrate_current([verbose]): rows, the database''s revisions with (head) marked (Galaxy''s dbversion); the columns of migrate_history';
 COMMENT ON FUNCTION migrate_catalog_changed() IS
 	'trigger on migrate_catalog: empties migrate_catalog_heads after any change, so the kept heads are never stale';
+
+-- ---------------------------------------------------------------------
+-- Who added each revision: the catalog records, per row, the role that
+-- inserted or last changed it.  A trigger writes it (whatever the writer
+-- put there), so no role can claim another's name without owning the
+-- table.  A run does not execute revisions added by a role it does not
+-- trust (core/catalog.c, mg_state_check_trust): its own, a role it is a
+-- member of, a superuser, or one named in the migrate.trusted_roles
+-- setting of the session.  Rows of a 1.0 database keep NULL: unknown.
+
+ALTER TABLE migrate_catalog ADD COLUMN added_by text;
+
+CREATE FUNCTION migrate_catalog_added_by()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	NEW.added_by := current_user;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER migrate_catalog_added_by
+BEFORE INSERT OR UPDATE ON migrate_catalog
+FOR EACH ROW EXECUTE FUNCTION migrate_catalog_added_by();
+
+COMMENT ON COLUMN migrate_catalog.added_by IS
+	'the role that added (or last changed) the revision, written by a trigger; NULL for rows of a 1.0 database';
+COMMENT ON FUNCTION migrate_catalog_added_by() IS
+	'trigger on migrate_catalog: records current_user as the row''s added_by, whatever the writer supplied';
