@@ -1184,7 +1184,7 @@ resolve_version_table(mg_state *st)
 	"WITH RECURSIVE mine(oid) AS (" \
 	"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER " \
 	"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid), " \
-	"trusted(names) AS (SELECT pg_catalog.string_to_array(pg_catalog.replace(pg_catalog.coalesce(" \
+	"trusted(names) AS (SELECT pg_catalog.string_to_array(pg_catalog.replace(COALESCE(" \
 	"pg_catalog.current_setting('migrate.trusted_roles', true), ''), ' ', ''), ',')) " \
 	"SELECT c.revision, c.added_by FROM %s c, trusted t " \
 	"WHERE c.added_by IS NOT NULL " \
@@ -1232,7 +1232,7 @@ mg_state_authors(char ****untrusted, size_t *nuntrusted, char ****authors, size_
 	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
 		return rc;
 	a.ncol = 2;
-	sql = mg_printf(st->ctx, "SELECT pg_catalog.coalesce(added_by, 'unknown'), CAST(pg_catalog.count(*) AS TEXT) "
+	sql = mg_printf(st->ctx, "SELECT COALESCE(added_by, 'unknown'), CAST(pg_catalog.count(*) AS TEXT) "
 					"FROM %s GROUP BY 1 ORDER BY pg_catalog.min(seq)", st->t_catalog);
 	if ((rc = query(st, sql, 0, NULL, &a, NULL)) != MG_OK)
 		return rc;
@@ -1571,9 +1571,10 @@ mg_state_log_flush(mg_state *st)
 		return MG_OK;
 	sql = mg_printf(st->ctx,
 					"INSERT INTO %s (revision, direction, from_revisions, to_revisions, "
-					"run_at, duration_ms, checksum, applied_by) VALUES (NULLIF($1, ''), $2, "
-					"$3, $4, $5, CAST($6 AS DOUBLE PRECISION), NULLIF($7, ''), %s)",
-					st->t_log,
+					"run_at, duration_ms, checksum, applied_by) VALUES ("
+					"CASE WHEN $1 %s '' THEN NULL ELSE $1 END, $2, $3, $4, $5, "
+					"CAST($6 AS DOUBLE PRECISION), CASE WHEN $7 %s '' THEN NULL ELSE $7 END, %s)",
+					st->t_log, st->eq, st->eq,
 					st->dialect == MG_DIALECT_POSTGRESQL ? "CAST(current_user AS TEXT)" : "NULL");
 	if (sql == NULL)
 		return MG_ENOMEM;

@@ -86,6 +86,7 @@ chmod 644 "$TMP/big/big1.sql"
 pq big "SELECT migrate_load('$TMP/big');"
 is "$RC" 0 "a revision of $(($(stat -c %s "$TMP/big/big1.sql") / 1000000)) MB loads"
 coproc P { PGOPTIONS="-c client_min_messages=warning" psql -X -q -A -t -d big 2>&1; }
+ppid=$P_PID
 echo "SELECT pg_backend_pid();" >&"${P[1]}"
 read -r -u "${P[0]}" pid
 before=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
@@ -93,7 +94,7 @@ echo "SELECT length(migrate_upgrade());" >&"${P[1]}"
 read -r -u "${P[0]}" out
 after=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 echo "\\q" >&"${P[1]}"
-wait "$P_PID" 2>/dev/null
+wait "$ppid" 2>/dev/null
 is "$(val big "SELECT count(*) FROM t")" "100000" "its 100,000 statements ran"
 grew=$(((after - before) / 1024))
 diag "backend peak grew by $grew MB during the run"

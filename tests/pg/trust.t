@@ -15,7 +15,8 @@ pq trust "DROP ROLE IF EXISTS eve;" "CREATE ROLE eve LOGIN;" \
 	"GRANT USAGE ON SCHEMA migrate TO eve;" \
 	"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA migrate TO eve;" \
 	"GRANT USAGE ON ALL SEQUENCES IN SCHEMA migrate TO eve;" \
-	"SELECT migrate_load('$MIGRATE_ENV_DIR');" "SELECT migrate_upgrade('gxy@head');"
+	"SELECT migrate_load('$MIGRATE_ENV_DIR');" "SELECT migrate_upgrade('gxy@head');" \
+	"GRANT SELECT ON public.alembic_version TO eve;"
 is "$RC" 0 "setup: the sample environment, gxy applied; eve may write the catalog"
 
 evil="-- evil
@@ -31,6 +32,7 @@ CREATE TABLE public.eve_was_here (a int);
 SELECT 1;"
 PGUSER=eve pq trust "SELECT migrate_add(\$m\$$evil\$m\$, 'eee1.sql');"
 is "$RC" 0 "eve adds a revision"
+[ "$RC" = 0 ] || diag "$ERR"
 PGUSER=eve pq trust "UPDATE migrate.migrate_catalog SET added_by = 'postgres' WHERE revision = 'eee1';"
 is "$(val trust "SELECT added_by FROM migrate.migrate_catalog WHERE revision = 'eee1'")" "eve" \
 	"the row records eve, whatever eve writes there"
