@@ -11,7 +11,7 @@
 
 TRIALS=20
 SESSIONS=8
-plan 12
+plan 13
 
 fresh_db iso
 env=$TMP/env
@@ -19,7 +19,7 @@ for r in 1 2 3; do
 	down=""
 	[ "$r" -gt 1 ] && down=r$((r - 1))
 	write_rev "$env" "r$r" "$down" \
-		"INSERT INTO public.hits SELECT n, 'r$r', pg_catalog.nextval('public.s') FROM public.trial; SELECT pg_catalog.pg_sleep(0.02);" \
+		"INSERT INTO public.hits SELECT n, 'r$r', pg_catalog.nextval('public.s') FROM public.trial; SELECT pg_catalog.pg_sleep(0.005);" \
 		"SELECT 1;"
 done
 pq iso "CREATE TABLE public.hits (trial int, rev text, seq bigint);" \
