@@ -1443,26 +1443,6 @@ extension_schema(void)
 	return name;
 }
 
-/*
- * The engine's interrupt hook: CHECK_FOR_INTERRUPTS(), as PostgreSQL's
- * regex library does in its loops.  A cancel (pg_cancel_backend,
- * statement_timeout) raises its error right here and leaves the engine
- * by longjmp: the engine holds nothing but its arena, a memory context
- * the abort frees with everything else of the call; a termination ends
- * the backend as usual.  Inside a trapped call (a row callback of a
- * query, a statement of a revision body) the error is caught, handed to
- * the engine with its SQLSTATE (57014) and words, and raised with both
- * once the engine has stopped, with the revision's context when a body
- * was running.
- */
-static int
-host_interrupted(void *ud)
-{
-	(void) ud;
-	CHECK_FOR_INTERRUPTS();
-	return 0;
-}
-
 /* One SQL call: its memory, the engine context and the host. */
 typedef struct call
 {
@@ -1474,6 +1454,37 @@ typedef struct call
 	mg_host		host;
 	bool		connected;		/* SPI_connect done */
 } call;
+
+static void
+interrupts_guarded(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * The engine's interrupt hook, as PostgreSQL's regex library calls
+ * CHECK_FOR_INTERRUPTS() in its loops.  When an interrupt is pending it
+ * is processed inside a trapped call: a cancel (pg_cancel_backend,
+ * statement_timeout, lock_timeout) raises its error there, which rolls
+ * the run's unit back (it must never leave the call by longjmp while the
+ * unit's internal subtransaction is open: the session would stay in an
+ * aborted transaction block) and becomes the engine's error with
+ * PostgreSQL's SQLSTATE and words; the engine stops and the call raises
+ * it.  A termination ends the backend as always.  Cheap otherwise: one
+ * test of a global flag.
+ */
+static int
+host_interrupted(void *ud)
+{
+	call	   *c = ud;
+
+	if (!INTERRUPTS_PENDING_CONDITION())
+		return 0;
+	if (trap(&c->hs, c->ctx, interrupts_guarded, NULL, false, NULL, NULL) == MG_OK)
+		return 0;				/* nothing that stops a statement was pending */
+	return MG_INTERRUPT_OWN_ERROR;
+}
 
 /* Start a call: private context, SPI, engine context. */
 static void
@@ -1498,7 +1509,7 @@ call_open(call *c, bool nonatomic)
 		MemoryContextDelete(c->priv);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
-	mg_ctx_set_interrupt(c->ctx, host_interrupted, NULL);
+	mg_ctx_set_interrupt(c->ctx, host_interrupted, c);
 }
 
 /*

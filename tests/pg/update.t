@@ -39,6 +39,7 @@ declare -A CALLS=(
 	["migrate_heads()"]="SELECT count(*) FROM migrate_heads()"
 	["migrate_current(boolean)"]="SELECT count(*) FROM migrate_current(true)"
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
+	["migrate_catalog_added_by()"]="UPDATE migrate.migrate_catalog SET message = message WHERE revision = '9540a051226e'"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
 )
 
