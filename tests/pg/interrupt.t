@@ -71,6 +71,18 @@ full_s=$(echo "$(date +%s.%N) - $start" | bc)
 is "$full" "t" "the offline SQL of all of it runs to the end"
 diag "offline SQL of 50,000 revisions: ${full_s} s"
 boot=$(val big "SELECT pg_postmaster_start_time()")
+# What starting psql and connecting costs on this machine (the slowest of
+# three): the bounds below are a second plus that, so a loaded machine
+# measures the cancel, not the client's start.
+conn=0
+for i in 1 2 3; do
+	t0=$(date +%s.%N)
+	val big "SELECT 1" >/dev/null
+	t=$(echo "$(date +%s.%N) - $t0" | bc)
+	[ "$(echo "$t > $conn" | bc)" = 1 ] && conn=$t
+done
+limit=$(echo "1 + $conn" | bc)
+diag "starting psql takes up to $conn s: the bound is $limit s"
 
 # statement_timeout: far shorter than the call
 start=$(date +%s.%N)
@@ -79,14 +91,14 @@ pq big "\\set VERBOSITY verbose" "SET statement_timeout = '100ms';" \
 took=$(echo "$(date +%s.%N) - $start" | bc)
 has "$ERR" "ERROR:  57014: canceling statement due to statement timeout" \
 	"statement_timeout stops the offline SQL with SQLSTATE 57014"
-ok "it stops within a second of the timeout (${took} s)" [ "$(echo "$took < 1.1" | bc)" = 1 ]
+ok "it stops within a second of the timeout (${took} s)" [ "$(echo "$took < $limit + 0.1" | bc)" = 1 ]
 start=$(date +%s.%N)
 pq big "\\set VERBOSITY verbose" "SET statement_timeout = '20ms';" \
 	"SELECT count(*) FROM migrate_history();"
 took=$(echo "$(date +%s.%N) - $start" | bc)
 has "$ERR" "ERROR:  57014: canceling statement due to statement timeout" \
 	"statement_timeout stops history with SQLSTATE 57014"
-ok "it stops within a second of the timeout (${took} s)" [ "$(echo "$took < 1.1" | bc)" = 1 ]
+ok "it stops within a second of the timeout (${took} s)" [ "$(echo "$took < $limit + 0.1" | bc)" = 1 ]
 
 # pg_cancel_backend from another session, then the same session goes on
 cancel_test() {	# cancel_test NAME SQL
@@ -111,7 +123,7 @@ cancel_test() {	# cancel_test NAME SQL
 	wait "$pid"
 	has "$(cat "$TMP/v.err")" "ERROR:  57014: canceling statement due to user request" \
 		"$name: pg_cancel_backend stops it with SQLSTATE 57014"
-	ok "$name: within a second (${took} s)" [ "$(echo "$took < 1" | bc)" = 1 ]
+	ok "$name: within a second (${took} s)" [ "$(echo "$took < $limit" | bc)" = 1 ]
 	is "$(cat "$TMP/v.out")" "alive 50000" "$name: the same backend answers the next query"
 }
 cancel_test "offline SQL" "SELECT length(migrate_upgrade_sql('heads'))"
