@@ -20,6 +20,7 @@
  * doubled; the version table's name is always a validated identifier.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -53,6 +54,12 @@ collect_row(void *arg, int ncol, const char *const *vals)
 	collect *c = arg;
 	char **row;
 
+	/* a catalog read is as long as the catalog: the host may stop it */
+	if ((c->rc = mg_interrupt_check(c->ctx)) != MG_OK)
+	{
+		*c->saved = *mg_ctx_error(c->ctx);
+		return 1;
+	}
 	if (c->each != NULL)
 	{
 		c->rc = c->each(c, ncol, vals);
@@ -266,6 +273,21 @@ valid_table_name(const char *s)
 	return n >= 1 && n <= 63;
 }
 
+/* The engine's own tables, which no setting may name (compared without case). */
+static const char *const STATE_TABLES[] = {
+	"migrate_catalog", "migrate_log", "migrate_settings", "migrate_catalog_heads",
+};
+
+/* Does name (a valid table name) name one of the engine's tables or SQLite's own? */
+static bool
+engine_table_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(STATE_TABLES) / sizeof(STATE_TABLES[0]); i++)
+		if (mg_ci_equal(name, strlen(name), STATE_TABLES[i]))
+			return true;
+	return strlen(name) >= 7 && mg_ci_equal(name, 7, "sqlite_");
+}
+
 static int
 bad_value(mg_ctx *ctx, const char *key, const char *value, const char *why)
 {
@@ -291,6 +313,8 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 		if (!valid_table_name(value))
 			return bad_value(ctx, key, value,
 							 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
+		if (engine_table_name(value))
+			return bad_value(ctx, key, value, "It names one of the engine's own tables (or SQLite's).");
 		*out = mg_strdup(ctx, value);
 		return *out != NULL ? MG_OK : MG_ENOMEM;
 	}
@@ -360,6 +384,8 @@ set_version_names(mg_state *st, const char *name)
 	st->version_table = quote_ident(st->ctx, name);
 	if (st->version_table == NULL)
 		return MG_ENOMEM;
+	st->vt_resolved = false;
+	st->vt_foreign = false;
 	/* the statements on the old table are formatted again when next needed */
 	memset(st->sql_vop, 0, sizeof(st->sql_vop));
 	return MG_OK;
@@ -385,7 +411,7 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		return MG_EINPUT;
 	if (st->missing)
 		return (*out = mg_strdup(st->ctx, set->def)) != NULL ? MG_OK : MG_ENOMEM;
-	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key = $1", st->t_settings);
+	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key %s $1", st->t_settings, st->eq);
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
@@ -397,6 +423,25 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		*out = mg_strdup(st->ctx, set->def);
 		if (*out == NULL)
 			return MG_ENOMEM;
+	}
+	/*
+	 * A table name goes into SQL: it is checked here, where it is read,
+	 * as when it was written; the settings table is the database's, and
+	 * whoever could write it may have put anything there.
+	 */
+	if ((strcmp(key, "version_table") == 0 || strcmp(key, "legacy_table") == 0) &&
+		(!valid_table_name(*out) || engine_table_name(*out)))
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+					 "invalid value stored for setting \"%s\"", key);
+		mg_error_detail(st->ctx, "The settings table holds \"%.200s\", which is not a table name the engine accepts "
+						"(1 to 63 letters, digits or underscores, not starting with a digit, and none of the engine's own tables). "
+						"The engine never writes such a value: the database was edited by hand or made to attack whoever runs the engine.",
+						*out);
+		mg_error_hint(st->ctx, "Delete the row (DELETE FROM migrate_settings WHERE key = '%s') to use the default, "
+					  "or store a valid table name; then rerun.", key);
+		*out = NULL;
+		return MG_EINPUT;
 	}
 	return MG_OK;
 }
@@ -638,6 +683,12 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 	st->ctx = ctx;
 	st->host = host;
 	st->dialect = mg_dialect_from_name(host->dialect != NULL ? host->dialect : "");
+	/*
+	 * PostgreSQL looks operators up through search_path, and a role that
+	 * owns a schema early in the caller's path could define its own "=";
+	 * every internal comparison names pg_catalog's.
+	 */
+	st->eq = st->dialect == MG_DIALECT_POSTGRESQL ? "OPERATOR(pg_catalog.=)" : "=";
 	if (st->dialect != MG_DIALECT_SQLITE && st->dialect != MG_DIALECT_POSTGRESQL)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_INTERNAL, "unsupported dialect \"%s\"",
@@ -664,9 +715,6 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 	rc = mg_state_get_setting(&name, st, "version_table");
 	if (rc != MG_OK)
 		return rc;
-	if (!valid_table_name(name))
-		return bad_value(ctx, "version_table", name,
-						 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
 	return set_version_names(st, name);
 }
 
@@ -675,12 +723,6 @@ mg_state_open(mg_state *st, mg_ctx *ctx, const mg_host *host)
 /* ------------------------------------------------------------------ */
 
 enum { C_REV, C_DOWN, C_LABELS, C_DEPS, C_TAGS, C_MSG, C_FILE, C_TXN, C_SUM, C_NCOL };
-
-static const char *
-col(char **row, int i)
-{
-	return row[i] != NULL ? row[i] : "";
-}
 
 /*
  * The items of a catalog list column, cut as mg_split_list cuts them
@@ -880,8 +922,8 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 	int rc;
 
 	*out = NULL;
-	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision = $1",
-					st->t_catalog);
+	sql = mg_printf(st->ctx, "SELECT script, filename FROM %s WHERE revision %s $1",
+					st->t_catalog, st->eq);
 	/* parsed while the host holds the row: the parser keeps its own copy */
 	c.ncol = 2;
 	c.each = script_row;
@@ -894,6 +936,16 @@ mg_state_load_script(const mg_script **out, mg_state *st, const char *id)
 		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_UNDEFINED,
 					 "revision \"%s\" is not in the catalog", id);
 		mg_error_hint(st->ctx, "Add it with migrate_load() or migrate_add().");
+		return MG_EINPUT;
+	}
+	/* the row's key and its text must agree, as offline SQL requires (mg_script_find_body) */
+	if (strcmp(s->id, id) != 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_SYNTAX,
+					 "script of revision \"%s\" declares revision \"%s\"", id, s->id);
+		if (s->filename[0])
+			mg_error_detail(st->ctx, "Its \"Revision ID\" line (file \"%s\") names another revision.", s->filename);
+		mg_error_hint(st->ctx, "Load the script again with migrate_load() or migrate_add().");
 		return MG_EINPUT;
 	}
 	*out = s;
@@ -1051,9 +1103,9 @@ mg_state_stream_bodies(mg_state *st, const char *const *ids, size_t n, mg_body_f
 		 * the whole catalog and a sort of the batch.
 		 */
 		sql = mg_printf(st->ctx,
-						"SELECT c.revision, c.script FROM pg_catalog.unnest($1::text[]) "
+						"SELECT c.revision, c.script FROM pg_catalog.unnest(CAST($1 AS pg_catalog.text[])) "
 						"WITH ORDINALITY AS u(revision, ord) CROSS JOIN LATERAL "
-						"(SELECT m.revision, m.script FROM %s AS m WHERE m.revision = u.revision LIMIT 1) AS c "
+						"(SELECT m.revision, m.script FROM %s AS m WHERE m.revision OPERATOR(pg_catalog.=) u.revision LIMIT 1) AS c "
 						"ORDER BY u.ord",
 						st->t_catalog);
 	else
@@ -1139,9 +1191,10 @@ mg_state_put_script(mg_state *st, const mg_script *s, bool replace)
 						"UPDATE %s SET down_revisions = $2, branch_labels = $3, "
 						"depends_on = $4, tags = $5, message = $6, filename = $7, "
 						"transactional = CAST($8 AS INTEGER), checksum = $9, "
-						"script = $10, added_at = $11%s WHERE revision = $1",
+						"script = $10, added_at = $11%s WHERE revision %s $1",
 						st->t_catalog,
-						st->has_source ? ", source_dir = $12, source_missing = CAST($13 AS INTEGER)" : "");
+						st->has_source ? ", source_dir = $12, source_missing = CAST($13 AS INTEGER)" : "",
+						st->eq);
 		rc = query(st, sql, np, params, NULL, &changes);
 		if (rc != MG_OK || changes > 0)
 			return rc;
@@ -1285,6 +1338,205 @@ mg_state_remove_script(mg_state *st, const char *id)
 /* The version table                                                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Whether the version table exists, and that it is one: its only column
+ * is version_num.  The setting may name any table (a user's `users`),
+ * and the engine deletes and updates rows of the version table, so a
+ * table of another shape is refused before anything touches it.
+ */
+/*
+ * PostgreSQL: fix the version table's schema for the rest of the
+ * command, the first time it is needed.  Alembic names the table
+ * unqualified: the table search_path finds, or, when there is none, one
+ * made in the first schema of search_path (current_schema()).  From
+ * then on every statement names it schema-qualified, so a revision that
+ * changes search_path cannot move the run's version writes elsewhere.
+ * Also: a relation that is not a plain table (a view would run its
+ * owner's functions as the caller) is refused, and whether the running
+ * role or the extension's owner owns it is noted (a table another role
+ * owns may carry that role's triggers: write commands refuse it).
+ */
+static int
+resolve_version_table(mg_state *st)
+{
+	const char *params[1] = {st->version_name};
+	collect c = {0};
+	char *schema, *name;
+	int rc;
+
+	if (st->vt_resolved || st->dialect != MG_DIALECT_POSTGRESQL)
+		return MG_OK;
+	c.ncol = 4;
+	rc = query(st,
+			   "SELECT n.nspname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner), "
+			   "CAST(c.relowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r "
+			   "WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) "
+			   "OR c.relowner OPERATOR(pg_catalog.=) (SELECT e.extowner FROM pg_catalog.pg_extension e "
+			   "WHERE e.extname OPERATOR(pg_catalog.=) 'migrate') AS INTEGER) "
+			   "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+			   "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+			   "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident($1)) "
+			   "UNION ALL SELECT pg_catalog.current_schema(), NULL, NULL, NULL "
+			   "WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NULL",
+			   1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n != 1 || c.rows[0][0] == NULL)
+		return MG_OK;       /* no schema to create in: CREATE TABLE says so */
+	if (c.rows[0][1] != NULL && strcmp(c.rows[0][1], "r") != 0 && strcmp(c.rows[0][1], "p") != 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "\"%s\" in schema \"%s\" is not a table", st->version_name, c.rows[0][0]);
+		mg_error_detail(st->ctx, "The version table's name finds a relation of another kind (relkind %s, owner \"%s\"); "
+						"reading it could run code of its owner's choosing.", c.rows[0][1],
+						c.rows[0][2] ? c.rows[0][2] : "");
+		mg_error_hint(st->ctx, "Drop it, or point the version_table setting elsewhere; nothing was changed.");
+		return MG_EINPUT;
+	}
+	st->vt_foreign = c.rows[0][3] != NULL && strcmp(c.rows[0][3], "0") == 0;
+	st->vt_owner = c.rows[0][2];
+	schema = quote_ident(st->ctx, c.rows[0][0]);
+	name = quote_ident(st->ctx, st->version_name);
+	if (schema == NULL || name == NULL ||
+		(st->version_table = mg_printf(st->ctx, "%s.%s", schema, name)) == NULL)
+		return MG_ENOMEM;
+	memset(st->sql_vop, 0, sizeof(st->sql_vop));
+	st->vt_resolved = true;
+	return MG_OK;
+}
+
+/*
+ * The catalog rows whose author the running role does not trust, as
+ * (revision, added_by) rows.  Membership is followed through
+ * pg_auth_members, not pg_has_role: a superuser is a member of every
+ * role there, and would trust anyone.
+ */
+#define UNTRUSTED_ROWS \
+	"WITH RECURSIVE mine(oid) AS (" \
+	"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER " \
+	"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid), " \
+	"trusted(names) AS (SELECT pg_catalog.string_to_array(pg_catalog.replace(COALESCE(" \
+	"pg_catalog.current_setting('migrate.trusted_roles', true), ''), ' ', ''), ',')) " \
+	"SELECT c.revision, c.added_by FROM %s c, trusted t " \
+	"WHERE c.added_by IS NOT NULL " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) c.added_by " \
+	"AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) ANY (SELECT m.oid FROM mine m))) " \
+	"AND NOT c.added_by OPERATOR(pg_catalog.=) ANY (t.names) " \
+	"AND NOT '*' OPERATOR(pg_catalog.=) ANY (t.names)"
+
+/* Does the catalog record its authors (PostgreSQL, extension 1.1 and later)? */
+static int
+records_authors(bool *out, mg_state *st)
+{
+	collect c = {0};
+	const char *params[1] = {st->t_catalog};
+	int rc;
+
+	*out = false;
+	if (st->dialect != MG_DIALECT_POSTGRESQL || st->missing)
+		return MG_OK;
+	c.ncol = 1;
+	rc = query(st, "SELECT 1 FROM pg_catalog.pg_attribute a "
+			   "WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+			   "AND a.attname OPERATOR(pg_catalog.=) 'added_by' AND NOT a.attisdropped",
+			   1, params, &c, NULL);
+	*out = rc == MG_OK && c.n > 0;
+	return rc;
+}
+
+int
+mg_state_authors(char ****untrusted, size_t *nuntrusted, char ****authors, size_t *nauthors,
+				 mg_state *st)
+{
+	collect c = {0}, a = {0};
+	bool has;
+	char *sql;
+	int rc;
+
+	*untrusted = *authors = NULL;
+	*nuntrusted = *nauthors = 0;
+	if ((rc = records_authors(&has, st)) != MG_OK || !has)
+		return rc;
+	c.ncol = 2;
+	if ((sql = mg_printf(st->ctx, UNTRUSTED_ROWS, st->t_catalog)) == NULL)
+		return MG_ENOMEM;
+	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
+		return rc;
+	a.ncol = 2;
+	sql = mg_printf(st->ctx, "SELECT COALESCE(added_by, 'unknown'), CAST(pg_catalog.count(*) AS TEXT) "
+					"FROM %s GROUP BY 1 ORDER BY pg_catalog.min(seq)", st->t_catalog);
+	if ((rc = query(st, sql, 0, NULL, &a, NULL)) != MG_OK)
+		return rc;
+	*untrusted = c.rows;
+	*nuntrusted = c.n;
+	*authors = a.rows;
+	*nauthors = a.n;
+	return MG_OK;
+}
+
+int
+mg_state_check_trust(mg_state *st, const mg_revmap *map, const mg_plan *plan)
+{
+	collect c = {0};
+	bool has;
+	char *sql;
+	int rc;
+
+	if (plan->n == 0)
+		return MG_OK;
+	/* extension 1.0 has no added_by column: nothing is recorded, nothing refused */
+	if ((rc = records_authors(&has, st)) != MG_OK || !has)
+		return rc;
+	c.ncol = 2;
+	if ((sql = mg_printf(st->ctx, UNTRUSTED_ROWS, st->t_catalog)) == NULL)
+		return MG_ENOMEM;
+	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < plan->n; i++)
+	{
+		const mg_step *step = &plan->steps[i];
+		const char *id;
+
+		if (step->rev < 0)
+			continue;
+		id = mg_revmap_rev(map, step->rev)->id;
+		for (size_t k = 0; k < c.n; k++)
+			if (c.rows[k][0] != NULL && strcmp(c.rows[k][0], id) == 0)
+			{
+				const char *who = c.rows[k][1] ? c.rows[k][1] : "";
+
+				mg_error_set(st->ctx, MG_EINPUT, "42501",
+							 "revision %s was added by role \"%s\", which the running role does not trust", id, who);
+				mg_error_detail(st->ctx, "A run executes the catalog's SQL with the running role's privileges; "
+								"it runs revisions added by that role, by a role it is a member of, or by a superuser, "
+								"and others only when trusted explicitly.");
+				mg_error_hint(st->ctx, "Review the revision (SELECT script FROM migrate_catalog WHERE revision = '%s'); "
+							  "then trust its author for this session (SET migrate.trusted_roles = '%s'), "
+							  "or add it again yourself with migrate_add. Nothing was changed.", id, who);
+				return MG_EINPUT;
+			}
+	}
+	return MG_OK;
+}
+
+int
+mg_state_check_version_owner(mg_state *st)
+{
+	int rc;
+
+	if ((rc = resolve_version_table(st)) != MG_OK || !st->vt_foreign)
+		return rc;
+	mg_error_set(st->ctx, MG_EINPUT, "42501",
+				 "the version table %s is owned by role \"%s\"", st->version_table,
+				 st->vt_owner ? st->vt_owner : "");
+	mg_error_detail(st->ctx, "A run writes the version table, and the owner of a table decides what its triggers run; "
+					"the engine writes only a table owned by the running role or by the extension's owner.");
+	mg_error_hint(st->ctx, "If that role is trusted, give the table to the running role (ALTER TABLE %s OWNER TO CURRENT_USER); "
+				  "if it is not, drop the table or put the version table's schema first in search_path; nothing was changed.",
+				  st->version_table);
+	return MG_EINPUT;
+}
+
 static int
 version_table_exists(bool *exists, mg_state *st)
 {
@@ -1294,18 +1546,45 @@ version_table_exists(bool *exists, mg_state *st)
 	int rc;
 
 	*exists = false;
+	if ((rc = resolve_version_table(st)) != MG_OK)
+		return rc;
 	if (st->dialect == MG_DIALECT_POSTGRESQL)
-		/* unqualified: the first schema of search_path, as Alembic */
-		sql = "SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident($1)) IS NOT NULL";
+	{
+		/* the table resolve_version_table fixed (quoted, qualified) */
+		params[0] = st->version_table;
+		sql = "SELECT a.attname FROM pg_catalog.pg_attribute a "
+			"WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+			"AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped";
+	}
 	else
 		/* a hash lookup, case-insensitive as SQLite's names (see sqlite_table_exists) */
-		sql = "SELECT 1 FROM pragma_table_info($1, 'main') LIMIT 1";
+		sql = "SELECT name FROM pragma_table_info($1, 'main')";
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
 	*exists = c.n > 0;
-	return MG_OK;
+	if (c.n == 1 && c.rows[0][0] != NULL && mg_ci_equal(c.rows[0][0], strlen(c.rows[0][0]), "version_num"))
+		return MG_OK;
+	if (!*exists)
+		return MG_OK;
+	{
+		mg_buf b;
+		char *cols;
+
+		mg_buf_init(&b, st->ctx);
+		for (size_t i = 0; i < c.n; i++)
+			mg_buf_printf(&b, "%s%s", i ? ", " : "", c.rows[i][0] ? c.rows[i][0] : "");
+		if (mg_buf_finish(&b, &cols) != MG_OK)
+			return MG_ENOMEM;
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "table \"%s\" is not a version table", st->version_name);
+		mg_error_detail(st->ctx, "The version_table setting names it, but a version table has exactly one column, "
+						"version_num; this one has: %.300s.", cols);
+		mg_error_hint(st->ctx, "Point the setting at the version table (SELECT migrate_config('version_table', '<name>')); "
+					  "nothing was changed.");
+		return MG_EINPUT;
+	}
 }
 
 /*
@@ -1326,8 +1605,12 @@ mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st)
 	rc = version_table_exists(exists, st);
 	if (rc != MG_OK || !*exists)
 		return rc;
-	sql = mg_printf(st->ctx, "SELECT version_num FROM %s", st->version_table);
-	c.ncol = 1;
+	/* with each value's length in bytes, so a value cut short by a NUL shows */
+	sql = mg_printf(st->ctx, st->dialect == MG_DIALECT_POSTGRESQL
+					? "SELECT version_num, pg_catalog.octet_length(version_num) FROM %s"
+					: "SELECT version_num, length(CAST(version_num AS BLOB)) FROM %s",
+					st->version_table);
+	c.ncol = 2;
 	rc = query(st, sql, 0, NULL, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
@@ -1335,7 +1618,20 @@ mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st)
 	if (out == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < c.n; i++)
-		out[i] = col(c.rows[i], 0);
+	{
+		const char *v = c.rows[i][0];
+
+		if (v == NULL || c.rows[i][1] == NULL || strtol(c.rows[i][1], NULL, 10) != (long) strlen(v))
+		{
+			mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+						 "the version table \"%s\" is corrupt", st->version_name);
+			mg_error_detail(st->ctx, "It holds a row whose version_num is %s; a version row is a revision id.",
+							v == NULL ? "NULL" : "cut short by a NUL byte");
+			mg_error_hint(st->ctx, "Delete or correct that row by hand (the engine never writes one), then rerun; nothing was changed.");
+			return MG_EINPUT;
+		}
+		out[i] = v;
+	}
 	*rows = out;
 	*n = c.n;
 	return MG_OK;
@@ -1359,6 +1655,16 @@ mg_state_ensure_version_table(mg_state *st)
 	ddl = mg_emit_version_table_ddl(st->ctx, st->version_name);
 	if (ddl == NULL)
 		return MG_ENOMEM;
+	/* Alembic's text, with the name as every statement of the run writes it */
+	if (st->vt_resolved)
+	{
+		size_t skip = strlen("CREATE TABLE ") + strlen(st->version_name);
+
+		if (strncmp(ddl, "CREATE TABLE ", 13) != 0 || strlen(ddl) < skip)
+			return mg_error_set(st->ctx, MG_EINPUT, MG_STATE_INTERNAL, "unexpected version table DDL");
+		if ((ddl = mg_printf(st->ctx, "CREATE TABLE %s%s", st->version_table, ddl + skip)) == NULL)
+			return MG_ENOMEM;
+	}
 	/* "\n    " -> "\n\t", in place (the name is an identifier: no newlines) */
 	{
 		char *w = ddl;
@@ -1405,8 +1711,8 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 			params[0] = op->to;
 			params[1] = op->from;
 			if (*sql == NULL)
-				*sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num = $2",
-								 st->version_table);
+				*sql = mg_printf(st->ctx, "UPDATE %s SET version_num = $1 WHERE version_num %s $2",
+								 st->version_table, st->eq);
 			rc = query(st, *sql, 2, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
@@ -1422,8 +1728,8 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 		case MG_VOP_DELETE:
 			params[0] = op->from;
 			if (*sql == NULL)
-				*sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num = $1",
-								 st->version_table);
+				*sql = mg_printf(st->ctx, "DELETE FROM %s WHERE version_num %s $1",
+								 st->version_table, st->eq);
 			rc = query(st, *sql, 1, params, NULL, &changes);
 			if (rc != MG_OK)
 				return rc;
@@ -1496,9 +1802,10 @@ mg_state_log_flush(mg_state *st)
 		return MG_OK;
 	sql = mg_printf(st->ctx,
 					"INSERT INTO %s (revision, direction, from_revisions, to_revisions, "
-					"run_at, duration_ms, checksum, applied_by) VALUES (NULLIF($1, ''), $2, "
-					"$3, $4, $5, CAST($6 AS DOUBLE PRECISION), NULLIF($7, ''), %s)",
-					st->t_log,
+					"run_at, duration_ms, checksum, applied_by) VALUES ("
+					"CASE WHEN $1 %s '' THEN NULL ELSE $1 END, $2, $3, $4, $5, "
+					"CAST($6 AS DOUBLE PRECISION), CASE WHEN $7 %s '' THEN NULL ELSE $7 END, %s)",
+					st->t_log, st->eq, st->eq,
 					st->dialect == MG_DIALECT_POSTGRESQL ? "CAST(current_user AS TEXT)" : "NULL");
 	if (sql == NULL)
 		return MG_ENOMEM;
@@ -1529,9 +1836,9 @@ mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
 	if (st->missing)
 		return MG_OK;
 	sql = mg_printf(st->ctx,
-					"SELECT checksum FROM %s WHERE revision = $1 AND direction = 'upgrade' "
+					"SELECT checksum FROM %s WHERE revision %s $1 AND direction %s 'upgrade' "
 					"ORDER BY id DESC LIMIT 1",
-					st->t_log);
+					st->t_log, st->eq, st->eq);
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)

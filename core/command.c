@@ -494,6 +494,12 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
 								   MG_HOST_HAS(s->st.host, run_online))) != MG_OK))
 		return rc;
+	/* the run writes the version table: it must be one the running role may trust */
+	if ((plan.n > 0 || purge) && (rc = mg_state_check_version_owner(&s->st)) != MG_OK)
+		return rc;
+	/* and it runs the catalog's SQL: only revisions of authors it trusts */
+	if (kind != MG_RUN_STAMP && (rc = mg_state_check_trust(&s->st, s->map, &plan)) != MG_OK)
+		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
 		return rc;
 	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)
@@ -1066,7 +1072,10 @@ fill_rows(mg_rows *out, mg_ctx *ctx, const mg_revmap *map, const int *revs, size
 		return MG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 	{
-		int rc = mg_report_row(&out->rows[i], ctx, map, revs[i],
+		int rc = mg_interrupt_check(ctx);
+
+		if (rc == MG_OK)
+			rc = mg_report_row(&out->rows[i], ctx, map, revs[i],
 							   in_rows(map, revs[i], current, ncurrent));
 
 		if (rc != MG_OK)
@@ -1581,8 +1590,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 		(rc = mg_session_split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
 		(rc = mg_session_held_heads(&h, &nh, &s)) != MG_OK)
 		return rc;
-	if (mg_revmap_ancestors(&have, s.map, cur, ncur, true) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = mg_revmap_ancestors(&have, s.map, cur, ncur, true)) != MG_OK)
+		return rc;
 	mg_buf_init(&b, ctx);
 	for (size_t i = 0; i < nunknown; i++)
 	{
@@ -1647,6 +1656,34 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 							  "SELECT migrate_load('%s') removes it from the catalog\n",
 							  r->id, src[k].dir, src[k].dir);
 			problems++;
+		}
+	}
+	/* PostgreSQL: who added the catalog, and revisions to run whose author is not trusted */
+	{
+		char ***untrusted, ***authors;
+		size_t nu, na;
+
+		if ((rc = mg_state_authors(&untrusted, &nu, &authors, &na, &s.st)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < nu; i++)
+		{
+			int k = untrusted[i][0] ? mg_revmap_find(s.map, untrusted[i][0]) : -1;
+
+			if (k < 0 || have[k])
+				continue;
+			mg_buf_printf(&b, "untrusted: revision %s was added by role \"%s\", which this role does not trust; "
+						  "review it, then SET migrate.trusted_roles = '%s' before upgrading, or add it again yourself\n",
+						  untrusted[i][0], untrusted[i][1] ? untrusted[i][1] : "",
+						  untrusted[i][1] ? untrusted[i][1] : "");
+			problems++;
+		}
+		if (na > 1)
+		{
+			mg_buf_puts(&b, "added by:");
+			for (size_t i = 0; i < na; i++)
+				mg_buf_printf(&b, "%s %s (%s)", i ? "," : "", authors[i][0] ? authors[i][0] : "",
+							  authors[i][1] ? authors[i][1] : "");
+			mg_buf_puts(&b, "\n");
 		}
 	}
 	if ((rc = diverged_lines(&b, &s)) < 0)

@@ -100,8 +100,16 @@ mg_interrupt_check(mg_ctx *ctx)
 	if (ctx->interrupt == NULL || ++ctx->interrupt_tick < MG_INTERRUPT_EVERY)
 		return MG_OK;
 	ctx->interrupt_tick = 0;
-	if (ctx->interrupt(ctx->interrupt_ud) == 0)
-		return MG_OK;
+	switch (ctx->interrupt(ctx->interrupt_ud))
+	{
+		case 0:
+			return MG_OK;
+		case MG_INTERRUPT_OWN_ERROR:
+			ctx->err.code = MG_ECANCEL;
+			return MG_ECANCEL;
+		default:
+			break;
+	}
 	return mg_error_set(ctx, MG_ECANCEL, MG_STATE_CANCELED,
 	                    "canceling statement due to user request");
 }

@@ -499,6 +499,8 @@ write_plain_steps(mg_emitter *e, size_t upto)
 		const mg_script *s = step_script(e, e->next);
 		int rc;
 
+		if ((rc = mg_interrupt_check(e->ctx)) != MG_OK)
+			return rc;
 		if (s != NULL)
 			return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 								"offline SQL: step %zu (revision \"%s\") was given no body",
@@ -515,6 +517,8 @@ mg_emit_step(mg_emitter *e, size_t i, const mg_body_span *body)
 	const mg_script *s;
 	int rc;
 
+	if ((rc = mg_interrupt_check(e->ctx)) != MG_OK)
+		return rc;
 	if (i < e->next || i >= e->plan->n)
 		return mg_error_set(e->ctx, MG_EINPUT, MG_STATE_INTERNAL,
 							"offline SQL: step %zu given out of order (next is %zu of %zu)",
@@ -575,6 +579,8 @@ mg_emit_sql(char **out, mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan,
 		const mg_step *step = &plan->steps[i];
 		const mg_script *s = step_script(e, i);
 
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
 		if (s == NULL)
 			rc = write_step(e, i, NULL, NULL, true);
 		else if (!mg_script_has_body(s, step->upgrade))

@@ -287,6 +287,8 @@ walk(walker *w, int dfd, const char *rel, const ancestor *me)
 		char *child_rel;
 		char kind;
 
+		if ((rc = mg_interrupt_check(w->ctx)) != MG_OK)
+			break;
 		errno = 0;
 		ent = readdir(d);
 		if (ent == NULL)

@@ -592,7 +592,11 @@ typedef struct mg_state {
 	mg_ctx *ctx;
 	const mg_host *host;
 	int dialect;
-	char *version_table;   /* quoted, ready for SQL */
+	char *version_table;   /* quoted, ready for SQL (PostgreSQL: schema-qualified once resolved) */
+	bool vt_resolved;      /* PostgreSQL: version_table's schema fixed for the rest of the command */
+	bool vt_foreign;       /* PostgreSQL: the table is owned by neither the running role nor the extension's owner */
+	char *vt_owner;        /* PostgreSQL: its owner's name, for the refusal */
+	const char *eq;        /* the equality operator of internal queries ("=", or OPERATOR(pg_catalog.=)) */
 	char *version_name;    /* unquoted, for messages and constraint names */
 	char *t_catalog;       /* qualified, quoted state table names */
 	char *t_log;
@@ -674,6 +678,30 @@ int mg_state_put_script(mg_state *st, const mg_script *s, bool replace);
 int mg_state_versions(const char ***rows, size_t *n, bool *exists, mg_state *st);
 /* Create the version table (Alembic's DDL) if it does not exist. */
 int mg_state_ensure_version_table(mg_state *st);
+/*
+ * Before a run writes the version table: PostgreSQL refuses a table
+ * owned by neither the running role nor the extension's owner (its
+ * owner's triggers would run as the running role).  MG_EINPUT (42501)
+ * naming the owner; MG_OK on SQLite.
+ */
+int mg_state_check_version_owner(mg_state *st);
+/*
+ * Before a run executes the bodies of plan: PostgreSQL refuses a step
+ * whose catalog row was added by a role the running role does not trust
+ * (not itself, not a role it is a member of, not a superuser, not named
+ * in the session's migrate.trusted_roles).  MG_EINPUT (42501) naming the
+ * revision and its author; MG_OK on SQLite (a file has no roles) and on
+ * a catalog without the added_by column (extension 1.0).
+ */
+int mg_state_check_trust(mg_state *st, const mg_revmap *map, const mg_plan *plan);
+/*
+ * PostgreSQL, for migrate_check: *untrusted the (revision, added_by) rows
+ * the running role does not trust; *authors the (added_by, count) of
+ * every author, in catalog order of their first revision ("unknown" for
+ * rows of a 1.0 database).  Both empty on SQLite and on extension 1.0.
+ */
+int mg_state_authors(char ****untrusted, size_t *nuntrusted, char ****authors, size_t *nauthors,
+                     mg_state *st);
 /* Run one version-table operation; online it must touch exactly one row. */
 int mg_state_apply_vop(mg_state *st, const mg_vop *op);
 /* Append to the log. */

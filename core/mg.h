@@ -79,14 +79,17 @@ void mg_ctx_free(mg_ctx *ctx);
 /*
  * Interrupt hook: the core calls fn(ud) in every loop that can run long
  * (graph walks, planning, emitting, reading a directory or a text).  The
- * hook either does not return (PostgreSQL: CHECK_FOR_INTERRUPTS() raises
- * the cancel error itself) or returns non-zero to stop the engine, which
- * then fails with MG_ECANCEL ("canceling statement due to user request",
- * SQLSTATE 57014) and leaves everything as it was.  fn NULL: no checks.
- * As PostgreSQL's regex library calls INTERRUPT(re), the engine never
- * knows which host it runs in.
+ * hook returns 0 to go on, or non-zero to stop the engine, which then
+ * fails with MG_ECANCEL and leaves everything as it was: 1 with the
+ * engine's words ("canceling statement due to user request", SQLSTATE
+ * 57014), MG_INTERRUPT_OWN_ERROR when the hook has put the host's own
+ * words in the context's error (PostgreSQL: "canceling statement due to
+ * statement timeout").  The hook must return: the engine may hold the
+ * host's unit open.  fn NULL: no checks.  As PostgreSQL's regex library
+ * calls INTERRUPT(re), the engine never knows which host it runs in.
  */
 typedef int (*mg_interrupt_fn)(void *ud);
+#define MG_INTERRUPT_OWN_ERROR 2
 void mg_ctx_set_interrupt(mg_ctx *ctx, mg_interrupt_fn fn, void *ud);
 /* The context's error; valid until mg_ctx_free. */
 const mg_error *mg_ctx_error(const mg_ctx *ctx);

@@ -308,6 +308,8 @@ make_steps(mg_plan *plan, mg_ctx *ctx, const mg_revmap *map, const int *cur, siz
 		const char *downs = join_ids(ctx, map, r->down, r->ndown);
 		int rc;
 
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
 		if (downs == NULL)
 			return MG_ENOMEM;
 		st->rev = order[i];
@@ -425,8 +427,8 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 			return rc;
 		if (br >= 0)
 		{
-			if (mg_revmap_ancestors(&anc, map, &br, 1, false) != MG_OK)
-				return MG_ENOMEM;
+			if ((rc = mg_revmap_ancestors(&anc, map, &br, 1, false)) != MG_OK)
+				return rc;
 			for (size_t i = 0; i < nroots; i++)
 				if (anc[roots[i]])
 					roots[kept++] = roots[i];
@@ -441,9 +443,9 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 			return MG_EINPUT;
 		}
 	}
-	if (mg_revmap_descendants(&drop, map, roots, nroots, true) != MG_OK ||
-		mg_revmap_ancestors(&active, map, cur, ncurrent, true) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = mg_revmap_descendants(&drop, map, roots, nroots, true)) != MG_OK ||
+		(rc = mg_revmap_ancestors(&active, map, cur, ncurrent, true)) != MG_OK)
+		return rc;
 	{
 		bool any = false;
 
@@ -582,9 +584,9 @@ mg_plan_stamp(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 			in_f = in_f || filtered[i] == dest;
 		if (in_f)
 			continue;
-		if (mg_revmap_descendants(&desc, map, &dest, 1, true) != MG_OK ||
-			mg_revmap_ancestors(&anc, map, &dest, 1, true) != MG_OK)
-			return MG_ENOMEM;
+		if ((rc = mg_revmap_descendants(&desc, map, &dest, 1, true)) != MG_OK ||
+			(rc = mg_revmap_ancestors(&anc, map, &dest, 1, true)) != MG_OK)
+			return rc;
 		for (size_t i = 0; i < nfiltered; i++)
 		{
 			below = below || desc[filtered[i]];

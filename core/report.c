@@ -463,12 +463,15 @@ mg_report_all_current(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 					  const int *current, size_t ncurrent)
 {
 	uint8_t *top;
+	int rc;
 	size_t total = mg_revmap_count(map);
 
 	*n = 0;
 	*revs = mg_alloc(ctx, (total + 1) * sizeof(int));
-	if (*revs == NULL || mg_revmap_ancestors(&top, map, current, ncurrent, true) != MG_OK)
+	if (*revs == NULL)
 		return MG_ENOMEM;
+	if ((rc = mg_revmap_ancestors(&top, map, current, ncurrent, true)) != MG_OK)
+		return rc;
 	for (size_t k = 0; k < total; k++)
 	{
 		const mg_rev *r = mg_revmap_rev(map, (int) k);

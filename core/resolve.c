@@ -536,7 +536,10 @@ walk(int *out, rctx *rc, int start, long steps, const char *label, bool no_overw
 		const int *src = NULL;
 		size_t ns = 0, nk;
 		int *kids;
+		int rc3;
 
+		if ((rc3 = mg_interrupt_check(rc->ctx)) != MG_OK)
+			return rc3;
 		/* the next revisions: children going up, parents (Revises) going down */
 		if (steps > 0 && cur == W_NONE)
 			mg_revmap_bases(rc->map, &src, &ns);
@@ -851,8 +854,8 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 					uint8_t *act;
 					size_t nact = 0;
 
-					if (mg_revmap_ancestors(&act, map, current, ncurrent, true) != MG_OK)
-						return MG_ENOMEM;
+					if ((rc2 = mg_revmap_ancestors(&act, map, current, ncurrent, true)) != MG_OK)
+						return rc2;
 					for (size_t k = 0; k < mg_revmap_count(map); k++)
 						if (act[k])
 							starts[nact++] = (int) k;

@@ -339,7 +339,10 @@ walk_marks(uint8_t *marks, const mg_revmap *map, const int *from, size_t n,
 			const mg_rev *r = &map->revs[stack[--sp]];
 			const int *list;
 			size_t cnt;
+			int rc;
 
+			if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+				return rc;
 			if (up)
 			{
 				list = with_deps ? r->all_next : r->next;
@@ -423,7 +426,10 @@ reaches(bool *out, const mg_revmap *cmap, int from, int to, bool up, bool with_d
 		const mg_rev *r = &map->revs[map->scratch_stack[--sp]];
 		const int *list;
 		size_t cnt;
+		int rc;
 
+		if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+			return rc;
 		if (up)
 		{
 			list = with_deps ? r->all_next : r->next;
@@ -458,6 +464,8 @@ int
 mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *against,
 						 size_t n, bool with_deps)
 {
+	int rc;
+
 	*out = n == 0;
 	for (size_t i = 0; i < n && !*out; i++)
 	{
@@ -465,10 +473,10 @@ mg_revmap_shares_lineage(bool *out, const mg_revmap *map, int rev, const int *ag
 
 		if (a < 0)
 			continue;
-		if (reaches(out, map, rev, a, false, with_deps) != MG_OK)
-			return MG_ENOMEM;
-		if (!*out && reaches(out, map, rev, a, true, with_deps) != MG_OK)
-			return MG_ENOMEM;
+		if ((rc = reaches(out, map, rev, a, false, with_deps)) != MG_OK)
+			return rc;
+		if (!*out && (rc = reaches(out, map, rev, a, true, with_deps)) != MG_OK)
+			return rc;
 	}
 	return MG_OK;
 }
@@ -522,7 +530,10 @@ mg_revmap_ancestors_checked(uint8_t **marks, const mg_revmap *map, const int *ta
 		{
 			int v = stack[--sp];
 			const mg_rev *r = &map->revs[v];
+			int rc;
 
+			if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+				return rc;
 			if (per[v] != (int) i + 1)
 			{
 				per[v] = (int) i + 1;
@@ -703,7 +714,10 @@ link_graph(mg_revmap *map)
 	{
 		mg_rev *r = &map->revs[k];
 		const mg_script *s = r->script;
+		int rc;
 
+		if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+			return rc;
 		r->down = pool;
 		for (size_t j = 0; j < s->ndown; j++)
 		{
@@ -858,7 +872,10 @@ normalize_deps(mg_revmap *map)
 			while (sp > 0)
 			{
 				const mg_rev *a = &map->revs[stack[--sp]];
+				int rc;
 
+				if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+					return rc;
 				for (size_t j = 0; j < a->ndeps; j++)
 					implied[a->deps[j]] = epoch;
 				for (size_t j = 0; j < a->ndown; j++)
@@ -960,6 +977,7 @@ detect_cycles(mg_revmap *map)
 	uint8_t *up, *down;
 	int *real_bases;
 	size_t nreal_bases = 0, cap = 0;
+	int rc;
 
 	if (map->n == 0)
 		return MG_OK;
@@ -969,9 +987,9 @@ detect_cycles(mg_revmap *map)
 	down = mg_alloc(map->ctx, map->n + 1);
 	if (up == NULL || down == NULL)
 		return MG_ENOMEM;
-	if (walk_marks(down, map, map->heads, map->nheads, false, false, false) != MG_OK ||
-		walk_marks(up, map, map->bases, map->nbases, true, false, false) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = walk_marks(down, map, map->heads, map->nheads, false, false, false)) != MG_OK ||
+		(rc = walk_marks(up, map, map->bases, map->nbases, true, false, false)) != MG_OK)
+		return rc;
 	for (size_t k = 0; k < map->n; k++)
 		if (!(up[k] && down[k]))
 		{
@@ -988,9 +1006,9 @@ detect_cycles(mg_revmap *map)
 		return cycle_error(map, "Dependency cycle", NULL);
 	memset(up, 0, map->n + 1);
 	memset(down, 0, map->n + 1);
-	if (walk_marks(down, map, map->real_heads, map->nreal_heads, false, true, false) != MG_OK ||
-		walk_marks(up, map, real_bases, nreal_bases, true, true, false) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = walk_marks(down, map, map->real_heads, map->nreal_heads, false, true, false)) != MG_OK ||
+		(rc = walk_marks(up, map, real_bases, nreal_bases, true, true, false)) != MG_OK)
+		return rc;
 	for (size_t k = 0; k < map->n; k++)
 		if (!(up[k] && down[k]))
 		{
@@ -1057,7 +1075,10 @@ propagate_labels(mg_revmap *map)
 		{
 			int v = stack[--sp];
 			mg_rev *r = &map->revs[v];
+			int rc;
 
+			if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+				return rc;
 			if (seen[v])
 				continue;
 			seen[v] = 1;
@@ -1084,7 +1105,161 @@ propagate_labels(mg_revmap *map)
 	return MG_OK;
 }
 
-/* Ranks by Kahn's algorithm over all parents (Revises and Depends On); the graph is acyclic here. */
+/*
+ * The revisions on a loop, once Kahn's order has left some out: those
+ * left are on a loop or below one; the ones only below a loop (no child
+ * left) are peeled off, so what remains lies on a loop or between two.
+ * Marks them in left[] (1) and returns how many; with_deps chooses the
+ * edges (Revises only, or Revises and Depends On).  MG_ENOMEM as -1.
+ */
+static long
+loop_members(mg_revmap *map, uint8_t *left, bool with_deps)
+{
+	size_t n = map->n, head = 0, tail = 0;
+	long nleft = (long) n;
+	int *count = mg_alloc(map->ctx, (n + 1) * sizeof(int));
+	int *queue = mg_alloc(map->ctx, (n + 1) * sizeof(int));
+
+	if (count == NULL || queue == NULL)
+		return -1;
+	/* parents first: what Kahn's order reaches is on no loop */
+	for (size_t k = 0; k < n; k++)
+	{
+		left[k] = 1;
+		count[k] = (int) (with_deps ? map->revs[k].nall_down : map->revs[k].ndown);
+		if (count[k] == 0)
+			queue[tail++] = (int) k;
+	}
+	while (head < tail)
+	{
+		const mg_rev *r = &map->revs[queue[head++]];
+		const int *kids = with_deps ? r->all_next : r->next;
+		size_t nkids = with_deps ? r->nall_next : r->nnext;
+
+		left[r - map->revs] = 0;
+		nleft--;
+		for (size_t j = 0; j < nkids; j++)
+			if (--count[kids[j]] == 0)
+				queue[tail++] = kids[j];
+	}
+	/* then children first among those left: peel what only hangs below a loop */
+	head = tail = 0;
+	for (size_t k = 0; k < n; k++)
+	{
+		const mg_rev *r = &map->revs[k];
+		const int *kids = with_deps ? r->all_next : r->next;
+		size_t nkids = with_deps ? r->nall_next : r->nnext;
+
+		count[k] = 0;
+		if (!left[k])
+			continue;
+		for (size_t j = 0; j < nkids; j++)
+			count[k] += left[kids[j]];
+		if (count[k] == 0)
+			queue[tail++] = (int) k;
+	}
+	while (head < tail)
+	{
+		const mg_rev *r = &map->revs[queue[head++]];
+		const int *up = with_deps ? r->all_down : r->down;
+		size_t nup = with_deps ? r->nall_down : r->ndown;
+
+		left[r - map->revs] = 0;
+		nleft--;
+		for (size_t j = 0; j < nup; j++)
+			if (left[up[j]] && --count[up[j]] == 0)
+				queue[tail++] = up[j];
+	}
+	mg_release(map->ctx, queue, (n + 1) * sizeof(int));
+	mg_release(map->ctx, count, (n + 1) * sizeof(int));
+	return nleft;
+}
+
+/*
+ * A loop that Alembic's check (detect_cycles) misses: it only asks
+ * whether every revision lies between a head and a base, so a loop
+ * through Depends On (or Revises) with a way in from a base and a way out
+ * to a head passes it, and every walk over such a graph would never end.
+ * Called when Kahn's order could not place every revision.  The message
+ * is Alembic's ("Cycle" when Revises alone loop, else "Dependency
+ * cycle"), with the revisions on loops in id order; the detail spells
+ * out one loop edge by edge.
+ */
+static int
+loop_error(mg_revmap *map)
+{
+	uint8_t *left = mg_alloc(map->ctx, map->n + 1);
+	bool with_deps = false;
+	long nleft;
+	int *ids, *tmp, *path, *pos;
+	size_t n = 0, len = 0;
+	int v;
+	mg_buf b;
+	char *list, *loop;
+
+	if (left == NULL)
+		return MG_ENOMEM;
+	if ((nleft = loop_members(map, left, false)) == 0)
+	{
+		with_deps = true;
+		nleft = loop_members(map, left, true);
+	}
+	if (nleft <= 0)
+		return nleft < 0 ? MG_ENOMEM :
+			mg_error_set(map->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+						 "the revision graph could not be ordered, yet no loop was found");
+	ids = mg_alloc(map->ctx, (size_t) nleft * sizeof(int));
+	tmp = mg_alloc(map->ctx, (size_t) nleft * sizeof(int));
+	path = mg_alloc(map->ctx, ((size_t) nleft + 1) * sizeof(int));
+	pos = mg_alloc(map->ctx, (map->n + 1) * sizeof(int));
+	if (ids == NULL || tmp == NULL || path == NULL || pos == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < map->n; k++)
+		if (left[k])
+			ids[n++] = (int) k;
+	sort_ids(map, ids, tmp, n);
+	/* one loop: from the first, follow a parent that is left until one repeats */
+	for (v = ids[0]; pos[v] == 0;)
+	{
+		const mg_rev *r = &map->revs[v];
+		const int *up = with_deps ? r->all_down : r->down;
+		size_t nup = with_deps ? r->nall_down : r->ndown;
+
+		path[len++] = v;
+		pos[v] = (int) len;
+		for (size_t j = 0; j < nup; j++)
+			if (left[up[j]])
+			{
+				v = up[j];
+				break;
+			}
+	}
+	mg_buf_init(&b, map->ctx);
+	for (size_t i = 0; i < n; i++)
+		mg_buf_printf(&b, "%s%s", i ? ", " : "", map->revs[ids[i]].id);
+	if (mg_buf_finish(&b, &list) != MG_OK)
+		return MG_ENOMEM;
+	mg_buf_init(&b, map->ctx);
+	for (size_t i = (size_t) pos[v] - 1; i < len; i++)
+	{
+		const mg_rev *r = &map->revs[path[i]];
+		int to = i + 1 < len ? path[i + 1] : v;
+
+		mg_buf_printf(&b, "%s%s %s %s", i + 1 == (size_t) pos[v] ? "" : (i + 1 < len ? ", " : " and "),
+					  r->id, contains(r->down, r->ndown, to) ? "revises" : "depends on",
+					  map->revs[to].id);
+	}
+	if (mg_buf_finish(&b, &loop) != MG_OK)
+		return MG_ENOMEM;
+	mg_error_set(map->ctx, MG_EINPUT, MG_STATE_BAD_GRAPH, "%s is detected in revisions (%s)",
+				 with_deps ? "Dependency cycle" : "Cycle", list);
+	mg_error_detail(map->ctx, "The revisions form a loop: %s, so each would have to run before itself.",
+					loop);
+	mg_error_hint(map->ctx, "Fix the Revises and Depends On lines of these revisions so that no revision is its own ancestor.");
+	return MG_EINPUT;
+}
+
+/* Ranks by Kahn's algorithm over all parents (Revises and Depends On); a revision it cannot place is on a loop. */
 static int
 compute_ranks(mg_revmap *map)
 {
@@ -1133,7 +1308,10 @@ compute_ranks(mg_revmap *map)
 	while (head < tail)
 	{
 		const mg_rev *r = &map->revs[queue[head++]];
+		int rc;
 
+		if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+			return rc;
 		for (size_t j = 0; j < r->nall_next; j++)
 		{
 			mg_rev *c = &map->revs[r->all_next[j]];
@@ -1144,6 +1322,8 @@ compute_ranks(mg_revmap *map)
 				queue[tail++] = r->all_next[j];
 		}
 	}
+	if (tail < map->n)
+		return loop_error(map);
 	mg_release(map->ctx, queue, (map->n + 1) * sizeof(int));
 	mg_release(map->ctx, pending, (map->n + 1) * sizeof(int));
 	return MG_OK;
@@ -1235,10 +1415,10 @@ mg_revmap_build(mg_revmap *map)
 	if ((rc = build_hash(map)) != MG_OK ||
 		(rc = build_labels_and_tags(map)) != MG_OK ||
 		(rc = link_graph(map)) != MG_OK ||
-		(rc = compute_ranks(map)) != MG_OK ||
-		(rc = normalize_deps(map)) != MG_OK ||
 		(rc = list_heads_bases(map)) != MG_OK ||
 		(rc = detect_cycles(map)) != MG_OK ||
+		(rc = compute_ranks(map)) != MG_OK ||
+		(rc = normalize_deps(map)) != MG_OK ||
 		(rc = propagate_labels(map)) != MG_OK)
 		return rc;
 	map->built = true;
@@ -1324,6 +1504,10 @@ junctions_build(junctions *J, const mg_revmap *map, size_t words)
 		int x = order[i];
 		const mg_rev *r = &map->revs[x];
 		uint64_t *set = &J->sets[(size_t) J->jid[x] * words];
+		int rc;
+
+		if ((rc = mg_interrupt_check(map->ctx)) != MG_OK)
+			return rc;
 
 		set[x >> 6] |= (uint64_t) 1 << (x & 63);
 		for (size_t k = 0; k < r->ndown_norm; k++)
@@ -1350,8 +1534,10 @@ junctions_release(junctions *J, const mg_revmap *map)
 static int
 bs_ancestors(bitset *b, const mg_revmap *map, int rev, junctions *J, size_t words)
 {
-	if (!J->built && junctions_build(J, map, words) != MG_OK)
-		return MG_ENOMEM;
+	int rc;
+
+	if (!J->built && (rc = junctions_build(J, map, words)) != MG_OK)
+		return rc;
 	memset(b->w, 0, words * sizeof(uint64_t));
 	chain_into(b->w, map, J, rev);
 	return MG_OK;
@@ -1375,6 +1561,7 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 	bitset *anc = NULL;
 	bitset *spare = NULL;
 	size_t ncur = 0, curcap = 0, anccap = 0, nspare = 0, sparecap = 0, ntodo = 0, idx = 0;
+	int rc;
 
 	*out = NULL;
 	*nout = 0;
@@ -1408,8 +1595,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 				anc[ncur].w = mg_alloc(ctx, words * sizeof(uint64_t));
 				if (anc[ncur].w == NULL)
 					return MG_ENOMEM;
-				if (bs_ancestors(&anc[ncur], map, (int) k, &J, words) != MG_OK)
-					return MG_ENOMEM;
+				if ((rc = bs_ancestors(&anc[ncur], map, (int) k, &J, words)) != MG_OK)
+					return rc;
 				cur[ncur++] = (int) k;
 			}
 		mg_release(ctx, hm, map->n + 1);
@@ -1420,6 +1607,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 		int cand = cur[idx];
 		bool moved = false;
 
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
 		for (size_t j = 0; j < ncur; j++)
 			if (j != idx && bs_has(&anc[j], cand))
 			{
@@ -1472,8 +1661,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 			else
 			{
 				cur[idx] = adds[0];
-				if (bs_ancestors(&anc[idx], map, adds[0], &J, words) != MG_OK)
-					return MG_ENOMEM;
+				if ((rc = bs_ancestors(&anc[idx], map, adds[0], &J, words)) != MG_OK)
+					return rc;
 				for (size_t k = 1; k < nadd; k++)
 				{
 					if (mg_grow(ctx, &cur, &curcap, ncur, sizeof(int)) != MG_OK ||
@@ -1487,8 +1676,8 @@ mg_revmap_toposort(int **out, size_t *nout, const mg_revmap *map, const uint8_t 
 						if (anc[ncur].w == NULL)
 							return MG_ENOMEM;
 					}
-					if (bs_ancestors(&anc[ncur], map, adds[k], &J, words) != MG_OK)
-						return MG_ENOMEM;
+					if ((rc = bs_ancestors(&anc[ncur], map, adds[k], &J, words)) != MG_OK)
+						return rc;
 					cur[ncur++] = adds[k];
 				}
 			}

@@ -163,6 +163,8 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 		size_t len;
 		double t0 = now_ms();
 
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
 		/* "Running <line>", without printf: once per step */
 		if (line == NULL)
 			return MG_ENOMEM;

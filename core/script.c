@@ -1063,6 +1063,9 @@ run_parser(parser *ps, const char *text, size_t len)
 	cursor_init(&c, text, len);
 	while (cursor_next(&c, &ln))
 	{
+		/* a script is as long as its author made it: the host may stop the reading */
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
 		if (ln.kind == LK_MARKER)
 		{
 			if (!in_body)

@@ -273,6 +273,11 @@ mg_sql_split_reuse(mg_stmt **out, size_t *n, size_t *cap, mg_ctx *ctx, const cha
 				*n = 0;
 				return MG_ENOMEM;
 			}
+			if (mg_interrupt_check(ctx) != MG_OK)
+			{
+				*n = 0;
+				return MG_ECANCEL;
+			}
 			i++;
 			started = code = begun = false;
 			state = ST_START;

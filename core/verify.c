@@ -226,10 +226,11 @@ read_dbinfo(dbinfo *db, mg_session *s)
 	if (pg)
 		rc = query_column(&c, st,
 						  "SELECT c.relname FROM pg_catalog.pg_class c "
-						  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-						  "WHERE n.nspname = pg_catalog.current_schema() AND c.relkind IN ('r', 'p') "
-						  "AND NOT (n.nspname = $1 AND c.relname IN "
-						  "('migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads')) "
+						  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+						  "WHERE n.nspname OPERATOR(pg_catalog.=) pg_catalog.current_schema() "
+						  "AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog.\"char\"[]) "
+						  "AND NOT (n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) ANY "
+						  "(ARRAY['migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads']::pg_catalog.name[])) "
 						  "ORDER BY c.relname", 1, params);
 	else
 		rc = query_column(&c, st,
@@ -258,7 +259,8 @@ read_dbinfo(dbinfo *db, mg_session *s)
 	if (db->has_legacy)
 	{
 		/* SQLAlchemy Migrate's table: one row per repository, column version */
-		char *sql = mg_printf(ctx, "SELECT CAST(version AS TEXT) FROM \"%s\"", legacy);
+		char *table = mg_quote_ident(ctx, legacy);
+		char *sql = table != NULL ? mg_printf(ctx, "SELECT CAST(version AS TEXT) FROM %s", table) : NULL;
 
 		if ((rc = query_column(&c, st, sql, 0, NULL)) != MG_OK)
 			return rc;
@@ -783,8 +785,8 @@ verify_unit(mg_buf *out, mg_session *s, unit *units, size_t ui, const dbinfo *db
 	}
 	if ((rc = mg_resolve_rows(&cur, ctx, s->map, s->rows, s->nrows)) != MG_OK)
 		return rc;
-	if (mg_revmap_ancestors(&have, s->map, cur, s->nrows, true) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = mg_revmap_ancestors(&have, s->map, cur, s->nrows, true)) != MG_OK)
+		return rc;
 	for (size_t i = 0; i < u->nheads; i++)
 		all = all && have[u->heads[i]];
 	for (size_t k = 0; k < mg_revmap_count(s->map) && !any; k++)
@@ -959,8 +961,8 @@ verify_in_unit(char **report, mg_session *s, bool auto_migrate, bool init)
 
 		if ((rc = mg_resolve_rows(&cur, ctx, s->map, s->rows, s->nrows)) != MG_OK)
 			return rc;
-		if (mg_revmap_ancestors(&have, s->map, cur, s->nrows, true) != MG_OK)
-			return MG_ENOMEM;
+		if ((rc = mg_revmap_ancestors(&have, s->map, cur, s->nrows, true)) != MG_OK)
+			return rc;
 		for (size_t i = 0; i < nunits; i++)
 		{
 			units[i].was_current = units[i].nheads > 0;

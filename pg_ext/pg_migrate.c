@@ -699,8 +699,10 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 		case SPI_ERROR_TRANSACTION:
 			mg_error_set(ctx, MG_EHOST, "0A000",
 						 "transaction control statements are not allowed in a revision script");
-			mg_error_detail(ctx, "Every revision runs inside the engine's own transaction (a savepoint of the caller's).");
-			mg_error_hint(ctx, "Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT statements from the script.");
+			mg_error_detail(ctx, "Every revision runs inside the run's own subtransaction of the caller's transaction; "
+							"a BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE in a body would end it or escape it.");
+			mg_error_hint(ctx, "Remove the statement from the script (the engine commits the whole run, and CALL migrate_upgrade_steps() commits after each step), "
+						  "load it again, and rerun; nothing was changed.");
 			return MG_EHOST;
 		case SPI_ERROR_COPY:
 			mg_error_set(ctx, MG_EHOST, "0A000",
@@ -1037,86 +1039,126 @@ host_query(void *ud, mg_ctx *ctx, const char *sql, int nparams,
 	return rc;
 }
 
-/* The parse of a revision body, for the guarded part. */
-typedef struct parse_args
+/*
+ * Where the statements of a revision body end: the top-level ';' tokens
+ * of PostgreSQL's own scanner, with psql's rule for the bodies of
+ * CREATE FUNCTION / PROCEDURE ... BEGIN ATOMIC ... END (a ';' inside
+ * them ends nothing).  Only the scanner runs, never the parser over the
+ * whole body: a body of tens of megabytes is then parsed one statement
+ * at a time, by SPI, and its parse trees never pile up.  Filled as the
+ * scan goes, so a scanner error (an unterminated quote) still leaves
+ * the statements found before it.
+ */
+typedef struct bounds_args
 {
 	host_state *hs;
 	const char *sql;
-	List	   *stmts;			/* RawStmt, in scratch */
-} parse_args;
+	int		   *start;			/* byte offsets: statement i is [start[i], end[i]) */
+	int		   *end;
+	int			n;
+	int			cap;
+	int			next;			/* where the statement being scanned starts */
+} bounds_args;
 
-static void
-parse_guarded(void *arg)
+/* Is the word at s (letters, digits, '_') w, without case?  Quoted names never are. */
+static bool
+word_at(const char *s, const char *w)
 {
-	parse_args *p = arg;
-	MemoryContext old = MemoryContextSwitchTo(p->hs->scratch);
+	size_t		n = strlen(w);
 
-	p->stmts = raw_parser(p->sql, RAW_PARSE_DEFAULT);
-	MemoryContextSwitchTo(old);
+	return pg_strncasecmp(s, w, n) == 0 &&
+		!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		  (s[n] >= '0' && s[n] <= '9') || s[n] == '_' || (unsigned char) s[n] >= 0x80);
 }
 
-/*
- * Where a parse error sits: the statement holding byte offset `at`,
- * found with PostgreSQL's scanner (top-level ';' tokens).  Filled as the
- * scan goes, so a scanner error still leaves what was found.
- */
-typedef struct locate_args
+static void
+bounds_push(bounds_args *b, int end)
 {
-	host_state *hs;
-	const char *sql;
-	int			at;
-	int			number;			/* 1-based */
-	int			start;			/* byte offsets of the statement */
-	int			end;
-} locate_args;
+	if (b->n == b->cap)
+	{
+		b->cap *= 2;
+		b->start = repalloc(b->start, b->cap * sizeof(int));
+		b->end = repalloc(b->end, b->cap * sizeof(int));
+	}
+	b->start[b->n] = b->next;
+	b->end[b->n] = end;
+	b->n++;
+}
 
 static void
-locate_guarded(void *arg)
+bounds_guarded(void *arg)
 {
-	locate_args *l = arg;
-	MemoryContext old = MemoryContextSwitchTo(l->hs->scratch);
+	bounds_args *b = arg;
+	MemoryContext old = MemoryContextSwitchTo(b->hs->scratch);
+	MemoryContext lex = AllocSetContextCreate(b->hs->scratch, "migrate scanner", ALLOCSET_SMALL_SIZES);
 	core_yy_extra_type yyextra;
 	core_yyscan_t scanner;
-	core_YYSTYPE yylval;
-	YYLTYPE		yylloc;
+	char		head[4] = {0};	/* psql's: the first letters of CREATE [OR REPLACE] FUNCTION|PROCEDURE */
+	int			nwords = 0;
+	int			paren = 0;
+	int			begin_depth = 0;
+	bool		tokens = false;
+	long		ntok = 0;
 
-	scanner = scanner_init(l->sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	b->cap = 64;
+	b->start = palloc(b->cap * sizeof(int));
+	b->end = palloc(b->cap * sizeof(int));
+	scanner = scanner_init(b->sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	/* the tokens' own strings go to a context emptied as the scan goes */
+	MemoryContextSwitchTo(lex);
 	for (;;)
 	{
+		core_YYSTYPE yylval;
+		YYLTYPE		yylloc;
 		int			tok = core_yylex(&yylval, &yylloc, scanner);
+		const char *w = b->sql + yylloc;
 
 		if (tok == 0)
 			break;
-		if (tok != ';')
-			continue;
-		if (yylloc < l->at)
+		if ((++ntok & 4095) == 0)
 		{
-			l->number++;
-			l->start = yylloc + 1;
+			MemoryContextReset(lex);
+			CHECK_FOR_INTERRUPTS();
 		}
-		else
+		if (tok == ';' && paren == 0 && begin_depth == 0)
 		{
-			l->end = yylloc;
-			break;
+			if (tokens)
+				bounds_push(b, yylloc);
+			b->next = yylloc + 1;
+			tokens = false;
+			nwords = 0;
+			memset(head, 0, sizeof(head));
+			continue;
+		}
+		tokens = true;
+		if (tok == '(')
+			paren++;
+		else if (tok == ')' && paren > 0)
+			paren--;
+		else if ((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || *w == '_')
+		{
+			if (nwords < 4 && (word_at(w, "create") || word_at(w, "or") || word_at(w, "replace") ||
+							   word_at(w, "function") || word_at(w, "procedure")))
+				head[nwords] = pg_tolower((unsigned char) *w);
+			nwords++;
+			if (head[0] == 'c' && paren == 0 &&
+				(head[1] == 'f' || head[1] == 'p' ||
+				 (head[1] == 'o' && head[2] == 'r' && (head[3] == 'f' || head[3] == 'p'))))
+			{
+				if (word_at(w, "begin"))
+					begin_depth++;
+				else if (word_at(w, "case") && begin_depth >= 1)
+					begin_depth++;
+				else if (word_at(w, "end") && begin_depth > 0)
+					begin_depth--;
+			}
 		}
 	}
+	if (tokens)
+		bounds_push(b, (int) strlen(b->sql));
 	scanner_finish(scanner);
 	MemoryContextSwitchTo(old);
-}
-
-/* Byte offset of the 1-based character position pos in s. */
-static int
-char_to_byte(const char *s, int len, int pos)
-{
-	int			off = 0;
-	int			ch = 1;
-
-	while (off < len && ch < pos)
-	{
-		off += pg_mblen(s + off);
-		ch++;
-	}
-	return off < len ? off : len;
+	MemoryContextDelete(lex);
 }
 
 /* One statement of a body, for the guarded part. */
@@ -1196,66 +1238,50 @@ static int
 host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 {
 	host_state *hs = ud;
-	parse_args	p;
-	ListCell   *lc;
+	bounds_args b;
 	int			len = (int) strlen(sql);
-	int			n = 0;
-	int			cursorpos;
 	step_timeout st;
+	int			sqlerrcode;
 	int			rc;
 
 	*failed_statement = 0;
 	if (hs->in_unit && hs->unit_aborted)
 		return unit_aborted_error(ctx);
-	memset(&p, 0, sizeof(p));
-	p.hs = hs;
-	p.sql = sql;
-	rc = trap(hs, ctx, parse_guarded, &p, false, NULL, &cursorpos);
+	memset(&b, 0, sizeof(b));
+	b.hs = hs;
+	b.sql = sql;
+	rc = trap(hs, ctx, bounds_guarded, &b, false, NULL, NULL);
 	if (rc != MG_OK)
 	{
-		locate_args l;
-		mg_error	saved = *mg_ctx_error(ctx);
-
-		/*
-		 * A syntax error: nothing ran; name the statement that holds it.
-		 * Inside a unit, the error has rolled the unit back already; the
-		 * scan touches no table, and its own guard's subtransaction (only
-		 * here, on the way out) lives in the caller's transaction.
-		 */
-		memset(&l, 0, sizeof(l));
-		l.hs = hs;
-		l.sql = sql;
-		l.at = cursorpos > 0 ? char_to_byte(sql, len, cursorpos) : len;
-		l.end = len;
-		(void) guard(ctx, locate_guarded, &l, false, NULL, NULL);
-		*mg_ctx_error_mut(ctx) = saved;
-		*failed_statement = l.number + 1;
-		mg_error_statement(ctx, sql + l.start, sql + (l.end > l.start ? l.end : len));
+		/* the scanner's error (an unterminated quote): in the statement after the last one found */
+		*failed_statement = b.n + 1;
+		mg_error_statement(ctx, sql + b.next, sql + len);
 		MemoryContextReset(hs->scratch);
 		return rc;
 	}
 
 	step_timeout_start(hs, &st);
-	foreach(lc, p.stmts)
+	for (int i = 0; i < b.n; i++)
 	{
-		RawStmt    *stmt = lfirst_node(RawStmt, lc);
-		int			start = stmt->stmt_location;
-		int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+		int			start = b.start[i];
+		int			slen = b.end[i] - start;
 		exec_args	e;
-		int			code;
 
-		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
-		rc = trap(hs, ctx, exec_guarded, &e, false, &code, NULL);
+		rc = trap(hs, ctx, exec_guarded, &e, false, &sqlerrcode, NULL);
 		if (rc == MG_OK && e.spi_rc < 0)
 			rc = spi_failure(ctx, e.spi_rc);
+		else if (rc != MG_OK && sqlerrcode == ERRCODE_INVALID_TRANSACTION_TERMINATION &&
+				 mg_ctx_error(ctx)->hint[0] == '\0')
+			mg_error_hint(ctx, "A procedure called from a revision cannot commit or roll back: the run is one transaction. "
+						  "Remove the COMMIT or ROLLBACK from the procedure, or call it outside a revision; nothing was changed.");
 		pfree((void *) e.sql);
 		if (rc != MG_OK)
 		{
-			*failed_statement = n;
+			*failed_statement = i + 1;
 			mg_error_statement(ctx, sql + start, sql + start + slen);
-			if (code == ERRCODE_QUERY_CANCELED)
+			if (sqlerrcode == ERRCODE_QUERY_CANCELED)
 				step_timeout_blame(hs, ctx, &st);
 			break;
 		}
@@ -1276,6 +1302,132 @@ online_lock_release(host_state *hs)
 		return;
 	hs->online_lock = false;
 	(void) DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
+}
+
+/*
+ * The unit open in this backend, if any: a revision body that calls
+ * migrate_upgrade() (or any function that changes the database) would
+ * open a second unit inside the first, planned from a version table the
+ * outer run has not written yet, and recurse until the stack runs out.
+ * begin refuses while a unit is open.  Set by begin, cleared by commit
+ * and rollback, and by a reset callback on the call's context when an
+ * error or a cancel leaves the call by longjmp (the context goes with
+ * the aborted (sub)transaction's memory).
+ */
+static const host_state *open_unit = NULL;
+
+static void
+open_unit_forget(void *arg)
+{
+	if (open_unit == arg)
+		open_unit = NULL;
+}
+
+/* The error of a function that changes the database, called from inside a run. */
+static int
+nested_run_error(mg_ctx *ctx)
+{
+	mg_error_set(ctx, MG_EHOST, "55006",
+				 "cannot change the database from inside a run: a migration is in progress in this session");
+	mg_error_detail(ctx, "A revision script called migrate_upgrade() or another function that changes the database "
+					"while the engine was running revisions in the same session; the nested run would plan from "
+					"a version table the outer run has not written yet.");
+	mg_error_hint(ctx, "Remove the call from the revision script. To run more revisions, give the outer call a later target.");
+	return MG_EHOST;
+}
+
+/*
+ * What a run plans from, as one text: the log (every run that moves the
+ * version table logs its steps in the same transaction), the catalog
+ * and the settings.  Every name is schema-qualified, so the query means
+ * the same whatever search_path says.
+ */
+static char *
+state_fingerprint_sql(const host_state *hs)
+{
+	const char *s = quote_identifier(hs->schema);
+
+	return psprintf("SELECT pg_catalog.concat_ws(' ', "
+					"(SELECT pg_catalog.count(*) FROM %s.migrate_log), "
+					"(SELECT pg_catalog.max(id) FROM %s.migrate_log), "
+					"(SELECT pg_catalog.count(*) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.max(seq) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.sum(pg_catalog.hashtext(checksum)) FROM %s.migrate_catalog), "
+					"(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat(key, '=', value), ',' ORDER BY key)) "
+					"FROM %s.migrate_settings))", s, s, s, s, s, s);
+}
+
+/* The fingerprint under the transaction's snapshot and under the latest one. */
+typedef struct stale_args
+{
+	host_state *hs;
+	bool		stale;
+} stale_args;
+
+static char *
+fingerprint_under(SPIPlanPtr plan, Snapshot snap)
+{
+	char	   *v;
+
+	if (SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, true, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read the migration state");
+	v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return v != NULL ? v : pstrdup("");
+}
+
+static void
+stale_guarded(void *arg)
+{
+	stale_args *a = arg;
+	MemoryContext old = MemoryContextSwitchTo(a->hs->scratch);
+	SPIPlanPtr	plan = SPI_prepare(state_fingerprint_sql(a->hs), 0, NULL);
+	char	   *mine;
+	char	   *latest;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	mine = fingerprint_under(plan, GetTransactionSnapshot());
+	latest = fingerprint_under(plan, GetLatestSnapshot());
+	a->stale = strcmp(mine, latest) != 0;
+	SPI_freeplan(plan);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Under REPEATABLE READ and SERIALIZABLE the transaction's snapshot was
+ * taken before the lock (by the statement that calls the engine, at the
+ * latest): a run that another session committed while this one waited,
+ * or just before, is invisible to it, and planning from that snapshot
+ * would apply the same steps again.  So once the lock is held, the state
+ * a run plans from is read under the transaction's snapshot and under
+ * the latest one; when they differ the call is refused (40001, the code
+ * retry loops know) before anything runs.  READ COMMITTED needs no check:
+ * every statement after the lock takes a new snapshot.
+ */
+static int
+check_snapshot_fresh(host_state *hs, mg_ctx *ctx)
+{
+	stale_args	a;
+	int			rc;
+
+	if (!IsolationUsesXactSnapshot())
+		return MG_OK;
+	a.hs = hs;
+	a.stale = false;
+	rc = guard(ctx, stale_guarded, &a, false, NULL, NULL);
+	MemoryContextReset(hs->scratch);
+	if (rc != MG_OK || !a.stale)
+		return rc;
+	mg_error_set(ctx, MG_EHOST, "40001",
+				 "could not serialize access: another migration committed after this transaction's snapshot was taken");
+	mg_error_detail(ctx, "The transaction runs at %s, so it cannot see what the other run did to the version table "
+					"and the catalog, and would apply the same steps again.",
+					IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ");
+	mg_error_hint(ctx, "Retry the transaction: it will see the other run's work. Or call the engine at READ COMMITTED "
+				  "(the default), where it waits for the other run and continues from it; nothing was changed.");
+	return MG_EHOST;
 }
 
 static void
@@ -1299,6 +1451,8 @@ host_begin(void *ud, mg_ctx *ctx)
 	if (hs->in_unit)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"a migration unit is already open in this call");
+	if (open_unit != NULL)
+		return nested_run_error(ctx);
 	rc = guard(ctx, lock_guarded, NULL, false, &sqlerrcode, NULL);
 	if (rc != MG_OK)
 	{
@@ -1315,6 +1469,8 @@ host_begin(void *ud, mg_ctx *ctx)
 		return rc;
 	}
 	online_lock_release(hs);	/* the unit holds the lock now */
+	if ((rc = check_snapshot_fresh(hs, ctx)) != MG_OK)
+		return rc;
 	hs->unit_cxt = CurrentMemoryContext;
 	hs->unit_owner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
@@ -1322,6 +1478,7 @@ host_begin(void *ud, mg_ctx *ctx)
 	hs->unit_subid = GetCurrentSubTransactionId();
 	hs->in_unit = true;
 	hs->unit_aborted = false;
+	open_unit = hs;
 	return MG_OK;
 }
 
@@ -1338,6 +1495,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	if (!hs->in_unit)
 		return;
 	hs->in_unit = false;
+	open_unit_forget(hs);
 	if (hs->unit_aborted)
 	{
 		hs->unit_aborted = false;
@@ -1363,6 +1521,7 @@ host_commit(void *ud, mg_ctx *ctx)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"no migration unit is open in this call");
 	hs->in_unit = false;
+	open_unit_forget(hs);
 	if (hs->unit_aborted)
 	{
 		hs->unit_aborted = false;
@@ -1894,15 +2053,19 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	volatile int rc = MG_OK;
 	const char *dblink;
 	char	   *v;
-	parse_args	p;
-	int			len = (int) strlen(sql);
+	bounds_args b;
 
 	*failed_statement = 0;
-	memset(&p, 0, sizeof(p));
-	p.hs = hs;
-	p.sql = sql;
-	if ((rc = guard(ctx, parse_guarded, &p, false, NULL, NULL)) != MG_OK)
+	memset(&b, 0, sizeof(b));
+	b.hs = hs;
+	b.sql = sql;
+	if ((rc = guard(ctx, bounds_guarded, &b, false, NULL, NULL)) != MG_OK)
+	{
+		/* the scanner's error (an unterminated quote): in the statement after the last one found */
+		*failed_statement = b.n + 1;
+		mg_error_statement(ctx, sql + b.next, sql + strlen(sql));
 		return rc;
+	}
 	if ((rc = online_query(hs, ctx, &v,
 						   "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
 						   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
@@ -1924,7 +2087,6 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	PG_TRY();
 	{
 		char	   *conninfo = online_conninfo(hs, ctx);
-		ListCell   *lc;
 		int			n = 0;
 
 		/* a connection an earlier, canceled call left: its statement is stopped */
@@ -1947,11 +2109,10 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
 						  conninfo);
 		}
-		foreach(lc, p.stmts)
+		for (int i = 0; i < b.n; i++)
 		{
-			RawStmt    *stmt = lfirst_node(RawStmt, lc);
-			int			start = stmt->stmt_location;
-			int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+			int			start = b.start[i];
+			int			slen = b.end[i] - start;
 			char	   *text = pnstrdup(sql + start, slen);
 			char	   *before = NULL;
 			char	   *dropped = "";
@@ -2040,6 +2201,13 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	hs->scratch = AllocSetContextCreate(priv, "migrate scratch", ALLOCSET_DEFAULT_SIZES);
 	hs->schema = schema;
 	hs->plans = plan_cache_new(priv);
+	{
+		MemoryContextCallback *cb = MemoryContextAlloc(priv, sizeof(*cb));
+
+		cb->func = open_unit_forget;
+		cb->arg = hs;
+		MemoryContextRegisterResetCallback(priv, cb);
+	}
 	memset(host, 0, sizeof(*host));
 	host->version = MG_HOST_VERSION;
 	host->ud = hs;
@@ -2144,6 +2312,37 @@ typedef struct call
 	bool		connected;		/* SPI_connect done */
 } call;
 
+static void
+interrupts_guarded(void *arg)
+{
+	(void) arg;
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * The engine's interrupt hook, as PostgreSQL's regex library calls
+ * CHECK_FOR_INTERRUPTS() in its loops.  When an interrupt is pending it
+ * is processed inside a trapped call: a cancel (pg_cancel_backend,
+ * statement_timeout, lock_timeout) raises its error there, which rolls
+ * the run's unit back (it must never leave the call by longjmp while the
+ * unit's internal subtransaction is open: the session would stay in an
+ * aborted transaction block) and becomes the engine's error with
+ * PostgreSQL's SQLSTATE and words; the engine stops and the call raises
+ * it.  A termination ends the backend as always.  Cheap otherwise: one
+ * test of a global flag.
+ */
+static int
+host_interrupted(void *ud)
+{
+	call	   *c = ud;
+
+	if (!INTERRUPTS_PENDING_CONDITION())
+		return 0;
+	if (trap(&c->hs, c->ctx, interrupts_guarded, NULL, false, NULL, NULL) == MG_OK)
+		return 0;				/* nothing that stops a statement was pending */
+	return MG_INTERRUPT_OWN_ERROR;
+}
+
 /* Start a call: private context, SPI, engine context. */
 static void
 call_open(call *c, bool nonatomic)
@@ -2167,6 +2366,7 @@ call_open(call *c, bool nonatomic)
 		MemoryContextDelete(c->priv);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	}
+	mg_ctx_set_interrupt(c->ctx, host_interrupted, c);
 }
 
 /*

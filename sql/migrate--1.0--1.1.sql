@@ -150,3 +150,34 @@ COMMENT ON FUNCTION migrate_config(text, text) IS
 	'migrate_config(key [, value]): read a setting, or write it and return the stored value (a branches label the catalog lacks adds a WARNING line); an unknown key is an error that lists the known ones; switching version_table away from a table with rows needs the new table to exist (or force: the three-argument form)';
 COMMENT ON FUNCTION migrate_config(text, text, boolean) IS
 	'migrate_config(key, value, force): write a setting; force true switches version_table even when the current version table has rows and the new one does not exist (the old table is left as it is)';
+
+-- ---------------------------------------------------------------------
+-- Who added each revision: the catalog records, per row, the role that
+-- inserted or last changed it.  A trigger writes it (whatever the writer
+-- put there), so no role can claim another's name without owning the
+-- table.  A run does not execute revisions added by a role it does not
+-- trust (core/catalog.c, mg_state_check_trust): its own, a role it is a
+-- member of, a superuser, or one named in the migrate.trusted_roles
+-- setting of the session.  Rows of a 1.0 database keep NULL: unknown.
+
+ALTER TABLE migrate_catalog ADD COLUMN added_by text;
+
+CREATE FUNCTION migrate_catalog_added_by()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	NEW.added_by := current_user;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER migrate_catalog_added_by
+BEFORE INSERT OR UPDATE ON migrate_catalog
+FOR EACH ROW EXECUTE FUNCTION migrate_catalog_added_by();
+
+COMMENT ON COLUMN migrate_catalog.added_by IS
+	'the role that added (or last changed) the revision, written by a trigger; NULL for rows of a 1.0 database';
+COMMENT ON FUNCTION migrate_catalog_added_by() IS
+	'trigger on migrate_catalog: records current_user as the row''s added_by, whatever the writer supplied';

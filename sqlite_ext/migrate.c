@@ -342,6 +342,7 @@ typedef struct host_state
 	int			own_txn;	/* the unit is our BEGIN IMMEDIATE, not a savepoint */
 	int			ncached;
 	cached_stmt cache[STMT_CACHE_SIZE];
+	struct host_state *next_run;	/* the registry of open units (run_register) */
 } host_state;
 
 /*
@@ -371,9 +372,23 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 
 	if (primary == SQLITE_NOMEM)
 		return mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
-	return mg_error_set(ctx, MG_EHOST,
-						primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
-						"%s", sqlite3_errmsg(db));
+	if (primary == SQLITE_INTERRUPT)
+		return mg_error_set(ctx, MG_ECANCEL, MG_STATE_CANCELED, "%s", sqlite3_errmsg(db));
+	mg_error_set(ctx, MG_EHOST, primary == SQLITE_BUSY ? MG_STATE_LOCKED : MG_STATE_INTERNAL,
+				 "%s", sqlite3_errmsg(db));
+	/* the errors of the machine, not of the SQL: say what to do about them */
+	if (primary == SQLITE_BUSY)
+	{
+		mg_error_detail(ctx, "Another connection holds a lock on the database.");
+		mg_error_hint(ctx, "%s Nothing was changed.", BUSY_HINT);
+	}
+	else if (primary == SQLITE_FULL)
+		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full: "
+					  "free space and rerun. Nothing was changed.");
+	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "Check that the database file, its directory and its journal can be written, "
+					  "and that the disk is sound; then rerun. Nothing was changed.");
+	return MG_EHOST;
 }
 
 /* The "database is busy" error of begin. */
@@ -624,6 +639,133 @@ done:
 	return result;
 }
 
+/* ------------------------------------------------------------------ */
+/* What a revision body may not do                                      */
+/* ------------------------------------------------------------------ */
+
+/* Skip blanks, comments and empty statements (';'). */
+static const char *
+skip_noise(const char *s)
+{
+	for (;;)
+	{
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == ';')
+			s++;
+		if (s[0] == '-' && s[1] == '-')
+		{
+			while (*s && *s != '\n')
+				s++;
+		}
+		else if (s[0] == '/' && s[1] == '*')
+		{
+			const char *end = strstr(s + 2, "*/");
+
+			s = end != NULL ? end + 2 : s + strlen(s);
+		}
+		else
+			return s;
+	}
+}
+
+/* The word at s (letters, digits, '_'), compared without case with w; *next after it. */
+static int
+word_is(const char *s, const char *w, const char **next)
+{
+	size_t		n = 0;
+
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		   (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
+		n++;
+	if (n == 0 || strlen(w) != n || sqlite3_strnicmp(s, w, (int) n) != 0)
+		return 0;
+	if (next != NULL)
+		*next = s + n;
+	return 1;
+}
+
+/* Statements that would end or escape the run's unit (SQLite's grammar starts each with its keyword). */
+static const char *const TXN_WORDS[] = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+/* PRAGMAs that decide how the database survives a crash: a run must not set them. */
+static const char *const DURABILITY_PRAGMAS[] = {"journal_mode", "synchronous", "locking_mode"};
+
+/*
+ * Whether a revision body's statement (its text from the start of
+ * sqlite3_prepare_v2's input) must not run inside a run; if so, fill the
+ * error and return MG_EHOST.  Decided from the statement's first words,
+ * which SQLite's grammar makes exact for these statements:
+ *
+ *   - BEGIN, COMMIT/END, ROLLBACK, SAVEPOINT, RELEASE: they would end
+ *     the run's transaction (or release its savepoint) behind the
+ *     engine's back, so the steps before them would stay committed
+ *     while the run reports failure, or the run could not undo itself;
+ *   - ATTACH, DETACH: an attached database outlives the run (a rollback
+ *     does not detach it), and detaching fails inside a transaction;
+ *   - PRAGMA journal_mode, synchronous, locking_mode set to a value:
+ *     they change how this connection survives a crash, for good.
+ *
+ * (An authorizer would see the same statements, but SQLite has no way to
+ * read the authorizer an application installed, so the engine could not
+ * put it back: it installs none.)
+ */
+static int
+body_refuses(mg_ctx *ctx, const char *stmt)
+{
+	const char *s = skip_noise(stmt);
+	const char *after = NULL;
+
+	for (size_t i = 0; i < sizeof(TXN_WORDS) / sizeof(TXN_WORDS[0]); i++)
+		if (word_is(s, TXN_WORDS[i], NULL))
+		{
+			mg_error_set(ctx, MG_EHOST, "0A000",
+						 "transaction control statements are not allowed in a revision script");
+			mg_error_detail(ctx, "Every revision runs inside the run's own transaction (BEGIN IMMEDIATE, or a savepoint inside the caller's transaction); "
+							"%s would end it behind the engine's back, and the run could no longer undo its steps.",
+							TXN_WORDS[i]);
+			mg_error_hint(ctx, "Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE statements from the script (the engine commits the whole run), "
+						  "load it again, and rerun; nothing was changed.");
+			return MG_EHOST;
+		}
+	if (word_is(s, "ATTACH", NULL) || word_is(s, "DETACH", NULL))
+	{
+		mg_error_set(ctx, MG_EHOST, "0A000", "ATTACH and DETACH are not allowed in a revision script");
+		mg_error_detail(ctx, "An attached database outlives the run: rolling the run back would not detach it.");
+		mg_error_hint(ctx, "Attach the database on the connection before calling the engine, or run these statements outside a revision; nothing was changed.");
+		return MG_EHOST;
+	}
+	if (word_is(s, "PRAGMA", &after))
+	{
+		const char *name = skip_noise(after);
+		const char *end = name;
+
+		/* PRAGMA [schema.]name */
+		while ((*end >= 'a' && *end <= 'z') || (*end >= 'A' && *end <= 'Z') ||
+			   (*end >= '0' && *end <= '9') || *end == '_' || *end == '.' || *end == '"')
+			end++;
+		for (const char *dot = name; dot < end; dot++)
+			if (*dot == '.')
+				name = dot + 1;
+		for (size_t i = 0; i < sizeof(DURABILITY_PRAGMAS) / sizeof(DURABILITY_PRAGMAS[0]); i++)
+		{
+			const char *rest;
+			const char *bare = *name == '"' ? name + 1 : name;
+
+			if (word_is(bare, DURABILITY_PRAGMAS[i], &rest))
+			{
+				rest = skip_noise(*rest == '"' ? rest + 1 : rest);
+				if (*rest != '=' && *rest != '(')
+					return MG_OK;	/* reading it changes nothing */
+				mg_error_set(ctx, MG_EHOST, "0A000",
+							 "PRAGMA %s cannot be set in a revision script", DURABILITY_PRAGMAS[i]);
+				mg_error_detail(ctx, "journal_mode, synchronous and locking_mode decide how the database survives a crash; "
+								"a revision must not change them for the connection that runs it.");
+				mg_error_hint(ctx, "Set them on the connection before calling the engine; nothing was changed.");
+				return MG_EHOST;
+			}
+		}
+	}
+	return MG_OK;
+}
+
 /*
  * run_script: every statement of a revision body, in order.  On failure
  * the error holds SQLite's message, *failed_statement its 1-based number.
@@ -663,6 +805,13 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 			continue;
 		}
 		n++;
+		if (body_refuses(ctx, p) != MG_OK)
+		{
+			*failed_statement = n;
+			mg_error_statement(ctx, p, tail);
+			sqlite3_finalize(stmt);
+			return MG_EHOST;
+		}
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE)
@@ -734,17 +883,93 @@ writer_running(sqlite3 *db)
 	return 0;
 }
 
+/*
+ * The units open in this process, one per connection at most: a
+ * revision body that calls migrate_upgrade() (or any function that
+ * changes the database) on the connection that runs it would open a
+ * second unit inside the first, planned from a version table the outer
+ * run has not written yet, and recurse until the stack runs out.  So
+ * begin refuses while the connection has a unit open.  A list through
+ * the open calls' host states, under SQLite's application mutex
+ * (connections may live in several threads).
+ */
+static host_state *open_units;
+
+static int
+run_register(host_state *hs)
+{
+	sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+	int			busy = 0;
+
+	sqlite3_mutex_enter(m);
+	for (host_state *p = open_units; p != NULL; p = p->next_run)
+		if (p->db == hs->db)
+			busy = 1;
+	if (!busy)
+	{
+		hs->next_run = open_units;
+		open_units = hs;
+	}
+	sqlite3_mutex_leave(m);
+	return !busy;
+}
+
+static void
+run_unregister(host_state *hs)
+{
+	sqlite3_mutex *m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+
+	sqlite3_mutex_enter(m);
+	for (host_state **p = &open_units; *p != NULL; p = &(*p)->next_run)
+		if (*p == hs)
+		{
+			*p = hs->next_run;
+			break;
+		}
+	hs->next_run = NULL;
+	sqlite3_mutex_leave(m);
+}
+
+/* The error of a function that changes the database, called from inside a run. */
+static int
+nested_run_error(mg_ctx *ctx)
+{
+	mg_error_set(ctx, MG_EHOST, "55006",
+				 "cannot change the database from inside a run: a migration is in progress on this connection");
+	mg_error_detail(ctx, "A revision script called migrate_upgrade() or another function that changes the database "
+					"while the engine was running revisions on the same connection; the nested run would plan from "
+					"a version table the outer run has not written yet.");
+	mg_error_hint(ctx, "Remove the call from the revision script. To run more revisions, give the outer call a later target.");
+	return MG_EHOST;
+}
+
+static int	begin_unit(host_state *hs, mg_ctx *ctx);
+
 /* begin: BEGIN IMMEDIATE in autocommit mode, else a savepoint + write lock. */
 static int
 host_begin(void *ud, mg_ctx *ctx)
 {
 	host_state *hs = ud;
-	sqlite3    *db = hs->db;
 	int			rc;
 
 	if (hs->in_unit)
 		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
 							"a migration unit is already open on this connection");
+	if (!run_register(hs))
+		return nested_run_error(ctx);
+	rc = begin_unit(hs, ctx);
+	if (rc != MG_OK)
+		run_unregister(hs);
+	return rc;
+}
+
+/* begin's work once the connection is known to have no unit open. */
+static int
+begin_unit(host_state *hs, mg_ctx *ctx)
+{
+	sqlite3    *db = hs->db;
+	int			rc;
+
 	if (writer_running(db))
 	{
 		mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
@@ -793,6 +1018,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	if (!hs->in_unit)
 		return;
 	hs->in_unit = 0;
+	run_unregister(hs);
 	if (hs->own_txn)
 	{
 		/* SQLite may already have rolled back (SQLITE_FULL, IOERR, ...). */
@@ -837,6 +1063,7 @@ host_commit(void *ud, mg_ctx *ctx)
 		return result;
 	}
 	hs->in_unit = 0;
+	run_unregister(hs);
 	return MG_OK;
 }
 
@@ -877,6 +1104,40 @@ host_sleep(void *ud, long ms)
 {
 	(void) ud;
 	sqlite3_sleep(ms > INT_MAX ? INT_MAX : (int) ms);
+}
+
+/*
+ * The engine's interrupt hook: has sqlite3_interrupt() been called on the
+ * connection (the shell's Ctrl-C, a program's watchdog)?  The question
+ * needs sqlite3_is_interrupted, new in SQLite 3.41; asked only when both
+ * the headers built against and the library loaded into have it.  With
+ * an older library the engine's loops cannot be stopped from outside,
+ * but each is bounded by the catalog's size (a loop in the graph is
+ * refused when the graph is built), and the statements a run executes
+ * still stop at an interrupt (SQLITE_INTERRUPT, reported as a cancel).
+ */
+static int
+host_interrupted(void *ud)
+{
+#if SQLITE_VERSION_NUMBER >= 3041000
+	sqlite3    *db = ud;
+
+	return sqlite3_libversion_number() >= 3041000 && sqlite3_is_interrupted(db);
+#else
+	(void) ud;
+	return 0;
+#endif
+}
+
+/* The engine context of one call on db, with the interrupt hook; MG_ENOMEM when out of memory. */
+static int
+host_ctx_new(mg_ctx **out, sqlite3 *db)
+{
+	int			rc = mg_ctx_new(out, host_realloc, NULL);
+
+	if (rc == MG_OK)
+		mg_ctx_set_interrupt(*out, host_interrupted, db);
+	return rc;
 }
 
 /* Fill the host interface for one call on db. */
@@ -942,7 +1203,7 @@ call_open(call *c, sqlite3_context *fctx)
 {
 	c->fctx = fctx;
 	host_init(&c->host, &c->hs, sqlite3_context_db_handle(fctx));
-	if (mg_ctx_new(&c->ctx, host_realloc, NULL) != MG_OK)
+	if (host_ctx_new(&c->ctx, sqlite3_context_db_handle(fctx)) != MG_OK)
 	{
 		sqlite3_result_error_nomem(fctx);
 		return -1;
@@ -1001,6 +1262,8 @@ call_finish(call *c, int rc, char *text)
 			sqlite3_result_error(c->fctx, buf, -1);
 			if (strcmp(err->sqlstate, MG_STATE_LOCKED) == 0)
 				sqlite3_result_error_code(c->fctx, SQLITE_BUSY);
+			else if (strcmp(err->sqlstate, MG_STATE_CANCELED) == 0)
+				sqlite3_result_error_code(c->fctx, SQLITE_INTERRUPT);
 		}
 	}
 	mg_ctx_free(c->ctx);
@@ -1524,6 +1787,8 @@ rows_fail(sqlite3_vtab *vt, const mg_error *err, int rc)
 	vt->zErrMsg = sqlite3_mprintf("%s", buf);
 	if (vt->zErrMsg == NULL)
 		return SQLITE_NOMEM;
+	if (strcmp(err->sqlstate, MG_STATE_CANCELED) == 0)
+		return SQLITE_INTERRUPT;
 	return strcmp(err->sqlstate, MG_STATE_LOCKED) == 0 ? SQLITE_BUSY : SQLITE_ERROR;
 }
 
@@ -1569,7 +1834,7 @@ rows_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
 	}
 	/* migrate_current's verbose only changes the text form; rows ignore it. */
 
-	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+	if (host_ctx_new(&cur->ctx, vt->db) != MG_OK)
 		return SQLITE_NOMEM;
 	host_init(&host, &hs, vt->db);
 	switch (vt->def->kind)
@@ -1803,7 +2068,7 @@ list_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
 	cur->ctx = NULL;
 	cur->rows = NULL;
 	cur->n = cur->pos = 0;
-	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+	if (host_ctx_new(&cur->ctx, vt->db) != MG_OK)
 		return SQLITE_NOMEM;
 	host_init(&host, &hs, vt->db);
 	rc = host_close_unit(&host, cur->ctx, def->fill(&cur->rows, &cur->n, cur->ctx, &host));

@@ -294,6 +294,26 @@ static const fx_file fx_bad_depcycle_files[] = {
 	{"04_x2.sql", REV("x2", "x1", "", "y2", "", "x two")},
 };
 
+/*
+ * Loops that Alembic's _detect_cycles misses: each has a way in from a
+ * base and a way out to a head (issue 18, finding 1: every walk over
+ * them would never end).
+ */
+static const fx_file fx_bad_deploop_files[] = {
+	{"t0.sql", REV("t0", "", "", "", "", "base")},
+	{"b0.sql", REV("b0", "t0", "", "c0", "", "b")},
+	{"c0.sql", REV("c0", "b0", "", "", "", "c")},
+	{"x0.sql", REV("x0", "b0", "", "", "", "x")},
+	{"m0.sql", REV("m0", "c0, x0", "", "", "", "merge")},
+};
+
+static const fx_file fx_bad_loop_files[] = {
+	{"a.sql", REV("a", "", "", "", "", "base")},
+	{"b.sql", REV("b", "a, c", "", "", "", "b")},
+	{"c.sql", REV("c", "b", "", "", "", "c")},
+	{"d.sql", REV("d", "c", "", "", "", "head")},
+};
+
 static const fx_file fx_bad_duplabel_files[] = {
 	{"00_r1.sql", REV("r1", "", "dup", "", "", "one")},
 	{"01_r2.sql", REV("r2", "", "dup", "", "", "two")},
@@ -324,6 +344,8 @@ static const fx_graph fx_bad_cycle = FX_GRAPH("bad_cycle", fx_bad_cycle_files);
 static const fx_graph fx_bad_cycle_all = FX_GRAPH("bad_cycle_all", fx_bad_cycle_all_files);
 static const fx_graph fx_bad_depcycle_all = FX_GRAPH("bad_depcycle_all", fx_bad_depcycle_all_files);
 static const fx_graph fx_bad_depcycle = FX_GRAPH("bad_depcycle", fx_bad_depcycle_files);
+static const fx_graph fx_bad_deploop = FX_GRAPH("bad_deploop", fx_bad_deploop_files);
+static const fx_graph fx_bad_loop = FX_GRAPH("bad_loop", fx_bad_loop_files);
 static const fx_graph fx_bad_duplabel = FX_GRAPH("bad_duplabel", fx_bad_duplabel_files);
 static const fx_graph fx_bad_label_is_id = FX_GRAPH("bad_label_is_id", fx_bad_label_is_id_files);
 static const fx_graph fx_bad_duptag = FX_GRAPH("bad_duptag", fx_bad_duptag_files);

@@ -41,6 +41,7 @@ declare -A CALLS=(
 	["migrate_current(boolean)"]="SELECT count(*) FROM migrate_current(true)"
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
 	["migrate_wait(text, double precision)"]="SELECT migrate_wait('3a2d6b1c9e0f', 0)"
+	["migrate_catalog_added_by()"]="UPDATE migrate.migrate_catalog SET message = message WHERE revision = '9540a051226e'"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
 	["migrate_status()"]="SELECT count(*) FROM migrate_status()"
 	["migrate_graph(text)"]="SELECT length(migrate_graph('dot-collapsed'))"
