@@ -6,9 +6,11 @@
 #   sqlite  build the extension and run the demo: gcc make libc6-dev
 #           libsqlite3-dev sqlite3 perl (prove)
 #   test    sqlite + valgrind, the Alembic oracle (python3-alembic, run by
-#           Debian's /usr/bin/python3) and PostgreSQL 15 with pgTAP
+#           Debian's /usr/bin/python3), PostgreSQL 15 with pgTAP
 #           (postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-#           libtap-parser-sourcehandler-pgtap-perl for pg_prove)
+#           libtap-parser-sourcehandler-pgtap-perl for pg_prove), and
+#           clang with its libFuzzer runtime (clang libclang-rt-14-dev) for
+#           the fuzz targets
 #   bench   test + hyperfine and time (GNU time), and the peers the
 #           benchmark compares with: Alembic's command line (alembic) with
 #           psycopg2 for PostgreSQL (python3-psycopg2), sqitch with its
@@ -31,7 +33,8 @@ set -euo pipefail
 
 SQLITE_PKGS="gcc make libc6-dev libsqlite3-dev sqlite3 perl"
 TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic postgresql-15 \
-postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl"
+postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
+clang libclang-rt-14-dev"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 PEER_PKGS="alembic python3-psycopg2 sqitch libdbd-sqlite3-perl libdbd-pg-perl"
 
