@@ -35,6 +35,8 @@
 #   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
 #                     shell session with the extension on the sample migrations
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
+#                     and bench/run.sh check (the start-up check at 100,000
+#                     revisions and 300,000 log rows)
 #   make conformance  a long soak against real Alembic on random graphs:
 #                     make conformance SEED=soak GRAPHS=10000 (prints the seed
 #                     and a replay command for every mismatch)
@@ -275,7 +277,8 @@ conformance: $(SO)
 bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
-		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind; \
+		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
+		bash bench/run.sh check; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi

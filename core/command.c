@@ -1301,7 +1301,7 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			behind++;
 		}
 	/* applied revisions whose script changed since (one pass over the log) */
-	if ((rc = mg_state_applied_checksums(&applied, &s.st, s.map)) != MG_OK)
+	if ((rc = mg_state_applied_checksums(&applied, &s.st, s.map, have)) != MG_OK)
 		return rc;
 	for (size_t k = 0; k < mg_revmap_count(s.map); k++)
 	{
