@@ -10,6 +10,9 @@
 #   bench/run.sh check [--results FILE] [check.sh options]
 #       the start-up check at 100,000 revisions and 300,000 log rows
 #       (bench/check.sh; the report also goes to build/bench/check.md)
+#   bench/run.sh convert [--count N] [--runs R]
+#       converting an Alembic project of 500 revisions with
+#       tools/migrate-from-alembic (bench/convert.sh; needs no build)
 #
 # Builds sqlite_ext/migrate.so with the top-level Makefile when there is one
 # that makes it, else compiles core/*.c and sqlite_ext/migrate.c with gcc
@@ -23,6 +26,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 what=compare
+if [ "${1:-}" = convert ]; then
+	shift
+	exec "$here/convert.sh" "$@"
+fi
 if [ "${1:-}" = graph ] || [ "${1:-}" = check ]; then
 	what=$1
 	shift

@@ -1374,9 +1374,32 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 	if (parsed == NULL || action == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((rc = mg_script_parse(&parsed[i], ctx, texts[i], strlen(texts[i]),
-								  filenames && filenames[i] ? filenames[i] : "")) != MG_OK)
+	{
+		const char *fn = filenames && filenames[i] ? filenames[i] : "";
+		size_t len = strlen(texts[i]);
+
+		/* what enters the catalog is UTF-8 and follows the header's key rule */
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK ||
+			(rc = mg_utf8_check_name(ctx, fn, "file name")) != MG_OK ||
+			(rc = mg_utf8_check_script(ctx, texts[i], len, fn)) != MG_OK ||
+			(rc = mg_script_check_header(ctx, texts[i], len, fn)) != MG_OK ||
+			(rc = mg_script_parse(&parsed[i], ctx, texts[i], len, fn)) != MG_OK)
 			return rc;
+	}
+	if (n > 1)
+	{
+		/* two texts with one id (two files of one load): an error, whatever the catalog holds */
+		mg_revmap *ids;
+
+		if ((rc = mg_revmap_new(&ids, ctx)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = mg_revmap_add(ids, parsed[i])) != MG_OK)
+				return rc;
+		if ((rc = mg_revmap_check_ids(ids)) != MG_OK)
+			return rc;
+		mg_revmap_release(ids);
+	}
 	if ((rc = mg_session_open(&s, ctx, host, true)) != MG_OK)
 		return mg_session_close(&s, rc);
 	/* the graph as it will be: catalog revisions, new ones replacing or appended */
@@ -1478,11 +1501,19 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	if (texts == NULL || names == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < nfiles; i++)
-		if (mg_script_is_revision(files[i].text, files[i].len))
-		{
-			texts[n] = files[i].text;
-			names[n++] = files[i].relpath;
-		}
+	{
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		/* a header with Revises but no Revision ID is parsed, to fail */
+		if (!mg_script_looks_like_revision(files[i].text, files[i].len))
+			continue;
+		/* the whole file: a NUL byte would end the text early */
+		if ((rc = mg_utf8_check_name(ctx, files[i].relpath, "file name")) != MG_OK ||
+			(rc = mg_utf8_check_script(ctx, files[i].text, files[i].len, files[i].relpath)) != MG_OK)
+			return rc;
+		texts[n] = files[i].text;
+		names[n++] = files[i].relpath;
+	}
 	if (n == 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);

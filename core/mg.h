@@ -44,6 +44,7 @@
 #define MG_STATE_PREREQUISITE    "55000" /* missing section, changed script */
 #define MG_STATE_LOCKED          "55P03" /* database is busy */
 #define MG_STATE_FILE            "58P01" /* missing directory or file */
+#define MG_STATE_ENCODING        "22021" /* script text or file name not UTF-8 */
 #define MG_STATE_NOMEM           "53200" /* out of memory */
 #define MG_STATE_INTERNAL        "XX000" /* host error without its own code */
 #define MG_STATE_CANCELED        "57014" /* the host asked the engine to stop */

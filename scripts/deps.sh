@@ -6,7 +6,8 @@
 #   sqlite  build the extension and run the demo: gcc make libc6-dev
 #           libsqlite3-dev sqlite3 perl (prove)
 #   test    sqlite + valgrind, the Alembic oracle (python3-alembic, run by
-#           Debian's /usr/bin/python3), PostgreSQL 15 with pgTAP
+#           Debian's /usr/bin/python3; python3-psycopg2 for Alembic's online
+#           runs on PostgreSQL in tests/pg/from_alembic.t), PostgreSQL 15 with pgTAP
 #           (postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
 #           libtap-parser-sourcehandler-pgtap-perl for pg_prove), and
 #           clang with its libFuzzer runtime (clang libclang-rt-14-dev) for
@@ -32,7 +33,7 @@
 set -euo pipefail
 
 SQLITE_PKGS="gcc make libc6-dev libsqlite3-dev sqlite3 perl"
-TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic postgresql-15 \
+TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic python3-psycopg2 postgresql-15 \
 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
 clang libclang-rt-14-dev"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
