@@ -37,6 +37,11 @@
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
 #                     and bench/run.sh check (the start-up check at 100,000
 #                     revisions and 300,000 log rows)
+#                     and bench/status.sh (migrate_status at 10,000
+#                     revisions and 100,000 log rows)
+#   make docs-graph   docs/graph.dot and docs/graph.svg, the README's picture
+#                     of the sample environment (scripts/docs-graph.sh;
+#                     tests/sqlite/docs_graph.t checks they are current)
 #   make conformance  a long soak against real Alembic on random graphs:
 #                     make conformance SEED=soak GRAPHS=10000 (prints the seed
 #                     and a replay command for every mismatch)
@@ -131,7 +136,7 @@ FUZZ_CORE_OBJ := $(CORE_SRC:%.c=build/fuzz/%.o)
 LOGS := build/logs
 SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind fuzz
 
-.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean fuzz
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean fuzz docs-graph
 
 all: $(LIB) $(SO)
 
@@ -278,13 +283,17 @@ bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
 		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
-		bash bench/run.sh check; \
+		bash bench/run.sh check && \
+		bash bench/status.sh | tee build/bench/status.md; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi
 
 pg:
 	$(MAKE) -C pg_ext
+
+docs-graph: $(SO)
+	MIGRATE_SO=$(CURDIR)/$(SO) scripts/docs-graph.sh
 
 clean:
 	rm -rf build tests/bin tests/tmp $(SO)

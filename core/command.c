@@ -261,8 +261,8 @@ mg_session_check_held(mg_session *s)
 }
 
 /* The held branches' heads (all heads when the setting is empty), catalog order. */
-static int
-held_heads(int **out, size_t *n, const mg_session *s)
+int
+mg_session_held_heads(int **out, size_t *n, const mg_session *s)
 {
 	const int *h;
 	size_t nh;
@@ -980,9 +980,9 @@ mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host)
  * The version rows split into those the catalog knows (as revisions)
  * and those it lacks (a database ahead of the loaded scripts).
  */
-static int
-split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
-		   const mg_session *s)
+int
+mg_session_split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
+					  const mg_session *s)
 {
 	mg_ctx *ctx = s->st.ctx;
 
@@ -1049,7 +1049,7 @@ mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 		}
 	}
 	if ((rc = mg_session_load_graph(&s)) != MG_OK ||
-		(rc = split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = mg_session_split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
 		(rc = mg_report_all_current(&revs, &n, ctx, s.map, known, nknown)) != MG_OK)
 		return rc;
 	{
@@ -1271,8 +1271,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 
 	*ok = 0;
 	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
-		(rc = split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
-		(rc = held_heads(&h, &nh, &s)) != MG_OK)
+		(rc = mg_session_split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = mg_session_held_heads(&h, &nh, &s)) != MG_OK)
 		return rc;
 	if (mg_revmap_ancestors(&have, s.map, cur, ncur, true) != MG_OK)
 		return MG_ENOMEM;

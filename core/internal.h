@@ -558,6 +558,8 @@ char *mg_emit_version_table_ddl(mg_ctx *ctx, const char *version_table);
 char *mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with_doc);
 /* One history line (Alembic's _head_only with parents, branches, doc). */
 char *mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
+/* A revision's branch labels as history lists them ("a, b"; "" when none). */
+char *mg_report_labels(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `heads` line: "rev (labels) (head)". */
 char *mg_report_heads_line(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `branches` line: "rev (labels) (head) (branchpoint) (mergepoint)". */
@@ -592,6 +594,7 @@ typedef struct mg_state {
 	char *t_heads;         /* the catalog's heads, kept by headcache.c */
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
+	bool no_log_index;     /* SQLite: the log's (revision, id) index not yet made */
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
 	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
@@ -756,6 +759,14 @@ int mg_session_close(mg_session *s, int rc);
  */
 int mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
                    const char *target, bool purge, size_t max_steps);
+/* The held branches' heads (all heads when the setting is empty), catalog order. */
+int mg_session_held_heads(int **out, size_t *n, const mg_session *s);
+/*
+ * s->rows split into the revisions the catalog knows (indices) and the
+ * ids it lacks (a database ahead of the loaded scripts), table order.
+ */
+int mg_session_split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
+                          const mg_session *s);
 /* The label index of a branch label; -1 when no revision carries it. */
 int mg_label_index(const mg_revmap *map, const char *name);
 /* Is revision rev on a held branch?  (Always true when the setting is empty.) */

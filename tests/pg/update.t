@@ -40,6 +40,10 @@ declare -A CALLS=(
 	["migrate_current(boolean)"]="SELECT count(*) FROM migrate_current(true)"
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
+	["migrate_status()"]="SELECT count(*) FROM migrate_status()"
+	["migrate_graph(text)"]="SELECT length(migrate_graph('dot-collapsed'))"
+	["migrate_version()"]="SELECT migrate_version()"
+	["migrate_functions()"]="SELECT count(*) FROM migrate_functions()"
 )
 
 # The engine's whole state, as text (tests/pg/dump.t's).
