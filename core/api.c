@@ -61,6 +61,8 @@ static const mg_api_function functions[] = {
 	{"migrate_merge_write", "dir, revisions, message [, branch_label, rev_id]", "scalar",
 	 MG_API_SQLITE,
 	 "write a merge revision to dir and add it to the catalog"},
+	{"migrate_wait", "[target [, timeout_seconds]]", "scalar", BOTH,
+	 "return once the database is at the target (default: its heads); the start-up barrier of workers"},
 	{"migrate_version", "", "scalar", BOTH,
 	 "the engine's version, its SQL API's, and the database's"},
 	{"migrate_functions", "", "table", BOTH,

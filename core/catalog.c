@@ -227,6 +227,12 @@ static const struct setting {
 	{"legacy_table", "migrate_version"},
 	{"legacy_versions", ""},
 	{"base_release", ""},
+	/* limits.c: a run's lock and step limits (hosts with mg_host.limits) */
+	{"lock_timeout", MG_DEFAULT_LOCK_TIMEOUT},
+	{"lock_retries", MG_DEFAULT_LOCK_RETRIES},
+	{"statement_timeout", "0"},
+	/* PostgreSQL: the loopback connection of "Transactional: false" steps */
+	{"online_conninfo", ""},
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -240,7 +246,7 @@ find_setting(mg_ctx *ctx, const char *key)
 			return &settings[i];
 	}
 	mg_error_set(ctx, MG_EINPUT, MG_STATE_UNDEFINED, "unrecognized setting \"%s\"", key);
-	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release.");
+	mg_error_detail(ctx, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release, lock_timeout, lock_retries, statement_timeout, online_conninfo.");
 	return NULL;
 }
 
@@ -286,6 +292,18 @@ normalize_setting(char **out, mg_ctx *ctx, const char *key, const char *value)
 		if (!valid_table_name(value))
 			return bad_value(ctx, key, value,
 							 "A table name is 1 to 63 letters, digits or underscores, not starting with a digit.");
+		*out = mg_strdup(ctx, value);
+		return *out != NULL ? MG_OK : MG_ENOMEM;
+	}
+	if (mg_limits_is_setting(key))
+		return mg_limits_normalize(out, ctx, key, value);
+	if (strcmp(key, "online_conninfo") == 0)
+	{
+		/* libpq's keyword=value pairs; the server checks them when it connects */
+		for (const char *p = value; *p; p++)
+			if ((unsigned char) *p < ' ')
+				return bad_value(ctx, key, value,
+								 "A connection string is keyword=value pairs on one line, as in \"host=/var/run/postgresql port=5432\".");
 		*out = mg_strdup(ctx, value);
 		return *out != NULL ? MG_OK : MG_ENOMEM;
 	}
@@ -381,6 +399,44 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		if (*out == NULL)
 			return MG_ENOMEM;
 	}
+	return MG_OK;
+}
+
+/*
+ * Read several settings in one query: out[i] is keys[i]'s stored value
+ * or its default, in the arena.  Errors as mg_state_get_setting's.
+ */
+int
+mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t n)
+{
+	collect c = {0};
+	char *sql, *list;
+	mg_buf b;
+	int rc;
+
+	mg_buf_init(&b, st->ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const struct setting *set = find_setting(st->ctx, keys[i]);
+
+		if (set == NULL)
+			return MG_EINPUT;
+		out[i] = (char *) set->def;
+		/* the keys are the table's own: plain words, no quoting needed */
+		mg_buf_printf(&b, "%s'%s'", i ? ", " : "", set->key);
+	}
+	if (st->missing || n == 0)
+		return MG_OK;
+	if ((rc = mg_buf_finish(&b, &list)) != MG_OK)
+		return rc;
+	sql = mg_printf(st->ctx, "SELECT key, value FROM %s WHERE key IN (%s)", st->t_settings, list);
+	c.ncol = 2;
+	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
+		return rc;
+	for (size_t r = 0; r < c.n; r++)
+		for (size_t i = 0; i < n; i++)
+			if (c.rows[r][0] != NULL && c.rows[r][1] != NULL && strcmp(c.rows[r][0], keys[i]) == 0)
+				out[i] = c.rows[r][1];
 	return MG_OK;
 }
 

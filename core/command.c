@@ -42,7 +42,8 @@ mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool writ
 		if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 			return rc;
 		s->in_unit = true;
-		if ((rc = mg_state_create(&s->st)) != MG_OK)
+		if ((rc = mg_state_create(&s->st)) != MG_OK ||
+			(rc = mg_limits_apply(&s->st)) != MG_OK)
 			return rc;
 	}
 	if ((rc = mg_state_get_setting(&branches, &s->st, "branches")) != MG_OK ||
@@ -490,14 +491,19 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 	}
 	if (kind != MG_RUN_STAMP &&
 		((rc = load_bodies(s, &plan)) != MG_OK ||
-		 (rc = mg_run_check(ctx, s->map, &plan, s->st.dialect)) != MG_OK))
+		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
+								   MG_HOST_HAS(s->st.host, run_online))) != MG_OK))
 		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
 		return rc;
 	if (!s->vt_exists && (rc = mg_state_ensure_version_table(&s->st)) != MG_OK)
 		return rc;
 	s->vt_exists = true;
-	if ((rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP)) != MG_OK)
+	if (kind != MG_RUN_STAMP && mg_online_wanted(s, &plan))
+		rc = mg_online_run_step(report, s, &plan);
+	else
+		rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP);
+	if (rc != MG_OK)
 		return rc;
 	*nsteps = plan.n;
 	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
@@ -532,9 +538,32 @@ nothing_to_do(char **report, const mg_session *s)
 	return mg_buf_finish(&b, report);
 }
 
+/* For wait.c: at_kept_heads over the held branches, and its "at" text. */
+int
+mg_session_at_kept_heads(bool *yes, char **at, mg_session *s)
+{
+	char *text;
+	int rc;
+
+	*at = NULL;
+	if ((rc = at_kept_heads(yes, s, false)) != MG_OK || !*yes)
+		return rc;
+	if ((rc = nothing_to_do(&text, s)) != MG_OK)
+		return rc;
+	*at = text + strlen("nothing to do: ");
+	return MG_OK;
+}
+
+/* For wait.c: the version rows in catalog order ("base" when none); needs the graph. */
+char *
+mg_session_rows_text(const mg_session *s)
+{
+	return rows_text(s->st.ctx, s->map, s->rows, s->nrows);
+}
+
 static int
-run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
-			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+		 mg_run_kind kind, bool purge, size_t max_steps, int *more, bool *began)
 {
 	mg_session s;
 	mg_buf out;
@@ -553,6 +582,7 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 		return rc;
 	mg_buf_init(&out, ctx);
 	rc = mg_session_open_state(&s, ctx, host, true);
+	*began = s.in_unit;
 	if (rc == MG_OK && kind == MG_RUN_UPGRADE && is_heads(target))
 	{
 		/* the start-up check of every application: answered by the kept heads */
@@ -636,6 +666,37 @@ run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 	if (rc == MG_OK)
 		rc = mg_buf_finish(&out, report);
 	return mg_session_close(&s, rc);
+}
+
+/* run_once's arguments, for mg_limits_retry. */
+typedef struct run_args {
+	char **report;
+	mg_ctx *ctx;
+	const mg_host *host;
+	const char *target;
+	mg_run_kind kind;
+	bool purge;
+	size_t max_steps;
+	int *more;
+} run_args;
+
+static int
+run_attempt(void *arg, bool *began)
+{
+	run_args *a = arg;
+
+	return run_once(a->report, a->ctx, a->host, a->target, a->kind, a->purge, a->max_steps,
+					a->more, began);
+}
+
+/* One run, tried again while a lock wait times out (limits.c). */
+static int
+run_command(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+			mg_run_kind kind, bool purge, size_t max_steps, int *more)
+{
+	run_args a = {report, ctx, host, target, kind, purge, max_steps, more};
+
+	return mg_limits_retry(ctx, host, run_attempt, &a);
 }
 
 int

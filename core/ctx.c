@@ -75,6 +75,17 @@ mg_ctx_new(mg_ctx **out, mg_realloc_fn fn, void *ud)
 	return MG_OK;
 }
 
+int
+mg_ctx_new_child(mg_ctx **out, mg_ctx *parent)
+{
+	int rc = mg_ctx_new(out, parent->fn, parent->ud);
+
+	if (rc != MG_OK)
+		return mg_error_nomem(parent);
+	mg_ctx_set_interrupt(*out, parent->interrupt, parent->interrupt_ud);
+	return MG_OK;
+}
+
 void
 mg_ctx_set_interrupt(mg_ctx *ctx, mg_interrupt_fn fn, void *ud)
 {

@@ -72,6 +72,12 @@ void mg_error_statement(mg_ctx *ctx, const char *start, const char *end);
 /* Clear the error (after a failure the caller handled). */
 void mg_error_clear(mg_ctx *ctx);
 mg_error *mg_ctx_error_mut(mg_ctx *ctx);
+/*
+ * A new context with parent's allocator and interrupt hook, for work
+ * repeated in a loop whose arena must not grow with the loop (free it
+ * with mg_ctx_free).  MG_ENOMEM sets parent's error.
+ */
+int mg_ctx_new_child(mg_ctx **out, mg_ctx *parent);
 /* Set MG_ENOMEM with the standard message; returns MG_ENOMEM. */
 int mg_error_nomem(mg_ctx *ctx);
 /*
@@ -676,6 +682,8 @@ bool mg_headcache_knows_label(const mg_cached_head *heads, size_t n, const char 
 /* Read / write a setting (known keys only). */
 int mg_state_get_setting(char **out, mg_state *st, const char *key);
 int mg_state_set_setting(mg_state *st, const char *key, const char *value);
+/* Read several settings in one query (out[i]: keys[i]'s value or default). */
+int mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t n);
 /* The checksum recorded when rev was last applied (NULL when never). */
 int mg_state_applied_checksum(char **out, mg_state *st, const char *rev);
 /*
@@ -685,6 +693,36 @@ int mg_state_applied_checksum(char **out, mg_state *st, const char *rev);
  */
 int mg_state_applied_checksums(const char ***out, mg_state *st, const mg_revmap *map,
                                const uint8_t *want);
+
+/* ---- limits.c: a run's lock and step limits, lock retries ------------ */
+
+/* The defaults: see limits.c for why. */
+#define MG_DEFAULT_LOCK_TIMEOUT "2s"
+#define MG_DEFAULT_LOCK_RETRIES "3"
+
+/* Is key one of the limits' settings (lock_timeout, lock_retries, statement_timeout)? */
+bool mg_limits_is_setting(const char *key);
+/* Check a limit setting's value; *out its stored form.  MG_EINPUT names what is wrong. */
+int mg_limits_normalize(char **out, mg_ctx *ctx, const char *key, const char *value);
+/* A duration setting's value in milliseconds (stored form; 0: off); -1 when malformed. */
+long mg_limits_duration_ms(const char *value);
+/*
+ * Inside a unit just opened: read lock_timeout and statement_timeout and
+ * hand them to the host (mg_host.limits).  Nothing when the host has no
+ * limits slot.
+ */
+int mg_limits_apply(mg_state *st);
+/*
+ * Run attempt(arg, &began), an atomic unit of work that opens and closes
+ * its own session (began: its unit was opened, the migration lock
+ * taken); while it fails inside its unit because a lock was not
+ * available (SQLSTATE 55P03) and the host can apply limits, run it again
+ * after a pause, up to lock_retries more times.  A failure to take the
+ * migration lock itself (another run holds it; the session's own
+ * lock_timeout) is not retried.  Returns the last attempt's result.
+ */
+int mg_limits_retry(mg_ctx *ctx, const mg_host *host, int (*attempt)(void *arg, bool *began),
+                    void *arg);
 
 /* ---- envdir.c: environment directories ------------------------------ */
 
@@ -705,6 +743,20 @@ int mg_envdir_read(mg_file **files, size_t *n, mg_ctx *ctx, const char *dir);
  * The map's scripts must be full scripts (bodies loaded).
  */
 int mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect);
+/*
+ * mg_run_check for a host that runs "Transactional: false" steps itself
+ * (online: mg_host.run_online): such a step is allowed when it is the
+ * plan's only one.
+ */
+int mg_run_check_online(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect,
+                        bool online);
+/*
+ * A failing statement's error in the words a run reports: the database's
+ * message, then the revision, file and statement as its context, and a
+ * hint when the host gave none.
+ */
+void mg_run_blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement);
+
 
 /*
  * Run a plan online, inside the unit the caller opened with host->begin
@@ -767,6 +819,19 @@ int mg_session_held_heads(int **out, size_t *n, const mg_session *s);
  */
 int mg_session_split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
                           const mg_session *s);
+
+/* ---- online.c: "Transactional: false" steps run by the host ---------- */
+
+/*
+ * Run a one-step plan whose step is marked "Transactional: false" through
+ * host->run_online: the session's unit is committed, the body runs, a new
+ * unit is opened (s->in_unit again, the rows read anew and checked) and
+ * the step recorded (version rows, log) in it.  *report: its "Running"
+ * line.
+ */
+int mg_online_run_step(char **report, mg_session *s, const mg_plan *plan);
+/* Is the plan one step that host->run_online must run? */
+bool mg_online_wanted(const mg_session *s, const mg_plan *plan);
 /* The label index of a branch label; -1 when no revision carries it. */
 int mg_label_index(const mg_revmap *map, const char *name);
 /* Is revision rev on a held branch?  (Always true when the setting is empty.) */
@@ -782,5 +847,13 @@ int mg_session_check_held(mg_session *s);
  * lists the known releases.  *out is target, rewritten when needed.
  */
 int mg_session_release_target(const char **out, mg_session *s, const char *target);
+/*
+ * Are the version rows the kept heads of the held branches?  *at is then
+ * "the database is at <rows>" (catalog order); the kept heads only: false
+ * when they cannot tell.
+ */
+int mg_session_at_kept_heads(bool *yes, char **at, mg_session *s);
+/* The version rows in catalog order, "base" when none (needs s->map); NULL: out of memory. */
+char *mg_session_rows_text(const mg_session *s);
 
 #endif /* MG_INTERNAL_H */

@@ -115,7 +115,7 @@ void mg_error_format(const mg_error *err, char *buf, size_t cap);
 /* Host interface                                                      */
 /* ------------------------------------------------------------------ */
 
-#define MG_HOST_VERSION 1
+#define MG_HOST_VERSION 2
 
 /* Called once per result row; vals[i] is NULL for SQL NULL.  Non-zero stops. */
 typedef int (*mg_row_fn)(void *arg, int ncol, const char *const *vals);
@@ -168,7 +168,50 @@ typedef struct mg_host {
 
 	/* Current time as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) into buf. */
 	void (*now)(void *ud, char *buf, size_t cap);
+
+	/* ---- version 2 ---- */
+
+	/*
+	 * Apply a run's limits to the unit just opened, until it ends:
+	 * lock_timeout_ms bounds every lock wait of its statements,
+	 * statement_timeout_ms every revision body (run_script); 0 leaves
+	 * the host's own setting.  A lock wait that times out fails with
+	 * SQLSTATE 55P03 and an error naming the lock and who holds it.  May
+	 * be NULL: the host has no such limits (SQLite), and the core then
+	 * never retries a run.
+	 */
+	int (*limits)(void *ud, mg_ctx *ctx, long lock_timeout_ms, long statement_timeout_ms);
+
+	/*
+	 * Pause ms milliseconds, outside any unit (between a run's
+	 * attempts).  A host may end the call here when it is canceled, as
+	 * the interrupt hook may.  May be NULL only when limits is.
+	 */
+	void (*sleep)(void *ud, long ms);
+
+	/*
+	 * For migrate_wait, outside any unit: wait up to ms milliseconds for
+	 * the database to change.  While a run holds the migration lock, wait
+	 * on that lock (returning as soon as the run ends) and set *running;
+	 * otherwise pause ms.  Takes nothing it keeps and writes nothing.
+	 * May be NULL: the core then uses sleep, or fails when both are.
+	 */
+	int (*wait)(void *ud, mg_ctx *ctx, long ms, int *running);
+
+	/*
+	 * Run the body of a step marked "Transactional: false" outside any
+	 * transaction, as run_script runs a body (the same error contract).
+	 * Called between units: the core has committed the unit that planned
+	 * the step, and opens another (begin) to record it; the host keeps
+	 * other runs out in between.  NULL: such steps are refused, with the
+	 * routes that can run them in the hint.
+	 */
+	int (*run_online)(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement);
 } mg_host;
+
+/* Does the host fill slot (a member of mg_host added in a later version)? */
+#define MG_HOST_HAS(host, slot) \
+	((host)->version >= 2 && (host)->slot != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Results                                                              */
@@ -310,6 +353,17 @@ int mg_cmd_status(mg_status_rows *out, mg_ctx *ctx, const mg_host *host);
 int mg_cmd_graph(char **out, mg_ctx *ctx, const mg_host *host, const char *format);
 
 /* Read (value NULL) or write a setting; *out is the (new) value. */
+/*
+ * Wait until the database is at target (NULL: the heads of the branches
+ * it holds; any upgrade target, satisfied when an upgrade to it would do
+ * nothing), checking again whenever a run ends (host->wait) or after a
+ * pause that doubles from 50 ms to 1 s; give up after timeout_ms (0:
+ * check once).  Reads only.  *report: "the database is at <rows>".  A
+ * time-out is MG_EINPUT (MG_STATE_PREREQUISITE) naming the target, the
+ * database's revisions and why it is not there.
+ */
+int mg_cmd_wait(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
+                long timeout_ms);
 int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
                   const char *key, const char *value);
 

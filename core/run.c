@@ -36,6 +36,13 @@ now_ms(void)
 int
 mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect)
 {
+	return mg_run_check_online(ctx, map, plan, dialect, false);
+}
+
+int
+mg_run_check_online(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect,
+					bool online)
+{
 	for (size_t i = 0; i < plan->n; i++)
 	{
 		const mg_step *st = &plan->steps[i];
@@ -70,13 +77,16 @@ mg_run_check(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int dialect
 			}
 			return MG_EINPUT;
 		}
-		if (!s->transactional && dialect == MG_DIALECT_POSTGRESQL)
+		if (!s->transactional && dialect == MG_DIALECT_POSTGRESQL && !(online && plan->n == 1))
 		{
 			mg_error_set(ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
 						 "revision %s cannot run inside a transaction", s->id);
 			mg_error_detail(ctx, "File \"%s\" is marked \"Transactional: false\" (for example CREATE INDEX CONCURRENTLY), and a function call always runs inside one.",
 							s->filename);
-			mg_error_hint(ctx, "Write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+			if (st->upgrade)
+				mg_error_hint(ctx, "Run it online with CALL migrate_upgrade_steps(...) (same target), which runs such steps between committed steps through a loopback dblink connection, or write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+			else
+				mg_error_hint(ctx, "Write the steps out with migrate_downgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
 			return MG_EINPUT;
 		}
 	}
@@ -117,8 +127,8 @@ apply_vops(mg_state *st, const mg_step *step)
 }
 
 /* Reword a failing statement's error: the database's words, then where. */
-static void
-blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement)
+void
+mg_run_blame(mg_ctx *ctx, const mg_script *s, const mg_step *st, int statement)
 {
 	mg_error *e = mg_ctx_error_mut(ctx);
 	char stmt[sizeof(e->context)];
@@ -174,7 +184,7 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 			if (body != NULL && (rc = host->run_script(host->ud, ctx, body, &failed)) != MG_OK)
 			{
 				if (rc != MG_ENOMEM)
-					blame(ctx, s, step, failed);
+					mg_run_blame(ctx, s, step, failed);
 				return rc;
 			}
 		}

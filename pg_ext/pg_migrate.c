@@ -61,6 +61,15 @@
  * (Alembic's one-line text).  migrate_current's verbose only exists for the
  * SQLite host's signature; the rows are the same.
  *
+ * The start-up barrier of application workers (1.1; reads only):
+ *
+ *     migrate_wait([target [, timeout_seconds]])
+ *                                       return once the database is at
+ *                                       target (default: its heads),
+ *                                       waiting on the migration lock while
+ *                                       a run holds it; fail after
+ *                                       timeout_seconds (default 300)
+ *
  * A procedure that commits after every step (CALL, outside a transaction
  * block):
  *
@@ -134,6 +143,20 @@
  *               error has rolled the unit back already, see below).
  *   notice      ereport(NOTICE): progress ("Running upgrade ...").
  *   now         the clock (clock_timestamp), UTC, as text.
+ *   limits      lock_timeout for the unit's statements (a GUC at a nest
+ *               level of its own, so the caller's value comes back), a
+ *               timer that notes the lock a statement waits for (so a
+ *               timed-out wait can name the relation, the mode and the
+ *               blocking backends), statement_timeout per revision body.
+ *   sleep       WaitLatch between a run's tries (core/limits.c retries).
+ *   wait        migrate_wait's pause: a session-level shared request for
+ *               the migration lock while a run holds it (let go of at
+ *               once), else WaitLatch; then the catalog caches read other
+ *               sessions' invalidations, so the next look sees new tables.
+ *   run_online  only in CALL migrate_upgrade_steps: a "Transactional:
+ *               false" body through a loopback dblink connection, sent
+ *               asynchronously and polled with commits in between; an
+ *               index a failed concurrent build left invalid is dropped.
  *
  * PostgreSQL errors never longjmp through the core: every SPI call (and
  * the lock, and the parser) runs under PG_TRY (trap), and a PostgreSQL
@@ -200,6 +223,7 @@
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_extension.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "common/hashfn.h"
 #include "common/keywords.h"
@@ -211,16 +235,23 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
+#include "postmaster/postmaster.h"
+#include "storage/latch.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -291,6 +322,11 @@ typedef struct host_state
 	MemoryContext unit_cxt;		/* CurrentMemoryContext before begin */
 	ResourceOwner unit_owner;	/* CurrentResourceOwner before begin */
 	SubTransactionId unit_subid;	/* the unit's subtransaction */
+	/* the run's limits (host_limits), for the open unit */
+	long		lock_ms;		/* lock_timeout; 0: the session's own */
+	long		stmt_ms;		/* statement_timeout per body; 0: off */
+	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
+	bool		online_lock;	/* a session-level hold of the migration lock (online step) */
 } host_state;
 
 /*
@@ -380,10 +416,88 @@ raise_error(const mg_error *err, int rc)
 }
 
 /* ------------------------------------------------------------------ */
+/* The lock watch: which lock a timed-out statement waited for           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * PostgreSQL's lock timeout error says only "canceling statement due to
+ * lock timeout", and by the time it is raised the backend has left the
+ * lock's wait queue, so pg_blocking_pids() can no longer say who blocked
+ * it.  While a run's unit is open with a lock_timeout, a periodic timer
+ * (every lock_timeout/2, at most 250 ms) notes the lock this backend is
+ * waiting for, if any, from its own PGPROC; a statement that times out
+ * has waited lock_timeout, so the last note is of that wait.  The note is
+ * plain copies of our own PGPROC's fields, as a signal handler may take.
+ */
+#define LOCK_WATCH_MAX_TICK_MS 250
+
+static TimeoutId lock_watch_id = MAX_TIMEOUTS;	/* not registered yet */
+static volatile sig_atomic_t lock_watch_seen;
+static volatile uint32 lock_watch_tag[4];
+static volatile uint8 lock_watch_type;
+static volatile uint8 lock_watch_method;
+static volatile LOCKMODE lock_watch_mode;
+
+/* The timer's handler (signal context): note the lock waited for. */
+static void
+lock_watch_tick(void)
+{
+	PGPROC	   *proc = MyProc;
+	LOCK	   *lock;
+
+	if (proc == NULL || (lock = proc->waitLock) == NULL)
+		return;
+	lock_watch_tag[0] = lock->tag.locktag_field1;
+	lock_watch_tag[1] = lock->tag.locktag_field2;
+	lock_watch_tag[2] = lock->tag.locktag_field3;
+	lock_watch_tag[3] = lock->tag.locktag_field4;
+	lock_watch_type = lock->tag.locktag_type;
+	lock_watch_method = lock->tag.locktag_lockmethodid;
+	lock_watch_mode = proc->waitLockMode;
+	lock_watch_seen = 1;
+}
+
+/* Start noting lock waits, for a lock_timeout of lock_ms. */
+static void
+lock_watch_start(long lock_ms)
+{
+	int			tick = (int) Min(lock_ms / 2, LOCK_WATCH_MAX_TICK_MS);
+
+	if (tick < 1)
+		tick = 1;
+	if (lock_watch_id == MAX_TIMEOUTS)
+		lock_watch_id = RegisterTimeout(USER_TIMEOUT, lock_watch_tick);
+	lock_watch_seen = 0;
+	enable_timeout_every(lock_watch_id, TimestampTzPlusMilliseconds(GetCurrentTimestamp(), tick),
+						 tick);
+}
+
+/* Stop the timer (PostgreSQL's error recovery stops it too). */
+static void
+lock_watch_stop(void)
+{
+	if (lock_watch_id != MAX_TIMEOUTS && get_timeout_active(lock_watch_id))
+		disable_timeout(lock_watch_id, false);
+}
+
+/* The unit's limits end with it: the timer stops; lock_timeout comes back. */
+static void
+limits_end(host_state *hs, bool commit)
+{
+	lock_watch_stop();
+	if (hs->guc_level > 0 && commit)
+		AtEOXact_GUC(true, hs->guc_level);
+	/* on rollback the subtransaction's abort has restored it already */
+	hs->guc_level = 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Trapped calls: PostgreSQL errors become engine errors                 */
 /* ------------------------------------------------------------------ */
 
 typedef void (*guarded_fn) (void *arg);
+
+static void lock_wait_error(host_state *hs, mg_ctx *ctx);
 
 /*
  * The SQLSTATE of a call on a unit that an error has rolled back
@@ -480,6 +594,7 @@ unit_abort(host_state *hs)
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
 	hs->unit_aborted = true;
+	limits_end(hs, false);
 }
 
 /* The engine's error for a call on a unit an error has rolled back. */
@@ -540,6 +655,9 @@ static int
 trap(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
 	 int *sqlerrcode, int *cursorpos)
 {
+	int			code = 0;
+	int			rc;
+
 	if (sqlerrcode != NULL)
 		*sqlerrcode = 0;
 	if (cursorpos != NULL)
@@ -548,7 +666,13 @@ trap(host_state *hs, mg_ctx *ctx, guarded_fn fn, void *arg, bool with_context,
 		return guard(ctx, fn, arg, with_context, sqlerrcode, cursorpos);
 	if (hs->unit_aborted)
 		return unit_aborted_error(ctx);
-	return unit_call(hs, ctx, fn, arg, with_context, sqlerrcode, cursorpos);
+	lock_watch_seen = 0;
+	rc = unit_call(hs, ctx, fn, arg, with_context, &code, cursorpos);
+	if (sqlerrcode != NULL)
+		*sqlerrcode = code;
+	if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE && lock_watch_seen)
+		lock_wait_error(hs, ctx);
+	return rc;
 }
 
 /* The engine's error for an SPI result code that is not an ERROR. */
@@ -1005,6 +1129,57 @@ exec_guarded(void *arg)
 }
 
 /*
+ * statement_timeout per step: PostgreSQL arms its statement timer when a
+ * client's statement starts, so the GUC set inside a call changes
+ * nothing for that call; the step arms the same timer itself (its
+ * message stays PostgreSQL's "canceling statement due to statement
+ * timeout"), never later than the caller's own deadline, and puts the
+ * caller's back afterwards.
+ */
+typedef struct step_timeout
+{
+	TimestampTz deadline;		/* 0: not armed */
+	bool		had;			/* the caller's timer was running */
+	TimestampTz caller_fin;
+} step_timeout;
+
+static void
+step_timeout_start(host_state *hs, step_timeout *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!hs->in_unit || hs->stmt_ms <= 0)
+		return;
+	st->had = get_timeout_active(STATEMENT_TIMEOUT);
+	st->caller_fin = st->had ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	st->deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), hs->stmt_ms);
+	if (!st->had || st->deadline < st->caller_fin)
+		enable_timeout_at(STATEMENT_TIMEOUT, st->deadline);
+}
+
+static void
+step_timeout_end(step_timeout *st)
+{
+	if (st->deadline == 0)
+		return;
+	if (st->had)
+		enable_timeout_at(STATEMENT_TIMEOUT, st->caller_fin);
+	else
+		disable_timeout(STATEMENT_TIMEOUT, false);
+}
+
+/* A canceled statement after the step's deadline: say which limit it was. */
+static void
+step_timeout_blame(host_state *hs, mg_ctx *ctx, const step_timeout *st)
+{
+	if (st->deadline == 0 || GetCurrentTimestamp() < st->deadline ||
+		(st->had && st->caller_fin <= st->deadline))
+		return;
+	mg_error_detail(ctx, "The step ran longer than migrate's statement_timeout setting (%ldms).",
+					hs->stmt_ms);
+	mg_error_hint(ctx, "Nothing was changed. Make the step shorter (for example CREATE INDEX CONCURRENTLY in a \"Transactional: false\" revision), or raise the limit: SELECT migrate_config('statement_timeout', '10min').");
+}
+
+/*
  * run_script: every statement of a revision body, in order.  On failure
  * the error holds PostgreSQL's words, *failed_statement the statement's
  * number and the context its text.
@@ -1018,6 +1193,7 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	int			len = (int) strlen(sql);
 	int			n = 0;
 	int			cursorpos;
+	step_timeout st;
 	int			rc;
 
 	*failed_statement = 0;
@@ -1051,17 +1227,19 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		return rc;
 	}
 
+	step_timeout_start(hs, &st);
 	foreach(lc, p.stmts)
 	{
 		RawStmt    *stmt = lfirst_node(RawStmt, lc);
 		int			start = stmt->stmt_location;
 		int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
 		exec_args	e;
+		int			code;
 
 		n++;
 		e.sql = pnstrdup(sql + start, slen);
 		e.spi_rc = 0;
-		rc = trap(hs, ctx, exec_guarded, &e, false, NULL, NULL);
+		rc = trap(hs, ctx, exec_guarded, &e, false, &code, NULL);
 		if (rc == MG_OK && e.spi_rc < 0)
 			rc = spi_failure(ctx, e.spi_rc);
 		pfree((void *) e.sql);
@@ -1069,11 +1247,27 @@ host_run_script(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 		{
 			*failed_statement = n;
 			mg_error_statement(ctx, sql + start, sql + start + slen);
+			if (code == ERRCODE_QUERY_CANCELED)
+				step_timeout_blame(hs, ctx, &st);
 			break;
 		}
 	}
+	step_timeout_end(&st);
 	MemoryContextReset(hs->scratch);
 	return rc;
+}
+
+/*
+ * Let go of the session-level hold of the migration lock an online step
+ * took (see host_run_online), if any.
+ */
+static void
+online_lock_release(host_state *hs)
+{
+	if (!hs->online_lock)
+		return;
+	hs->online_lock = false;
+	(void) DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
 }
 
 static void
@@ -1112,6 +1306,7 @@ host_begin(void *ud, mg_ctx *ctx)
 		}
 		return rc;
 	}
+	online_lock_release(hs);	/* the unit holds the lock now */
 	hs->unit_cxt = CurrentMemoryContext;
 	hs->unit_owner = CurrentResourceOwner;
 	BeginInternalSubTransaction(NULL);
@@ -1143,6 +1338,7 @@ host_rollback(void *ud, mg_ctx *ctx)
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
+	limits_end(hs, false);
 }
 
 /*
@@ -1167,6 +1363,7 @@ host_commit(void *ud, mg_ctx *ctx)
 		mg_error_detail(ctx, "An earlier statement of this call failed, and its error undid everything the call had done.");
 		return MG_EHOST;
 	}
+	limits_end(hs, true);
 	ReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(hs->unit_cxt);
 	CurrentResourceOwner = hs->unit_owner;
@@ -1207,6 +1404,625 @@ host_now(void *ud, char *buf, size_t cap)
 			 (int) fsec);
 }
 
+/* ------------------------------------------------------------------ */
+/* Lock and step limits (core/limits.c decides; this applies them)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * limits: lock_timeout for every statement of the unit (a GUC at a nest
+ * level of its own, as a function's SET clause does, so the caller's
+ * value comes back when the unit ends either way) and the lock watch;
+ * statement_timeout is kept for host_run_script.
+ */
+static int
+host_limits(void *ud, mg_ctx *ctx, long lock_ms, long stmt_ms)
+{
+	host_state *hs = ud;
+	char		value[32];
+
+	(void) ctx;
+	hs->stmt_ms = stmt_ms;
+	hs->lock_ms = lock_ms;
+	if (lock_ms > 0 && hs->in_unit)
+	{
+		snprintf(value, sizeof(value), "%ldms", lock_ms);
+		hs->guc_level = NewGUCNestLevel();
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		lock_watch_start(lock_ms);
+	}
+	return MG_OK;
+}
+
+/* sleep: an interruptible pause (a cancel request ends the call here). */
+static void
+host_sleep(void *ud, long ms)
+{
+	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+
+	(void) ud;
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * wait (migrate_wait): when a run holds the migration lock, wait for it
+ * as a session-level shared lock request under a lock_timeout of ms,
+ * and let go of the lock at once; otherwise pause ms.  Outside any unit.
+ */
+typedef struct wait_args
+{
+	long		ms;
+	bool		free;			/* no run held the lock */
+} wait_args;
+
+static void
+wait_guarded(void *arg)
+{
+	wait_args  *w = arg;
+	Datum		key = Int64GetDatum(MIGRATE_LOCK_KEY);
+	char		value[32];
+	int			level;
+
+	w->free = DatumGetBool(DirectFunctionCall1(pg_try_advisory_lock_shared_int8, key));
+	if (!w->free)
+	{
+		snprintf(value, sizeof(value), "%ldms", w->ms);
+		level = NewGUCNestLevel();
+		(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		DirectFunctionCall1(pg_advisory_lock_shared_int8, key);
+		AtEOXact_GUC(true, level);
+	}
+	DirectFunctionCall1(pg_advisory_unlock_shared_int8, key);
+}
+
+static int
+host_wait(void *ud, mg_ctx *ctx, long ms, int *running)
+{
+	wait_args	w;
+	int			code;
+	int			rc;
+
+	*running = 0;
+	w.ms = ms > 0 ? ms : 1;
+	w.free = false;
+	rc = guard(ctx, wait_guarded, &w, false, &code, NULL);
+	if (rc == MG_OK && w.free)
+		host_sleep(ud, ms);
+	else
+	{
+		*running = 1;
+		if (rc != MG_OK && code == ERRCODE_LOCK_NOT_AVAILABLE)
+		{
+			/* the run still holds it after ms: time to look again */
+			mg_error_clear(ctx);
+			rc = MG_OK;
+		}
+	}
+	/*
+	 * The next look must see tables other sessions created meanwhile (the
+	 * version table of a first run): a lookup that takes no lock reads
+	 * the catalog caches, which learn of other sessions' commits only
+	 * when the invalidation messages are read.
+	 */
+	AcceptInvalidationMessages();
+	InvalidateCatalogSnapshot();
+	return rc;
+}
+
+/* Who holds a lock that a timed-out statement waited for, for the guarded part. */
+typedef struct blockers_args
+{
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+	char		what[NAMEDATALEN * 2 + 64];	/* "relation \"s.t\"" */
+	char		list[640];		/* "pid 1 (user ...); pid 2 (...)" */
+	char		pids[128];		/* "1, 2" */
+} blockers_args;
+
+/*
+ * pg_blocking_pids' hard blockers, asked of pg_locks after the wait: the
+ * other backends holding a granted lock on the same object in a mode that
+ * conflicts with the one wanted, with pg_stat_activity's view of them.
+ */
+static const char *const blockers_sql =
+	"SELECT pg_catalog.string_agg(pg_catalog.format("
+	"'pid %s (user \"%s\", application \"%s\", state \"%s\", transaction open for %s, query started at %s)', "
+	"a.pid, a.usename, a.application_name, coalesce(a.state, 'unknown'), "
+	"pg_catalog.date_trunc('second', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start), "
+	"pg_catalog.date_trunc('second', a.query_start)), '; ' ORDER BY a.xact_start, a.pid), "
+	"pg_catalog.string_agg(a.pid::pg_catalog.text, ', ' ORDER BY a.xact_start, a.pid) "
+	"FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) ANY ("
+	" SELECT l.pid FROM pg_catalog.pg_locks l"
+	" WHERE l.granted AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+	" AND l.mode OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])"
+	" AND CASE $2 WHEN 'relation' THEN l.locktype OPERATOR(pg_catalog.=) 'relation'"
+	"  AND l.database OPERATOR(pg_catalog.=) $3::pg_catalog.oid"
+	"  AND l.relation OPERATOR(pg_catalog.=) $4::pg_catalog.oid"
+	" ELSE l.locktype OPERATOR(pg_catalog.=) 'transactionid'"
+	"  AND l.transactionid OPERATOR(pg_catalog.=) $3::pg_catalog.xid END)";
+
+static void
+blockers_guarded(void *arg)
+{
+	blockers_args *b = arg;
+	LockMethod	method = GetLockTagsMethodTable(&b->tag);
+	StringInfoData modes;
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		relation = b->tag.locktag_type == LOCKTAG_RELATION;
+
+	if (relation)
+	{
+		Oid			relid = b->tag.locktag_field2;
+		char	   *name = get_rel_name(relid);
+		char	   *nsp = name != NULL ? get_namespace_name(get_rel_namespace(relid)) : NULL;
+
+		if (name != NULL && nsp != NULL)
+			snprintf(b->what, sizeof(b->what), "relation \"%s.%s\"", nsp, name);
+		else
+			snprintf(b->what, sizeof(b->what), "relation %u", relid);
+	}
+	else if (b->tag.locktag_type == LOCKTAG_TRANSACTION)
+		snprintf(b->what, sizeof(b->what), "transaction %u", b->tag.locktag_field1);
+	else
+	{
+		snprintf(b->what, sizeof(b->what), "a lock of type \"%s\"",
+				 LockTagTypeNames[b->tag.locktag_type]);
+		return;
+	}
+	initStringInfo(&modes);
+	appendStringInfoChar(&modes, '{');
+	for (int m = 1; m <= method->numLockModes; m++)
+		if (method->conflictTab[b->mode] & LOCKBIT_ON(m))
+			appendStringInfo(&modes, "%s%s", modes.len > 1 ? "," : "",
+							 GetLockmodeName(b->tag.locktag_lockmethodid, m));
+	appendStringInfoChar(&modes, '}');
+	values[0] = CStringGetTextDatum(modes.data);
+	values[1] = CStringGetTextDatum(relation ? "relation" : "transactionid");
+	values[2] = CStringGetTextDatum(psprintf("%u", relation ? b->tag.locktag_field1 : b->tag.locktag_field1));
+	values[3] = CStringGetTextDatum(psprintf("%u", b->tag.locktag_field2));
+	if (SPI_execute_with_args(blockers_sql, 4, types, values, nulls, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		char	   *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *pids = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		if (list != NULL)
+			strlcpy(b->list, list, sizeof(b->list));
+		if (pids != NULL)
+			strlcpy(b->pids, pids, sizeof(b->pids));
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * A statement's lock wait timed out (the lock watch saw the wait): the
+ * error names the lock mode, the object and who holds it, in place of
+ * "canceling statement due to lock timeout".  SQLSTATE stays 55P03, which
+ * core/limits.c retries.
+ */
+static void
+lock_wait_error(host_state *hs, mg_ctx *ctx)
+{
+	blockers_args b;
+	mg_error	saved = *mg_ctx_error(ctx);
+	const char *mode;
+
+	memset(&b, 0, sizeof(b));
+	b.tag.locktag_field1 = lock_watch_tag[0];
+	b.tag.locktag_field2 = lock_watch_tag[1];
+	b.tag.locktag_field3 = lock_watch_tag[2];
+	b.tag.locktag_field4 = (uint16) lock_watch_tag[3];
+	b.tag.locktag_type = lock_watch_type;
+	b.tag.locktag_lockmethodid = lock_watch_method;
+	b.mode = lock_watch_mode;
+	lock_watch_seen = 0;
+	if (b.tag.locktag_lockmethodid != DEFAULT_LOCKMETHOD &&
+		b.tag.locktag_lockmethodid != USER_LOCKMETHOD)
+		return;
+	mode = GetLockmodeName(b.tag.locktag_lockmethodid, b.mode);
+	/* outside the unit, which the error has rolled back */
+	if (guard(ctx, blockers_guarded, &b, false, NULL, NULL) != MG_OK && b.what[0] == '\0')
+	{
+		*mg_ctx_error_mut(ctx) = saved;
+		return;
+	}
+	*mg_ctx_error_mut(ctx) = saved;
+	mg_error_set(ctx, MG_EHOST, MG_STATE_LOCKED,
+				 "could not obtain %s on %s within lock_timeout (%ldms)", mode, b.what, hs->lock_ms);
+	if (b.list[0] != '\0' && b.tag.locktag_type == LOCKTAG_TRANSACTION)
+		mg_error_detail(ctx, "The statement waits for a row that %s has locked or changed, in %s.",
+						b.what, b.list);
+	else if (b.list[0] != '\0')
+		mg_error_detail(ctx, "Blocked by %s.", b.list);
+	else
+		mg_error_detail(ctx, "No other session holds a conflicting lock any more: the blocking transaction ended after the wait timed out.");
+	if (b.pids[0] != '\0')
+		mg_error_hint(ctx, "Let the blocking transaction finish or end it (SELECT pg_terminate_backend(pid) for pid %s), then run again; migrate_config's lock_timeout and lock_retries set how long a run waits.",
+					  b.pids);
+	else
+		mg_error_hint(ctx, "Run again; migrate_config's lock_timeout and lock_retries set how long a run waits.");
+	mg_error_context(ctx, "%s", saved.context);
+}
+
+/* ------------------------------------------------------------------ */
+/* Online steps: "Transactional: false" bodies through loopback dblink   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * CALL migrate_upgrade_steps runs a step marked "Transactional: false"
+ * (CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE on old
+ * servers) here, between two units (core/online.c).  Its statements go
+ * one at a time to a second session of this server, through a loopback
+ * connection of contrib's dblink, sent asynchronously; this session then
+ * commits and polls, committing between polls, so that it holds no
+ * snapshot a concurrent build would wait for.  A session-level hold of
+ * the migration lock, taken before the first commit and let go once the
+ * recording unit has the lock again (host_begin), keeps other runs out.
+ * After each statement, indexes that have become invalid (a failed
+ * concurrent build leaves one) are dropped with DROP INDEX CONCURRENTLY
+ * through the same connection, and the step fails saying so.
+ */
+#define ONLINE_CONN "migrate_online"
+#define ONLINE_POLL_MS 100
+
+/* One SQL call of an online step, for the guarded part. */
+typedef struct online_sql
+{
+	const char *sql;
+	int			nargs;
+	const char *args[2];
+	char	   *value;			/* the first column of the first row, or NULL */
+	MemoryContext cxt;			/* where value goes */
+} online_sql;
+
+static void
+online_sql_guarded(void *arg)
+{
+	online_sql *q = arg;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	int			rc;
+
+	for (int i = 0; i < q->nargs; i++)
+		values[i] = CStringGetTextDatum(q->args[i]);
+	q->value = NULL;
+	rc = SPI_execute_with_args(q->sql, q->nargs, types, values, nulls, false, 0);
+	if (rc >= 0 && SPI_tuptable != NULL && SPI_processed > 0)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (v != NULL)
+			q->value = MemoryContextStrdup(q->cxt, v);
+	}
+	if (SPI_tuptable != NULL)
+		SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Run sql (with up to two text arguments) outside any unit; *value (if
+ * non-NULL) gets the first column of the first row, in the call's
+ * context.  Returns MG_OK or the engine's error (PostgreSQL's words).
+ */
+static int
+online_query(host_state *hs, mg_ctx *ctx, char **value, const char *sql, const char *a1,
+			 const char *a2)
+{
+	online_sql	q;
+	int			rc;
+
+	memset(&q, 0, sizeof(q));
+	q.sql = sql;
+	q.nargs = a2 != NULL ? 2 : a1 != NULL ? 1 : 0;
+	q.args[0] = a1;
+	q.args[1] = a2;
+	q.cxt = hs->priv;
+	rc = guard(ctx, online_sql_guarded, &q, true, NULL, NULL);
+	if (value != NULL)
+		*value = rc == MG_OK ? q.value : NULL;
+	return rc;
+}
+
+/* Commit this session's transaction, holding no snapshot after it. */
+static void
+online_commit(void)
+{
+	SPI_commit();
+}
+
+/*
+ * Send one statement on the loopback connection and wait for it,
+ * committing between polls.  Returns MG_OK, or the remote error (its
+ * SQLSTATE, message, detail, hint).
+ */
+static int
+online_remote(host_state *hs, mg_ctx *ctx, const char *dblink, const char *stmt)
+{
+	char	   *busy_sql;
+	char	   *v;
+	int			rc;
+
+	if ((rc = online_query(hs, ctx, &v,
+						   psprintf("SELECT %s.dblink_send_query($1, $2)", dblink),
+						   ONLINE_CONN, stmt)) != MG_OK)
+		return rc;
+	if (v == NULL || strcmp(v, "1") != 0)
+	{
+		(void) online_query(hs, ctx, &v, psprintf("SELECT %s.dblink_error_message($1)", dblink),
+							ONLINE_CONN, NULL);
+		return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL,
+							"could not send a statement on the loopback connection: %s",
+							v != NULL ? v : "unknown error");
+	}
+	busy_sql = psprintf("SELECT %s.dblink_is_busy($1)", dblink);
+	for (;;)
+	{
+		bool		done;
+
+		online_commit();
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ONLINE_POLL_MS,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if ((rc = online_query(hs, ctx, &v, busy_sql, ONLINE_CONN, NULL)) != MG_OK)
+			return rc;
+		/* a build may take hours: nothing a poll makes is kept */
+		done = v != NULL && strcmp(v, "0") == 0;
+		if (v != NULL)
+			pfree(v);
+		if (done)
+			break;
+	}
+	/* the result: a remote error comes back as this session's error */
+	rc = online_query(hs, ctx, NULL,
+					  psprintf("SELECT * FROM %s.dblink_get_result($1, true) AS r(status text)", dblink),
+					  ONLINE_CONN, NULL);
+	{
+		/* the empty result that ends the query, so the connection takes the next one */
+		mg_error	saved = *mg_ctx_error(ctx);
+		int			drc = online_query(hs, ctx, NULL,
+									   psprintf("SELECT * FROM %s.dblink_get_result($1, false) AS r(status text)", dblink),
+									   ONLINE_CONN, NULL);
+
+		if (rc != MG_OK)
+			*mg_ctx_error_mut(ctx) = saved;
+		else
+			rc = drc;
+	}
+	return rc;
+}
+
+/* The invalid indexes of the database, as an array literal of their OIDs. */
+static const char *const online_invalid_sql =
+	"SELECT coalesce(pg_catalog.array_agg(indexrelid ORDER BY indexrelid)::pg_catalog.text, '{}')"
+	" FROM pg_catalog.pg_index WHERE NOT indisvalid";
+
+/*
+ * Drop (concurrently, on the loopback connection) every invalid index
+ * not in before; their names go into *dropped ("" when none).
+ */
+static int
+online_drop_invalid(host_state *hs, mg_ctx *ctx, const char *dblink, const char *before,
+					char **dropped)
+{
+	char	   *list;
+	int			rc;
+
+	*dropped = "";
+	rc = online_query(hs, ctx, &list,
+					  "SELECT pg_catalog.string_agg(pg_catalog.format('%I.%I', n.nspname, c.relname), ' '"
+					  " ORDER BY c.oid) FROM pg_catalog.pg_index i"
+					  " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					  " WHERE NOT i.indisvalid"
+					  " AND NOT i.indexrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+					  before, NULL);
+	if (rc != MG_OK || list == NULL)
+		return rc;
+	for (char *name = strtok(pstrdup(list), " "); name != NULL; name = strtok(NULL, " "))
+	{
+		if ((rc = online_remote(hs, ctx, dblink,
+								psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name))) != MG_OK)
+			return rc;
+		*dropped = **dropped ? psprintf("%s, %s", *dropped, name) : name;
+	}
+	return MG_OK;
+}
+
+/* The loopback connection string: the server's own socket and port, this database and user, then the setting. */
+static char *
+online_conninfo(host_state *hs, mg_ctx *ctx)
+{
+	const char *dirs = GetConfigOption("unix_socket_directories", false, false);
+	StringInfoData ci;
+	char	   *setting = NULL;
+	char	   *host;
+
+	initStringInfo(&ci);
+	host = dirs != NULL ? pstrdup(dirs) : pstrdup("");
+	host[strcspn(host, ",")] = '\0';
+	while (*host == ' ')
+		host++;
+	for (char *end = host + strlen(host); end > host && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	appendStringInfoString(&ci, "host=");
+	appendStringInfoString(&ci, quote_literal_cstr(*host ? host : "localhost"));
+	appendStringInfo(&ci, " port=%d dbname=%s user=%s", PostPortNumber,
+					 quote_literal_cstr(get_database_name(MyDatabaseId)),
+					 quote_literal_cstr(GetUserNameFromId(GetUserId(), false)));
+	if (online_query(hs, ctx, &setting,
+					 psprintf("SELECT value FROM %s.migrate_settings WHERE key OPERATOR(pg_catalog.=) 'online_conninfo'",
+							  quote_identifier(hs->schema)), NULL, NULL) == MG_OK &&
+		setting != NULL && *setting)
+		appendStringInfo(&ci, " %s", setting);
+	mg_error_clear(ctx);
+	return ci.data;
+}
+
+/*
+ * run_online: the body's statements on the loopback connection (see
+ * above).  On failure *failed_statement and the error's statement say
+ * which; the hint says what stays done.
+ */
+static int
+host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
+{
+	host_state *hs = ud;
+	volatile bool had_snapshot = ActiveSnapshotSet();
+	volatile int rc = MG_OK;
+	const char *dblink;
+	char	   *v;
+	parse_args	p;
+	int			len = (int) strlen(sql);
+
+	*failed_statement = 0;
+	memset(&p, 0, sizeof(p));
+	p.hs = hs;
+	p.sql = sql;
+	if ((rc = guard(ctx, parse_guarded, &p, false, NULL, NULL)) != MG_OK)
+		return rc;
+	if ((rc = online_query(hs, ctx, &v,
+						   "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e"
+						   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+						   " WHERE e.extname OPERATOR(pg_catalog.=) 'dblink'", NULL, NULL)) != MG_OK)
+		return rc;
+	if (v == NULL)
+	{
+		mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
+					 "extension \"dblink\" is not installed in this database");
+		mg_error_detail(ctx, "A step marked \"Transactional: false\" runs through a loopback connection of contrib's dblink.");
+		mg_error_hint(ctx, "Run CREATE EXTENSION dblink (shipped with PostgreSQL) and CALL again, or write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+		return MG_EHOST;
+	}
+	dblink = v;
+
+	/* keep other runs out from the commit below until the recording unit has the lock */
+	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(MIGRATE_LOCK_KEY));
+	hs->online_lock = true;
+	PG_TRY();
+	{
+		char	   *conninfo = online_conninfo(hs, ctx);
+		ListCell   *lc;
+		int			n = 0;
+
+		/* a connection an earlier, canceled call left: its statement is stopped */
+		(void) online_query(hs, ctx, NULL,
+							psprintf("SELECT %s.dblink_cancel_query($1), %s.dblink_disconnect($1)"
+									 " WHERE $1 OPERATOR(pg_catalog.=) ANY (%s.dblink_get_connections())",
+									 dblink, dblink, dblink), ONLINE_CONN, NULL);
+		mg_error_clear(ctx);
+		if (had_snapshot)
+			PopActiveSnapshot();
+		online_commit();
+		rc = online_query(hs, ctx, NULL, psprintf("SELECT %s.dblink_connect($1, $2)", dblink),
+						  ONLINE_CONN, conninfo);
+		if (rc != MG_OK)
+		{
+			mg_error *e = mg_ctx_error_mut(ctx);
+
+			e->hint[0] = '\0';
+			*failed_statement = 1;
+			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
+						  conninfo);
+		}
+		foreach(lc, p.stmts)
+		{
+			RawStmt    *stmt = lfirst_node(RawStmt, lc);
+			int			start = stmt->stmt_location;
+			int			slen = stmt->stmt_len > 0 ? stmt->stmt_len : len - start;
+			char	   *text = pnstrdup(sql + start, slen);
+			char	   *before = NULL;
+			char	   *dropped = "";
+
+			if (rc != MG_OK)
+				break;
+			n++;
+			rc = online_query(hs, ctx, &before, online_invalid_sql, NULL, NULL);
+			if (rc == MG_OK)
+			{
+				ereport(NOTICE,
+						(errmsg_internal("running statement %d outside a transaction, on a loopback connection: %s",
+										 n, text)));
+				rc = online_remote(hs, ctx, dblink, text);
+			}
+			if (before != NULL)
+			{
+				mg_error	saved = *mg_ctx_error(ctx);
+				int			drc = online_drop_invalid(hs, ctx, dblink, before, &dropped);
+				char		why[sizeof(saved.message)];
+
+				strlcpy(why, mg_ctx_error(ctx)->message, sizeof(why));
+				if (rc == MG_OK && drc != MG_OK)
+					rc = drc;	/* the drop's error */
+				else
+					*mg_ctx_error_mut(ctx) = saved;
+				if (rc != MG_OK && drc != MG_OK && saved.code != MG_OK)
+					mg_error_detail(ctx, "An invalid index the statement left could not be dropped (%s): find it with SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid, and drop it with DROP INDEX CONCURRENTLY.",
+									why);
+				if (rc == MG_OK && *dropped)
+				{
+					mg_error_set(ctx, MG_EHOST, MG_STATE_PREREQUISITE,
+								 "the statement left an invalid index");
+					rc = MG_EHOST;
+				}
+			}
+			if (rc != MG_OK)
+			{
+				mg_error   *e = mg_ctx_error_mut(ctx);
+
+				*failed_statement = n;
+				e->context[0] = '\0';
+				mg_error_statement(ctx, sql + start, sql + start + slen);
+				if (*dropped)
+					mg_error_detail(ctx, "The failed build left the invalid index %s; it was dropped (DROP INDEX CONCURRENTLY).",
+									dropped);
+				e->hint[0] = '\0';
+				if (n > 1)
+					mg_error_hint(ctx, "The step is not recorded. Its statements before statement %d ran outside a transaction and stay; fix the cause and CALL again, which runs the step from its first statement (write such steps to be run again: IF NOT EXISTS).",
+								  n);
+				else
+					mg_error_hint(ctx, "The step is not recorded and nothing of it stays; fix the cause (the data or the script) and CALL again.");
+			}
+		}
+		{
+			mg_error	saved = *mg_ctx_error(ctx);
+
+			(void) online_query(hs, ctx, NULL,
+								psprintf("SELECT %s.dblink_disconnect($1)"
+										 " WHERE $1 OPERATOR(pg_catalog.=) ANY (%s.dblink_get_connections())",
+										 dblink, dblink), ONLINE_CONN, NULL);
+			*mg_ctx_error_mut(ctx) = saved;
+		}
+		online_commit();
+		if (had_snapshot)
+			PushActiveSnapshot(GetTransactionSnapshot());
+	}
+	PG_CATCH();
+	{
+		/* canceled: never leave the migration lock held by this session */
+		online_lock_release(hs);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (rc != MG_OK)
+		online_lock_release(hs);
+	return rc;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -1229,6 +2045,9 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->rollback = host_rollback;
 	host->notice = host_notice;
 	host->now = host_now;
+	host->limits = host_limits;
+	host->sleep = host_sleep;
+	host->wait = host_wait;
 }
 
 /*
@@ -1351,6 +2170,7 @@ static void
 call_finish(call *c, int rc)
 {
 	rc = host_close_unit(&c->host, c->ctx, rc);
+	online_lock_release(&c->hs);
 	plan_cache_release(c->hs.plans);
 	if (c->connected)
 	{
@@ -1697,6 +2517,44 @@ migrate_merge_1_0(PG_FUNCTION_ARGS)
 	return call_text_result(&c, fcinfo, rc, out);
 }
 
+/*
+ * migrate_wait([target [, timeout_seconds]]) (1.1): the start-up barrier
+ * of application workers; reads only.  Each look needs a snapshot that
+ * sees other sessions' commits, which a REPEATABLE READ or SERIALIZABLE
+ * transaction never gives: refused there rather than waiting in vain.
+ */
+#define MIGRATE_WAIT_DEFAULT_S 300.0
+
+PG_FUNCTION_INFO_V1(migrate_wait_1_1);
+
+Datum
+migrate_wait_1_1(PG_FUNCTION_ARGS)
+{
+	const char *target = arg_text(fcinfo, 0, "migrate_wait", "target", false);
+	double		secs = PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_FLOAT8(1) : MIGRATE_WAIT_DEFAULT_S;
+	long		ms;
+	call		c;
+	char	   *out = NULL;
+	int			rc;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrate_wait cannot run in a %s transaction",
+						IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("The transaction's snapshot never shows the migration another session commits, so the wait could only time out."),
+				 errhint("Call it in READ COMMITTED (the default), before starting such a transaction.")));
+	if (secs != secs || secs < 0)	/* NaN or negative */
+		ms = -1;
+	else if (secs > 86400.0 * 365)
+		ms = 86400L * 365 * 1000;
+	else
+		ms = (long) (secs * 1000.0);
+	call_open(&c, false);
+	rc = mg_cmd_wait(&out, c.ctx, &c.host, target, ms);
+	return call_text_result(&c, fcinfo, rc, out);
+}
+
 /* ------------------------------------------------------------------ */
 /* Set-returning functions                                               */
 /* ------------------------------------------------------------------ */
@@ -1970,10 +2828,13 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		call_open(&c, true);
+		/* "Transactional: false" steps run online, between committed steps */
+		c.host.run_online = host_run_online;
 		/* toasted catalog texts need a snapshot once the portal's is gone */
 		PushActiveSnapshot(GetTransactionSnapshot());
 		rc = mg_cmd_upgrade_steps(&report, &more, c.ctx, &c.host, target, 1);
 		rc = host_close_unit(&c.host, c.ctx, rc);
+		online_lock_release(&c.hs);
 		PopActiveSnapshot();
 		if (rc != MG_OK)
 			call_finish(&c, rc);	/* raises; the steps before stay committed */

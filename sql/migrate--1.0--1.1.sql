@@ -61,6 +61,19 @@ COMMENT ON FUNCTION migrate_current(boolean) IS
 COMMENT ON FUNCTION migrate_catalog_changed() IS
 	'trigger on migrate_catalog: empties migrate_catalog_heads after any change, so the kept heads are never stale';
 
+-- ---------------------------------------------------------------------
+-- migrate_wait: the start-up barrier of application workers.  Reads
+-- only; waits on the migration lock while a run holds it.  (Lock safety,
+-- the settings lock_timeout, lock_retries and statement_timeout, needs
+-- no SQL object: settings live in migrate_settings.)
+
+CREATE FUNCTION migrate_wait(target text DEFAULT NULL, timeout_seconds double precision DEFAULT 300)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_wait_1_1'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_wait(text, double precision) IS
+	'migrate_wait([target [, timeout_seconds]]): return once the database is at target (default: the heads of the branches it holds), waiting on the migration lock while a run holds it, else checking with growing pauses; fails after timeout_seconds (default 300; 0: look once) naming the target and where the database is; changes nothing. Start-up pattern: one worker SELECT migrate_upgrade(), every worker SELECT migrate_wait()';
 -- ----------------------------------------------------------------------------
 -- Where the database stands: migrate_status, migrate_graph, migrate_version,
 -- migrate_functions.

@@ -38,6 +38,12 @@
  *                                       (version_table, branches,
  *                                       legacy_table, legacy_versions,
  *                                       base_release)
+ *     migrate_wait([target [, timeout_seconds]])
+ *                                       return once the database is at
+ *                                       target (default: its heads); fail
+ *                                       after timeout_seconds (default
+ *                                       300); reads only: the start-up
+ *                                       barrier of application workers
  *     migrate_init()                    initialize an empty database: every
  *                                       branch it holds to its head
  *     migrate_verify([auto_migrate])    Galaxy's start-up verification, per
@@ -256,6 +262,7 @@
 #include "sqlite3ext.h"
 SQLITE_EXTENSION_INIT1
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -843,6 +850,17 @@ host_now(void *ud, char *buf, size_t cap)
 			 tm.tm_hour, tm.tm_min, tm.tm_sec, (long) (ts.tv_nsec / 1000));
 }
 
+/*
+ * sleep: migrate_wait's pause between looks (SQLite has no lock queue to
+ * wait in: a writer's lock is polled, as its busy handler does).
+ */
+static void
+host_sleep(void *ud, long ms)
+{
+	(void) ud;
+	sqlite3_sleep(ms > INT_MAX ? INT_MAX : (int) ms);
+}
+
 /* Fill the host interface for one call on db. */
 static void
 host_init(mg_host *host, host_state *hs, sqlite3 *db)
@@ -862,6 +880,7 @@ host_init(mg_host *host, host_state *hs, sqlite3 *db)
 	host->rollback = host_rollback;
 	host->notice = host_notice;
 	host->now = host_now;
+	host->sleep = host_sleep;	/* no limits: SQLite's waits are its busy timeout */
 }
 
 /*
@@ -1167,6 +1186,42 @@ fn_config(sqlite3_context *fctx, int argc, sqlite3_value **argv)
 		return;
 	rc = mg_cmd_config(&out, c.ctx, &c.host, key, value);
 	call_finish(&c, rc, out);
+}
+
+/*
+ * migrate_wait([target [, timeout_seconds]]): returns once the database
+ * is at target (default: its heads); fails after timeout_seconds
+ * (default 300; 0: look once).  Reads only.
+ */
+#define MIGRATE_WAIT_DEFAULT_S 300.0
+
+static void
+fn_wait(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	call		c;
+	const char *target;
+	double		secs = MIGRATE_WAIT_DEFAULT_S;
+	char	   *report = NULL;
+	int			rc;
+
+	if (arg_text(&target, fctx, argc, argv, 0, "migrate_wait", "target", 0) != 0)
+		return;
+	if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL)
+	{
+		int			t = sqlite3_value_numeric_type(argv[1]);
+
+		if (t != SQLITE_INTEGER && t != SQLITE_FLOAT)
+		{
+			sqlite3_result_error(fctx, "migrate_wait: argument \"timeout_seconds\" must be a number", -1);
+			return;
+		}
+		secs = sqlite3_value_double(argv[1]);
+	}
+	if (call_open(&c, fctx) != 0)
+		return;
+	rc = mg_cmd_wait(&report, c.ctx, &c.host, target,
+					 secs < 0 || secs != secs ? -1 : secs > 86400.0 * 365 ? 86400L * 365 * 1000 : (long) (secs * 1000.0));
+	call_finish(&c, rc, report);
 }
 
 /* migrate_verify([auto_migrate]) */
@@ -1885,6 +1940,12 @@ fn_version(sqlite3_context *fctx, int argc, sqlite3_value **argv)
  * but in top-level SQL.  They are not deterministic.
  */
 #define WRITES	(SQLITE_UTF8 | SQLITE_DIRECTONLY)
+/*
+ * migrate_wait writes nothing but may sleep for minutes: a view or
+ * trigger of a file someone else made must not be able to hang its
+ * readers with it, so it is top-level SQL only too.
+ */
+#define WAITS	(SQLITE_UTF8 | SQLITE_DIRECTONLY)
 /* The report functions: read-only, not deterministic (they read state). */
 #define READS	(SQLITE_UTF8)
 
@@ -1940,6 +2001,10 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_function(db, "migrate_check", 0, READS, NULL, fn_check, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_init", 0, WRITES, (void *) &cmd_init, fn_plain_command, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_wait", 0, WAITS, NULL, fn_wait, NULL, NULL);
+	for (n = 1; n <= 2 && rc == SQLITE_OK; n++)
+		rc = sqlite3_create_function(db, "migrate_wait", n, WAITS, NULL, fn_wait, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db, "migrate_verify", 0, WRITES, NULL, fn_verify, NULL, NULL);
 	if (rc == SQLITE_OK)

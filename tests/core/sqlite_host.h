@@ -125,7 +125,8 @@ th_now(void *ud, char *buf, size_t cap)
 static th the_th;
 static mg_host host = {
 	MG_HOST_VERSION, &the_th, "sqlite", "main", 1,
-	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now
+	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now,
+	NULL, NULL, NULL, NULL
 };
 
 static void

@@ -134,7 +134,8 @@ th_now(void *ud, char *buf, size_t cap)
 static th the_th;
 static mg_host host = {
 	MG_HOST_VERSION, &the_th, "sqlite", "main", 1,
-	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now
+	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now,
+	NULL, NULL, NULL, NULL
 };
 
 static void
@@ -392,7 +393,7 @@ test_settings(void)
 	ok(v == NULL, "no value for an unknown key");
 	is_str(err->message, "unrecognized setting \"foo\"", "unknown key message");
 	is_str(err->sqlstate, MG_STATE_UNDEFINED, "unknown key SQLSTATE");
-	is_str(err->detail, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release.",
+	is_str(err->detail, "Known settings are: version_table, branches, legacy_table, legacy_versions, base_release, lock_timeout, lock_retries, statement_timeout, online_conninfo.",
 		   "unknown key detail lists the known keys");
 	is_int(mg_state_set_setting(&st, "foo", "1"), MG_EINPUT, "unknown key write: MG_EINPUT");
 	is_str(err->message, "unrecognized setting \"foo\"", "unknown key write message");
@@ -799,7 +800,7 @@ test_postgresql_texts(void)
 	mg_ctx *ctx = new_ctx();
 	mg_host pg = {
 		MG_HOST_VERSION, NULL, "postgresql", "migrate", 1,
-		rec_query, NULL, NULL, NULL, NULL, NULL, th_now
+		rec_query, NULL, NULL, NULL, NULL, NULL, th_now, NULL, NULL, NULL, NULL
 	};
 	mg_state st;
 	mg_step up = {0, true, "", "aaaa", NULL, 0};

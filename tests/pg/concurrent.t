@@ -32,6 +32,7 @@ is "$RC" 0 "load the sample environment"
 
 # Session A: a coprocess psql whose transaction stays open until told.
 coproc A { psql -X -q -A -t -v ON_ERROR_STOP=1 -d conc >"$TMP/a.out" 2>"$TMP/a.err"; }
+a_pid=$A_PID	# bash unsets A_PID once the coprocess has ended
 echo "BEGIN; SELECT migrate_upgrade('heads');" >&"${A[1]}"
 ok "session A has run its upgrade and holds the lock" wait_for conc "$(one_lock granted)"
 
@@ -43,7 +44,7 @@ is "$(val conc "SELECT to_regclass('alembic_version') IS NULL")" "t" \
 
 echo "COMMIT;" >&"${A[1]}"
 exec {A[1]}>&-
-wait "$A_PID"
+wait "$a_pid"
 is "$?" 0 "session A commits"
 wait "$b"
 is "$?" 0 "session B returns"

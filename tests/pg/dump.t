@@ -7,16 +7,6 @@
 
 plan 18
 
-# The engine's whole state, as text.
-STATE="SELECT concat_ws(E'\n',
-	(SELECT string_agg(concat_ws('|', seq, revision, down_revisions, branch_labels, depends_on, tags,
-		message, filename, transactional, checksum, md5(script), added_at), E'\n' ORDER BY seq)
-	 FROM migrate.migrate_catalog),
-	(SELECT string_agg(concat_ws('|', id, revision, direction, from_revisions, to_revisions, run_at,
-		duration_ms, checksum, applied_by), E'\n' ORDER BY id) FROM migrate.migrate_log),
-	(SELECT string_agg(key || '=' || value, E'\n' ORDER BY key) FROM migrate.migrate_settings),
-	(SELECT string_agg(version_num, E'\n' ORDER BY version_num) FROM alembic_version))"
-
 # empty_db NAME: a new empty database (pg_dump does not carry the
 # database's own settings, so search_path is set here as for the source).
 empty_db() {

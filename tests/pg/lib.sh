@@ -7,8 +7,12 @@
 #   - TAP output: plan N, ok NAME COMMAND..., is GOT WANT NAME,
 #     has GOT TEXT NAME, lacks GOT TEXT NAME, skip NAME REASON,
 #     diag TEXT, done_testing;
-#   - fresh_db NAME: a new database NAME with the extension (schema
-#     "migrate", search_path "public, migrate"), dropped again on exit;
+#   - fresh_db NAME [VERSION]: a new database NAME with the extension
+#     (schema "migrate", search_path "public, migrate"; at VERSION, else
+#     the default one), dropped again on exit;
+#   - STATE: a query of the engine's whole state as text (catalog, log,
+#     settings, version table), for "nothing changed" and "the same
+#     after" checks;
 #   - pq DB SQL...: the SQL (one argument a line) through psql in one
 #     session, ON_ERROR_STOP, unaligned tuples only; sets OUT, ERR, RC;
 #   - val DB SQL: one value (psql -Atc), for checks;
@@ -120,14 +124,23 @@ done_testing() {
 	exit 0
 }
 
-fresh_db() {	# fresh_db NAME
+STATE="SELECT concat_ws(E'\n',
+	(SELECT string_agg(concat_ws('|', seq, revision, down_revisions, branch_labels, depends_on, tags,
+		message, filename, transactional, checksum, md5(script), added_at), E'\n' ORDER BY seq)
+	 FROM migrate.migrate_catalog),
+	(SELECT string_agg(concat_ws('|', id, revision, direction, from_revisions, to_revisions, run_at,
+		duration_ms, checksum, applied_by), E'\n' ORDER BY id) FROM migrate.migrate_log),
+	(SELECT string_agg(key || '=' || value, E'\n' ORDER BY key) FROM migrate.migrate_settings),
+	(SELECT string_agg(version_num, E'\n' ORDER BY version_num) FROM alembic_version))"
+
+fresh_db() {	# fresh_db NAME [VERSION]
 	_dbs+=("$1")
 	psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null 2>"$TMP/.err" <<EOF
 DROP DATABASE IF EXISTS "$1" WITH (FORCE);
 CREATE DATABASE "$1";
 \\c "$1"
 CREATE SCHEMA migrate;
-CREATE EXTENSION migrate WITH SCHEMA migrate;
+CREATE EXTENSION migrate WITH SCHEMA migrate ${2:+VERSION '$2'};
 ALTER DATABASE "$1" SET search_path = public, migrate;
 EOF
 	local rc=$?

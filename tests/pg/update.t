@@ -39,22 +39,13 @@ declare -A CALLS=(
 	["migrate_heads()"]="SELECT count(*) FROM migrate_heads()"
 	["migrate_current(boolean)"]="SELECT count(*) FROM migrate_current(true)"
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
+	["migrate_wait(text, double precision)"]="SELECT migrate_wait('3a2d6b1c9e0f', 0)"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
 	["migrate_status()"]="SELECT count(*) FROM migrate_status()"
 	["migrate_graph(text)"]="SELECT length(migrate_graph('dot-collapsed'))"
 	["migrate_version()"]="SELECT migrate_version()"
 	["migrate_functions()"]="SELECT count(*) FROM migrate_functions()"
 )
-
-# The engine's whole state, as text (tests/pg/dump.t's).
-STATE="SELECT concat_ws(E'\n',
-	(SELECT string_agg(concat_ws('|', seq, revision, down_revisions, branch_labels, depends_on, tags,
-		message, filename, transactional, checksum, md5(script), added_at), E'\n' ORDER BY seq)
-	 FROM migrate.migrate_catalog),
-	(SELECT string_agg(concat_ws('|', id, revision, direction, from_revisions, to_revisions, run_at,
-		duration_ms, checksum, applied_by), E'\n' ORDER BY id) FROM migrate.migrate_log),
-	(SELECT string_agg(key || '=' || value, E'\n' ORDER BY key) FROM migrate.migrate_settings),
-	(SELECT string_agg(version_num, E'\n' ORDER BY version_num) FROM alembic_version))"
 
 # What the engine answers, as text.
 ANSWERS="SELECT concat_ws(E'\n--\n', migrate_check(),
@@ -92,27 +83,10 @@ OBJECTS="SELECT string_agg(o, E'\n' ORDER BY o) FROM (
 		AND deptype = 'e' AND refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'migrate'))
 	) s(o)"
 
-# new_db NAME [VERSION]: a database with the extension in schema migrate
-# (at VERSION, else the default one), dropped on exit.
-new_db() {
-	_dbs+=("$1")
-	psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null 2>"$TMP/.err" <<EOF
-DROP DATABASE IF EXISTS "$1" WITH (FORCE);
-CREATE DATABASE "$1";
-\\c "$1"
-CREATE SCHEMA migrate;
-CREATE EXTENSION migrate WITH SCHEMA migrate ${2:+VERSION '$2'};
-ALTER DATABASE "$1" SET search_path = public, migrate;
-EOF
-	local rc=$?
-	[ $rc -eq 0 ] || cat "$TMP/.err" >&2
-	return $rc
-}
-
 default_version=$(val postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'migrate'")
 
 # ------------------------------------------------------------ a database at 1.0
-new_db upd_old 1.0
+fresh_db upd_old 1.0
 is "$(val upd_old "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" "1.0" \
 	"CREATE EXTENSION migrate VERSION '1.0'"
 pq upd_old "SELECT migrate_load('$MIGRATE_ENV_DIR');" \
@@ -142,7 +116,7 @@ is "$(comm -23 <(printf '%s\n' "$old_funcs") <(printf '%s\n' "$new_funcs"))" "" 
 	"no function of 1.0 is gone"
 
 # ------------------------------------------------------------ a fresh installation is the same
-new_db upd_new
+fresh_db upd_new
 is "$(val upd_new "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" "$default_version" \
 	"CREATE EXTENSION migrate installs $default_version"
 is "$(val upd_old "$OBJECTS")" "$(val upd_new "$OBJECTS")" \
