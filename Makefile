@@ -16,10 +16,21 @@
 #                                 the core and SQLite tests again, built with
 #                                 -fsanitize=address,undefined (build/asan/)
 #                       valgrind  the core tests under valgrind
+#                       fuzz      tests/fuzz/fuzz_*.c, libFuzzer targets
+#                                 built with clang (build/fuzz/): each
+#                                 replays its corpus tests/fuzz/corpus/NAME/
+#                                 and runs FUZZ_RUNS mutations with a fixed
+#                                 seed (a regression run of a few seconds)
 #                     then one summary line: "tests: N passed, N failed".
 #                     Each suite also has its own target: check-core,
 #                     check-sqlite, check-oracle, check-pg, check-asan-core,
-#                     check-asan-sqlite, check-valgrind.
+#                     check-asan-sqlite, check-valgrind, check-fuzz.
+#   make fuzz         build the fuzz targets and run each for FUZZ_SECONDS
+#                     (default 60) with a random seed: the long run, e.g.
+#                     make fuzz FUZZ_SECONDS=3600.  Findings are written to
+#                     build/fuzz/artifacts/ with the command that replays
+#                     them; new inputs to build/fuzz/corpus/ (see
+#                     tests/fuzz/README.md for adding one to the corpus)
 #   make pg           build the PostgreSQL extension (make -C pg_ext)
 #   make install      install what a packager ships (INSTALL_TARGETS):
 #                       install-sqlite  sqlite_ext/migrate.so as
@@ -39,6 +50,8 @@
 #   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
 #                     shell session with the extension on the sample migrations
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
+#                     and bench/run.sh check (the start-up check at 100,000
+#                     revisions and 300,000 log rows)
 #                     and bench/status.sh (migrate_status at 10,000
 #                     revisions and 100,000 log rows)
 #   make docs-graph   docs/graph.dot and docs/graph.svg, the README's picture
@@ -66,7 +79,8 @@
 #
 # Variables (override on the command line: make CC=clang PROVEFLAGS=-v):
 #   CC CFLAGS CPPFLAGS LDFLAGS TEST_LIBS SANFLAGS AR PROVE PROVEFLAGS VALGRIND
-#   TEST_TIMEOUT PG_TIMEOUT
+#   TEST_TIMEOUT PG_TIMEOUT FUZZ_CC FUZZ_FLAGS FUZZ_RUNS FUZZ_SECONDS
+#   FUZZ_TIMEOUT
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -115,10 +129,29 @@ ASAN_CORE_OBJ := $(CORE_SRC:%.c=build/asan/%.o)
 ASAN_EXT_OBJ := $(EXT_SRC:%.c=build/asan/%.o)
 ASAN_TEST_BIN := $(CORE_TESTS:tests/core/%.c=build/asan/tests/bin/%)
 
-LOGS := build/logs
-SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind
+# libFuzzer needs clang (Debian: clang, libclang-rt-14-dev).  The core is
+# built once with coverage and sanitizers, each target links it.
+FUZZ_CC = clang
+FUZZ_FLAGS = -std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+# Mutations per target in `make check` (fixed seed: the same inputs every
+# run), seconds per target in `make fuzz`, seconds any one input may take.
+FUZZ_RUNS = 6000
+FUZZ_SECONDS = 60
+FUZZ_TIMEOUT = 5
+# Extra defines for the targets (FUZZ_SKIP_DEPENDS_ON_CYCLES: the graph
+# target skips catalogs with a cycle through Depends On, as it had to before
+# the graph builder refused them).
+FUZZ_DEFS =
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_CORE_OBJ := $(CORE_SRC:%.c=build/fuzz/%.o)
+.SECONDARY: $(FUZZ_CORE_OBJ)
 
-.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean docs-graph \
+LOGS := build/logs
+SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind fuzz
+
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean fuzz docs-graph \
 	install uninstall install-sqlite uninstall-sqlite install-pg uninstall-pg
 
 all: $(LIB) $(SO)
@@ -156,7 +189,16 @@ build/asan/tests/bin/%: tests/core/%.c $(ASAN_CORE_OBJ)
 		-MF build/asan/tests/$*.d -o $@ $< $(ASAN_CORE_OBJ) $(LDFLAGS) \
 		$(TEST_LIBS)
 
--include $(wildcard build/*/*.d build/asan/*/*.d)
+build/fuzz/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) $(FUZZ_DEFS) -fsanitize=fuzzer -MMD -MP \
+		-MF build/fuzz/fuzz_$*.d -o $@ $< $(FUZZ_CORE_OBJ)
+
+-include $(wildcard build/*/*.d build/asan/*/*.d build/fuzz/*/*.d)
 
 # ---------------------------------------------------------------- tests
 
@@ -227,6 +269,16 @@ check-valgrind: $(TEST_BIN)
 	$(call prove,valgrind,MIGRATE_VALGRIND=1,-e '$(TIMEOUT) $(VALGRIND)',\
 		$(TEST_BIN))
 
+check-fuzz: $(FUZZ_BIN)
+	$(call prove,fuzz,FUZZ_TIMEOUT=$(FUZZ_TIMEOUT),\
+		-e '$(TIMEOUT) tests/fuzz/run.sh --runs $(FUZZ_RUNS)',$(FUZZ_BIN))
+
+# The long run: each target FUZZ_SECONDS with a random seed.
+fuzz: $(FUZZ_BIN)
+	$(call prove,fuzz-long,FUZZ_TIMEOUT=$(FUZZ_TIMEOUT),\
+		-e 'timeout -k 10 $(shell echo $$(($(FUZZ_SECONDS) + 600))) tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)',\
+		$(FUZZ_BIN))
+
 # ---------------------------------------------------------------- the rest
 
 demo:
@@ -247,6 +299,7 @@ bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
 		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
+		bash bench/run.sh check && \
 		bash bench/status.sh | tee build/bench/status.md; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \

@@ -7,6 +7,9 @@
 #   bench/run.sh graph [--results FILE] [graph.sh options]
 #       the graph benchmark of 1,000 and 10,000 revisions (bench/graph.sh,
 #       e.g. --callgrind, --sizes 100,1000, --runs 5)
+#   bench/run.sh check [--results FILE] [check.sh options]
+#       the start-up check at 100,000 revisions and 300,000 log rows
+#       (bench/check.sh; the report also goes to build/bench/check.md)
 #   bench/run.sh convert [--count N] [--runs R]
 #       converting an Alembic project of 500 revisions with
 #       tools/migrate-from-alembic (bench/convert.sh; needs no build)
@@ -27,8 +30,8 @@ if [ "${1:-}" = convert ]; then
 	shift
 	exec "$here/convert.sh" "$@"
 fi
-if [ "${1:-}" = graph ]; then
-	what=graph
+if [ "${1:-}" = graph ] || [ "${1:-}" = check ]; then
+	what=$1
 	shift
 fi
 results=""
@@ -58,6 +61,13 @@ fi
 
 if [ "$what" = graph ]; then
 	cmd=("$here/graph.sh" --ext "$ext" "${args[@]}")
+elif [ "$what" = check ]; then
+	if command -v pg_config >/dev/null && [ -f "$root/pg_ext/Makefile" ]; then
+		make -s -C "$root/pg_ext" >&2 && make -s -C "$root/pg_ext" install >/dev/null || true
+	fi
+	cmd=("$here/check.sh" --ext "$ext" "${args[@]}")
+	mkdir -p "$root/build/bench"
+	[ -n "$results" ] || results=$root/build/bench/check.md
 else
 	if command -v pg_config >/dev/null && [ -f "$root/pg_ext/Makefile" ]; then
 		if ! { make -s -C "$root/pg_ext" >&2 && make -s -C "$root/pg_ext" install >/dev/null; }; then

@@ -42,6 +42,7 @@ typedef struct collect {
 	size_t cap;
 	int ncol;
 	int rc;                     /* MG_ENOMEM once a copy failed; each()'s error */
+	bool done;                  /* each() needs no more rows: the query stops, no error */
 	/* per row: MG_OK, or an error code with the context's error set */
 	int (*each)(struct collect *c, int ncol, const char *const *vals);
 	void *arg;                  /* each()'s state */
@@ -64,7 +65,7 @@ collect_row(void *arg, int ncol, const char *const *vals)
 	{
 		c->rc = c->each(c, ncol, vals);
 		if (c->rc == MG_OK)
-			return 0;
+			return c->done ? 1 : 0;
 		*c->saved = *mg_ctx_error(c->ctx);
 		return 1;
 	}
@@ -1845,6 +1846,82 @@ mg_state_applied_checksum(char **out, mg_state *st, const char *rev)
 		return rc;
 	if (c.n > 0)
 		*out = c.rows[0][0];
+	return MG_OK;
+}
+
+/* What newest_row fills: per revision of map, the newest upgrade's checksum. */
+typedef struct newest {
+	const mg_revmap *map;
+	const uint8_t *want;    /* [revision]: asked about (NULL: all) */
+	size_t left;            /* revisions asked about whose row is still to come */
+	const char **sums;      /* [revision]: the checksum, NULL when none */
+	uint8_t *seen;          /* [revision]: its newest upgrade row was read */
+} newest;
+
+/* One log row, newest first: the first upgrade row of a revision is its newest. */
+static int
+newest_row(collect *c, int ncol, const char *const *vals)
+{
+	newest *w = c->arg;
+	int rc, i;
+
+	if ((rc = mg_interrupt_check(c->ctx)) != MG_OK)
+		return rc;
+	if (ncol < 3 || vals[0] == NULL || vals[1] == NULL || strcmp(vals[1], "upgrade") != 0)
+		return MG_OK;
+	i = mg_revmap_find(w->map, vals[0]);
+	if (i < 0 || w->seen[i] || (w->want != NULL && !w->want[i]))
+		return MG_OK;
+	w->seen[i] = 1;
+	if (vals[2] != NULL && (w->sums[i] = mg_strdup(c->ctx, vals[2])) == NULL)
+		return MG_ENOMEM;
+	/* every revision asked about has its newest row: older rows cannot matter */
+	c->done = --w->left == 0;
+	return MG_OK;
+}
+
+/*
+ * The checksum recorded by the newest upgrade of the revisions of map
+ * marked in want (NULL: all): (*out)[i] for revision i, NULL when it was
+ * never upgraded here (or its newest upgrade row has none, or it was not
+ * asked about).  One pass over the log, newest first, in the order of
+ * its primary key (no sort, no index needed), stopping once every
+ * revision asked about has been seen: the start-up check costs at most
+ * the log's length, not revisions times log rows.  The rows are filtered
+ * here, not with a comparison in SQL, so the query calls no operator a
+ * search_path could replace.  Errors: MG_EHOST, MG_ENOMEM, MG_ECANCEL.
+ */
+int
+mg_state_applied_checksums(const char ***out, mg_state *st, const mg_revmap *map,
+						   const uint8_t *want)
+{
+	size_t n = mg_revmap_count(map);
+	collect c = {0};
+	newest w;
+
+	*out = NULL;
+	w.map = map;
+	w.want = want;
+	w.left = 0;
+	for (size_t i = 0; i < n; i++)
+		w.left += want == NULL || want[i];
+	w.sums = mg_alloc(st->ctx, sizeof(*w.sums) * (n + 1));
+	w.seen = mg_alloc(st->ctx, n + 1);
+	if (w.sums == NULL || w.seen == NULL)
+		return MG_ENOMEM;
+	if (!st->missing && w.left > 0)
+	{
+		int rc;
+
+		c.each = newest_row;
+		c.arg = &w;
+		rc = query(st, mg_printf(st->ctx, "SELECT revision, direction, checksum FROM %s ORDER BY id DESC",
+								 st->t_log),
+				   0, NULL, &c, NULL);
+		if (rc != MG_OK)
+			return rc;
+	}
+	*out = w.sums;
 	return MG_OK;
 }
 

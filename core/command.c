@@ -1579,7 +1579,7 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 {
 	mg_session s;
 	int *cur, *h;
-	const char **unknown;
+	const char **unknown, **applied;
 	size_t ncur, nunknown, nh;
 	uint8_t *have;
 	mg_buf b;
@@ -1616,20 +1616,19 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			problems++;
 			behind++;
 		}
-	/* applied revisions whose script changed since */
+	/* applied revisions whose script changed since (one pass over the log) */
+	if ((rc = mg_state_applied_checksums(&applied, &s.st, s.map, have)) != MG_OK)
+		return rc;
 	for (size_t k = 0; k < mg_revmap_count(s.map); k++)
 	{
-		char *applied;
 		const mg_rev *r = mg_revmap_rev(s.map, (int) k);
 
-		if (!have[k])
-			continue;
-		if ((rc = mg_state_applied_checksum(&applied, &s.st, r->id)) != MG_OK)
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
 			return rc;
-		if (applied != NULL && strcmp(applied, r->script->checksum) != 0)
+		if (have[k] && applied[k] != NULL && strcmp(applied[k], r->script->checksum) != 0)
 		{
 			mg_buf_printf(&b, "changed: revision %s was applied with checksum %s; its script now has %s\n",
-						  r->id, applied, r->script->checksum);
+						  r->id, applied[k], r->script->checksum);
 			problems++;
 		}
 	}

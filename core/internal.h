@@ -744,6 +744,13 @@ int mg_state_set_setting(mg_state *st, const char *key, const char *value);
 int mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t n);
 /* The checksum recorded when rev was last applied (NULL when never). */
 int mg_state_applied_checksum(char **out, mg_state *st, const char *rev);
+/*
+ * The same for the revisions of map marked in want (NULL: all) at once,
+ * from one pass over the log: (*out)[i] for revision i (NULL when never
+ * upgraded or not asked about).
+ */
+int mg_state_applied_checksums(const char ***out, mg_state *st, const mg_revmap *map,
+                               const uint8_t *want);
 
 /* ---- limits.c: a run's lock and step limits, lock retries ------------ */
 

@@ -1047,6 +1047,30 @@ end_section(parser *ps, bool up, int dialect, const char *from, const char *to)
 	return MG_OK;
 }
 
+/*
+ * A NUL byte is refused wherever it is: the catalog and every SQL client
+ * end the text there, so the script stored and checksummed would not be
+ * the one read (and its header could say one thing to the parser and
+ * another to the database).
+ */
+static int
+refuse_nul(parser *ps, const char *text, size_t len)
+{
+	const char *nul = len > 0 ? memchr(text, '\0', len) : NULL;
+	char at[300];
+	int no = 1;
+
+	if (nul == NULL)
+		return MG_OK;
+	for (const char *p = text; p < nul; p++)
+		no += *p == '\n';
+	where(at, sizeof(at), ps->filename, no);
+	mg_error_set(ps->ctx, MG_EINPUT, MG_STATE_SYNTAX, "NUL byte in revision script at %s", at);
+	mg_error_detail(ps->ctx, "A revision script is text; the database and SQL clients would cut it at that byte.");
+	mg_error_hint(ps->ctx, "Remove the NUL byte from the script and load it again.");
+	return MG_EINPUT;
+}
+
 /* Read the header and the sections of text into ps (see parser.keep). */
 static int
 run_parser(parser *ps, const char *text, size_t len)
@@ -1060,6 +1084,8 @@ run_parser(parser *ps, const char *text, size_t len)
 	const char *sec_start = NULL;
 	int rc;
 
+	if ((rc = refuse_nul(ps, text, len)) != MG_OK)
+		return rc;
 	cursor_init(&c, text, len);
 	while (cursor_next(&c, &ln))
 	{

@@ -844,6 +844,7 @@ typedef struct row_receiver
 	FmgrInfo   *out;
 	Oid		   *types;
 	const char **vals;
+	bool		select;			/* a plain SELECT: stopping it early changes nothing */
 } row_receiver;
 
 static void
@@ -851,7 +852,7 @@ rows_startup(DestReceiver *self, int operation, TupleDesc desc)
 {
 	row_receiver *rr = (row_receiver *) self;
 
-	(void) operation;
+	rr->select = operation == CMD_SELECT;
 	rr->ncol = desc->natts;
 	rr->out = palloc(sizeof(FmgrInfo) * (rr->ncol > 0 ? rr->ncol : 1));
 	rr->types = palloc(sizeof(Oid) * (rr->ncol > 0 ? rr->ncol : 1));
@@ -895,6 +896,12 @@ rows_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		q->row_rc = rc;
 		q->stopped = true;
+		/*
+		 * false ends the executor's run, so the rest of the scan is not
+		 * read; only for a SELECT (a DML statement with RETURNING must
+		 * still change every row it was asked to).
+		 */
+		return !rr->select;
 	}
 	return true;
 }

@@ -919,11 +919,11 @@ test_load_bodies(void)
 	}
 }
 
-/* List values: one block, items trimmed, empty ones dropped, a NUL ends the value. */
+/* List values: one block, items trimmed, empty ones dropped (a NUL byte: test_nul_byte). */
 static void
 test_list_values(void)
 {
-	static const char text[] = "-- Revision ID: abc\n-- Revises: d1 ,\td2,, \n-- Tags: t1,t2\0t3\n-- Branch Labels: ,\n";
+	static const char text[] = "-- Revision ID: abc\n-- Revises: d1 ,\td2,, \n-- Tags: t1,t2\n-- Branch Labels: ,\n";
 	mg_ctx *ctx = new_ctx();
 	mg_script *s = NULL;
 
@@ -932,8 +932,8 @@ test_list_values(void)
 	{
 		is_int(s->ndown, 2, "lists: two parents");
 		is_str(s->down[1], "d2", "lists: tab and blanks trimmed");
-		is_int(s->ntags, 2, "lists: a NUL ends the value");
-		is_str(s->tags[1], "t2", "lists: the item before the NUL");
+		is_int(s->ntags, 2, "lists: two tags");
+		is_str(s->tags[1], "t2", "lists: the last item");
 		ok(s->nlabels == 0 && s->labels == NULL, "lists: only commas: no items, no array");
 	}
 	mg_ctx_free(ctx);
@@ -987,6 +987,40 @@ test_line_kinds(void)
 	mg_ctx_free(ctx);
 }
 
+/*
+ * A NUL byte anywhere is refused by the parser and by the catalog's
+ * readers alike (found by tests/fuzz/fuzz_script.c: the parser read
+ * "Revises" up to the NUL, the catalog's reader past it).
+ */
+static void
+test_nul_byte(void)
+{
+	static const char text[] = "-- merge\n--\n-- Revision ID: abc\n-- Revises: def, 12\0\0 34\n"
+		"\n-- migrate:upgrade\nSELECT 1;\n";
+	const char *want = "NUL byte in revision script at \"nul.sql\", line 4";
+	size_t len = sizeof(text) - 1;
+	mg_ctx *ctx = new_ctx();
+	mg_script *s = NULL, meta;
+	mg_body_span span;
+
+	is_int(mg_script_parse(&s, ctx, text, len, "nul.sql"), MG_EINPUT, "NUL byte: refused");
+	is_str(mg_ctx_error(ctx)->message, want, "NUL byte: message names file and line");
+	is_str(mg_ctx_error(ctx)->sqlstate, MG_STATE_SYNTAX, "NUL byte: SQLSTATE 42601");
+	ok(mg_ctx_error(ctx)->hint[0] != '\0', "NUL byte: a hint says what to do");
+	ok(s == NULL, "NUL byte: no script returned");
+	mg_error_clear(ctx);
+	meta_script(&meta, "abc", "nul.sql");
+	is_int(mg_script_load_bodies(&meta, ctx, text, len, MG_DIALECT_SQLITE, MG_BODY_BOTH), MG_EINPUT,
+		   "NUL byte: bodies: refused");
+	is_str(mg_ctx_error(ctx)->message, want, "NUL byte: bodies: the same message");
+	ok(meta_unchanged(&meta), "NUL byte: bodies: the script is left as it was");
+	mg_error_clear(ctx);
+	is_int(mg_script_find_body(&span, ctx, text, len, &meta, true, MG_DIALECT_SQLITE), MG_EINPUT,
+		   "NUL byte: find_body: refused");
+	is_str(mg_ctx_error(ctx)->message, want, "NUL byte: find_body: the same message");
+	mg_ctx_free(ctx);
+}
+
 int
 main(void)
 {
@@ -1005,6 +1039,7 @@ main(void)
 	test_find_body();
 	test_list_values();
 	test_line_kinds();
+	test_nul_byte();
 
 	oom_sweep("small script", small_script);
 	oom_boundary_sweep("small script", small_script);
