@@ -135,6 +135,20 @@ mg_state_host_query(mg_state *st, const char *sql, int nparams, const char *cons
 	return rc;
 }
 
+int
+mg_state_rows(char ****rows, size_t *n, mg_state *st, const char *sql, int nparams,
+			  const char *const *params, int ncol)
+{
+	collect c = {0};
+	int rc;
+
+	c.ncol = ncol;
+	rc = query(st, sql, nparams, params, &c, NULL);
+	*rows = c.rows;
+	*n = rc == MG_OK ? c.n : 0;
+	return rc;
+}
+
 /* "name" with embedded quotes doubled; NULL when out of memory. */
 static char *
 quote_ident(mg_ctx *ctx, const char *name)

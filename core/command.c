@@ -176,6 +176,9 @@ mg_session_close(mg_session *s, int rc)
 	if (!s->in_unit)
 		return rc;
 	s->in_unit = false;
+	/* a run that ran steps leaves the schema's fingerprint (drift.c) */
+	if (rc == MG_OK && s->ran)
+		rc = mg_drift_record(s);
 	if (rc == MG_OK)
 	{
 		rc = host->commit(host->ud, s->st.ctx);
@@ -374,8 +377,8 @@ mg_session_release_target(const char **out, mg_session *s, const char *target)
  * run: a long plan from one catalog query that keeps only those
  * sections, a short one as full scripts.
  */
-static int
-load_bodies(mg_session *s, const mg_plan *plan)
+int
+mg_session_load_bodies(mg_session *s, const mg_plan *plan)
 {
 	if (plan->n > 16)
 	{
@@ -489,7 +492,7 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 		plan.n = max_steps;
 	}
 	if (kind != MG_RUN_STAMP &&
-		((rc = load_bodies(s, &plan)) != MG_OK ||
+		((rc = mg_session_load_bodies(s, &plan)) != MG_OK ||
 		 (rc = mg_run_check(ctx, s->map, &plan, s->st.dialect)) != MG_OK))
 		return rc;
 	if (purge && s->vt_exists && (rc = clear_versions(&s->st)) != MG_OK)
@@ -500,6 +503,7 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 	if ((rc = mg_run_plan(report, &s->st, s->map, &plan, kind != MG_RUN_STAMP)) != MG_OK)
 		return rc;
 	*nsteps = plan.n;
+	s->ran = s->ran || plan.n > 0;
 	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
 }
 
@@ -1267,6 +1271,7 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 	size_t ncur, nunknown, nh;
 	uint8_t *have;
 	mg_buf b;
+	const char *drift_note = NULL;
 	int rc, problems = 0, behind = 0;
 
 	*ok = 0;
@@ -1317,6 +1322,13 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			problems++;
 		}
 	}
+	{
+		int drifted;
+
+		if ((rc = mg_drift_lines(&b, &drifted, &drift_note, &s)) != MG_OK)
+			return rc;
+		problems += drifted;
+	}
 	problems += diverged_lines(&b, &s);
 	if (problems == 0)
 	{
@@ -1327,6 +1339,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 	}
 	else if (behind > 0 && nunknown == 0)
 		mg_buf_puts(&b, "run SELECT migrate_upgrade('heads') to apply what is missing");
+	if (drift_note != NULL)
+		mg_buf_printf(&b, "%s%s", b.len && b.p[b.len - 1] != '\n' ? "\n" : "", drift_note);
 	return finish_text(&b, text);
 }
 
