@@ -775,8 +775,27 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	if ((start_spec != NULL && (rc = mg_session_release_target(&start_spec, &s, start_spec)) != MG_OK) ||
 		(rc = mg_session_release_target(&dest, &s, dest)) != MG_OK)
 		return rc;
-	/* the start is resolved as Alembic's get_current_heads does offline */
-	if (start_spec != NULL && *start_spec && strcmp(start_spec, "base") != 0)
+	/* "current": this database's version rows, which Alembic cannot know offline */
+	if (strcmp(dest, "current") == 0)
+	{
+		if (s.nrows > 1)
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+						 "the range ends at current, and the database has %zu current revisions", s.nrows);
+			mg_error_detail(ctx, "Offline SQL goes to one target; the version table holds %s.",
+							rows_text(ctx, s.map, s.rows, s.nrows));
+			mg_error_hint(ctx, "End the range at one of them, or at a branch, for example 'base:<branch>@head'.");
+			return MG_EINPUT;
+		}
+		dest = s.nrows == 1 ? s.rows[0] : "base";
+	}
+	if (start_spec != NULL && strcmp(start_spec, "current") == 0)
+	{
+		start = s.rows;
+		nstart = s.nrows;
+	}
+	/* otherwise the start is resolved as Alembic's get_current_heads does offline */
+	else if (start_spec != NULL && *start_spec && strcmp(start_spec, "base") != 0)
 	{
 		int r;
 
