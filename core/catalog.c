@@ -1247,6 +1247,8 @@ mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 	char ms_text[MG_MS_TEXT];
 	char **row;
 
+	if (st->no_log)
+		return MG_OK;
 	host_now(st, now, sizeof(now));
 	if (mg_grow(st->ctx, &st->log_rows, &st->log_cap, st->nlog, sizeof(char **)) != MG_OK ||
 		(row = mg_alloc(st->ctx, sizeof(char *) * 7)) == NULL)

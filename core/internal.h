@@ -556,6 +556,7 @@ typedef struct mg_state {
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
+	bool no_log;           /* mg_state_log writes nothing (a rehearsal: the log's sequence never moves) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
 	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */

@@ -234,13 +234,22 @@ mg_rehearse_plan(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *ta
 /* Running steps one at a time inside the unit                          */
 /* ------------------------------------------------------------------ */
 
-/* Open a write session whose host sends no progress notices. */
+/*
+ * Open a write session whose host sends no progress notices and which
+ * writes no log rows (everything else a run writes is written, and
+ * rolled back).
+ */
 static int
 open_quiet(mg_session *s, mg_host *quiet, mg_ctx *ctx, const mg_host *host)
 {
+	int rc;
+
 	*quiet = *host;
 	quiet->notice = NULL;
-	return mg_session_open(s, ctx, quiet, true);
+	rc = mg_session_open(s, ctx, quiet, true);
+	/* a sequence never rolls back: the log's would move at every rehearsal */
+	s->st.no_log = true;
+	return rc;
 }
 
 /* End a rehearsal: the unit is always rolled back. */
@@ -472,7 +481,8 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, const pg_r
 
 			if (a != NULL && (b->kind == 'r' || b->kind == 'm') && strcmp(a->filenode, b->filenode) != 0)
 				mg_buf_printf(&rw, "%s%s", rw.len ? ", " : "", b->name);
-			if (now > b->lock)
+			/* an index's lock comes with its table's: only tables, views, sequences */
+			if (now > b->lock && b->kind != 'i' && b->kind != 'I')
 				mg_buf_printf(&lk, "%s%s: %s", lk.len ? ", " : "", b->name, lock_modes[now][1]);
 		}
 	}
@@ -807,7 +817,8 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 
 			if (fatal(rc))
 				return roll_back(&s, rc);
-			row[3] = "failed";
+			/* the difference comes first: it is usually why the upgrade fails again */
+			row[3] = diffs != NULL ? "difference" : "failed";
 			err = step_error(ctx, "upgrade after downgrade failed");
 			row[4] = diffs != NULL ? mg_printf(ctx, "%s\n%s", diffs, err) : err;
 			break;

@@ -13,3 +13,47 @@
  */
 
 \echo Use "ALTER EXTENSION migrate UPDATE TO '1.1'" to load this file. \quit
+
+-- --------------------------------------------------------------------------
+-- Rehearsal: migrate_plan, migrate_schema, migrate_rehearse, migrate_stairway,
+-- and the schema each run records for drift (migrate_check)
+
+-- The schema the last run left (core/drift.c): its rows, encoded, and their
+-- fingerprint; one row, replaced by every run that runs steps.
+CREATE TABLE migrate_schema_fingerprint (
+	id integer PRIMARY KEY CHECK (id = 1),
+	fingerprint text NOT NULL,
+	revisions text NOT NULL,
+	recorded_at text NOT NULL,
+	rows text NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('migrate_schema_fingerprint', '');
+
+-- The steps a run to target would take now; nothing runs.
+CREATE FUNCTION migrate_plan(target text DEFAULT NULL, run_direction text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, direction text, from_revisions text,
+			   to_revisions text, message text, file text, transactional boolean,
+			   statements integer, sql text)
+AS 'MODULE_PATHNAME', 'migrate_plan_1_1'
+LANGUAGE C VOLATILE;
+
+-- The user's schema as normalized, comparable rows.
+CREATE FUNCTION migrate_schema()
+RETURNS TABLE (kind text, name text, parent text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_schema_1_1'
+LANGUAGE C VOLATILE;
+
+-- The plan executed for real and rolled back: one row per step.
+CREATE FUNCTION migrate_rehearse(target text DEFAULT NULL, run_direction text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, direction text, from_revisions text,
+			   to_revisions text, message text, status text, ms double precision,
+			   statements integer, changes text, rewrites text, locks text, error text,
+			   error_context text)
+AS 'MODULE_PATHNAME', 'migrate_rehearse_1_1'
+LANGUAGE C VOLATILE;
+
+-- Per revision: up, down, compare, up again; rolled back.
+CREATE FUNCTION migrate_stairway("range" text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, message text, status text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_stairway_1_1'
+LANGUAGE C VOLATILE;
