@@ -14,6 +14,53 @@
 
 \echo Use "ALTER EXTENSION migrate UPDATE TO '1.1'" to load this file. \quit
 
+-- ---------------------------------------------------------------------
+-- The manual in psql: a comment on every function, so that
+-- \df+ migrate* says what each does, its arguments and defaults, and
+-- what it returns.  (1.0's comments, made complete; a function added by
+-- a later section carries its own COMMENT there.)
+
+COMMENT ON FUNCTION migrate_load(text) IS
+	'migrate_load(path): read every *.sql revision script under a server-side directory into the catalog (changed scripts replace unapplied ones); returns "N revisions: a added, r replaced, u unchanged"; superusers and pg_read_server_files only';
+COMMENT ON FUNCTION migrate_add(text, text) IS
+	'migrate_add(script [, filename]): add one revision from its text (any client can send it); the whole graph is checked before anything is written; returns the same count as migrate_load';
+COMMENT ON FUNCTION migrate_upgrade(text) IS
+	'migrate_upgrade([target]): upgrade to a target (default ''heads'': every branch the database holds) in one transaction; returns the "Running upgrade" lines; a failing step leaves nothing behind. Alembic identifiers: rev, prefix, gxy@head, +2, release tag';
+COMMENT ON FUNCTION migrate_downgrade(text) IS
+	'migrate_downgrade(target): downgrade to a target (required: rev, gxy@-1, base, release tag) in one transaction; returns the "Running downgrade" lines';
+COMMENT ON FUNCTION migrate_stamp(text, boolean) IS
+	'migrate_stamp(target [, purge]): set the version table to a target without running scripts (purge: empty it first); returns the "Running stamp_revision" lines';
+COMMENT ON PROCEDURE migrate_upgrade_steps(text) IS
+	'CALL migrate_upgrade_steps([target]): upgrade to a target (default ''heads''), committing after every step; outside a transaction block only; progress as NOTICEs';
+COMMENT ON FUNCTION migrate_upgrade_sql(text) IS
+	'migrate_upgrade_sql([range]): offline mode, the SQL an upgrade would run in Alembic''s --sql shape (BEGIN; ... COMMIT;), for psql -f; range ''[from:]to'', default ''heads''; nothing runs';
+COMMENT ON FUNCTION migrate_downgrade_sql(text) IS
+	'migrate_downgrade_sql(range): offline mode, the SQL a downgrade would run (Alembic''s --sql); range ''from:to'' (both ends required); nothing runs';
+COMMENT ON FUNCTION migrate_show(text) IS
+	'migrate_show(rev): Alembic''s show, the details of one revision (id, parents, branch names, path, header)';
+COMMENT ON FUNCTION migrate_branches() IS
+	'migrate_branches(): Alembic''s branches, every branch point with its children';
+COMMENT ON FUNCTION migrate_check() IS
+	'migrate_check(): is the database at the heads of the branches it holds? diverged heads? applied scripts changed since? one line each, and the call to run next';
+COMMENT ON FUNCTION migrate_config(text, text) IS
+	'migrate_config(key [, value]): read a setting, or write it and return the stored value; an unknown key is an error that lists the known ones';
+COMMENT ON FUNCTION migrate_init() IS
+	'migrate_init(): initialize an empty database: every branch it holds upgraded to its head (Galaxy''s init); refuses a database that is not empty';
+COMMENT ON FUNCTION migrate_verify(boolean) IS
+	'migrate_verify([auto_migrate]): Galaxy''s start-up verification of every branch the database holds; with auto_migrate true it upgrades, stamps or adopts a legacy database as Galaxy would; returns one line per branch';
+COMMENT ON FUNCTION migrate_revision(text, text, text, text, text, boolean) IS
+	'migrate_revision(message [, head, rev_id, branch_label, depends_on, splice]): the text of a new revision script on head (default ''head''); save it and add it with migrate_add';
+COMMENT ON FUNCTION migrate_merge(text, text, text, text) IS
+	'migrate_merge(revisions, message [, branch_label, rev_id]): the text of a merge revision of the comma-separated revisions';
+COMMENT ON FUNCTION migrate_history(text, boolean) IS
+	'migrate_history([range [, indicate_current]]): rows, newest first: revision, down_revisions, branch_labels, depends_on, message, is_head, is_current, is_branchpoint, is_mergepoint, line (Alembic''s history line); range ''[start]:[end]''';
+COMMENT ON FUNCTION migrate_heads() IS
+	'migrate_heads(): rows, the catalog''s heads with their branch labels (Galaxy''s version); the columns of migrate_history';
+COMMENT ON FUNCTION migrate_current(boolean) IS
+	'migrate_current([verbose]): rows, the database''s revisions with (head) marked (Galaxy''s dbversion); the columns of migrate_history';
+COMMENT ON FUNCTION migrate_catalog_changed() IS
+	'trigger on migrate_catalog: empties migrate_catalog_heads after any change, so the kept heads are never stale';
+
 -- --------------------------------------------------------------------------
 -- Rehearsal: migrate_plan, migrate_schema, migrate_rehearse, migrate_stairway,
 -- and the schema each run records for drift (migrate_check)
@@ -57,3 +104,12 @@ CREATE FUNCTION migrate_stairway("range" text DEFAULT NULL)
 RETURNS TABLE (step integer, revision text, message text, status text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_stairway_1_1'
 LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_plan(text, text) IS
+	'migrate_plan([target [, run_direction]]): rows, the steps a run to target would take now (default ''heads''), nothing runs: step, revision, direction, from_revisions, to_revisions, message, file, transactional, statements, sql; run_direction ''upgrade'' or ''downgrade'' (default: downgrade for base and -N, else upgrade)';
+COMMENT ON FUNCTION migrate_schema() IS
+	'migrate_schema(): rows, the user''s schema normalized and sorted (kind, name, parent, definition); equal schemas give equal rows; the extension''s tables and the version table left out';
+COMMENT ON FUNCTION migrate_rehearse(text, text) IS
+	'migrate_rehearse([target [, run_direction]]): a real dry run, always rolled back; a row per step with its time, statements, schema changes, the tables it rewrote and the locks it took; a failing step is a row with its error';
+COMMENT ON FUNCTION migrate_stairway(text) IS
+	'migrate_stairway([range]): per revision of the range (default ''current:heads''), upgrade, downgrade, compare the schema, upgrade again; always rolled back; ok, difference, failed or skipped, with the detail';
