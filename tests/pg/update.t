@@ -13,7 +13,7 @@
 # CREATE EXTENSION, and pg_dump/pg_restore of it works.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 30
 
 # One call per function of the extension (name and argument types as
 # oidvectortypes writes them), run after the update, each in its own
@@ -40,6 +40,10 @@ declare -A CALLS=(
 	["migrate_current(boolean)"]="SELECT count(*) FROM migrate_current(true)"
 	["migrate_catalog_changed()"]="UPDATE migrate.migrate_catalog SET message = message WHERE false"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
+	["migrate_plan(text, text)"]="SELECT count(*) FROM migrate_plan('heads', 'upgrade')"
+	["migrate_schema()"]="SELECT count(*) FROM migrate_schema()"
+	["migrate_rehearse(text, text)"]="SELECT count(*) FROM migrate_rehearse('gxy@-1', NULL)"
+	["migrate_stairway(text)"]="SELECT count(*) FROM migrate_stairway('current:heads')"
 )
 
 # The engine's whole state, as text (tests/pg/dump.t's).
@@ -136,6 +140,20 @@ is "$(val upd_old "SELECT count(*) FROM migrate.migrate_catalog_heads")" "2" "th
 new_funcs=$(val upd_old "$FUNCS")
 is "$(comm -23 <(printf '%s\n' "$old_funcs") <(printf '%s\n' "$new_funcs"))" "" \
 	"no function of 1.0 is gone"
+
+# ------------------------------------------------------------ the 1.1 relations on the updated database
+is "$(val upd_old "SELECT count(*) FILTER (WHERE name = 'job') || ',' || count(*) FILTER (WHERE name LIKE 'migrate%')
+	FROM migrate_schema() WHERE kind = 'table'")" "1,0" \
+	"migrate_schema() reads the updated database: its tables, not the extension's"
+is "$(val upd_old "SELECT (SELECT count(*) FROM migrate_plan()) > 0
+	AND (SELECT count(*) FROM migrate_plan()) = (SELECT count(*) FROM migrate_rehearse() WHERE status = 'ok')")" "t" \
+	"migrate_plan() and migrate_rehearse() agree on the steps left, and every step rehearses"
+is "$(val upd_old "SELECT string_agg(DISTINCT status, ',') FROM migrate_stairway('current:heads')")" "ok" \
+	"migrate_stairway() climbs the rest of the updated database's graph"
+has "$(val upd_old "SELECT migrate_check()")" "drift: not checked: no run of this version has recorded the schema" \
+	"drift: a database applied at 1.0 has no fingerprint, and migrate_check says so"
+pq upd_old "BEGIN;" "SELECT migrate_upgrade();" "SELECT migrate_check();" "ROLLBACK;"
+is "$(printf '%s\n' "$OUT" | grep -c '^drift:')" "0" "after a run on 1.1 the schema is recorded: no drift line"
 
 # ------------------------------------------------------------ a fresh installation is the same
 new_db upd_new
