@@ -7,6 +7,9 @@
 #   bench/run.sh graph [--results FILE] [graph.sh options]
 #       the graph benchmark of 1,000 and 10,000 revisions (bench/graph.sh,
 #       e.g. --callgrind, --sizes 100,1000, --runs 5)
+#   bench/run.sh convert [--count N] [--runs R]
+#       converting an Alembic project of 500 revisions with
+#       tools/migrate-from-alembic (bench/convert.sh; needs no build)
 #
 # Builds sqlite_ext/migrate.so with the top-level Makefile when there is one
 # that makes it, else compiles core/*.c and sqlite_ext/migrate.c with gcc
@@ -20,6 +23,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 what=compare
+if [ "${1:-}" = convert ]; then
+	shift
+	exec "$here/convert.sh" "$@"
+fi
 if [ "${1:-}" = graph ]; then
 	what=graph
 	shift

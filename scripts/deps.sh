@@ -6,7 +6,8 @@
 #   sqlite  build the extension and run the demo: gcc make libc6-dev
 #           libsqlite3-dev sqlite3 perl (prove)
 #   test    sqlite + valgrind, the Alembic oracle (python3-alembic, run by
-#           Debian's /usr/bin/python3) and PostgreSQL 15 with pgTAP
+#           Debian's /usr/bin/python3; python3-psycopg2 for Alembic's online
+#           runs on PostgreSQL in tests/pg/from_alembic.t) and PostgreSQL 15 with pgTAP
 #           (postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
 #           libtap-parser-sourcehandler-pgtap-perl for pg_prove)
 #   bench   test + hyperfine and time (GNU time), and the peers the
@@ -30,7 +31,7 @@
 set -euo pipefail
 
 SQLITE_PKGS="gcc make libc6-dev libsqlite3-dev sqlite3 perl"
-TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic postgresql-15 \
+TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic python3-psycopg2 postgresql-15 \
 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 PEER_PKGS="alembic python3-psycopg2 sqitch libdbd-sqlite3-perl libdbd-pg-perl"
