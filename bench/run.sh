@@ -7,6 +7,9 @@
 #   bench/run.sh graph [--results FILE] [graph.sh options]
 #       the graph benchmark of 1,000 and 10,000 revisions (bench/graph.sh,
 #       e.g. --callgrind, --sizes 100,1000, --runs 5)
+#   bench/run.sh rehearse [--runs R] [--tables T] [--steps N]
+#       migrate_rehearse against the run, migrate_stairway as the range
+#       grows, migrate_schema of 1,000 tables (bench/rehearse.sh)
 #   bench/run.sh convert [--count N] [--runs R]
 #       converting an Alembic project of 500 revisions with
 #       tools/migrate-from-alembic (bench/convert.sh; needs no build)
@@ -26,6 +29,11 @@ what=compare
 if [ "${1:-}" = convert ]; then
 	shift
 	exec "$here/convert.sh" "$@"
+fi
+if [ "${1:-}" = rehearse ]; then
+	shift
+	make -C "$root" sqlite_ext/migrate.so >&2
+	exec "$here/rehearse.sh" --ext "$root/sqlite_ext/migrate.so" "$@"
 fi
 if [ "${1:-}" = graph ]; then
 	what=graph

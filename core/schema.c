@@ -148,9 +148,7 @@ lower_dup(mg_ctx *ctx, const char *s)
 	"AND lower(" col ") <> lower($1)"
 
 static const char *const sqlite_tables_sql =
-	"SELECT s.name, s.sql, coalesce(l.wr, 0), coalesce(l.strict, 0) "
-	"FROM main.sqlite_master s "
-	"LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = s.name "
+	"SELECT s.name, s.sql FROM main.sqlite_master s "
 	"WHERE s.type = 'table' AND " SQLITE_USER_TABLE("s.name");
 
 static const char *const sqlite_columns_sql =
@@ -273,6 +271,38 @@ sqlite_checks(rows_acc *a, const char *table, const char *sql)
 	return MG_OK;
 }
 
+/* Whether the n bytes at p are the word w, with no word character around them. */
+static bool
+word_at(const char *text, const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	int after = (unsigned char) p[n], before = p > text ? (unsigned char) p[-1] : ' ';
+
+	return mg_ci_equal(p, n, w) &&
+		!(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
+		!(before == '_' || (before >= '0' && before <= '9') || (mg_fold_ascii(before) >= 'a' && mg_fold_ascii(before) <= 'z'));
+}
+
+/*
+ * A table's options, which SQLite keeps after the closing parenthesis
+ * of its CREATE TABLE text: "WITHOUT ROWID", "STRICT", both, or "".
+ * (Read from the text, not pragma_table_list, which lists every table
+ * of the database at each call.)
+ */
+static const char *
+table_options(const char *sql)
+{
+	const char *tail = strrchr(sql, ')');
+	bool without = false, strict = false;
+
+	for (const char *p = tail ? tail : sql + strlen(sql); *p; p++)
+	{
+		without = without || word_at(sql, p, "without");
+		strict = strict || word_at(sql, p, "strict");
+	}
+	return without && strict ? "WITHOUT ROWID, STRICT" : without ? "WITHOUT ROWID" : strict ? "STRICT" : "";
+}
+
 static int
 sqlite_read(rows_acc *a, mg_state *st)
 {
@@ -283,7 +313,7 @@ sqlite_read(rows_acc *a, mg_state *st)
 	mg_buf b;
 
 	/* tables, and their CHECK constraints from the text */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 4)) != MG_OK)
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 2)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
 	{
@@ -294,10 +324,8 @@ sqlite_read(rows_acc *a, mg_state *st)
 			return rc;
 		if (strncmp(sql, "CREATE VIRTUAL", 14) == 0)
 			def = squeeze_sql(a->ctx, sql);
-		else if (r[i][2] && strcmp(r[i][2], "1") == 0)
-			def = r[i][3] && strcmp(r[i][3], "1") == 0 ? "WITHOUT ROWID, STRICT" : "WITHOUT ROWID";
-		else if (r[i][3] && strcmp(r[i][3], "1") == 0)
-			def = "STRICT";
+		else
+			def = table_options(sql);
 		if (def == NULL || add_row(a, "table", r[i][0], "", def) != MG_OK)
 			return MG_ENOMEM;
 		if (strncmp(sql, "CREATE VIRTUAL", 14) != 0 && (rc = sqlite_checks(a, r[i][0], sql)) != MG_OK)

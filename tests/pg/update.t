@@ -56,8 +56,12 @@ STATE="SELECT concat_ws(E'\n',
 	(SELECT string_agg(key || '=' || value, E'\n' ORDER BY key) FROM migrate.migrate_settings),
 	(SELECT string_agg(version_num, E'\n' ORDER BY version_num) FROM alembic_version))"
 
-# What the engine answers, as text.
-ANSWERS="SELECT concat_ws(E'\n--\n', migrate_check(),
+# What the engine answers, as text.  migrate_check()'s drift lines are
+# left out: pg_restore parses the dumped definitions again, and
+# PostgreSQL may print an expression it parsed from its own output
+# differently (docs/decisions.md, Rehearsal); drift has its own tests.
+ANSWERS="SELECT concat_ws(E'\n--\n',
+	pg_catalog.regexp_replace(migrate_check(), '(drift|the schema was changed outside)[^\n]*\n?', '', 'g'),
 	(SELECT string_agg(line, E'\n') FROM migrate_current()),
 	(SELECT string_agg(line, E'\n') FROM migrate_history(NULL, true)),
 	(SELECT string_agg(line, E'\n') FROM migrate_heads()),
