@@ -768,6 +768,7 @@ typedef struct mg_srow {
 	const char *name;
 	const char *parent;     /* the table of a column, constraint, index or trigger; "" */
 	const char *def;        /* the normalized definition; "" when none */
+	const char *src;        /* SQLite tables: the CREATE TABLE text read (NULL otherwise) */
 	int rank;               /* kind's place in the order */
 } mg_srow;
 
@@ -783,6 +784,14 @@ typedef struct mg_schema {
  * give equal rows whatever order their objects were made in.
  */
 int mg_schema_read(mg_schema *out, mg_state *st);
+/*
+ * mg_schema_read after a change, reusing what prev (an earlier snapshot
+ * of this database in the same context) says of every SQLite table whose
+ * CREATE TABLE text is unchanged: SQLite derives a table's columns and
+ * constraints from that text alone.  A rehearsal reads the schema after
+ * every step, and a step changes few tables.
+ */
+int mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev);
 
 typedef enum mg_change_op { MG_CHANGE_ADDED, MG_CHANGE_DROPPED, MG_CHANGE_CHANGED } mg_change_op;
 

@@ -564,7 +564,7 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 			size_t nch;
 			pg_rels rels_after;
 
-			if ((rc = mg_schema_read(&after, &s.st)) != MG_OK ||
+			if ((rc = mg_schema_reread(&after, &s.st, &before)) != MG_OK ||
 				(rc = mg_schema_diff(&ch, &nch, ctx, &before, &after)) != MG_OK ||
 				(rc = read_rels(&rels_after, &s)) != MG_OK ||
 				(rc = rel_changes(&row[10], &row[11], &s, &rels, &rels_after)) != MG_OK)
@@ -786,7 +786,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			row[4] = step_error(ctx, "upgrade failed");
 			break;
 		}
-		if ((rc = mg_schema_read(&up, &s.st)) != MG_OK)
+		if ((rc = mg_schema_reread(&up, &s.st, &before)) != MG_OK)
 			return roll_back(&s, rc);
 		/* down: a revision without a downgrade section is reported, and the climb goes on */
 		if (mg_script_body(sc, false, s.st.dialect) == NULL)
@@ -805,7 +805,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			row[4] = step_error(ctx, "downgrade failed");
 			break;
 		}
-		if ((rc = mg_schema_read(&after_down, &s.st)) != MG_OK ||
+		if ((rc = mg_schema_reread(&after_down, &s.st, &up)) != MG_OK ||
 			(rc = mg_schema_diff(&ch, &nch, ctx, &before, &after_down)) != MG_OK)
 			return roll_back(&s, rc);
 		if (nch > 0 && (diffs = down_differences(ctx, ch, nch, &up, sc->id)) == NULL)
@@ -823,7 +823,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			row[4] = diffs != NULL ? mg_printf(ctx, "%s\n%s", diffs, err) : err;
 			break;
 		}
-		if ((rc = mg_schema_read(&again, &s.st)) != MG_OK ||
+		if ((rc = mg_schema_reread(&again, &s.st, &after_down)) != MG_OK ||
 			(rc = mg_schema_diff(&ch, &nch, ctx, &up, &again)) != MG_OK)
 			return roll_back(&s, rc);
 		if (nch > 0)

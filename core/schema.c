@@ -62,6 +62,7 @@ add_row(rows_acc *a, const char *kind, const char *name, const char *parent, con
 	r = &a->rows[a->n];
 	r->kind = kind;
 	r->rank = kind_rank(kind);
+	r->src = NULL;
 	r->name = mg_strdup(a->ctx, name ? name : "");
 	r->parent = mg_strdup(a->ctx, parent ? parent : "");
 	r->def = mg_strdup(a->ctx, def ? def : "");
@@ -147,6 +148,9 @@ lower_dup(mg_ctx *ctx, const char *s)
 	col " NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND " col " NOT LIKE 'migrate\\_%' ESCAPE '\\' " \
 	"AND lower(" col ") <> lower($1)"
 
+/* $2: one table's name, or NULL for all of them */
+#define SQLITE_ONE_TABLE "($2 IS NULL OR s.name = $2)"
+
 static const char *const sqlite_tables_sql =
 	"SELECT s.name, s.sql FROM main.sqlite_master s "
 	"WHERE s.type = 'table' AND " SQLITE_USER_TABLE("s.name");
@@ -155,20 +159,20 @@ static const char *const sqlite_columns_sql =
 	"SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.hidden, c.pk "
 	"FROM main.sqlite_master s, pragma_table_xinfo(s.name, 'main') c "
 	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
-	" ORDER BY s.name, c.pk, c.cid";
+	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, c.pk, c.cid";
 
 static const char *const sqlite_unique_sql =
 	"SELECT s.name, il.name, ii.name "
 	"FROM main.sqlite_master s, pragma_index_list(s.name, 'main') il, "
 	"pragma_index_info(il.name, 'main') ii "
 	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND il.origin = 'u' AND "
-	SQLITE_USER_TABLE("s.name") " ORDER BY s.name, il.name, ii.seqno";
+	SQLITE_USER_TABLE("s.name") " AND " SQLITE_ONE_TABLE " ORDER BY s.name, il.name, ii.seqno";
 
 static const char *const sqlite_fk_sql =
 	"SELECT s.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
 	"FROM main.sqlite_master s, pragma_foreign_key_list(s.name, 'main') f "
 	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
-	" ORDER BY s.name, f.id, f.seq";
+	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, f.id, f.seq";
 
 static const char *const sqlite_other_sql =
 	"SELECT type, name, tbl_name, sql FROM main.sqlite_master "
@@ -303,41 +307,27 @@ table_options(const char *sql)
 	return without && strict ? "WITHOUT ROWID, STRICT" : without ? "WITHOUT ROWID" : strict ? "STRICT" : "";
 }
 
+/*
+ * The rows SQLite derives from a table's CREATE TABLE text (columns,
+ * keys, UNIQUE and FOREIGN KEY constraints) of one table, or of every
+ * table when table is NULL.
+ */
 static int
-sqlite_read(rows_acc *a, mg_state *st)
+sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
 {
-	const char *params[1] = {st->version_name};
+	const char *params[2] = {st->version_name, table};
 	char ***r;
 	size_t n;
 	int rc;
 	mg_buf b;
 
-	/* tables, and their CHECK constraints from the text */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 2)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-	{
-		const char *sql = r[i][1] ? r[i][1] : "";
-		const char *def = "";
-
-		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
-			return rc;
-		if (strncmp(sql, "CREATE VIRTUAL", 14) == 0)
-			def = squeeze_sql(a->ctx, sql);
-		else
-			def = table_options(sql);
-		if (def == NULL || add_row(a, "table", r[i][0], "", def) != MG_OK)
-			return MG_ENOMEM;
-		if (strncmp(sql, "CREATE VIRTUAL", 14) != 0 && (rc = sqlite_checks(a, r[i][0], sql)) != MG_OK)
-			return rc;
-	}
 	/* columns, and each table's primary key (the columns with pk > 0, in key order) */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_columns_sql, 1, params, 7)) != MG_OK)
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_columns_sql, 2, params, 7)) != MG_OK)
 		return rc;
 	mg_buf_init(&b, a->ctx);
 	for (size_t i = 0; i < n; i++)
 	{
-		const char *table = r[i][0], *type = r[i][2] ? r[i][2] : "";
+		const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "";
 		int hidden = r[i][5] ? atoi(r[i][5]) : 0;
 		char *name, *def;
 
@@ -345,7 +335,7 @@ sqlite_read(rows_acc *a, mg_state *st)
 			return rc;
 		if (hidden == 1)
 			continue;   /* a virtual table's hidden column */
-		name = mg_printf(a->ctx, "%s.%s", table, r[i][1]);
+		name = mg_printf(a->ctx, "%s.%s", tname, r[i][1]);
 		def = mg_printf(a->ctx, "%s%s%s%s%s", *type ? lower_dup(a->ctx, type) : "",
 						r[i][3] && strcmp(r[i][3], "1") == 0 ? " NOT NULL" : "",
 						r[i][4] ? " DEFAULT " : "", r[i][4] ? r[i][4] : "",
@@ -354,7 +344,7 @@ sqlite_read(rows_acc *a, mg_state *st)
 			return MG_ENOMEM;
 		if (*def == ' ')
 			def++;
-		if (add_row(a, "column", name, table, def) != MG_OK)
+		if (add_row(a, "column", name, tname, def) != MG_OK)
 			return MG_ENOMEM;
 		/* rows come ordered by table, pk, cid: a table's key columns are consecutive */
 		if (r[i][6] && strcmp(r[i][6], "0") != 0)
@@ -362,19 +352,19 @@ sqlite_read(rows_acc *a, mg_state *st)
 			bool first = b.len == 0;
 
 			mg_buf_printf(&b, "%s%s", first ? "PRIMARY KEY (" : ", ", r[i][1]);
-			if (i + 1 == n || strcmp(r[i + 1][0], table) != 0)
+			if (i + 1 == n || strcmp(r[i + 1][0], tname) != 0)
 			{
 				char *key;
 
 				mg_buf_putc(&b, ')');
-				if (mg_buf_finish(&b, &key) != MG_OK || add_row(a, "primary key", table, table, key) != MG_OK)
+				if (mg_buf_finish(&b, &key) != MG_OK || add_row(a, "primary key", tname, tname, key) != MG_OK)
 					return MG_ENOMEM;
 				mg_buf_init(&b, a->ctx);
 			}
 		}
 	}
 	/* UNIQUE constraints: one per index of origin 'u', its columns in order */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_unique_sql, 1, params, 3)) != MG_OK)
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_unique_sql, 2, params, 3)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
 	{
@@ -390,7 +380,7 @@ sqlite_read(rows_acc *a, mg_state *st)
 		}
 	}
 	/* FOREIGN KEY constraints: the rows of one id, in seq order */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_fk_sql, 1, params, 7)) != MG_OK)
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_fk_sql, 2, params, 7)) != MG_OK)
 		return rc;
 	for (size_t i = 0, start = 0; i < n; i++)
 	{
@@ -422,6 +412,114 @@ sqlite_read(rows_acc *a, mg_state *st)
 				return MG_ENOMEM;
 			mg_buf_init(&b, a->ctx);
 			start = i + 1;
+		}
+	}
+	return MG_OK;
+}
+
+static int
+str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *) x, *(const char *const *) y);
+}
+
+static int
+name_in(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(const char *const *) elem);
+}
+
+/*
+ * prev's table row of name when its CREATE TABLE text is sql (then every
+ * row SQLite derives from that text is still prev's), else NULL.
+ */
+static const mg_srow *
+same_table(const mg_schema *prev, const char *name, const char *sql)
+{
+	size_t lo = 0, hi = 0;
+
+	if (prev == NULL)
+		return NULL;
+	while (hi < prev->n && prev->rows[hi].rank == 0)
+		hi++;
+	while (lo < hi)
+	{
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(prev->rows[mid].name, name);
+
+		if (c == 0)
+			return prev->rows[mid].src != NULL && strcmp(prev->rows[mid].src, sql) == 0 ? &prev->rows[mid] : NULL;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+sqlite_read(rows_acc *a, mg_state *st, const mg_schema *prev)
+{
+	const char *params[1] = {st->version_name};
+	const char **kept = NULL, **fresh = NULL;
+	size_t nkept = 0, nfresh = 0;
+	char ***r;
+	size_t n;
+	int rc;
+
+	/* tables, and their CHECK constraints from the text */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 2)) != MG_OK)
+		return rc;
+	if ((kept = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL ||
+		(fresh = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *sql = r[i][1] ? r[i][1] : "";
+		const char *def = "";
+
+		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+			return rc;
+		if (strncmp(sql, "CREATE VIRTUAL", 14) == 0)
+			def = squeeze_sql(a->ctx, sql);
+		else
+			def = table_options(sql);
+		if (def == NULL || add_row(a, "table", r[i][0], "", def) != MG_OK)
+			return MG_ENOMEM;
+		a->rows[a->n - 1].src = r[i][1];
+		if (same_table(prev, r[i][0], sql) != NULL)
+		{
+			kept[nkept++] = r[i][0];
+			continue;
+		}
+		fresh[nfresh++] = r[i][0];
+		if (strncmp(sql, "CREATE VIRTUAL", 14) != 0 && (rc = sqlite_checks(a, r[i][0], sql)) != MG_OK)
+			return rc;
+	}
+	if (prev == NULL)
+	{
+		if ((rc = sqlite_table_rows(a, st, NULL)) != MG_OK)
+			return rc;
+	}
+	else
+	{
+		/* the tables whose text changed, one by one; the others' rows are prev's */
+		for (size_t i = 0; i < nfresh; i++)
+			if ((rc = sqlite_table_rows(a, st, fresh[i])) != MG_OK)
+				return rc;
+		if (nkept > 1)
+			qsort(kept, nkept, sizeof(char *), str_cmp);
+		for (size_t i = 0; i < prev->n && nkept > 0; i++)
+		{
+			const mg_srow *p = &prev->rows[i];
+
+			if (p->rank >= 1 && p->rank <= 6 &&
+				bsearch(p->parent, kept, nkept, sizeof(char *), name_in) != NULL)
+			{
+				if (mg_grow(a->ctx, &a->rows, &a->cap, a->n, sizeof(mg_srow)) != MG_OK)
+					return MG_ENOMEM;
+				a->rows[a->n++] = *p;
+			}
 		}
 	}
 	/* indexes made by CREATE INDEX, views, triggers: their text */
@@ -547,13 +645,19 @@ pg_read(rows_acc *a, mg_state *st)
 int
 mg_schema_read(mg_schema *out, mg_state *st)
 {
+	return mg_schema_reread(out, st, NULL);
+}
+
+int
+mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev)
+{
 	rows_acc a = {0};
 	int rc;
 
 	a.ctx = st->ctx;
 	out->rows = NULL;
 	out->n = 0;
-	rc = st->dialect == MG_DIALECT_POSTGRESQL ? pg_read(&a, st) : sqlite_read(&a, st);
+	rc = st->dialect == MG_DIALECT_POSTGRESQL ? pg_read(&a, st) : sqlite_read(&a, st, prev);
 	if (rc != MG_OK)
 		return rc;
 	if (a.n > 1)
@@ -893,6 +997,7 @@ mg_schema_decode(mg_schema *out, mg_ctx *ctx, const char *text)
 		r = &a.rows[a.n++];
 		r->kind = kind;
 		r->rank = kind_rank(kind);
+		r->src = NULL;
 		r->name = name;
 		r->parent = parent;
 		r->def = def;

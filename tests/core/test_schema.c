@@ -97,6 +97,47 @@ test_read(void)
 	mg_ctx_free(ctx);
 }
 
+/* After changes, a snapshot built on the last one equals a full read. */
+static void
+test_reread(void)
+{
+	static const char *const changes[] = {
+		"ALTER TABLE t ADD COLUMN z int CHECK (z > 1)",
+		"CREATE TABLE n (a int PRIMARY KEY, b int REFERENCES t (id))",
+		"DROP INDEX ix_t_v",
+		"CREATE UNIQUE INDEX ux ON s (a)",
+		"ALTER TABLE s RENAME TO s_renamed",
+		"DROP TABLE n",
+		"ALTER TABLE t RENAME COLUMN v TO vv",
+	};
+	mg_ctx *ctx = new_ctx();
+	mg_schema prev, next, full;
+	int same = 0;
+
+	db_open();
+	for (size_t i = 0; i < 5; i++)
+		db_exec(schema_one[i]);
+	prev = snapshot(ctx);
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+	{
+		mg_state st;
+
+		db_exec(changes[i]);
+		full = snapshot(ctx);
+		if (mg_state_open(&st, ctx, &host) != MG_OK || mg_schema_reread(&next, &st, &prev) != MG_OK)
+			break;
+		if (strcmp(rows_text(ctx, &next), rows_text(ctx, &full)) == 0)
+			same++;
+		else
+			printf("# after %s:\n# %s\n# full: %s\n", changes[i], rows_text(ctx, &next), rows_text(ctx, &full));
+		prev = next;
+	}
+	is_int(same, (int) (sizeof(changes) / sizeof(changes[0])),
+		   "a snapshot built on the last one equals a full read after every change");
+	db_close();
+	mg_ctx_free(ctx);
+}
+
 static mg_srow
 row(const char *kind, const char *name, const char *parent, const char *def)
 {
@@ -108,6 +149,7 @@ row(const char *kind, const char *name, const char *parent, const char *def)
 	r.name = name;
 	r.parent = parent;
 	r.def = def;
+	r.src = NULL;
 	r.rank = 99;
 	for (int i = 0; i < 8; i++)
 		if (strcmp(order[i], kind) == 0)
@@ -286,6 +328,7 @@ int
 main(void)
 {
 	test_read();
+	test_reread();
 	test_diff();
 	test_relations();
 	test_oom();
