@@ -24,6 +24,11 @@
 #   make demo         scripts/deps.sh sqlite, then scripts/demo.sh: a sqlite3
 #                     shell session with the extension on the sample migrations
 #   make bench        scripts/deps.sh bench, then bench/run.sh (when present)
+#                     and bench/status.sh (migrate_status at 10,000
+#                     revisions and 100,000 log rows)
+#   make docs-graph   docs/graph.dot and docs/graph.svg, the README's picture
+#                     of the sample environment (scripts/docs-graph.sh;
+#                     tests/sqlite/docs_graph.t checks they are current)
 #   make conformance  a long soak against real Alembic on random graphs:
 #                     make conformance SEED=soak GRAPHS=10000 (prints the seed
 #                     and a replay command for every mismatch)
@@ -98,7 +103,7 @@ ASAN_TEST_BIN := $(CORE_TESTS:tests/core/%.c=build/asan/tests/bin/%)
 LOGS := build/logs
 SUITES := core sqlite oracle pg asan-core asan-sqlite valgrind
 
-.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean
+.PHONY: all pg test check $(SUITES:%=check-%) demo bench conformance clean docs-graph
 
 all: $(LIB) $(SO)
 
@@ -225,13 +230,17 @@ conformance: $(SO)
 bench:
 	scripts/deps.sh bench
 	@if [ -f bench/run.sh ]; then \
-		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind; \
+		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
+		bash bench/status.sh | tee build/bench/status.md; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi
 
 pg:
 	$(MAKE) -C pg_ext
+
+docs-graph: $(SO)
+	MIGRATE_SO=$(CURDIR)/$(SO) scripts/docs-graph.sh
 
 clean:
 	rm -rf build tests/bin tests/tmp $(SO)

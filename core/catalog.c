@@ -433,6 +433,34 @@ mg_state_set_setting(mg_state *st, const char *key, const char *value)
 /* Opening                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The log's (revision, id) index: the newest row of a revision is one
+ * seek (migrate_status, migrate_check), however long the log.  A
+ * database made before the index existed gets it from its next write
+ * command (mg_state_create).
+ */
+static int
+create_log_index(mg_state *st)
+{
+	char *index, *table;
+
+	if (st->dialect == MG_DIALECT_POSTGRESQL)
+	{
+		/* PostgreSQL names an index without its schema: it lives in its table's */
+		index = quote_ident(st->ctx, "migrate_log_revision");
+		table = st->t_log;
+	}
+	else
+	{
+		index = qualified(st->ctx, st->host->state_schema, "migrate_log_revision");
+		table = quote_ident(st->ctx, "migrate_log");
+	}
+	if (index == NULL || table == NULL)
+		return MG_ENOMEM;
+	return query(st, mg_printf(st->ctx, "CREATE INDEX IF NOT EXISTS %s ON %s (revision, id)",
+							   index, table), 0, NULL, NULL, NULL);
+}
+
 static int
 create_state_tables(mg_state *st)
 {
@@ -476,6 +504,8 @@ create_state_tables(mg_state *st)
 	rc = query(st, sql, 0, NULL, NULL, NULL);
 	if (rc != MG_OK)
 		return rc;
+	if ((rc = create_log_index(st)) != MG_OK)
+		return rc;
 	sql = mg_printf(st->ctx,
 					"CREATE TABLE IF NOT EXISTS %s ("
 					"key TEXT PRIMARY KEY, "
@@ -513,14 +543,24 @@ sqlite_table_exists(bool *exists, mg_state *st, const char *schema, const char *
 static int
 state_tables_exist(bool *exists, mg_state *st)
 {
-	int rc = sqlite_table_exists(exists, st, st->host->state_schema, "migrate_settings");
-	bool heads;
+	const char *schema = st->host->state_schema;
+	const char *params[1] = {schema != NULL && schema[0] ? schema : "main"};
+	int rc = sqlite_table_exists(exists, st, schema, "migrate_settings");
+	collect c = {0};
 
 	if (rc != MG_OK || !*exists)
 		return rc;
-	rc = sqlite_table_exists(&heads, st, st->host->state_schema, "migrate_catalog_heads");
-	st->no_heads_table = !heads;
-	return rc;
+	/* the later additions, in one query: each is a hash lookup */
+	c.ncol = 2;
+	rc = query(st,
+			   "SELECT (SELECT count(*) FROM pragma_table_info('migrate_catalog_heads', $1)), "
+			   "(SELECT count(*) FROM pragma_index_info('migrate_log_revision', $1))",
+			   1, params, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	st->no_heads_table = c.n == 0 || c.rows[0][0] == NULL || strcmp(c.rows[0][0], "0") == 0;
+	st->no_log_index = c.n == 0 || c.rows[0][1] == NULL || strcmp(c.rows[0][1], "0") == 0;
+	return MG_OK;
 }
 
 int
@@ -528,11 +568,14 @@ mg_state_create(mg_state *st)
 {
 	int rc;
 
-	if (!st->missing && !st->no_heads_table)
+	if (!st->missing && !st->no_heads_table && !st->no_log_index)
 		return MG_OK;
-	rc = create_state_tables(st);
+	if (!st->missing && !st->no_heads_table)
+		rc = create_log_index(st);
+	else
+		rc = create_state_tables(st);
 	if (rc == MG_OK)
-		st->missing = st->no_heads_table = false;
+		st->missing = st->no_heads_table = st->no_log_index = false;
 	return rc;
 }
 

@@ -264,8 +264,8 @@ mg_session_check_held(mg_session *s)
 }
 
 /* The held branches' heads (all heads when the setting is empty), catalog order. */
-static int
-held_heads(int **out, size_t *n, const mg_session *s)
+int
+mg_session_held_heads(int **out, size_t *n, const mg_session *s)
 {
 	const int *h;
 	size_t nh;
@@ -1003,9 +1003,9 @@ mg_cmd_heads(mg_rows *out, mg_ctx *ctx, const mg_host *host)
  * The version rows split into those the catalog knows (as revisions)
  * and those it lacks (a database ahead of the loaded scripts).
  */
-static int
-split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
-		   const mg_session *s)
+int
+mg_session_split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
+					  const mg_session *s)
 {
 	mg_ctx *ctx = s->st.ctx;
 
@@ -1072,7 +1072,7 @@ mg_cmd_current(mg_rows *out, mg_ctx *ctx, const mg_host *host)
 		}
 	}
 	if ((rc = mg_session_load_graph(&s)) != MG_OK ||
-		(rc = split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = mg_session_split_rows(&known, &nknown, &unknown, &nunknown, &s)) != MG_OK ||
 		(rc = mg_report_all_current(&revs, &n, ctx, s.map, known, nknown)) != MG_OK)
 		return rc;
 	{
@@ -1295,8 +1295,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 
 	*ok = 0;
 	if ((rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
-		(rc = split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
-		(rc = held_heads(&h, &nh, &s)) != MG_OK)
+		(rc = mg_session_split_rows(&cur, &ncur, &unknown, &nunknown, &s)) != MG_OK ||
+		(rc = mg_session_held_heads(&h, &nh, &s)) != MG_OK)
 		return rc;
 	if (mg_revmap_ancestors(&have, s.map, cur, ncur, true) != MG_OK)
 		return MG_ENOMEM;
@@ -1408,9 +1408,32 @@ mg_cmd_add(char **report, mg_ctx *ctx, const mg_host *host,
 	if (parsed == NULL || action == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((rc = mg_script_parse(&parsed[i], ctx, texts[i], strlen(texts[i]),
-								  filenames && filenames[i] ? filenames[i] : "")) != MG_OK)
+	{
+		const char *fn = filenames && filenames[i] ? filenames[i] : "";
+		size_t len = strlen(texts[i]);
+
+		/* what enters the catalog is UTF-8 and follows the header's key rule */
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK ||
+			(rc = mg_utf8_check_name(ctx, fn, "file name")) != MG_OK ||
+			(rc = mg_utf8_check_script(ctx, texts[i], len, fn)) != MG_OK ||
+			(rc = mg_script_check_header(ctx, texts[i], len, fn)) != MG_OK ||
+			(rc = mg_script_parse(&parsed[i], ctx, texts[i], len, fn)) != MG_OK)
 			return rc;
+	}
+	if (n > 1)
+	{
+		/* two texts with one id (two files of one load): an error, whatever the catalog holds */
+		mg_revmap *ids;
+
+		if ((rc = mg_revmap_new(&ids, ctx)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = mg_revmap_add(ids, parsed[i])) != MG_OK)
+				return rc;
+		if ((rc = mg_revmap_check_ids(ids)) != MG_OK)
+			return rc;
+		mg_revmap_release(ids);
+	}
 	if ((rc = mg_session_open(&s, ctx, host, true)) != MG_OK)
 		return mg_session_close(&s, rc);
 	/* the graph as it will be: catalog revisions, new ones replacing or appended */
@@ -1512,11 +1535,19 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	if (texts == NULL || names == NULL)
 		return MG_ENOMEM;
 	for (size_t i = 0; i < nfiles; i++)
-		if (mg_script_is_revision(files[i].text, files[i].len))
-		{
-			texts[n] = files[i].text;
-			names[n++] = files[i].relpath;
-		}
+	{
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		/* a header with Revises but no Revision ID is parsed, to fail */
+		if (!mg_script_looks_like_revision(files[i].text, files[i].len))
+			continue;
+		/* the whole file: a NUL byte would end the text early */
+		if ((rc = mg_utf8_check_name(ctx, files[i].relpath, "file name")) != MG_OK ||
+			(rc = mg_utf8_check_script(ctx, files[i].text, files[i].len, files[i].relpath)) != MG_OK)
+			return rc;
+		texts[n] = files[i].text;
+		names[n++] = files[i].relpath;
+	}
 	if (n == 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);

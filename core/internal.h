@@ -218,6 +218,20 @@ int mg_script_parse(mg_script **out, mg_ctx *ctx, const char *text, size_t len,
                     const char *filename);
 /* True when the header block has a Revision ID line (files without one are skipped by load). */
 bool mg_script_is_revision(const char *text, size_t len);
+/*
+ * True when the header is meant as a revision's: it has a known key line
+ * (Revision ID or any other) or a misspelt one.  Load parses these, so a
+ * file with "Revises" but no "Revision ID" is an error, not skipped.
+ */
+bool mg_script_looks_like_revision(const char *text, size_t len);
+/*
+ * The header's key rule (docs/decisions.md, "Header keys"): MG_OK, or
+ * MG_EINPUT (MG_STATE_SYNTAX) naming the file, the line and the nearest
+ * known key of an unknown key line; MG_ECANCEL.  Checked on scripts
+ * entering the catalog (migrate_load, migrate_add), not on catalog rows
+ * read back, which were accepted when they entered.
+ */
+int mg_script_check_header(mg_ctx *ctx, const char *text, size_t len, const char *filename);
 /* The body for the dialect (specific section wins over plain); NULL when absent. */
 const char *mg_script_body(const mg_script *s, bool upgrade, int dialect);
 /* Does s hold its section for the direction (loaded, whether or not the script has one)? */
@@ -250,6 +264,22 @@ typedef struct mg_body_span {
  */
 int mg_script_find_body(mg_body_span *out, mg_ctx *ctx, const char *text, size_t len,
                         const mg_script *s, bool upgrade, int dialect);
+
+/* ---- utf8.c: script text is UTF-8 ---------------------------------- */
+
+/*
+ * Check that text[0..len) is UTF-8 without NUL bytes, as PostgreSQL's
+ * text requires.  what names the text in the error ("revision script
+ * \"x.sql\""; NULL: "revision script").  Errors: MG_EINPUT
+ * (MG_STATE_ENCODING) with the line and the byte offset of the first
+ * bad byte; MG_ECANCEL.
+ */
+int mg_utf8_check_script(mg_ctx *ctx, const char *text, size_t len, const char *filename);
+/*
+ * Check a file or directory name: MG_OK, or MG_EINPUT
+ * (MG_STATE_ENCODING) saying which name, its bad bytes written \xNN.
+ */
+int mg_utf8_check_name(mg_ctx *ctx, const char *name, const char *what);
 
 /* ---- sqlsplit.c: statement boundaries ----------------------------- */
 
@@ -315,6 +345,13 @@ int mg_revmap_add(mg_revmap *map, const mg_script *script);
  * heads, real heads, bases, labels.  Must be called once, after all adds.
  */
 int mg_revmap_build(mg_revmap *map);
+/*
+ * Check that no id was added twice, without linking the graph: for a set
+ * of scripts that is not a whole graph (the files of one load).  The map
+ * is then only for releasing.  Errors: MG_EINPUT (MG_STATE_BAD_GRAPH)
+ * "Revision X is present more than once" naming both files; MG_ENOMEM.
+ */
+int mg_revmap_check_ids(mg_revmap *map);
 
 size_t mg_revmap_count(const mg_revmap *map);
 /*
@@ -521,6 +558,8 @@ char *mg_emit_version_table_ddl(mg_ctx *ctx, const char *version_table);
 char *mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with_doc);
 /* One history line (Alembic's _head_only with parents, branches, doc). */
 char *mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current);
+/* A revision's branch labels as history lists them ("a, b"; "" when none). */
+char *mg_report_labels(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `heads` line: "rev (labels) (head)". */
 char *mg_report_heads_line(mg_ctx *ctx, const mg_revmap *map, int rev);
 /* `branches` line: "rev (labels) (head) (branchpoint) (mergepoint)". */
@@ -555,6 +594,7 @@ typedef struct mg_state {
 	char *t_heads;         /* the catalog's heads, kept by headcache.c */
 	bool missing;          /* the state tables do not exist yet (read as empty) */
 	bool no_heads_table;   /* SQLite: the others exist, the heads table not yet */
+	bool no_log_index;     /* SQLite: the log's (revision, id) index not yet made */
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
 	bool no_log;           /* mg_state_log writes nothing (a rehearsal: the log's sequence never moves) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
@@ -728,6 +768,14 @@ int mg_session_close(mg_session *s, int rc);
  */
 int mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
                    const char *target, bool purge, size_t max_steps);
+/* The held branches' heads (all heads when the setting is empty), catalog order. */
+int mg_session_held_heads(int **out, size_t *n, const mg_session *s);
+/*
+ * s->rows split into the revisions the catalog knows (indices) and the
+ * ids it lacks (a database ahead of the loaded scripts), table order.
+ */
+int mg_session_split_rows(int **known, size_t *nknown, const char ***unknown, size_t *nunknown,
+                          const mg_session *s);
 /* The label index of a branch label; -1 when no revision carries it. */
 int mg_label_index(const mg_revmap *map, const char *name);
 /* Is revision rev on a held branch?  (Always true when the setting is empty.) */

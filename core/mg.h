@@ -23,7 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MG_VERSION "1.0"
+/*
+ * The engine's version, which is also its SQL API's: the set of SQL
+ * functions and their columns (PostgreSQL: the extension's version).
+ */
+#define MG_VERSION "1.1"
 
 /* Return codes.  Every failure also fills the context's error. */
 #define MG_OK      0
@@ -44,6 +48,7 @@
 #define MG_STATE_PREREQUISITE    "55000" /* missing section, changed script */
 #define MG_STATE_LOCKED          "55P03" /* database is busy */
 #define MG_STATE_FILE            "58P01" /* missing directory or file */
+#define MG_STATE_ENCODING        "22021" /* script text or file name not UTF-8 */
 #define MG_STATE_NOMEM           "53200" /* out of memory */
 #define MG_STATE_INTERNAL        "XX000" /* host error without its own code */
 #define MG_STATE_CANCELED        "57014" /* the host asked the engine to stop */
@@ -255,9 +260,82 @@ int mg_cmd_branches(char **text, mg_ctx *ctx, const mg_host *host);
  * what to do.  Sets *ok.
  */
 int mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host);
+/*
+ * One row of migrate_status(): where one revision stands in this
+ * database.  state is one of MG_STATUS_*; the log columns come from the
+ * newest log row of the revision when that row is its upgrade (NULL
+ * otherwise, has_duration 0); checksum_ok is 1 or 0 when the applied
+ * text's checksum was logged, -1 (SQL NULL) when there is nothing to
+ * compare.
+ */
+typedef struct mg_status_row {
+	const char *revision;
+	const char *branch_labels;  /* as migrate_history's ("a, b"; "" when none) */
+	const char *message;
+	const char *state;
+	const char *applied_at;     /* UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", or NULL */
+	const char *applied_by;     /* the role the log names, or NULL */
+	double duration_ms;
+	int has_duration;
+	int checksum_ok;            /* 1, 0, or -1 for NULL */
+	const char *file;           /* the catalog's file name, or NULL */
+} mg_status_row;
+
+typedef struct mg_status_rows {
+	mg_status_row *rows;
+	size_t n;
+} mg_status_rows;
+
+/* The states of migrate_status(), documented in core/status.c and the README. */
+#define MG_STATUS_APPLIED  "applied"
+#define MG_STATUS_STAMPED  "stamped"
+#define MG_STATUS_PENDING  "pending"
+#define MG_STATUS_NOT_HELD "not held"
+#define MG_STATUS_UNKNOWN  "unknown"
+
+/*
+ * Rows: every catalog revision in history order (newest first), after
+ * the version rows the catalog lacks (state "unknown": the newest of
+ * all).  Reads the graph, the version table and the newest log row of
+ * each revision (one query); changes nothing.
+ */
+int mg_cmd_status(mg_status_rows *out, mg_ctx *ctx, const mg_host *host);
+
+/*
+ * Text: the revision graph as Graphviz DOT (core/graph_dot.c): format
+ * NULL or "dot" draws every revision, "dot-collapsed" each chain of
+ * plain revisions as one edge with their number.  Changes nothing.
+ * Errors: MG_EINPUT (MG_STATE_BAD_TARGET) for another format.
+ */
+int mg_cmd_graph(char **out, mg_ctx *ctx, const mg_host *host, const char *format);
+
 /* Read (value NULL) or write a setting; *out is the (new) value. */
 int mg_cmd_config(char **out, mg_ctx *ctx, const mg_host *host,
                   const char *key, const char *value);
+
+/* ------------------------------------------------------------------ */
+/* The SQL API, described                                               */
+/* ------------------------------------------------------------------ */
+
+/* Which hosts register a function. */
+#define MG_API_SQLITE     1u
+#define MG_API_POSTGRESQL 2u
+
+/* One SQL function (or procedure) of the API, for migrate_functions. */
+typedef struct mg_api_function {
+	const char *name;
+	const char *arguments;    /* as the README writes them: "target [, purge]" */
+	const char *kind;         /* "scalar", "table" or "procedure" */
+	unsigned hosts;           /* MG_API_* bits */
+	const char *description;  /* one line */
+} mg_api_function;
+
+/*
+ * The functions of the API that the hosts in `hosts` (MG_API_* bits)
+ * register, in the README's order: *out is an array of *n pointers to
+ * static entries, allocated in ctx.  Errors: MG_ENOMEM.
+ */
+int mg_api_functions(const mg_api_function ***out, size_t *n, mg_ctx *ctx, unsigned hosts);
 
 /* ------------------------------------------------------------------ */
 /* Galaxy workflows: start-up verification and authoring               */

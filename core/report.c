@@ -109,6 +109,16 @@ head_only(mg_ctx *ctx, const mg_revmap *map, int rev, bool branches, bool doc,
 }
 
 char *
+mg_report_labels(mg_ctx *ctx, const mg_revmap *map, int rev)
+{
+	mg_buf b;
+
+	mg_buf_init(&b, ctx);
+	put_labels(&b, map, mg_revmap_rev(map, rev));
+	return finish(&b);
+}
+
+char *
 mg_report_history_line(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 {
 	return head_only(ctx, map, rev, true, true, true, true, current);

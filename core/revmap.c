@@ -596,6 +596,12 @@ build_hash(mg_revmap *map)
 	return MG_OK;
 }
 
+int
+mg_revmap_check_ids(mg_revmap *map)
+{
+	return build_hash(map);
+}
+
 static int
 build_labels_and_tags(mg_revmap *map)
 {

@@ -360,6 +360,276 @@ err_bad_id(mg_ctx *ctx, const char *filename, int no, const char *id, size_t n)
 	return MG_EINPUT;
 }
 
+/* ---- the header's key rule --------------------------------------------- */
+
+/* The longest name that can be a key: longer "Name:" text is free text. */
+#define KEY_SHAPE_MAX 40
+
+/*
+ * Is the comment line shaped as a key line, "Name: value"?  The name is
+ * one to three words of ASCII letters and digits, the first character a
+ * letter, the words joined by one " ", "-" or "_"; blanks may stand
+ * before the colon; the value after it is not empty.  Sets the name's
+ * span.  (Known keys are matched by match_key, which accepts an empty
+ * value too.)
+ */
+static bool
+key_shaped(const line *ln, const char **name, size_t *nlen)
+{
+	const char *s = ln->body, *e = ln->body + ln->blen, *p, *end;
+	int words = 1;
+
+	while (s < e && is_blank(*s))
+		s++;
+	p = s;
+	if (p == e || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return false;
+	for (; p < e; p++)
+	{
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			continue;
+		if ((c == ' ' || c == '-' || c == '_') && p + 1 < e &&
+			((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
+			 (p[1] >= '0' && p[1] <= '9')))
+		{
+			if (++words > 3)
+				return false;
+			continue;
+		}
+		break;
+	}
+	end = p;
+	while (p < e && is_blank(*p))
+		p++;
+	if (p == e || *p != ':' || end - s > KEY_SHAPE_MAX)
+		return false;
+	p++;
+	/* "http://..." and "10:30" are not keys: a blank, then a value */
+	if (p == e || !is_blank(*p))
+		return false;
+	while (p < e && is_blank(*p))
+		p++;
+	if (p == e)
+		return false;
+	*name = s;
+	*nlen = (size_t) (end - s);
+	return true;
+}
+
+/*
+ * Edit distance (insertions, deletions, substitutions and swaps of two
+ * neighbours) between a name, folded to lower case with "-" and "_" read
+ * as blanks, and a lower-case known key; names are at most
+ * KEY_SHAPE_MAX bytes.
+ */
+static int
+key_distance(const char *a, size_t an, const char *b)
+{
+	size_t bn = strlen(b);
+	int d[KEY_SHAPE_MAX + 1][KEY_SHAPE_MAX + 1];
+	char fa[KEY_SHAPE_MAX];
+
+	for (size_t i = 0; i < an; i++)
+		fa[i] = (a[i] == '-' || a[i] == '_') ? ' ' : (char) mg_fold_ascii((unsigned char) a[i]);
+	for (size_t i = 0; i <= an; i++)
+		d[i][0] = (int) i;
+	for (size_t j = 0; j <= bn; j++)
+		d[0][j] = (int) j;
+	for (size_t i = 1; i <= an; i++)
+		for (size_t j = 1; j <= bn; j++)
+		{
+			int best = d[i - 1][j - 1] + (fa[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && fa[i - 1] == b[j - 2] && fa[i - 2] == b[j - 1] &&
+				d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[an][bn];
+}
+
+/* The known key nearest to a name; *dist its distance. */
+static int
+nearest_key(const char *name, size_t n, int *dist)
+{
+	int best = 0;
+
+	*dist = key_distance(name, n, key_lower[0]);
+	for (int i = 1; i < K_COUNT; i++)
+	{
+		int d = key_distance(name, n, key_lower[i]);
+
+		if (d < *dist)
+		{
+			*dist = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* A misspelt key: within two edits of a known key (one for "Tags"). */
+static bool
+near_miss(int key, int dist)
+{
+	return dist <= (key_lens[key] >= 7 ? 2 : 1);
+}
+
+static int
+err_unknown_key(mg_ctx *ctx, const char *filename, const line *ln, const char *name,
+				size_t n, int key, bool near)
+{
+	char loc[320];
+
+	where(loc, sizeof(loc), filename, ln->no);
+	mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX, "unknown header key \"%.*s\" in %s",
+				 (int) n, name, loc);
+	mg_error_detail(ctx, "The nearest known key is \"%s\". The known keys are Revision ID, Revises, Create Date, Branch Labels, Depends On, Tags and Transactional.",
+					key_names[key]);
+	if (near)
+		mg_error_hint(ctx, "Write \"-- %s: ...\" if that is what you meant. Nothing was changed.",
+					  key_names[key]);
+	else
+		mg_error_hint(ctx, "A \"Name: value\" line among the header's key lines must be a known key. Move free text above the keys, separated from them by an empty \"--\" line. Nothing was changed.");
+	return MG_EINPUT;
+}
+
+/*
+ * What the header's key rule sees in a text: which known keys it has
+ * (bits 1 << K_*), and the first unknown key line that breaks the rule
+ * (no > 0), with its nearest known key.
+ */
+typedef struct header_scan
+{
+	unsigned keys;
+	line bad;
+	const char *bad_name;
+	size_t bad_len;
+	int bad_key;
+} header_scan;
+
+/*
+ * Read the header (up to the first section marker or statement) and
+ * apply the key rule: an unknown key line ("Name: value", see
+ * key_shaped) is wrong when it is within two edits of a known key, or
+ * when it sits in a paragraph of the header (comment lines between
+ * empty ones) that holds a known key line, unless it is the header's
+ * first line: that is the message, as the first line of Alembic's
+ * docstring.  Every other line is free text.  Allocates nothing; ctx
+ * (may be NULL) is asked whether to stop once per line.
+ */
+static int
+scan_header(header_scan *hs, mg_ctx *ctx, const char *text, size_t len)
+{
+	cursor c;
+	line ln;
+	bool first = true, para_keys = false;
+	line pending;
+	const char *pname = NULL;
+	size_t plen = 0;
+	int pkey = 0;
+	int rc;
+
+	memset(hs, 0, sizeof(*hs));
+	pending.no = 0;
+	if (text == NULL)
+		return MG_OK;
+	cursor_init(&c, text, len);
+	for (;;)
+	{
+		bool more = cursor_next(&c, &ln);
+		/* classify trims a comment's end: an empty "--" line has no body */
+		bool para_end = !more || ln.kind != LK_COMMENT || ln.blen == 0;
+
+		if (ctx != NULL && (rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		if (para_end)
+		{
+			/* a paragraph with a key line: its unknown key line is wrong */
+			if (para_keys && pending.no > 0 && hs->bad.no == 0)
+			{
+				hs->bad = pending;
+				hs->bad_name = pname;
+				hs->bad_len = plen;
+				hs->bad_key = pkey;
+			}
+			pending.no = 0;
+			para_keys = false;
+			if (!more || ln.kind == LK_MARKER || ln.kind == LK_OTHER)
+				return MG_OK;
+			continue;
+		}
+		{
+			const char *v, *name;
+			size_t vn, nlen;
+			int key = match_key(&ln, &v, &vn), dist, near;
+
+			if (key >= 0)
+			{
+				hs->keys |= 1u << key;
+				para_keys = true;
+			}
+			else if (key_shaped(&ln, &name, &nlen))
+			{
+				near = nearest_key(name, nlen, &dist);
+				if (near_miss(near, dist) && hs->bad.no == 0)
+				{
+					hs->bad = ln;
+					hs->bad_name = name;
+					hs->bad_len = nlen;
+					hs->bad_key = near;
+				}
+				else if (!first && pending.no == 0)
+				{
+					pending = ln;
+					pname = name;
+					plen = nlen;
+					pkey = near;
+				}
+			}
+			first = false;
+		}
+	}
+}
+
+int
+mg_script_check_header(mg_ctx *ctx, const char *text, size_t len, const char *filename)
+{
+	header_scan hs;
+	int rc;
+
+	if (filename == NULL)
+		filename = "";
+	if ((rc = scan_header(&hs, ctx, text, len)) != MG_OK)
+		return rc;
+	if (hs.bad.no > 0)
+	{
+		int dist;
+
+		nearest_key(hs.bad_name, hs.bad_len, &dist);
+		return err_unknown_key(ctx, filename, &hs.bad, hs.bad_name, hs.bad_len, hs.bad_key,
+							   near_miss(hs.bad_key, dist));
+	}
+	return MG_OK;
+}
+
+bool
+mg_script_looks_like_revision(const char *text, size_t len)
+{
+	header_scan hs;
+
+	/* without a context nothing can stop the scan: it always succeeds */
+	if (text == NULL || scan_header(&hs, NULL, text, len) != MG_OK)
+		return false;
+	return hs.keys != 0 || hs.bad.no > 0;
+}
+
 /* ---- parsing ---------------------------------------------------------- */
 
 /* Parser state beyond the script itself. */

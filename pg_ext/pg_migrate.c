@@ -215,6 +215,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -1250,8 +1251,12 @@ host_close_unit(mg_host *host, mg_ctx *ctx, int rc)
  * The extension's schema.  (PostgreSQL 16 exports get_extension_schema;
  * this is the same catalog lookup, for 15 as well.)
  */
-static char *
-extension_schema(void)
+/*
+ * The schema of extension "migrate" and, when version is not NULL, its
+ * installed version (the SQL API the database has), palloc'd.
+ */
+static void
+extension_row(char **schema, char **version)
 {
 	Oid			ext = get_extension_oid("migrate", false);
 	Oid			nsp = InvalidOid;
@@ -1259,7 +1264,6 @@ extension_schema(void)
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	char	   *name;
 
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
@@ -1267,12 +1271,30 @@ extension_schema(void)
 	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
+	{
 		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+		if (version != NULL)
+		{
+			bool		isnull;
+			Datum		v = heap_getattr(tup, Anum_pg_extension_extversion,
+										 RelationGetDescr(rel), &isnull);
+
+			*version = isnull ? pstrdup("") : TextDatumGetCString(v);
+		}
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	name = OidIsValid(nsp) ? get_namespace_name(nsp) : NULL;
-	if (name == NULL)
+	*schema = OidIsValid(nsp) ? get_namespace_name(nsp) : NULL;
+	if (*schema == NULL)
 		elog(ERROR, "cannot find the schema of extension \"migrate\"");
+}
+
+static char *
+extension_schema(void)
+{
+	char	   *name = NULL;
+
+	extension_row(&name, NULL);
 	return name;
 }
 
@@ -1780,6 +1802,124 @@ Datum
 migrate_current_1_0(PG_FUNCTION_ARGS)
 {
 	return rows_call(fcinfo, ROWS_CURRENT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Where the database stands: status, graph, version, functions (1.1)   */
+/* ------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(migrate_status_1_1);
+PG_FUNCTION_INFO_V1(migrate_graph_1_1);
+PG_FUNCTION_INFO_V1(migrate_version_1_1);
+PG_FUNCTION_INFO_V1(migrate_functions_1_1);
+
+#define STATUS_NCOLS 9
+
+/*
+ * migrate_status(): one row per revision (core/status.c).  applied_at is
+ * the log's UTC text as timestamptz; a text the log should never hold
+ * (the core passes only its own shape) fails as timestamptz_in fails.
+ */
+Datum
+migrate_status_1_1(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	mg_status_rows rows;
+	MemoryContext per_row;
+	call		c;
+	int			rc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != STATUS_NCOLS)
+		elog(ERROR, "return type must have %d columns", STATUS_NCOLS);
+	memset(&rows, 0, sizeof(rows));
+	call_open(&c, false);
+	rc = mg_cmd_status(&rows, c.ctx, &c.host);
+	call_finish(&c, rc);
+	per_row = AllocSetContextCreate(CurrentMemoryContext, "migrate result row",
+									ALLOCSET_SMALL_SIZES);
+	for (size_t i = 0; i < rows.n; i++)
+	{
+		const mg_status_row *r = &rows.rows[i];
+		Datum		values[STATUS_NCOLS];
+		bool		nulls[STATUS_NCOLS];
+		MemoryContext old = MemoryContextSwitchTo(per_row);
+
+		values[0] = text_or_null(r->revision, &nulls[0]);
+		values[1] = text_or_null(r->branch_labels, &nulls[1]);
+		values[2] = text_or_null(r->message, &nulls[2]);
+		values[3] = text_or_null(r->state, &nulls[3]);
+		nulls[4] = r->applied_at == NULL;
+		values[4] = nulls[4] ? (Datum) 0 :
+			DirectFunctionCall3(timestamptz_in, CStringGetDatum(psprintf("%s+00", r->applied_at)),
+								ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		values[5] = text_or_null(r->applied_by, &nulls[5]);
+		nulls[6] = !r->has_duration;
+		values[6] = Float8GetDatum(r->duration_ms);
+		nulls[7] = r->checksum_ok < 0;
+		values[7] = BoolGetDatum(r->checksum_ok > 0);
+		values[8] = text_or_null(r->file, &nulls[8]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_row);
+	}
+	MemoryContextDelete(per_row);
+	call_free(&c);
+	return (Datum) 0;
+}
+
+/* migrate_graph([format]): Graphviz DOT text (core/graph_dot.c). */
+Datum
+migrate_graph_1_1(PG_FUNCTION_ARGS)
+{
+	return text_command(fcinfo, "migrate_graph", "format", false, mg_cmd_graph);
+}
+
+/*
+ * migrate_version(): "migrate 1.1 (SQL API 1.1), PostgreSQL 15.x": the
+ * library, the installed extension's version (an older script can be
+ * served by a newer library), the server.
+ */
+Datum
+migrate_version_1_1(PG_FUNCTION_ARGS)
+{
+	char	   *schema;
+	char	   *version;
+
+	extension_row(&schema, &version);
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("migrate %s (SQL API %s), PostgreSQL %s",
+											  MG_VERSION, version,
+											  GetConfigOption("server_version", false, false))));
+}
+
+/* migrate_functions(): the API's functions this extension has (core/api.c). */
+Datum
+migrate_functions_1_1(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const mg_api_function **list;
+	size_t		n;
+	mg_ctx	   *ctx;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != 4)
+		elog(ERROR, "return type must have 4 columns");
+	if (mg_ctx_new(&ctx, host_realloc, CurrentMemoryContext) != MG_OK ||
+		mg_api_functions(&list, &n, ctx, MG_API_POSTGRESQL) != MG_OK)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	for (size_t i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = CStringGetTextDatum(list[i]->name);
+		values[1] = CStringGetTextDatum(list[i]->arguments);
+		values[2] = CStringGetTextDatum(list[i]->kind);
+		values[3] = CStringGetTextDatum(list[i]->description);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	mg_ctx_free(ctx);
+	return (Datum) 0;
 }
 
 /* ------------------------------------------------------------------ */

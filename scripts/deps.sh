@@ -7,9 +7,11 @@
 #           libsqlite3-dev sqlite3 perl (prove)
 #   test    sqlite + valgrind, the Alembic oracle (python3-alembic, run by
 #           Debian's /usr/bin/python3; python3-psycopg2 for Alembic's online
-#           runs on PostgreSQL in tests/pg/from_alembic.t) and PostgreSQL 15 with pgTAP
+#           runs on PostgreSQL in tests/pg/from_alembic.t), PostgreSQL 15 with pgTAP
 #           (postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-#           libtap-parser-sourcehandler-pgtap-perl for pg_prove)
+#           libtap-parser-sourcehandler-pgtap-perl for pg_prove) and
+#           graphviz (dot: the tests parse migrate_graph()'s output and
+#           render docs/graph.svg)
 #   bench   test + hyperfine and time (GNU time), and the peers the
 #           benchmark compares with: Alembic's command line (alembic) with
 #           psycopg2 for PostgreSQL (python3-psycopg2), sqitch with its
@@ -32,7 +34,8 @@ set -euo pipefail
 
 SQLITE_PKGS="gcc make libc6-dev libsqlite3-dev sqlite3 perl"
 TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic python3-psycopg2 postgresql-15 \
-postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl"
+postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
+graphviz"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 PEER_PKGS="alembic python3-psycopg2 sqitch libdbd-sqlite3-perl libdbd-pg-perl"
 

@@ -61,6 +61,45 @@ COMMENT ON FUNCTION migrate_current(boolean) IS
 COMMENT ON FUNCTION migrate_catalog_changed() IS
 	'trigger on migrate_catalog: empties migrate_catalog_heads after any change, so the kept heads are never stale';
 
+-- ----------------------------------------------------------------------------
+-- Where the database stands: migrate_status, migrate_graph, migrate_version,
+-- migrate_functions.
+
+-- The newest log row of a revision is one index seek, however long the log
+-- (migrate_status reads it for every revision, migrate_check for every
+-- applied one).
+CREATE INDEX IF NOT EXISTS migrate_log_revision ON migrate_log (revision, id);
+
+CREATE FUNCTION migrate_status()
+RETURNS TABLE (revision text, branch_labels text, message text, state text,
+			   applied_at timestamp with time zone, applied_by text,
+			   duration_ms double precision, checksum_ok boolean, file text)
+AS 'MODULE_PATHNAME', 'migrate_status_1_1'
+LANGUAGE C VOLATILE ROWS 100;
+
+CREATE FUNCTION migrate_graph(format text DEFAULT 'dot')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph_1_1'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate_version()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_version_1_1'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate_functions()
+RETURNS TABLE (name text, arguments text, kind text, description text)
+AS 'MODULE_PATHNAME', 'migrate_functions_1_1'
+LANGUAGE C STABLE ROWS 30;
+
+COMMENT ON FUNCTION migrate_status() IS
+	'migrate_status(): rows, one per revision in history order (the version rows the catalog lacks first): revision, branch_labels, message, state (applied, stamped, pending, not held, unknown), applied_at, applied_by, duration_ms, checksum_ok (the applied text is the catalog''s), file';
+COMMENT ON FUNCTION migrate_graph(text) IS
+	'migrate_graph([format]): the revision graph as Graphviz DOT text (psql -At ... | dot -Tsvg); format ''dot'' (default, every revision) or ''dot-collapsed'' (chains of plain revisions as one counted edge)';
+COMMENT ON FUNCTION migrate_version() IS
+	'migrate_version(): the library''s version, the installed SQL API''s (the extension''s version) and the server''s, as one line';
+COMMENT ON FUNCTION migrate_functions() IS
+	'migrate_functions(): rows, every function of the extension: name, arguments, kind (scalar, table, procedure), a one-line description';
 -- --------------------------------------------------------------------------
 -- Rehearsal: migrate_plan, migrate_schema, migrate_rehearse, migrate_stairway,
 -- and the schema each run records for drift (migrate_check)

@@ -1088,6 +1088,7 @@ static const text_command cmd_downgrade = {"migrate_downgrade", "target", 1, mg_
 static const text_command cmd_upgrade_sql = {"migrate_upgrade_sql", "range", 1, mg_cmd_upgrade_sql};
 static const text_command cmd_downgrade_sql = {"migrate_downgrade_sql", "range", 1, mg_cmd_downgrade_sql};
 static const text_command cmd_show = {"migrate_show", "rev", 1, mg_cmd_show};
+static const text_command cmd_graph = {"migrate_graph", "format", 0, mg_cmd_graph};
 
 static void
 fn_text_command(sqlite3_context *fctx, int argc, sqlite3_value **argv)
@@ -1988,6 +1989,255 @@ static sqlite3_module rel_module = {
 };
 
 /* ------------------------------------------------------------------ */
+/* Tables without arguments: migrate_status, migrate_functions          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An eponymous-only table whose rows one call makes at xFilter: fill
+ * runs the command (rows in the cursor's context), column returns one
+ * cell of row i.  The pAux of the module.
+ */
+typedef struct list_def
+{
+	const char *schema;
+	int			(*fill) (const void **rows, size_t *n, mg_ctx *ctx, const mg_host *host);
+	void		(*column) (sqlite3_context *fctx, const void *rows, size_t i, int col);
+} list_def;
+
+typedef struct list_vtab
+{
+	sqlite3_vtab base;			/* must be first */
+	sqlite3    *db;
+	const list_def *def;
+} list_vtab;
+
+typedef struct list_cursor
+{
+	sqlite3_vtab_cursor base;	/* must be first */
+	mg_ctx	   *ctx;			/* owns rows; freed on rewind and close */
+	const void *rows;
+	size_t		n;
+	size_t		pos;
+} list_cursor;
+
+static int
+list_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+			 sqlite3_vtab **out, char **errmsg)
+{
+	const list_def *def = aux;
+	list_vtab  *vt;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	(void) errmsg;
+	if ((rc = sqlite3_declare_vtab(db, def->schema)) != SQLITE_OK)
+		return rc;
+	if ((vt = sqlite3_malloc64(sizeof(*vt))) == NULL)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->db = db;
+	vt->def = def;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int
+list_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out)
+{
+	list_cursor *cur;
+
+	(void) vtab;
+	if ((cur = sqlite3_malloc64(sizeof(*cur))) == NULL)
+		return SQLITE_NOMEM;
+	memset(cur, 0, sizeof(*cur));
+	*out = &cur->base;
+	return SQLITE_OK;
+}
+
+static int
+list_close(sqlite3_vtab_cursor *base)
+{
+	list_cursor *cur = (list_cursor *) base;
+
+	mg_ctx_free(cur->ctx);
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+/* No arguments, nothing to choose: one plan. */
+static int
+list_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+	(void) vtab;
+	info->estimatedCost = 100.0;
+	info->estimatedRows = 100;
+	return SQLITE_OK;
+}
+
+static int
+list_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
+			int argc, sqlite3_value **argv)
+{
+	list_cursor *cur = (list_cursor *) base;
+	list_vtab  *vt = (list_vtab *) base->pVtab;
+	const list_def *def = vt->def;
+	host_state	hs;
+	mg_host		host;
+	int			rc;
+
+	(void) idx_num;
+	(void) idx_str;
+	(void) argc;
+	(void) argv;
+	mg_ctx_free(cur->ctx);
+	cur->ctx = NULL;
+	cur->rows = NULL;
+	cur->n = cur->pos = 0;
+	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+		return SQLITE_NOMEM;
+	host_init(&host, &hs, vt->db);
+	rc = host_close_unit(&host, cur->ctx, def->fill(&cur->rows, &cur->n, cur->ctx, &host));
+	if (rc != MG_OK)
+	{
+		int			src = rows_fail(&vt->base, mg_ctx_error(cur->ctx), rc);
+
+		mg_ctx_free(cur->ctx);
+		cur->ctx = NULL;
+		cur->rows = NULL;
+		cur->n = 0;
+		return src;
+	}
+	return SQLITE_OK;
+}
+
+static int
+list_next(sqlite3_vtab_cursor *base)
+{
+	((list_cursor *) base)->pos++;
+	return SQLITE_OK;
+}
+
+static int
+list_eof(sqlite3_vtab_cursor *base)
+{
+	list_cursor *cur = (list_cursor *) base;
+
+	return cur->pos >= cur->n;
+}
+
+static int
+list_column(sqlite3_vtab_cursor *base, sqlite3_context *fctx, int col)
+{
+	list_cursor *cur = (list_cursor *) base;
+	const list_def *def = ((list_vtab *) base->pVtab)->def;
+
+	def->column(fctx, cur->rows, cur->pos, col);
+	return SQLITE_OK;
+}
+
+static int
+list_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64) ((list_cursor *) base)->pos + 1;
+	return SQLITE_OK;
+}
+
+static sqlite3_module list_module = {
+	.iVersion = 0,
+	.xCreate = NULL,
+	.xConnect = list_connect,
+	.xBestIndex = list_best_index,
+	.xDisconnect = rows_disconnect,
+	.xDestroy = NULL,
+	.xOpen = list_open,
+	.xClose = list_close,
+	.xFilter = list_filter,
+	.xNext = list_next,
+	.xEof = list_eof,
+	.xColumn = list_column,
+	.xRowid = list_rowid,
+};
+
+/* migrate_status(): where each revision stands (core/status.c says how). */
+static int
+status_fill(const void **rows, size_t *n, mg_ctx *ctx, const mg_host *host)
+{
+	mg_status_rows st;
+	int			rc = mg_cmd_status(&st, ctx, host);
+
+	*rows = st.rows;
+	*n = st.n;
+	return rc;
+}
+
+static void
+status_column(sqlite3_context *fctx, const void *rows, size_t i, int col)
+{
+	const mg_status_row *r = &((const mg_status_row *) rows)[i];
+	const char *texts[] = {r->revision, r->branch_labels, r->message, r->state,
+						   r->applied_at, r->applied_by, NULL, NULL, r->file};
+
+	if (col == 6 && r->has_duration)
+		sqlite3_result_double(fctx, r->duration_ms);
+	else if (col == 7 && r->checksum_ok >= 0)
+		sqlite3_result_int(fctx, r->checksum_ok);
+	else
+		result_text(fctx, col >= 0 && col < 9 ? texts[col] : NULL);
+}
+
+static const list_def status_def = {
+	"CREATE TABLE x(revision, branch_labels, message, state, applied_at, applied_by, "
+	"duration_ms, checksum_ok, file)",
+	status_fill, status_column
+};
+
+/* migrate_functions(): the functions this extension registers (core/api.c). */
+static int
+functions_fill(const void **rows, size_t *n, mg_ctx *ctx, const mg_host *host)
+{
+	const mg_api_function **list;
+	int			rc = mg_api_functions(&list, n, ctx, MG_API_SQLITE);
+
+	(void) host;
+	*rows = list;
+	return rc;
+}
+
+static void
+functions_column(sqlite3_context *fctx, const void *rows, size_t i, int col)
+{
+	const mg_api_function *f = ((const mg_api_function *const *) rows)[i];
+	const char *texts[] = {f->name, f->arguments, f->kind, f->description};
+
+	result_text(fctx, col >= 0 && col < 4 ? texts[col] : NULL);
+}
+
+static const list_def functions_def = {
+	"CREATE TABLE x(name, arguments, kind, description)",
+	functions_fill, functions_column
+};
+
+/*
+ * migrate_version(): "migrate 1.1 (SQL API 1.1), SQLite 3.40.1": the
+ * engine, the functions it registers, and the library it runs in.
+ */
+static void
+fn_version(sqlite3_context *fctx, int argc, sqlite3_value **argv)
+{
+	char	   *text;
+
+	(void) argc;
+	(void) argv;
+	text = sqlite3_mprintf("migrate %s (SQL API %s), SQLite %s", MG_VERSION, MG_VERSION,
+						   sqlite3_libversion());
+	if (text == NULL)
+		sqlite3_result_error_nomem(fctx);
+	else
+		sqlite3_result_text(fctx, text, -1, sqlite3_free);
+}
+
+/* ------------------------------------------------------------------ */
 /* Entry point                                                          */
 /* ------------------------------------------------------------------ */
 
@@ -2083,5 +2333,15 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_module(db, "migrate_rehearse", &rel_module, (void *) &rehearse_rel);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_stairway", &rel_module, (void *) &stairway_rel);
+		rc = sqlite3_create_module(db, "migrate_status", &list_module, (void *) &status_def);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_functions", &list_module, (void *) &functions_def);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_graph", 0, READS, (void *) &cmd_graph, fn_text_command, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_graph", 1, READS, (void *) &cmd_graph, fn_text_command, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "migrate_version", 0, READS | SQLITE_DETERMINISTIC, NULL,
+									 fn_version, NULL, NULL);
 	return rc;
 }

@@ -300,7 +300,7 @@ test_open(void)
 	is_int(mg_state_open(&st, ctx, &h2), MG_OK, "open with a schema needing quotes");
 	is_str(st.t_catalog, "\"st\"\"ate\".\"migrate_catalog\"", "embedded quote doubled");
 	is_str(db_text("SELECT count(*) FROM \"st\"\"ate\".sqlite_master WHERE name LIKE 'migrate_%'"),
-		   "7", "state tables and triggers created in that schema");
+		   "8", "state tables, the log's index and triggers created in that schema");
 	is_str(db_text("SELECT count(*) FROM main.sqlite_master"), "0", "none in main");
 	h2.state_schema = NULL;
 	is_int(mg_state_open(&st, ctx, &h2), MG_OK, "open without a schema");

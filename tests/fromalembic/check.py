@@ -338,13 +338,15 @@ HAND = {
         "CREATE TABLE tag (id INTEGER NOT NULL, name VARCHAR(50), PRIMARY KEY (id));",
     ("c3f1a0000004", "upgrade", "sqlite"):
         "CREATE TABLE _alembic_tmp_item (id INTEGER NOT NULL, price BIGINT NOT NULL, "
-        "price_cents INTEGER, PRIMARY KEY (id));\n"
-        "INSERT INTO _alembic_tmp_item (id, price, price_cents) SELECT id, price, price_cents FROM item;\n"
+        "price_cents INTEGER, label VARCHAR(20), PRIMARY KEY (id));\n"
+        "INSERT INTO _alembic_tmp_item (id, price, price_cents, label) "
+        "SELECT id, price, price_cents, label FROM item;\n"
         "DROP TABLE item;\nALTER TABLE _alembic_tmp_item RENAME TO item;",
     ("c3f1a0000004", "downgrade", "sqlite"):
         "CREATE TABLE _alembic_tmp_item (id INTEGER NOT NULL, price INTEGER NOT NULL, "
-        "price_cents INTEGER, PRIMARY KEY (id));\n"
-        "INSERT INTO _alembic_tmp_item (id, price, price_cents) SELECT id, price, price_cents FROM item;\n"
+        "price_cents INTEGER, label VARCHAR(20), PRIMARY KEY (id));\n"
+        "INSERT INTO _alembic_tmp_item (id, price, price_cents, label) "
+        "SELECT id, price, price_cents, label FROM item;\n"
         "DROP TABLE item;\nALTER TABLE _alembic_tmp_item RENAME TO item;",
 }
 

@@ -4,8 +4,8 @@
 # usage: tests/pg/run.sh [TEST...]     (default: every tests/pg/*.pg and *.t)
 #        VERBOSE=1 tests/pg/run.sh     (every test line, not only failures)
 #
-# Builds and installs the extension (make -C pg_ext install: into the
-# PostgreSQL 15 found through pg_config, which must be writable), creates
+# Builds and installs the extension into a private copy of the system's
+# PostgreSQL 15 installation (see "a private installation"), creates
 # a cluster in a temporary directory, listening on a Unix socket in that
 # directory and on 127.0.0.1 at a free port, and runs:
 #
@@ -27,17 +27,46 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-export PATH="$PGBIN:$PATH"
 
 say() { printf '# %s\n' "$*"; }
 die() { say "$*"; exit 1; }
 
-# ------------------------------------------------------------ build and install
-# The extension is installed into the one PostgreSQL found through
-# pg_config, so two checkouts testing at once would test each other's
-# library: every run holds this lock from the install to the end.
-exec 9>"${TMPDIR:-/tmp}/migrate-pg-test.lock"
-flock 9
+# ------------------------------------------------------------ a private installation
+# The extension is never installed into the system's PostgreSQL: each
+# checkout gets its own copy of the installation (PostgreSQL finds its
+# share and library directories relative to its programs, so a copied tree
+# works as is; the headers are linked, for PGXS builds), and installs into
+# that.  Two checkouts testing at once never load each other's library,
+# and the system installation stays untouched.  The copy is made again
+# when the system's PostgreSQL changes (its version line differs).
+sysconfig=$PGBIN/pg_config
+[ -x "$sysconfig" ] || die "no pg_config in $PGBIN (scripts/deps.sh test)"
+key=$(printf '%s' "$root" | md5sum | cut -c1-12)
+PGROOT=${MIGRATE_PGROOT:-${TMPDIR:-/tmp}/migrate-pgroot-$key}
+sysversion=$("$sysconfig" --version)
+copy_installation() {
+	local dir
+	rm -rf "$PGROOT" && mkdir -p "$PGROOT" || return 1
+	# the programs and libraries (bindir's parent), the share directory
+	for dir in "$(dirname "$("$sysconfig" --bindir)")" "$("$sysconfig" --sharedir)"; do
+		mkdir -p "$PGROOT$(dirname "$dir")" && cp -a "$dir" "$PGROOT$dir" || return 1
+	done
+	dir=$("$sysconfig" --includedir)
+	mkdir -p "$PGROOT$(dirname "$dir")" && ln -s "$dir" "$PGROOT$dir" || return 1
+	chmod -R a+rX "$PGROOT" && printf '%s\n' "$sysversion" >"$PGROOT/version"
+}
+(
+	flock 9
+	if [ "$(cat "$PGROOT/version" 2>/dev/null)" != "$sysversion" ]; then
+		say "copying the PostgreSQL installation to $PGROOT"
+		copy_installation || exit 1
+	fi
+) 9>"$PGROOT.lock" || die "could not copy the PostgreSQL installation to $PGROOT"
+PGBIN=$PGROOT$PGBIN
+export PATH="$PGBIN:$PATH"
+# nothing of an earlier install (another branch's scripts) stays behind
+rm -f "$(pg_config --sharedir)"/extension/migrate[.-]* "$(pg_config --pkglibdir)"/migrate.so
+
 say "building and installing the extension (pg_config: $(command -v pg_config))"
 make -s -C "$root/pg_ext" >/dev/null || die "make -C pg_ext failed"
 make -s -C "$root/pg_ext" install >/dev/null || die "make -C pg_ext install failed"

@@ -20,8 +20,10 @@ def upgrade():
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("price", sa.Integer, nullable=False),
         sa.Column("price_cents", sa.Integer),
+        sa.Column("label", sa.String(20)),
     )
-    op.bulk_insert(item, [{"id": 1, "price": 3}, {"id": 2, "price": 5}])
+    op.bulk_insert(item, [{"id": 1, "price": 3, "label": "5% off"}, {"id": 2, "price": 5, "label": None}])
+    op.execute("UPDATE item SET label = '100%' WHERE id = 2")
 
 
 def downgrade():
