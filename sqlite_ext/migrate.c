@@ -2333,6 +2333,7 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_module(db, "migrate_rehearse", &rel_module, (void *) &rehearse_rel);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_stairway", &rel_module, (void *) &stairway_rel);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_status", &list_module, (void *) &status_def);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_functions", &list_module, (void *) &functions_def);
