@@ -26,10 +26,13 @@ drift_table(mg_state *st)
 {
 	const char *schema = st->host->state_schema;
 	char *t = mg_quote_ident(st->ctx, DRIFT_TABLE);
+	char *qs;
 
 	if (t == NULL || schema == NULL || !*schema)
 		return t;
-	return mg_printf(st->ctx, "%s.%s", mg_quote_ident(st->ctx, schema), t);
+	if ((qs = mg_quote_ident(st->ctx, schema)) == NULL)
+		return NULL;
+	return mg_printf(st->ctx, "%s.%s", qs, t);
 }
 
 /* Does the table exist?  (SQLite: made on first use; PostgreSQL: from version 1.1.) */
@@ -154,9 +157,12 @@ mg_drift_lines(mg_buf *out, int *problems, const char **note, mg_session *s)
 	for (size_t i = 0; i < nch; i++)
 	{
 		char *obj = mg_schema_change_object(ctx, &ch[i]);
+		char *what = ch[i].op == MG_CHANGE_CHANGED ? mg_schema_change_what(ctx, &ch[i], NULL) : "";
 
+		if (obj == NULL || what == NULL)
+			return MG_ENOMEM;
 		if (ch[i].op == MG_CHANGE_CHANGED)
-			mg_buf_printf(out, "drift: %s changed (%s) %s\n", obj, mg_schema_change_what(ctx, &ch[i], NULL), since);
+			mg_buf_printf(out, "drift: %s changed (%s) %s\n", obj, what, since);
 		else
 			mg_buf_printf(out, "drift: %s %s %s\n", obj, ch[i].op == MG_CHANGE_ADDED ? "added" : "dropped", since);
 		(*problems)++;

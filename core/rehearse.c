@@ -555,7 +555,8 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 		if (skip)
 		{
 			row[6] = "skipped";
-			row[12] = skip_reason(ctx, &s, st);
+			if ((row[12] = skip_reason(ctx, &s, st)) == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			continue;
 		}
 		{
@@ -631,6 +632,9 @@ down_differences(mg_ctx *ctx, const mg_schema_change *ch, size_t n, const mg_sch
 		const mg_schema_change *c = &ch[i];
 		char *obj = mg_schema_change_object(ctx, c);
 
+		if (obj == NULL)
+			return NULL;
+
 		if (i)
 			mg_buf_putc(&b, '\n');
 		if (c->op == MG_CHANGE_ADDED)
@@ -649,8 +653,11 @@ down_differences(mg_ctx *ctx, const mg_schema_change *ch, size_t n, const mg_sch
 		else
 		{
 			char *after = mg_printf(ctx, "after downgrade of %s", rev);
+			char *what = after != NULL ? mg_schema_change_what(ctx, c, after) : NULL;
 
-			mg_buf_printf(&b, "%s: %s", obj, mg_schema_change_what(ctx, c, after));
+			if (what == NULL)
+				return NULL;
+			mg_buf_printf(&b, "%s: %s", obj, what);
 		}
 	}
 	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
@@ -770,7 +777,8 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		if (skipped_here(&s, st))
 		{
 			row[3] = "skipped";
-			row[4] = skip_reason(ctx, &s, st);
+			if ((row[4] = skip_reason(ctx, &s, st)) == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			if ((rc = run_step(&s, st, false)) != MG_OK)
 				return roll_back(&s, rc);
 			continue;
@@ -783,7 +791,8 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			if (fatal(rc))
 				return roll_back(&s, rc);
 			row[3] = "failed";
-			row[4] = step_error(ctx, "upgrade failed");
+			if ((row[4] = step_error(ctx, "upgrade failed")) == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			break;
 		}
 		if ((rc = mg_schema_reread(&up, &s.st, &before)) != MG_OK)
@@ -794,6 +803,8 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			row[3] = "failed";
 			row[4] = mg_printf(ctx, "revision %s cannot be downgraded: it has no downgrade section for %s",
 							   sc->id, s.st.dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite");
+			if (row[4] == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			before = up;
 			continue;
 		}
@@ -802,7 +813,8 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			if (fatal(rc))
 				return roll_back(&s, rc);
 			row[3] = "failed";
-			row[4] = step_error(ctx, "downgrade failed");
+			if ((row[4] = step_error(ctx, "downgrade failed")) == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			break;
 		}
 		if ((rc = mg_schema_reread(&after_down, &s.st, &up)) != MG_OK ||
@@ -820,7 +832,9 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			/* the difference comes first: it is usually why the upgrade fails again */
 			row[3] = diffs != NULL ? "difference" : "failed";
 			err = step_error(ctx, "upgrade after downgrade failed");
-			row[4] = diffs != NULL ? mg_printf(ctx, "%s\n%s", diffs, err) : err;
+			row[4] = diffs != NULL && err != NULL ? mg_printf(ctx, "%s\n%s", diffs, err) : err;
+			if (row[4] == NULL)
+				return roll_back(&s, MG_ENOMEM);
 			break;
 		}
 		if ((rc = mg_schema_reread(&again, &s.st, &after_down)) != MG_OK ||
@@ -833,7 +847,9 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 			if (lines == NULL)
 				return roll_back(&s, MG_ENOMEM);
 			lines = mg_printf(ctx, "upgrading %s again does not give the same schema:\n%s", sc->id, lines);
-			diffs = diffs != NULL ? mg_printf(ctx, "%s\n%s", diffs, lines) : lines;
+			diffs = diffs != NULL && lines != NULL ? mg_printf(ctx, "%s\n%s", diffs, lines) : lines;
+			if (diffs == NULL)
+				return roll_back(&s, MG_ENOMEM);
 		}
 		row[3] = diffs != NULL ? "difference" : "ok";
 		row[4] = diffs;

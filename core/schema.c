@@ -327,7 +327,7 @@ sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
 	mg_buf_init(&b, a->ctx);
 	for (size_t i = 0; i < n; i++)
 	{
-		const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "";
+		const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "", *ltype;
 		int hidden = r[i][5] ? atoi(r[i][5]) : 0;
 		char *name, *def;
 
@@ -336,7 +336,9 @@ sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
 		if (hidden == 1)
 			continue;   /* a virtual table's hidden column */
 		name = mg_printf(a->ctx, "%s.%s", tname, r[i][1]);
-		def = mg_printf(a->ctx, "%s%s%s%s%s", *type ? lower_dup(a->ctx, type) : "",
+		if ((ltype = *type ? lower_dup(a->ctx, type) : "") == NULL)
+			return MG_ENOMEM;
+		def = mg_printf(a->ctx, "%s%s%s%s%s", ltype,
 						r[i][3] && strcmp(r[i][3], "1") == 0 ? " NOT NULL" : "",
 						r[i][4] ? " DEFAULT " : "", r[i][4] ? r[i][4] : "",
 						hidden == 2 ? " GENERATED VIRTUAL" : hidden == 3 ? " GENERATED STORED" : "");
@@ -904,7 +906,13 @@ mg_schema_change_lines(mg_ctx *ctx, const mg_schema_change *c, size_t n)
 		if (i)
 			mg_buf_putc(&b, '\n');
 		if (c[i].op == MG_CHANGE_CHANGED)
-			mg_buf_printf(&b, "changed %s %s: %s", r->kind, r->name, mg_schema_change_what(ctx, &c[i], NULL));
+		{
+			char *what = mg_schema_change_what(ctx, &c[i], NULL);
+
+			if (what == NULL)
+				return NULL;
+			mg_buf_printf(&b, "changed %s %s: %s", r->kind, r->name, what);
+		}
 		else
 			mg_buf_printf(&b, "%s %s %s%s%s", c[i].op == MG_CHANGE_ADDED ? "added" : "dropped", r->kind,
 						  r->name, *r->def && c[i].op == MG_CHANGE_ADDED ? ": " : "",
