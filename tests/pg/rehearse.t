@@ -201,7 +201,7 @@ is "$OUT" "1|r1|ok${NL}2|r2|ok${NL}3|r3|ok" "a range below the database: down to
 # ------------------------------------------------------------ the run's lock
 fresh_db lk
 pq lk "SELECT migrate_load('$envs/clean');"
-( psql -X -q -d lk -c "SELECT pg_advisory_lock($LOCK_KEY), pg_sleep(3)" >/dev/null 2>&1 ) &
+( psql -X -q -d lk -c "SELECT pg_advisory_lock($LOCK_KEY), pg_sleep(8)" >/dev/null 2>&1 ) &
 holder=$!
 sleep 1
 pq lk "SET lock_timeout = '200ms';" "SELECT count(*) FROM migrate_rehearse();"
