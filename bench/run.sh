@@ -10,6 +10,9 @@
 #   bench/run.sh check [--results FILE] [check.sh options]
 #       the start-up check at 100,000 revisions and 300,000 log rows
 #       (bench/check.sh; the report also goes to build/bench/check.md)
+#   bench/run.sh rehearse [--runs R] [--tables T] [--steps N]
+#       migrate_rehearse against the run, migrate_stairway as the range
+#       grows, migrate_schema of 1,000 tables (bench/rehearse.sh)
 #   bench/run.sh convert [--count N] [--runs R]
 #       converting an Alembic project of 500 revisions with
 #       tools/migrate-from-alembic (bench/convert.sh; needs no build)
@@ -29,6 +32,11 @@ what=compare
 if [ "${1:-}" = convert ]; then
 	shift
 	exec "$here/convert.sh" "$@"
+fi
+if [ "${1:-}" = rehearse ]; then
+	shift
+	make -C "$root" sqlite_ext/migrate.so >&2
+	exec "$here/rehearse.sh" --ext "$root/sqlite_ext/migrate.so" "$@"
 fi
 if [ "${1:-}" = graph ] || [ "${1:-}" = check ]; then
 	what=$1

@@ -143,6 +143,20 @@ mg_state_host_query(mg_state *st, const char *sql, int nparams, const char *cons
 	return rc;
 }
 
+int
+mg_state_rows(char ****rows, size_t *n, mg_state *st, const char *sql, int nparams,
+			  const char *const *params, int ncol)
+{
+	collect c = {0};
+	int rc;
+
+	c.ncol = ncol;
+	rc = query(st, sql, nparams, params, &c, NULL);
+	*rows = c.rows;
+	*n = rc == MG_OK ? c.n : 0;
+	return rc;
+}
+
 /* "name" with embedded quotes doubled; NULL when out of memory. */
 static char *
 quote_ident(mg_ctx *ctx, const char *name)
@@ -1770,6 +1784,8 @@ mg_state_log(mg_state *st, const mg_step *step, const char *checksum, double ms)
 	char ms_text[MG_MS_TEXT];
 	char **row;
 
+	if (st->no_log)
+		return MG_OK;
 	host_now(st, now, sizeof(now));
 	if (mg_grow(st->ctx, &st->log_rows, &st->log_cap, st->nlog, sizeof(char **)) != MG_OK ||
 		(row = mg_alloc(st->ctx, sizeof(char *) * 7)) == NULL)

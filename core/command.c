@@ -177,6 +177,9 @@ mg_session_close(mg_session *s, int rc)
 	if (!s->in_unit)
 		return rc;
 	s->in_unit = false;
+	/* a run that ran steps leaves the schema's fingerprint (drift.c) */
+	if (rc == MG_OK && s->ran)
+		rc = mg_drift_record(s);
 	if (rc == MG_OK)
 	{
 		rc = host->commit(host->ud, s->st.ctx);
@@ -375,8 +378,8 @@ mg_session_release_target(const char **out, mg_session *s, const char *target)
  * run: a long plan from one catalog query that keeps only those
  * sections, a short one as full scripts.
  */
-static int
-load_bodies(mg_session *s, const mg_plan *plan)
+int
+mg_session_load_bodies(mg_session *s, const mg_plan *plan)
 {
 	if (plan->n > 16)
 	{
@@ -490,7 +493,7 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 		plan.n = max_steps;
 	}
 	if (kind != MG_RUN_STAMP &&
-		((rc = load_bodies(s, &plan)) != MG_OK ||
+		((rc = mg_session_load_bodies(s, &plan)) != MG_OK ||
 		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
 								   MG_HOST_HAS(s->st.host, run_online))) != MG_OK))
 		return rc;
@@ -512,6 +515,7 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 	if (rc != MG_OK)
 		return rc;
 	*nsteps = plan.n;
+	s->ran = s->ran || plan.n > 0;
 	return mg_state_versions(&s->rows, &s->nrows, &s->vt_exists, &s->st);
 }
 
@@ -734,7 +738,7 @@ plan_upgrade_all(mg_plan **plans, size_t *nplans, mg_session *s, const char *tar
 		if (per_branch && (t = mg_printf(ctx, "%s@heads", s->held[i])) == NULL)
 			return MG_ENOMEM;
 		if ((rc = mg_plan_upgrade(p, ctx, s->map, start, nstart, t)) != MG_OK ||
-			(rc = load_bodies(s, p)) != MG_OK ||
+			(rc = mg_session_load_bodies(s, p)) != MG_OK ||
 			(rc = mg_run_check(ctx, s->map, p, s->st.dialect)) != MG_OK)
 			return rc;
 		start = p->end;
@@ -969,8 +973,27 @@ offline(char **sql, mg_ctx *ctx, const mg_host *host, const char *range, bool up
 	if ((start_spec != NULL && (rc = mg_session_release_target(&start_spec, &s, start_spec)) != MG_OK) ||
 		(rc = mg_session_release_target(&dest, &s, dest)) != MG_OK)
 		return rc;
-	/* the start is resolved as Alembic's get_current_heads does offline */
-	if (start_spec != NULL && *start_spec && strcmp(start_spec, "base") != 0)
+	/* "current": this database's version rows, which Alembic cannot know offline */
+	if (strcmp(dest, "current") == 0)
+	{
+		if (s.nrows > 1)
+		{
+			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+						 "the range ends at current, and the database has %zu current revisions", s.nrows);
+			mg_error_detail(ctx, "Offline SQL goes to one target; the version table holds %s.",
+							rows_text(ctx, s.map, s.rows, s.nrows));
+			mg_error_hint(ctx, "End the range at one of them, or at a branch, for example 'base:<branch>@head'.");
+			return MG_EINPUT;
+		}
+		dest = s.nrows == 1 ? s.rows[0] : "base";
+	}
+	if (start_spec != NULL && strcmp(start_spec, "current") == 0)
+	{
+		start = s.rows;
+		nstart = s.nrows;
+	}
+	/* otherwise the start is resolved as Alembic's get_current_heads does offline */
+	else if (start_spec != NULL && *start_spec && strcmp(start_spec, "base") != 0)
 	{
 		int r;
 
@@ -1583,6 +1606,7 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 	size_t ncur, nunknown, nh;
 	uint8_t *have;
 	mg_buf b;
+	const char *drift_note = NULL;
 	int rc, problems = 0, behind = 0;
 
 	*ok = 0;
@@ -1685,6 +1709,13 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 			mg_buf_puts(&b, "\n");
 		}
 	}
+	{
+		int drifted;
+
+		if ((rc = mg_drift_lines(&b, &drifted, &drift_note, &s)) != MG_OK)
+			return rc;
+		problems += drifted;
+	}
 	if ((rc = diverged_lines(&b, &s)) < 0)
 		return rc;
 	problems += rc;
@@ -1697,6 +1728,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 	}
 	else if (behind > 0 && nunknown == 0)
 		mg_buf_puts(&b, "run SELECT migrate_upgrade('heads') to apply what is missing");
+	if (drift_note != NULL)
+		mg_buf_printf(&b, "%s%s", b.len && b.p[b.len - 1] != '\n' ? "\n" : "", drift_note);
 	return finish_text(&b, text);
 }
 

@@ -608,6 +608,7 @@ typedef struct mg_state {
 	bool no_messages;      /* mg_state_load_map leaves every message "" (a command that reports none) */
 	bool has_source;       /* the catalog has source_dir and source_missing (mg_state_check_source) */
 	const char *source;    /* the directory this command loads ("" or NULL: inline adds) */
+	bool no_log;           /* mg_state_log writes nothing (a rehearsal: the log's sequence never moves) */
 	char *sql_put;         /* the catalog's INSERT text, once formatted */
 	char *sql_vop[3];      /* the version table's statements by mg_vop_kind, once formatted */
 	char added_at[64];     /* the time of this command's catalog writes, once read */
@@ -713,6 +714,12 @@ int mg_state_host_query(mg_state *st, const char *sql, int nparams, const char *
                         mg_row_fn row, void *arg, long *changes);
 /* "name" with embedded quotes doubled, for SQL text; NULL when out of memory. */
 char *mg_quote_ident(mg_ctx *ctx, const char *name);
+/*
+ * Every row of a query, each an array of ncol copied strings (NULL for
+ * SQL NULL), in the order the database returns them.
+ */
+int mg_state_rows(char ****rows, size_t *n, mg_state *st, const char *sql, int nparams,
+                  const char *const *params, int ncol);
 
 /* ------------------------------------------------------------------ */
 /* headcache.c: the catalog's heads, kept next to the catalog           */
@@ -797,6 +804,9 @@ int mg_envdir_canonical(char **out, mg_ctx *ctx, const char *dir);
 
 /* ---- run.c: executing a plan --------------------------------------- */
 
+/* A monotonic clock in milliseconds (steps' durations). */
+double mg_clock_ms(void);
+
 /*
  * Check a plan before anything runs: every step has a body for the
  * dialect (upgrade or downgrade section) and can run in a transaction.
@@ -847,6 +857,7 @@ typedef struct mg_session {
 	mg_cached_head *heads; /* the kept heads (headcache.c), once read */
 	size_t nheads;         /* 0: unknown */
 	bool heads_read;
+	bool ran;              /* a step ran: the schema's fingerprint is recorded on commit */
 } mg_session;
 
 /*
@@ -857,6 +868,11 @@ typedef struct mg_session {
 int mg_session_open(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write);
 /* mg_session_open without the graph (s->map NULL): for the answers the kept heads give. */
 int mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool write);
+/*
+ * Give the plan's revisions the bodies of the directions their steps run
+ * (from the catalog), as a run needs them.
+ */
+int mg_session_load_bodies(mg_session *s, const mg_plan *plan);
 /* Build s->map from the catalog; in a write session, refill an empty heads table. */
 int mg_session_load_graph(mg_session *s);
 /* Read the kept heads into s->heads / s->nheads (once); nheads 0 when unknown. */
@@ -946,5 +962,104 @@ int mg_args_check_list(mg_ctx *ctx, const char *func, const char *arg, const cha
  * one is not.  NULL passes.
  */
 int mg_args_check_range(mg_ctx *ctx, const char *func, const char *range, bool open_ends);
+
+/* ---- table.c: relation results ------------------------------------ */
+
+/* Appends rows to a relation's table (mg_table, mg.h). */
+typedef struct mg_table_builder {
+	mg_ctx *ctx;
+	mg_table *t;
+	size_t cap;
+} mg_table_builder;
+
+/* An empty table with rel's columns. */
+void mg_table_start(mg_table_builder *b, mg_table *t, mg_ctx *ctx, mg_relation rel);
+/* A new row, every cell NULL, for the caller to fill; NULL when out of memory. */
+const char **mg_table_row(mg_table_builder *b);
+/* Decimal text of v in the arena (NULL when out of memory). */
+char *mg_table_int(mg_ctx *ctx, long long v);
+
+/* ---- schema.c: the user's schema as rows, and their difference ------ */
+
+/* One object of the schema (see docs/schema.md for what each holds). */
+typedef struct mg_srow {
+	const char *kind;       /* "table", "column", "index", ... */
+	const char *name;
+	const char *parent;     /* the table of a column, constraint, index or trigger; "" */
+	const char *def;        /* the normalized definition; "" when none */
+	const char *src;        /* SQLite tables: the CREATE TABLE text read (NULL otherwise) */
+	int rank;               /* kind's place in the order */
+} mg_srow;
+
+typedef struct mg_schema {
+	mg_srow *rows;          /* sorted: rank, name, definition (bytewise) */
+	size_t n;
+} mg_schema;
+
+/*
+ * Read the user's schema through the host (SQLite: sqlite_schema and the
+ * pragma functions; PostgreSQL: pg_catalog and pg_get_*def), leaving out
+ * the engine's tables and the version table; sorted, so equal schemas
+ * give equal rows whatever order their objects were made in.
+ */
+int mg_schema_read(mg_schema *out, mg_state *st);
+/*
+ * mg_schema_read after a change, reusing what prev (an earlier snapshot
+ * of this database in the same context) says of every SQLite table whose
+ * CREATE TABLE text is unchanged: SQLite derives a table's columns and
+ * constraints from that text alone.  A rehearsal reads the schema after
+ * every step, and a step changes few tables.
+ */
+int mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev);
+
+typedef enum mg_change_op { MG_CHANGE_ADDED, MG_CHANGE_DROPPED, MG_CHANGE_CHANGED } mg_change_op;
+
+/* One difference between two snapshots: before NULL when added, after NULL when dropped. */
+typedef struct mg_schema_change {
+	mg_change_op op;
+	const mg_srow *before;
+	const mg_srow *after;
+} mg_schema_change;
+
+/*
+ * The differences from a to b in the rows' order.  Rows are matched by
+ * kind and name; a name held by several rows (SQLite's unnamed
+ * constraints) is matched by definition.
+ */
+int mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *a,
+                   const mg_schema *b);
+/* "kind name" of a change's object. */
+char *mg_schema_change_object(mg_ctx *ctx, const mg_schema_change *c);
+/*
+ * What a changed row changed, as "type text, was varchar(32)" (joined
+ * with "; " when several parts changed); with after_what, as "type text
+ * <after_what>, was varchar(32)".
+ */
+char *mg_schema_change_what(mg_ctx *ctx, const mg_schema_change *c, const char *after_what);
+/* One line per change: "added column job.note: text", "dropped ...", "changed ...: ...". */
+char *mg_schema_change_lines(mg_ctx *ctx, const mg_schema_change *c, size_t n);
+/* The rows as one text (tab-separated fields, one row a line, escaped) and back. */
+int mg_schema_encode(char **out, mg_ctx *ctx, const mg_schema *s);
+int mg_schema_decode(mg_schema *out, mg_ctx *ctx, const char *text);
+
+/* ---- rehearse.c: plans as rows, dry runs, the stairway -------------- */
+
+int mg_rehearse_plan(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *target,
+                     const char *direction);
+int mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *target,
+                    const char *direction);
+int mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *range);
+
+/* ---- drift.c: the schema recorded by the last run ------------------- */
+
+/* Record the live schema as the one the run leaves (inside the run's unit). */
+int mg_drift_record(mg_session *s);
+/*
+ * The "drift: ..." lines of migrate_check (each ending in a newline):
+ * objects added, dropped or changed since the last run recorded the
+ * schema; *problems counts them.  When no run recorded one, *note is
+ * the line that says so (without newline), else NULL.
+ */
+int mg_drift_lines(mg_buf *b, int *problems, const char **note, mg_session *s);
 
 #endif /* MG_INTERNAL_H */

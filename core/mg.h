@@ -466,4 +466,63 @@ int mg_cmd_revision(char **out, mg_ctx *ctx, const mg_host *host, const mg_revis
 /* As mg_cmd_revision for a merge of args->head (at least two heads). */
 int mg_cmd_merge(char **out, mg_ctx *ctx, const mg_host *host, const mg_revision_args *args);
 
+/* ------------------------------------------------------------------ */
+/* Relations: plan, schema, rehearse, stairway                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The newer row-returning functions answer with one shape, so that a
+ * host declares each of them from the core's own column list (the same
+ * names and types on every engine by construction) and converts cells
+ * without knowing the command.
+ */
+typedef enum mg_coltype
+{
+	MG_COL_TEXT,    /* text */
+	MG_COL_INT,     /* integer, written in decimal */
+	MG_COL_BOOL,    /* "1" or "0" (SQLite integer, PostgreSQL boolean) */
+	MG_COL_FLOAT    /* double precision, written with "%.3f" */
+} mg_coltype;
+
+typedef struct mg_column
+{
+	const char *name;
+	mg_coltype type;
+} mg_column;
+
+/* The row-returning functions of this shape. */
+typedef enum mg_relation
+{
+	MG_REL_PLAN,      /* migrate_plan([target [, direction]]) */
+	MG_REL_SCHEMA,    /* migrate_schema() */
+	MG_REL_REHEARSE,  /* migrate_rehearse([target [, direction]]) */
+	MG_REL_STAIRWAY   /* migrate_stairway([range]) */
+} mg_relation;
+
+/* A relation's rows: cells[row * ncol + col], text forms, NULL for SQL NULL. */
+typedef struct mg_table
+{
+	const mg_column *cols;
+	size_t ncol;
+	const char **cells;
+	size_t n;
+} mg_table;
+
+/*
+ * The columns of a relation (static storage) and the names of its
+ * arguments, in order (nargs of them, at most 2).
+ */
+void mg_relation_columns(mg_relation rel, const mg_column **cols, size_t *ncol,
+                         const char *const **args, size_t *nargs);
+
+/*
+ * Run a relation with its arguments (NULL: not given).  *out lives in
+ * ctx.  migrate_plan and migrate_schema only read; migrate_rehearse and
+ * migrate_stairway take the run's lock, execute steps for real and always
+ * roll back (a failing step is a row, not an error).  Errors: bad
+ * targets and ranges (the planner's), MG_EHOST, MG_ENOMEM, MG_ECANCEL.
+ */
+int mg_cmd_relation(mg_table *out, mg_ctx *ctx, const mg_host *host, mg_relation rel,
+                    const char *arg0, const char *arg1);
+
 #endif /* MG_H */

@@ -24,8 +24,8 @@
 
 #include "internal.h"
 
-static double
-now_ms(void)
+double
+mg_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -161,7 +161,7 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 		char *line = mg_report_step(ctx, map, step, true);
 		char *msg;
 		size_t len;
-		double t0 = now_ms();
+		double t0 = mg_clock_ms();
 
 		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
 			return rc;
@@ -192,7 +192,7 @@ mg_run_plan(char **report, mg_state *st, const mg_revmap *map, const mg_plan *pl
 		}
 		if (per_step && (rc = apply_vops(st, step)) != MG_OK)
 			return rc;
-		if ((rc = mg_state_log(st, step, s ? s->checksum : NULL, now_ms() - t0)) != MG_OK)
+		if ((rc = mg_state_log(st, step, s ? s->checksum : NULL, mg_clock_ms() - t0)) != MG_OK)
 			return rc;
 	}
 	for (size_t i = 0; !per_step && i < plan->n; i++)

@@ -3051,6 +3051,112 @@ migrate_functions_1_1(PG_FUNCTION_ARGS)
 }
 
 /* ------------------------------------------------------------------ */
+/* Relations (1.1): migrate_plan, migrate_schema, migrate_rehearse,      */
+/* migrate_stairway                                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Run one of the core's relations and materialize its table.  The
+ * columns are the core's (mg_relation_columns); the SQL declaration in
+ * sql/migrate--1.0--1.1.sql lists the same names and types, and the
+ * count is checked here.  migrate_rehearse and migrate_stairway run the
+ * steps in the run's unit (the advisory lock, a subtransaction) and the
+ * core always rolls it back.
+ */
+static Datum
+relation_call(FunctionCallInfo fcinfo, mg_relation rel, const char *fn)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const mg_column *cols;
+	const char *const *argnames;
+	const char *args[2] = {NULL, NULL};
+	size_t		ncol, nargs, i;
+	mg_table	t;
+	call		c;
+	MemoryContext per_row;
+	int			rc;
+
+	mg_relation_columns(rel, &cols, &ncol, &argnames, &nargs);
+	for (i = 0; i < nargs && i < 2; i++)
+		args[i] = arg_text(fcinfo, (int) i, fn, argnames[i], false);
+	InitMaterializedSRF(fcinfo, 0);
+	if (rsinfo->setDesc->natts != (int) ncol)
+		elog(ERROR, "return type must have %d columns", (int) ncol);
+
+	memset(&t, 0, sizeof(t));
+	call_open(&c, false);
+	rc = mg_cmd_relation(&t, c.ctx, &c.host, rel, args[0], args[1]);
+	call_finish(&c, rc);
+
+	per_row = AllocSetContextCreate(CurrentMemoryContext, "migrate result row",
+									ALLOCSET_SMALL_SIZES);
+	for (size_t r = 0; r < t.n; r++)
+	{
+		Datum	   *values = palloc(sizeof(Datum) * ncol);
+		bool	   *nulls = palloc(sizeof(bool) * ncol);
+		MemoryContext old = MemoryContextSwitchTo(per_row);
+
+		for (i = 0; i < ncol; i++)
+		{
+			const char *v = t.cells[r * ncol + i];
+
+			nulls[i] = v == NULL;
+			if (v == NULL)
+				values[i] = (Datum) 0;
+			else if (cols[i].type == MG_COL_INT)
+				values[i] = Int32GetDatum((int32) strtol(v, NULL, 10));
+			else if (cols[i].type == MG_COL_BOOL)
+				values[i] = BoolGetDatum(strcmp(v, "0") != 0);
+			else if (cols[i].type == MG_COL_FLOAT)
+				values[i] = Float8GetDatum(strtod(v, NULL));
+			else
+				values[i] = CStringGetTextDatum(v);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_row);
+		pfree(values);
+		pfree(nulls);
+	}
+	MemoryContextDelete(per_row);
+	call_free(&c);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(migrate_plan_1_1);
+PG_FUNCTION_INFO_V1(migrate_schema_1_1);
+PG_FUNCTION_INFO_V1(migrate_rehearse_1_1);
+PG_FUNCTION_INFO_V1(migrate_stairway_1_1);
+
+/* migrate_plan([target [, run_direction]]) */
+Datum
+migrate_plan_1_1(PG_FUNCTION_ARGS)
+{
+	return relation_call(fcinfo, MG_REL_PLAN, "migrate_plan");
+}
+
+/* migrate_schema() */
+Datum
+migrate_schema_1_1(PG_FUNCTION_ARGS)
+{
+	return relation_call(fcinfo, MG_REL_SCHEMA, "migrate_schema");
+}
+
+/* migrate_rehearse([target [, run_direction]]) */
+Datum
+migrate_rehearse_1_1(PG_FUNCTION_ARGS)
+{
+	return relation_call(fcinfo, MG_REL_REHEARSE, "migrate_rehearse");
+}
+
+/* migrate_stairway([range]) */
+Datum
+migrate_stairway_1_1(PG_FUNCTION_ARGS)
+{
+	return relation_call(fcinfo, MG_REL_STAIRWAY, "migrate_stairway");
+}
+
+/* ------------------------------------------------------------------ */
 /* The per-step procedure                                                */
 /* ------------------------------------------------------------------ */
 

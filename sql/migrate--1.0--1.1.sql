@@ -181,3 +181,56 @@ COMMENT ON COLUMN migrate_catalog.added_by IS
 	'the role that added (or last changed) the revision, written by a trigger; NULL for rows of a 1.0 database';
 COMMENT ON FUNCTION migrate_catalog_added_by() IS
 	'trigger on migrate_catalog: records current_user as the row''s added_by, whatever the writer supplied';
+
+-- --------------------------------------------------------------------------
+-- Rehearsal: migrate_plan, migrate_schema, migrate_rehearse, migrate_stairway,
+-- and the schema each run records for drift (migrate_check)
+
+-- The schema the last run left (core/drift.c): its rows, encoded, and their
+-- fingerprint; one row, replaced by every run that runs steps.
+CREATE TABLE migrate_schema_fingerprint (
+	id integer PRIMARY KEY CHECK (id = 1),
+	fingerprint text NOT NULL,
+	revisions text NOT NULL,
+	recorded_at text NOT NULL,
+	rows text NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('migrate_schema_fingerprint', '');
+
+-- The steps a run to target would take now; nothing runs.
+CREATE FUNCTION migrate_plan(target text DEFAULT NULL, run_direction text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, direction text, from_revisions text,
+			   to_revisions text, message text, file text, transactional boolean,
+			   statements integer, sql text)
+AS 'MODULE_PATHNAME', 'migrate_plan_1_1'
+LANGUAGE C VOLATILE;
+
+-- The user's schema as normalized, comparable rows.
+CREATE FUNCTION migrate_schema()
+RETURNS TABLE (kind text, name text, parent text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_schema_1_1'
+LANGUAGE C VOLATILE;
+
+-- The plan executed for real and rolled back: one row per step.
+CREATE FUNCTION migrate_rehearse(target text DEFAULT NULL, run_direction text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, direction text, from_revisions text,
+			   to_revisions text, message text, status text, ms double precision,
+			   statements integer, changes text, rewrites text, locks text, error text,
+			   error_context text)
+AS 'MODULE_PATHNAME', 'migrate_rehearse_1_1'
+LANGUAGE C VOLATILE;
+
+-- Per revision: up, down, compare, up again; rolled back.
+CREATE FUNCTION migrate_stairway("range" text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, message text, status text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_stairway_1_1'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrate_plan(text, text) IS
+	'migrate_plan([target [, run_direction]]): rows, the steps a run to target would take now (default ''heads''), nothing runs: step, revision, direction, from_revisions, to_revisions, message, file, transactional, statements, sql; run_direction ''upgrade'' or ''downgrade'' (default: downgrade for base and -N, else upgrade)';
+COMMENT ON FUNCTION migrate_schema() IS
+	'migrate_schema(): rows, the user''s schema normalized and sorted (kind, name, parent, definition); equal schemas give equal rows; the extension''s tables and the version table left out';
+COMMENT ON FUNCTION migrate_rehearse(text, text) IS
+	'migrate_rehearse([target [, run_direction]]): a real dry run, always rolled back; a row per step with its time, statements, schema changes, the tables it rewrote and the locks it took; a failing step is a row with its error';
+COMMENT ON FUNCTION migrate_stairway(text) IS
+	'migrate_stairway([range]): per revision of the range (default ''current:heads''), upgrade, downgrade, compare the schema, upgrade again; always rolled back; ok, difference, failed or skipped, with the detail';

@@ -282,6 +282,7 @@ SQLITE_EXTENSION_INIT1
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -1733,9 +1734,8 @@ rows_close(sqlite3_vtab_cursor *base)
  * planner looks for another order of the joins.
  */
 static int
-rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+args_best_index(sqlite3_index_info *info, int first_arg_col, int nargs)
 {
-	rows_vtab  *vt = (rows_vtab *) vtab;
 	int			which[MAX_ARGS];
 	int			unusable = 0;
 	int			argv_index = 0;
@@ -1746,9 +1746,9 @@ rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
 	for (i = 0; i < info->nConstraint; i++)
 	{
 		const struct sqlite3_index_constraint *cons = &info->aConstraint[i];
-		int			arg = cons->iColumn - COL_ARG0;
+		int			arg = cons->iColumn - first_arg_col;
 
-		if (arg < 0 || arg >= vt->def->nargs)
+		if (arg < 0 || arg >= nargs)
 			continue;
 		if (!cons->usable || cons->op != SQLITE_INDEX_CONSTRAINT_EQ)
 		{
@@ -1758,7 +1758,7 @@ rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
 		which[arg] = i;
 	}
 	info->idxNum = 0;
-	for (i = 0; i < vt->def->nargs; i++)
+	for (i = 0; i < nargs; i++)
 	{
 		if (which[i] >= 0)
 		{
@@ -1772,6 +1772,12 @@ rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
 	info->estimatedCost = 100.0;
 	info->estimatedRows = 100;
 	return SQLITE_OK;
+}
+
+static int
+rows_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+	return args_best_index(info, COL_ARG0, ((rows_vtab *) vtab)->def->nargs);
 }
 
 /* Set the vtab's error message from the engine's error. */
@@ -1960,6 +1966,364 @@ static sqlite3_module rows_module = {
 	.xEof = rows_eof,
 	.xColumn = rows_column,
 	.xRowid = rows_rowid,
+};
+
+
+/* ------------------------------------------------------------------ */
+/* Relations: migrate_plan, migrate_schema, migrate_rehearse,           */
+/* migrate_stairway                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One virtual table module for the relations of mg_cmd_relation: the
+ * columns come from the core (mg_relation_columns), so both engines
+ * show the same names; the arguments are HIDDEN columns after them.
+ */
+typedef struct rel_def
+{
+	mg_relation rel;
+	int			direct_only;	/* runs revisions: refused inside views and triggers */
+} rel_def;
+
+static const rel_def plan_rel = {MG_REL_PLAN, 0};
+static const rel_def schema_rel = {MG_REL_SCHEMA, 0};
+static const rel_def rehearse_rel = {MG_REL_REHEARSE, 1};
+static const rel_def stairway_rel = {MG_REL_STAIRWAY, 1};
+
+typedef struct rel_vtab
+{
+	sqlite3_vtab base;			/* must be first */
+	sqlite3    *db;
+	const rel_def *def;
+	const mg_column *cols;
+	size_t		ncol;
+	size_t		nargs;
+} rel_vtab;
+
+typedef struct rel_cursor
+{
+	sqlite3_vtab_cursor base;	/* must be first */
+	mg_ctx	   *ctx;			/* owns the table; freed on rewind and close */
+	mg_table	table;
+	size_t		pos;
+	sqlite3_value *args[MAX_ARGS];
+} rel_cursor;
+
+static int
+rel_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+			sqlite3_vtab **out, char **errmsg)
+{
+	const rel_def *def = aux;
+	const char *const *args;
+	rel_vtab   *vt;
+	sqlite3_str *schema;
+	char	   *sql;
+	size_t		i;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	(void) errmsg;
+	vt = sqlite3_malloc64(sizeof(*vt));
+	if (vt == NULL)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->db = db;
+	vt->def = def;
+	mg_relation_columns(def->rel, &vt->cols, &vt->ncol, &args, &vt->nargs);
+	schema = sqlite3_str_new(db);
+	sqlite3_str_appendall(schema, "CREATE TABLE x(");
+	for (i = 0; i < vt->ncol; i++)
+		sqlite3_str_appendf(schema, "%s\"%w\"", i ? ", " : "", vt->cols[i].name);
+	for (i = 0; i < vt->nargs; i++)
+		sqlite3_str_appendf(schema, ", \"%w\" HIDDEN", args[i]);
+	sqlite3_str_appendall(schema, ")");
+	sql = sqlite3_str_finish(schema);
+	if (sql == NULL)
+	{
+		sqlite3_free(vt);
+		return SQLITE_NOMEM;
+	}
+	rc = sqlite3_declare_vtab(db, sql);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK && def->direct_only)
+		rc = sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+	if (rc != SQLITE_OK)
+	{
+		sqlite3_free(vt);
+		return rc;
+	}
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int
+rel_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
+{
+	rel_vtab   *vt = (rel_vtab *) vtab;
+
+	return args_best_index(info, (int) vt->ncol, (int) vt->nargs);
+}
+
+static int
+rel_open(sqlite3_vtab *vtab, sqlite3_vtab_cursor **out)
+{
+	rel_cursor *cur;
+
+	(void) vtab;
+	cur = sqlite3_malloc64(sizeof(*cur));
+	if (cur == NULL)
+		return SQLITE_NOMEM;
+	memset(cur, 0, sizeof(*cur));
+	*out = &cur->base;
+	return SQLITE_OK;
+}
+
+static void
+rel_reset(rel_cursor *cur)
+{
+	int			i;
+
+	mg_ctx_free(cur->ctx);
+	cur->ctx = NULL;
+	memset(&cur->table, 0, sizeof(cur->table));
+	cur->pos = 0;
+	for (i = 0; i < MAX_ARGS; i++)
+	{
+		sqlite3_value_free(cur->args[i]);
+		cur->args[i] = NULL;
+	}
+}
+
+static int
+rel_close(sqlite3_vtab_cursor *base)
+{
+	rel_cursor *cur = (rel_cursor *) base;
+
+	rel_reset(cur);
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+/*
+ * The connection settings a revision's statements depend on, carried
+ * from the caller's connection to the copy.
+ */
+static const char *const copied_pragmas[] = {
+	"foreign_keys", "recursive_triggers", "legacy_alter_table", "defer_foreign_keys",
+	"reverse_unordered_selects",
+};
+
+static int
+copy_pragmas(sqlite3 *from, sqlite3 *to)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(copied_pragmas) / sizeof(copied_pragmas[0]); i++)
+	{
+		sqlite3_stmt *stmt = NULL;
+		char	   *sql = sqlite3_mprintf("PRAGMA main.%s", copied_pragmas[i]);
+		int			v = 0;
+		int			rc;
+
+		if (sql == NULL)
+			return SQLITE_NOMEM;
+		rc = sqlite3_prepare_v2(from, sql, -1, &stmt, NULL);
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return rc;
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			v = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+		sql = sqlite3_mprintf("PRAGMA main.%s = %d", copied_pragmas[i], v);
+		if (sql == NULL)
+			return SQLITE_NOMEM;
+		rc = exec_simple(to, sql);
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * migrate_rehearse and migrate_stairway on SQLite.  A table-valued
+ * function runs inside the SELECT that reads it, and SQLite refuses to
+ * drop a table or an index while a statement of the connection reads
+ * ("database table is locked"), so the steps cannot run on the caller's
+ * connection.  They run on an exact copy: the run's lock is taken on the
+ * caller's database (its unit, as a run takes it), the database is
+ * copied page by page as this connection sees it (sqlite3_serialize:
+ * the caller's own uncommitted changes included) into a private
+ * in-memory database with the same settings, the command runs there for
+ * real and rolls back, the copy is closed and the lock released.  The
+ * caller's database is never written.
+ */
+static int
+rehearse_on_copy(mg_table *out, mg_ctx *ctx, mg_host *host, mg_relation rel,
+				 const char *arg0, const char *arg1)
+{
+	host_state *hs = host->ud;
+	sqlite3    *copy = NULL;
+	sqlite3_int64 size = 0;
+	unsigned char *data;
+	host_state	chs;
+	mg_host		chost;
+	int			rc;
+
+	if ((rc = host_begin(hs, ctx)) != MG_OK)
+		return rc;
+	data = sqlite3_serialize(hs->db, "main", &size, 0);
+	if (data == NULL && size > 0)
+	{
+		host_rollback(hs, ctx);
+		return mg_error_set(ctx, MG_ENOMEM, MG_STATE_NOMEM, "out of memory");
+	}
+	/* a WAL database's image opens as a rollback-journal one in memory */
+	if (data != NULL && size >= 20 && data[18] == 2 && data[19] == 2)
+		data[18] = data[19] = 1;
+	rc = sqlite3_open_v2(":memory:", &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK && data != NULL)
+	{
+		rc = sqlite3_deserialize(copy, "main", data, size, size,
+								 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+		data = NULL;			/* the copy's own now, even on failure */
+	}
+	if (rc == SQLITE_OK)
+		rc = copy_pragmas(hs->db, copy);
+	if (rc != SQLITE_OK)
+	{
+		mg_error_set(ctx, (rc & 0xff) == SQLITE_NOMEM ? MG_ENOMEM : MG_EHOST, MG_STATE_INTERNAL,
+					 "cannot copy the database for the rehearsal: %s",
+					 copy != NULL ? sqlite3_errmsg(copy) : sqlite3_errstr(rc));
+		sqlite3_free(data);
+		sqlite3_close(copy);
+		host_rollback(hs, ctx);
+		return MG_EHOST;
+	}
+	host_init(&chost, &chs, copy);
+	rc = mg_cmd_relation(out, ctx, &chost, rel, arg0, arg1);
+	rc = host_close_unit(&chost, ctx, rc);
+	sqlite3_close(copy);
+	host_rollback(hs, ctx);
+	return rc;
+}
+
+/*
+ * xFilter: run the relation's command with the HIDDEN arguments and
+ * keep its table.  migrate_rehearse and migrate_stairway run revisions
+ * on this connection and roll them back before returning.
+ */
+static int
+rel_filter(sqlite3_vtab_cursor *base, int idx_num, const char *idx_str,
+		   int argc, sqlite3_value **argv)
+{
+	rel_cursor *cur = (rel_cursor *) base;
+	rel_vtab   *vt = (rel_vtab *) base->pVtab;
+	const char *arg[MAX_ARGS] = {NULL, NULL};
+	host_state	hs;
+	mg_host		host;
+	int			next = 0;
+	int			i;
+	int			rc;
+
+	(void) idx_str;
+	rel_reset(cur);
+	for (i = 0; i < MAX_ARGS; i++)
+	{
+		if (!(idx_num & (1 << i)) || next >= argc)
+			continue;
+		cur->args[i] = sqlite3_value_dup(argv[next++]);
+		if (cur->args[i] == NULL)
+			return SQLITE_NOMEM;
+		if (sqlite3_value_type(cur->args[i]) != SQLITE_NULL &&
+			(arg[i] = (const char *) sqlite3_value_text(cur->args[i])) == NULL)
+			return SQLITE_NOMEM;
+	}
+	if (mg_ctx_new(&cur->ctx, host_realloc, NULL) != MG_OK)
+		return SQLITE_NOMEM;
+	host_init(&host, &hs, vt->db);
+	if (vt->def->direct_only)
+		rc = rehearse_on_copy(&cur->table, cur->ctx, &host, vt->def->rel, arg[0], arg[1]);
+	else
+		rc = mg_cmd_relation(&cur->table, cur->ctx, &host, vt->def->rel, arg[0], arg[1]);
+	rc = host_close_unit(&host, cur->ctx, rc);
+	if (rc != MG_OK)
+	{
+		int			src = rows_fail(&vt->base, mg_ctx_error(cur->ctx), rc);
+
+		rel_reset(cur);
+		return src;
+	}
+	return SQLITE_OK;
+}
+
+static int
+rel_next(sqlite3_vtab_cursor *base)
+{
+	((rel_cursor *) base)->pos++;
+	return SQLITE_OK;
+}
+
+static int
+rel_eof(sqlite3_vtab_cursor *base)
+{
+	rel_cursor *cur = (rel_cursor *) base;
+
+	return cur->pos >= cur->table.n;
+}
+
+static int
+rel_column(sqlite3_vtab_cursor *base, sqlite3_context *fctx, int col)
+{
+	rel_cursor *cur = (rel_cursor *) base;
+	rel_vtab   *vt = (rel_vtab *) base->pVtab;
+	const char *v;
+
+	if (col >= (int) vt->ncol)
+	{
+		int			a = col - (int) vt->ncol;
+
+		if (a < MAX_ARGS && cur->args[a] != NULL)
+			sqlite3_result_value(fctx, cur->args[a]);
+		else
+			sqlite3_result_null(fctx);
+		return SQLITE_OK;
+	}
+	v = cur->table.cells[cur->pos * cur->table.ncol + (size_t) col];
+	if (v == NULL)
+		sqlite3_result_null(fctx);
+	else if (vt->cols[col].type == MG_COL_INT || vt->cols[col].type == MG_COL_BOOL)
+		sqlite3_result_int64(fctx, strtoll(v, NULL, 10));
+	else if (vt->cols[col].type == MG_COL_FLOAT)
+		sqlite3_result_double(fctx, strtod(v, NULL));
+	else
+		result_text(fctx, v);
+	return SQLITE_OK;
+}
+
+static int
+rel_rowid(sqlite3_vtab_cursor *base, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64) ((rel_cursor *) base)->pos + 1;
+	return SQLITE_OK;
+}
+
+/* Eponymous-only, as rows_module. */
+static sqlite3_module rel_module = {
+	.iVersion = 0,
+	.xCreate = NULL,
+	.xConnect = rel_connect,
+	.xBestIndex = rel_best_index,
+	.xDisconnect = rows_disconnect,
+	.xDestroy = NULL,
+	.xOpen = rel_open,
+	.xClose = rel_close,
+	.xFilter = rel_filter,
+	.xNext = rel_next,
+	.xEof = rel_eof,
+	.xColumn = rel_column,
+	.xRowid = rel_rowid,
 };
 
 /* ------------------------------------------------------------------ */
@@ -2313,6 +2677,14 @@ sqlite3_migrate_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api
 		rc = sqlite3_create_module(db, "migrate_heads", &rows_module, (void *) &heads_def);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_current", &rows_module, (void *) &current_def);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_plan", &rel_module, (void *) &plan_rel);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_schema", &rel_module, (void *) &schema_rel);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_rehearse", &rel_module, (void *) &rehearse_rel);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "migrate_stairway", &rel_module, (void *) &stairway_rel);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "migrate_status", &list_module, (void *) &status_def);
 	if (rc == SQLITE_OK)

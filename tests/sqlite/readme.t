@@ -8,7 +8,9 @@
 # root, so the README reads as one session.  Dot-commands other than
 # .load stay in force for the rest of their block.  The sqlite3 shell
 # words an error differently interactively and in batch; both are
-# compared as "Runtime error: <message>".
+# compared as "Runtime error: <message>".  A time the engine writes
+# (drift's "applied on 2026-12-07 03:38:23 UTC") is compared as
+# "<time> UTC".
 set -u
 root=${MIGRATE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 so=${MIGRATE_SO:-$root/sqlite_ext/migrate.so}
@@ -19,7 +21,8 @@ db=$tmp/readme.db
 cd "$root" || exit 1
 
 normalize() {
-	sed -E 's/^(Runtime error near line [0-9]+: |Error: stepping, |Error: near line [0-9]+: |Parse error: )/Runtime error: /'
+	sed -E 's/^(Runtime error near line [0-9]+: |Error: stepping, |Error: near line [0-9]+: |Parse error: )/Runtime error: /;
+		s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC/<time> UTC/g'
 }
 
 n=0 fail=0

@@ -1,0 +1,859 @@
+/*
+ * rehearse.c -- the database proves its own migrations: the plan as
+ * rows (migrate_plan), a real dry run (migrate_rehearse) and the
+ * stairway test (migrate_stairway).
+ *
+ * The plan is the one a run would make now: the same planner, the same
+ * targets, the held branches one after the other.  Rehearse and
+ * stairway open the run's own unit (host->begin: the lock a run takes,
+ * then a transaction or a savepoint inside the caller's), execute the
+ * steps for real with the runner of migrate_upgrade, read the schema
+ * (schema.c) between steps, and always roll the unit back: whatever
+ * happens, the database is left as it was.  A failing step is a row
+ * with its error, not an error of the call; the rehearsal stops there,
+ * since the database cannot go on from a statement that failed.
+ * Progress notices are off: nothing here is a run.
+ *
+ * On PostgreSQL a rehearsed step also reports the tables it rewrote
+ * (relfilenode changed) and, per relation that existed before it, the
+ * strongest lock it took beyond what the unit already held (pg_locks of
+ * the own backend): in a run, too, every step's locks are held to the
+ * end of the run's transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------ */
+/* The plan                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Which way: "upgrade", "downgrade", or (NULL) the way only one of them
+ * takes the target: base, <label>@base and relative steps down (-1,
+ * <label>@-1, <rev>-1) are downgrades, everything else upgrades.
+ */
+static int
+choose_direction(bool *upgrade, mg_ctx *ctx, const char *fn, const char *target,
+				 const char *direction)
+{
+	if (direction != NULL && *direction)
+	{
+		if (strcmp(direction, "upgrade") == 0 || strcmp(direction, "downgrade") == 0)
+		{
+			*upgrade = direction[0] == 'u';
+			return MG_OK;
+		}
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+					 "%s: run_direction must be \"upgrade\" or \"downgrade\", not \"%s\"", fn, direction);
+		mg_error_hint(ctx, "Leave it out to plan an upgrade, or a downgrade for targets only a downgrade takes (base, -1).");
+		return MG_EINPUT;
+	}
+	*upgrade = true;
+	if (target != NULL)
+	{
+		size_t len = strlen(target), k = len;
+
+		while (k > 0 && target[k - 1] >= '0' && target[k - 1] <= '9')
+			k--;
+		if (strcmp(target, "base") == 0 || (len >= 5 && strcmp(target + len - 5, "@base") == 0) ||
+			(k < len && k > 0 && target[k - 1] == '-'))
+			*upgrade = false;
+	}
+	return MG_OK;
+}
+
+/* Append plan p's steps to out (out's start stays the first plan's). */
+static int
+append_plan(mg_plan *out, mg_ctx *ctx, const mg_plan *p)
+{
+	mg_step *steps;
+
+	if (out->steps == NULL && out->n == 0)
+	{
+		*out = *p;
+		return MG_OK;
+	}
+	steps = mg_alloc(ctx, (out->n + p->n + 1) * sizeof(mg_step));
+	if (steps == NULL)
+		return MG_ENOMEM;
+	memcpy(steps, out->steps, out->n * sizeof(mg_step));
+	memcpy(steps + out->n, p->steps, p->n * sizeof(mg_step));
+	out->steps = steps;
+	out->n += p->n;
+	out->end = p->end;
+	out->nend = p->nend;
+	return MG_OK;
+}
+
+/*
+ * The plan a run to target would make from rows: as migrate_upgrade and
+ * migrate_downgrade make it (release names, the held branches one after
+ * the other for "heads").
+ */
+static int
+whole_plan(mg_plan *out, mg_session *s, const char *fn, bool upgrade, const char *target,
+		   const char *const *rows, size_t nrows)
+{
+	mg_ctx *ctx = s->st.ctx;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!upgrade && (target == NULL || *target == '\0'))
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "a downgrade target is required");
+		mg_error_hint(ctx, "Give one, for example %s('-1') or %s('base').", fn, fn);
+		return MG_EINPUT;
+	}
+	if (target == NULL || *target == '\0')
+		target = "heads";
+	if (strchr(target, ':') != NULL)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "Range revision not allowed");
+		mg_error_detail(ctx, "\"%s\" is a range; %s takes one target, as a run does.", target, fn);
+		mg_error_hint(ctx, "Use migrate_stairway('%s') to test a range step by step.", target);
+		return MG_EINPUT;
+	}
+	if ((rc = mg_session_release_target(&target, s, target)) != MG_OK)
+		return rc;
+	if (upgrade && strcmp(target, "heads") == 0 && s->nheld > 0)
+	{
+		if ((rc = mg_session_check_held(s)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < s->nheld; i++)
+		{
+			char *t = mg_printf(ctx, "%s@heads", s->held[i]);
+			mg_plan p;
+
+			if (t == NULL)
+				return MG_ENOMEM;
+			if ((rc = mg_plan_upgrade(&p, ctx, s->map, rows, nrows, t)) != MG_OK ||
+				(rc = append_plan(out, ctx, &p)) != MG_OK)
+				return rc;
+			rows = p.end;
+			nrows = p.nend;
+		}
+		return MG_OK;
+	}
+	if (upgrade)
+		return mg_plan_upgrade(out, ctx, s->map, rows, nrows, target);
+	return mg_plan_downgrade(out, ctx, s->map, rows, nrows, target);
+}
+
+/* "upgrade", "downgrade", or "merge" / "unmerge" when the step joins or splits heads. */
+static const char *
+step_direction(const mg_step *st)
+{
+	for (size_t k = 0; k < st->nops; k++)
+	{
+		if (st->upgrade && st->ops[k].kind == MG_VOP_DELETE)
+			return "merge";
+		if (!st->upgrade && st->ops[k].kind == MG_VOP_INSERT)
+			return "unmerge";
+	}
+	return st->upgrade ? "upgrade" : "downgrade";
+}
+
+/* The step's body for the dialect and its number of statements. */
+static int
+step_body(const char **body, size_t *nstmts, mg_session *s, const mg_step *st)
+{
+	mg_stmt *stmts;
+	const mg_script *sc;
+
+	*body = NULL;
+	*nstmts = 0;
+	if (st->rev < 0)
+		return MG_OK;
+	sc = mg_revmap_rev(s->map, st->rev)->script;
+	*body = mg_script_body(sc, st->upgrade, s->st.dialect);
+	if (*body == NULL)
+		return MG_OK;
+	return mg_sql_split(&stmts, nstmts, s->st.ctx, *body, s->st.dialect);
+}
+
+/* The columns a plan row and a rehearse row share: step .. message. */
+static int
+fill_step(const char **row, mg_session *s, size_t i, const mg_step *st)
+{
+	mg_ctx *ctx = s->st.ctx;
+	const mg_script *sc = st->rev >= 0 ? mg_revmap_rev(s->map, st->rev)->script : NULL;
+
+	row[0] = mg_table_int(ctx, (long long) i + 1);
+	row[1] = sc ? sc->id : NULL;
+	row[2] = step_direction(st);
+	row[3] = st->from;
+	row[4] = st->to;
+	row[5] = sc ? sc->message : NULL;
+	return row[0] == NULL ? MG_ENOMEM : MG_OK;
+}
+
+int
+mg_rehearse_plan(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *target,
+				 const char *direction)
+{
+	mg_table_builder b;
+	mg_session s;
+	mg_plan plan;
+	bool upgrade;
+	int rc;
+
+	mg_table_start(&b, out, ctx, MG_REL_PLAN);
+	if ((rc = choose_direction(&upgrade, ctx, "migrate_plan", target, direction)) != MG_OK ||
+		(rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = whole_plan(&plan, &s, "migrate_plan", upgrade, target, s.rows, s.nrows)) != MG_OK ||
+		(rc = mg_session_load_bodies(&s, &plan)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < plan.n; i++)
+	{
+		const mg_step *st = &plan.steps[i];
+		const mg_script *sc = st->rev >= 0 ? mg_revmap_rev(s.map, st->rev)->script : NULL;
+		const char **row = mg_table_row(&b);
+		const char *body;
+		size_t nstmts;
+
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		if (row == NULL || fill_step(row, &s, i, st) != MG_OK)
+			return MG_ENOMEM;
+		if ((rc = step_body(&body, &nstmts, &s, st)) != MG_OK)
+			return rc;
+		row[6] = sc ? sc->filename : NULL;
+		row[7] = sc == NULL || sc->transactional ? "1" : "0";
+		row[8] = mg_table_int(ctx, (long long) nstmts);
+		row[9] = body;
+		if (row[8] == NULL)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running steps one at a time inside the unit                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Open a write session whose host sends no progress notices and which
+ * writes no log rows (everything else a run writes is written, and
+ * rolled back).
+ */
+static int
+open_quiet(mg_session *s, mg_host *quiet, mg_ctx *ctx, const mg_host *host)
+{
+	int rc;
+
+	*quiet = *host;
+	quiet->notice = NULL;
+	rc = mg_session_open(s, ctx, quiet, true);
+	/* a sequence never rolls back: the log's would move at every rehearsal */
+	s->st.no_log = true;
+	return rc;
+}
+
+/* End a rehearsal: the unit is always rolled back. */
+static int
+roll_back(mg_session *s, int rc)
+{
+	if (s->in_unit)
+	{
+		s->in_unit = false;
+		s->st.host->rollback(s->st.host->ud, s->st.ctx);
+	}
+	return rc;
+}
+
+/*
+ * Run one step (body, version rows, log row) as a run runs it.  A failure
+ * of the step's own SQL returns MG_EHOST / MG_EINPUT with the error set;
+ * the caller turns it into a row.
+ */
+static int
+run_step(mg_session *s, const mg_step *st, bool run_body)
+{
+	mg_plan one;
+	char *report;
+	int rc;
+
+	memset(&one, 0, sizeof(one));
+	one.steps = (mg_step *) st;
+	one.n = 1;
+	if (run_body && (rc = mg_run_check(s->st.ctx, s->map, &one, s->st.dialect)) != MG_OK)
+		return rc;
+	return mg_run_plan(&report, &s->st, s->map, &one, run_body);
+}
+
+/* Errors that end the call itself, not a row: memory, a cancel request. */
+static bool
+fatal(int rc)
+{
+	return rc == MG_ENOMEM || rc == MG_ECANCEL;
+}
+
+static bool
+skipped_here(const mg_session *s, const mg_step *st)
+{
+	return st->rev >= 0 && s->st.dialect == MG_DIALECT_POSTGRESQL &&
+		!mg_revmap_rev(s->map, st->rev)->script->transactional;
+}
+
+static const char *
+skip_reason(mg_ctx *ctx, const mg_session *s, const mg_step *st)
+{
+	return mg_printf(ctx, "revision %s is marked \"Transactional: false\": it cannot run inside the "
+					 "rehearsal's transaction; run it with CALL migrate_upgrade_steps()",
+					 mg_revmap_rev(s->map, st->rev)->id);
+}
+
+/* ------------------------------------------------------------------ */
+/* PostgreSQL: rewrites and locks                                       */
+/* ------------------------------------------------------------------ */
+
+#define EQ " OPERATOR(pg_catalog.=) "
+
+/* The user's relations (not an extension's, not the version table and its index). */
+static const char *const pg_rels_sql =
+	"SELECT c.oid::pg_catalog.text, c.relfilenode::pg_catalog.text, "
+	"CASE WHEN n.nspname" EQ "'public' THEN c.relname::pg_catalog.text "
+	"ELSE n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text END, "
+	"c.relkind::pg_catalog.text "
+	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace "
+	"WHERE n.nspname OPERATOR(pg_catalog.!~) '^(pg_|information_schema$)' "
+	"AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') "
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class t ON t.oid" EQ "x.indrelid "
+	"WHERE x.indexrelid" EQ "c.oid AND t.relname" EQ "$1::pg_catalog.name) "
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass "
+	"AND d.objid" EQ "c.oid AND d.deptype" EQ "'e')";
+
+/* The relation locks this backend holds. */
+static const char *const pg_locks_sql =
+	"SELECT l.relation::pg_catalog.text, l.mode FROM pg_catalog.pg_locks l "
+	"WHERE l.locktype" EQ "'relation' AND l.granted AND l.pid" EQ "pg_catalog.pg_backend_pid() "
+	"AND l.database" EQ "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname" EQ "pg_catalog.current_database())";
+
+/* pg_locks' modes, weakest first, and their names in LOCK TABLE's words. */
+static const char *const lock_modes[][2] = {
+	{"AccessShareLock", "ACCESS SHARE"},
+	{"RowShareLock", "ROW SHARE"},
+	{"RowExclusiveLock", "ROW EXCLUSIVE"},
+	{"ShareUpdateExclusiveLock", "SHARE UPDATE EXCLUSIVE"},
+	{"ShareLock", "SHARE"},
+	{"ShareRowExclusiveLock", "SHARE ROW EXCLUSIVE"},
+	{"ExclusiveLock", "EXCLUSIVE"},
+	{"AccessExclusiveLock", "ACCESS EXCLUSIVE"},
+};
+#define NLOCKMODES ((int) (sizeof(lock_modes) / sizeof(lock_modes[0])))
+
+typedef struct pg_rel {
+	const char *oid;
+	const char *filenode;
+	const char *name;
+	char kind;
+	int lock;           /* strongest mode held (index into lock_modes), -1 none */
+} pg_rel;
+
+typedef struct pg_rels {
+	pg_rel *v;
+	size_t n;
+} pg_rels;
+
+static int
+rel_cmp(const void *a, const void *b)
+{
+	return strcmp(((const pg_rel *) a)->oid, ((const pg_rel *) b)->oid);
+}
+
+static pg_rel *
+rel_find(const pg_rels *r, const char *oid)
+{
+	pg_rel key;
+
+	key.oid = oid;
+	return r->n ? bsearch(&key, r->v, r->n, sizeof(pg_rel), rel_cmp) : NULL;
+}
+
+/* The user's relations and the strongest lock this backend holds on each. */
+static int
+read_rels(pg_rels *out, mg_session *s)
+{
+	const char *params[1] = {s->st.version_name};
+	char ***r;
+	size_t n;
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
+		return MG_OK;
+	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK)
+		return rc;
+	if ((out->v = mg_alloc(s->st.ctx, (n + 1) * sizeof(pg_rel))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		out->v[i].oid = r[i][0];
+		out->v[i].filenode = r[i][1] ? r[i][1] : "";
+		out->v[i].name = r[i][2];
+		out->v[i].kind = r[i][3] ? r[i][3][0] : '?';
+		out->v[i].lock = -1;
+	}
+	out->n = n;
+	qsort(out->v, n, sizeof(pg_rel), rel_cmp);
+	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		pg_rel *rel = r[i][0] ? rel_find(out, r[i][0]) : NULL;
+
+		if (rel == NULL || r[i][1] == NULL)
+			continue;
+		for (int m = 0; m < NLOCKMODES; m++)
+			if (strcmp(lock_modes[m][0], r[i][1]) == 0 && m > rel->lock)
+				rel->lock = m;
+	}
+	return MG_OK;
+}
+
+/*
+ * What a step did to the relations that existed before it: the tables it
+ * rewrote, the locks it took beyond those already held.  Locks on a
+ * relation the step dropped are still in pg_locks under its old oid.
+ */
+static int
+rel_changes(const char **rewrites, const char **locks, mg_session *s, const pg_rels *before,
+			const pg_rels *after)
+{
+	mg_ctx *ctx = s->st.ctx;
+	char ***r;
+	size_t n;
+	mg_buf rw, lk;
+	int rc, *lock;
+
+	*rewrites = *locks = NULL;
+	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
+		return MG_OK;
+	/* the locks now held on every relation that existed before, by its old oid */
+	if ((lock = mg_alloc(ctx, (before->n + 1) * sizeof(int))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < before->n; i++)
+	{
+		const pg_rel *a = rel_find(after, before->v[i].oid);
+
+		lock[i] = a != NULL ? a->lock : -1;
+	}
+	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		const pg_rel *b = r[i][0] ? rel_find(before, r[i][0]) : NULL;
+
+		if (b == NULL || r[i][1] == NULL)
+			continue;
+		for (int m = 0; m < NLOCKMODES; m++)
+			if (strcmp(lock_modes[m][0], r[i][1]) == 0 && m > lock[b - before->v])
+				lock[b - before->v] = m;
+	}
+	mg_buf_init(&rw, ctx);
+	mg_buf_init(&lk, ctx);
+	/* in name order: before is in oid order, so collect, then sort */
+	{
+		const pg_rel **byname = mg_alloc(ctx, (before->n + 1) * sizeof(pg_rel *));
+		size_t nb = 0;
+
+		if (byname == NULL)
+			return MG_ENOMEM;
+		for (size_t i = 0; i < before->n; i++)
+			byname[nb++] = &before->v[i];
+		for (size_t i = 1; i < nb; i++)
+			for (size_t k = i; k > 0 && strcmp(byname[k - 1]->name, byname[k]->name) > 0; k--)
+			{
+				const pg_rel *t = byname[k];
+
+				byname[k] = byname[k - 1];
+				byname[k - 1] = t;
+			}
+		for (size_t i = 0; i < nb; i++)
+		{
+			const pg_rel *b = byname[i];
+			const pg_rel *a = rel_find(after, b->oid);
+			int now = lock[b - before->v];
+
+			if (a != NULL && (b->kind == 'r' || b->kind == 'm') && strcmp(a->filenode, b->filenode) != 0)
+				mg_buf_printf(&rw, "%s%s", rw.len ? ", " : "", b->name);
+			/* an index's lock comes with its table's: only tables, views, sequences */
+			if (now > b->lock && b->kind != 'i' && b->kind != 'I')
+				mg_buf_printf(&lk, "%s%s: %s", lk.len ? ", " : "", b->name, lock_modes[now][1]);
+		}
+	}
+	if (mg_buf_finish(&rw, (char **) rewrites) != MG_OK || mg_buf_finish(&lk, (char **) locks) != MG_OK)
+		return MG_ENOMEM;
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* migrate_rehearse                                                     */
+/* ------------------------------------------------------------------ */
+
+int
+mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *target,
+				const char *direction)
+{
+	mg_table_builder b;
+	mg_host quiet;
+	mg_session s;
+	mg_plan plan;
+	mg_schema before;
+	pg_rels rels;
+	bool upgrade;
+	int rc;
+
+	mg_table_start(&b, out, ctx, MG_REL_REHEARSE);
+	if ((rc = choose_direction(&upgrade, ctx, "migrate_rehearse", target, direction)) != MG_OK)
+		return rc;
+	if ((rc = open_quiet(&s, &quiet, ctx, host)) != MG_OK ||
+		(rc = whole_plan(&plan, &s, "migrate_rehearse", upgrade, target, s.rows, s.nrows)) != MG_OK ||
+		(rc = mg_session_load_bodies(&s, &plan)) != MG_OK)
+		return roll_back(&s, rc);
+	if (!s.vt_exists && (rc = mg_state_ensure_version_table(&s.st)) != MG_OK)
+		return roll_back(&s, rc);
+	if ((rc = mg_schema_read(&before, &s.st)) != MG_OK || (rc = read_rels(&rels, &s)) != MG_OK)
+		return roll_back(&s, rc);
+	for (size_t i = 0; i < plan.n; i++)
+	{
+		const mg_step *st = &plan.steps[i];
+		const char **row = mg_table_row(&b);
+		const char *body;
+		size_t nstmts;
+		double t0;
+		bool skip = skipped_here(&s, st);
+
+		if (row == NULL || fill_step(row, &s, i, st) != MG_OK)
+			return roll_back(&s, MG_ENOMEM);
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK || (rc = step_body(&body, &nstmts, &s, st)) != MG_OK)
+			return roll_back(&s, rc);
+		row[8] = mg_table_int(ctx, (long long) nstmts);
+		t0 = mg_clock_ms();
+		rc = run_step(&s, st, !skip);
+		row[7] = mg_printf(ctx, "%.3f", mg_clock_ms() - t0);
+		if (row[7] == NULL || row[8] == NULL)
+			return roll_back(&s, MG_ENOMEM);
+		if (fatal(rc))
+			return roll_back(&s, rc);
+		if (rc != MG_OK)
+		{
+			const mg_error *e = mg_ctx_error(ctx);
+
+			row[6] = "failed";
+			row[12] = mg_strdup(ctx, e->message);
+			row[13] = mg_strdup(ctx, e->context);
+			if (row[12] == NULL || row[13] == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			mg_error_clear(ctx);
+			break;
+		}
+		if (skip)
+		{
+			row[6] = "skipped";
+			if ((row[12] = skip_reason(ctx, &s, st)) == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			continue;
+		}
+		{
+			mg_schema after;
+			mg_schema_change *ch;
+			size_t nch;
+			pg_rels rels_after;
+
+			if ((rc = mg_schema_reread(&after, &s.st, &before)) != MG_OK ||
+				(rc = mg_schema_diff(&ch, &nch, ctx, &before, &after)) != MG_OK ||
+				(rc = read_rels(&rels_after, &s)) != MG_OK ||
+				(rc = rel_changes(&row[10], &row[11], &s, &rels, &rels_after)) != MG_OK)
+				return roll_back(&s, rc);
+			row[6] = "ok";
+			if ((row[9] = mg_schema_change_lines(ctx, ch, nch)) == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			before = after;
+			rels = rels_after;
+		}
+	}
+	return roll_back(&s, MG_OK);
+}
+
+/* ------------------------------------------------------------------ */
+/* migrate_stairway                                                     */
+/* ------------------------------------------------------------------ */
+
+/* The step that undoes st: the same revision down, its version-table moves reversed. */
+static int
+reverse_step(mg_step *out, mg_ctx *ctx, const mg_step *st)
+{
+	*out = *st;
+	out->upgrade = !st->upgrade;
+	out->from = st->to;
+	out->to = st->from;
+	out->ops = mg_alloc(ctx, (st->nops + 1) * sizeof(mg_vop));
+	if (out->ops == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < st->nops; k++)
+	{
+		const mg_vop *o = &st->ops[st->nops - 1 - k];
+		mg_vop *r = &out->ops[k];
+
+		r->kind = o->kind == MG_VOP_INSERT ? MG_VOP_DELETE : o->kind == MG_VOP_DELETE ? MG_VOP_INSERT : MG_VOP_UPDATE;
+		r->from = o->kind == MG_VOP_INSERT ? o->to : o->kind == MG_VOP_UPDATE ? o->to : NULL;
+		r->to = o->kind == MG_VOP_DELETE ? o->from : o->kind == MG_VOP_UPDATE ? o->from : NULL;
+	}
+	return MG_OK;
+}
+
+/* The error of a failing direction, as a row's detail. */
+static char *
+step_error(mg_ctx *ctx, const char *what)
+{
+	const mg_error *e = mg_ctx_error(ctx);
+	char *d = mg_printf(ctx, "%s: %s%s%s", what, e->message, e->context[0] ? "\n" : "", e->context);
+
+	mg_error_clear(ctx);
+	return d;
+}
+
+/* The differences a downgrade left: one line each, in the words. */
+static char *
+down_differences(mg_ctx *ctx, const mg_schema_change *ch, size_t n, const mg_schema *up,
+				 const char *rev)
+{
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const mg_schema_change *c = &ch[i];
+		char *obj = mg_schema_change_object(ctx, c);
+
+		if (obj == NULL)
+			return NULL;
+
+		if (i)
+			mg_buf_putc(&b, '\n');
+		if (c->op == MG_CHANGE_ADDED)
+		{
+			bool was_up = false;
+
+			for (size_t k = 0; k < up->n && !was_up; k++)
+				was_up = up->rows[k].rank == c->after->rank && strcmp(up->rows[k].name, c->after->name) == 0;
+			if (was_up)
+				mg_buf_printf(&b, "%s still exists after downgrade of %s", obj, rev);
+			else
+				mg_buf_printf(&b, "%s exists after downgrade of %s, not before its upgrade", obj, rev);
+		}
+		else if (c->op == MG_CHANGE_DROPPED)
+			mg_buf_printf(&b, "%s is missing after downgrade of %s, it existed before the upgrade", obj, rev);
+		else
+		{
+			char *after = mg_printf(ctx, "after downgrade of %s", rev);
+			char *what = after != NULL ? mg_schema_change_what(ctx, c, after) : NULL;
+
+			if (what == NULL)
+				return NULL;
+			mg_buf_printf(&b, "%s: %s", obj, what);
+		}
+	}
+	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+}
+
+/*
+ * The range's ends: "[start]:[end]", or "end"; an empty or "current"
+ * start is the database's own revisions, an empty end "heads".
+ */
+static int
+split_range(const char **start, const char **end, mg_ctx *ctx, const char *range)
+{
+	const char *colon = range != NULL ? strchr(range, ':') : NULL;
+
+	*start = NULL;
+	*end = "heads";
+	if (range == NULL || *range == '\0')
+		return MG_OK;
+	if (colon == NULL)
+	{
+		*end = range;
+		return MG_OK;
+	}
+	if (colon > range && (*start = mg_strndup(ctx, range, (size_t) (colon - range))) == NULL)
+		return MG_ENOMEM;
+	if (*start != NULL && strcmp(*start, "current") == 0)
+		*start = NULL;
+	if (colon[1] != '\0')
+		*end = colon + 1;
+	return MG_OK;
+}
+
+int
+mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *range)
+{
+	mg_table_builder b;
+	mg_host quiet;
+	mg_session s;
+	mg_plan setup, plan, both;
+	mg_schema before;
+	const char *start, *end;
+	int rc;
+
+	mg_table_start(&b, out, ctx, MG_REL_STAIRWAY);
+	if ((rc = split_range(&start, &end, ctx, range)) != MG_OK)
+		return rc;
+	if (strcmp(end, "current") == 0)
+		return mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+							"the stairway's range cannot end at current"),
+			mg_error_hint(ctx, "Give the revision to climb to, for example migrate_stairway('current:heads')."),
+			MG_EINPUT;
+	if ((rc = open_quiet(&s, &quiet, ctx, host)) != MG_OK)
+		return roll_back(&s, rc);
+	if (!s.vt_exists && (rc = mg_state_ensure_version_table(&s.st)) != MG_OK)
+		return roll_back(&s, rc);
+	memset(&setup, 0, sizeof(setup));
+	if (start != NULL)
+	{
+		/* move to the range's start first (down if it is below, else up); not reported */
+		rc = whole_plan(&setup, &s, "migrate_stairway", false, start, s.rows, s.nrows);
+		if (rc == MG_EINPUT)
+		{
+			mg_error_clear(ctx);
+			rc = whole_plan(&setup, &s, "migrate_stairway", true, start, s.rows, s.nrows);
+		}
+		if (rc != MG_OK)
+			return roll_back(&s, rc);
+	}
+	if ((rc = whole_plan(&plan, &s, "migrate_stairway", true, end,
+						 setup.n ? setup.end : s.rows, setup.n ? setup.nend : s.nrows)) != MG_OK)
+		return roll_back(&s, rc);
+	/* one plan with every direction the stairway runs, for the bodies */
+	memset(&both, 0, sizeof(both));
+	if ((rc = append_plan(&both, ctx, &setup)) != MG_OK || (rc = append_plan(&both, ctx, &plan)) != MG_OK)
+		return roll_back(&s, rc);
+	{
+		mg_plan rev;
+
+		memset(&rev, 0, sizeof(rev));
+		rev.steps = mg_alloc(ctx, (plan.n + 1) * sizeof(mg_step));
+		if (rev.steps == NULL)
+			return roll_back(&s, MG_ENOMEM);
+		for (size_t i = 0; i < plan.n; i++)
+			if ((rc = reverse_step(&rev.steps[rev.n++], ctx, &plan.steps[i])) != MG_OK)
+				return roll_back(&s, rc);
+		if ((rc = append_plan(&both, ctx, &rev)) != MG_OK || (rc = mg_session_load_bodies(&s, &both)) != MG_OK)
+			return roll_back(&s, rc);
+	}
+	for (size_t i = 0; i < setup.n; i++)
+	{
+		if ((rc = run_step(&s, &setup.steps[i], !skipped_here(&s, &setup.steps[i]))) != MG_OK)
+		{
+			if (!fatal(rc))
+				mg_error_hint(ctx, "The stairway could not reach the start of its range; nothing was changed.");
+			return roll_back(&s, rc);
+		}
+	}
+	if ((rc = mg_schema_read(&before, &s.st)) != MG_OK)
+		return roll_back(&s, rc);
+	for (size_t i = 0; i < plan.n; i++)
+	{
+		const mg_step *st = &plan.steps[i];
+		const mg_script *sc = mg_revmap_rev(s.map, st->rev)->script;
+		const char **row = mg_table_row(&b);
+		mg_step down;
+		mg_schema up, after_down, again;
+		mg_schema_change *ch;
+		size_t nch;
+		char *diffs = NULL;
+
+		if (row == NULL || (row[0] = mg_table_int(ctx, (long long) i + 1)) == NULL)
+			return roll_back(&s, MG_ENOMEM);
+		row[1] = sc->id;
+		row[2] = sc->message;
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return roll_back(&s, rc);
+		if (skipped_here(&s, st))
+		{
+			row[3] = "skipped";
+			if ((row[4] = skip_reason(ctx, &s, st)) == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			if ((rc = run_step(&s, st, false)) != MG_OK)
+				return roll_back(&s, rc);
+			continue;
+		}
+		if ((rc = reverse_step(&down, ctx, st)) != MG_OK)
+			return roll_back(&s, rc);
+		/* up */
+		if ((rc = run_step(&s, st, true)) != MG_OK)
+		{
+			if (fatal(rc))
+				return roll_back(&s, rc);
+			row[3] = "failed";
+			if ((row[4] = step_error(ctx, "upgrade failed")) == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			break;
+		}
+		if ((rc = mg_schema_reread(&up, &s.st, &before)) != MG_OK)
+			return roll_back(&s, rc);
+		/* down: a revision without a downgrade section is reported, and the climb goes on */
+		if (mg_script_body(sc, false, s.st.dialect) == NULL)
+		{
+			row[3] = "failed";
+			row[4] = mg_printf(ctx, "revision %s cannot be downgraded: it has no downgrade section for %s",
+							   sc->id, s.st.dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite");
+			if (row[4] == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			before = up;
+			continue;
+		}
+		if ((rc = run_step(&s, &down, true)) != MG_OK)
+		{
+			if (fatal(rc))
+				return roll_back(&s, rc);
+			row[3] = "failed";
+			if ((row[4] = step_error(ctx, "downgrade failed")) == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			break;
+		}
+		if ((rc = mg_schema_reread(&after_down, &s.st, &up)) != MG_OK ||
+			(rc = mg_schema_diff(&ch, &nch, ctx, &before, &after_down)) != MG_OK)
+			return roll_back(&s, rc);
+		if (nch > 0 && (diffs = down_differences(ctx, ch, nch, &up, sc->id)) == NULL)
+			return roll_back(&s, MG_ENOMEM);
+		/* up again */
+		if ((rc = run_step(&s, st, true)) != MG_OK)
+		{
+			char *err;
+
+			if (fatal(rc))
+				return roll_back(&s, rc);
+			/* the difference comes first: it is usually why the upgrade fails again */
+			row[3] = diffs != NULL ? "difference" : "failed";
+			err = step_error(ctx, "upgrade after downgrade failed");
+			row[4] = diffs != NULL && err != NULL ? mg_printf(ctx, "%s\n%s", diffs, err) : err;
+			if (row[4] == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			break;
+		}
+		if ((rc = mg_schema_reread(&again, &s.st, &after_down)) != MG_OK ||
+			(rc = mg_schema_diff(&ch, &nch, ctx, &up, &again)) != MG_OK)
+			return roll_back(&s, rc);
+		if (nch > 0)
+		{
+			char *lines = mg_schema_change_lines(ctx, ch, nch);
+
+			if (lines == NULL)
+				return roll_back(&s, MG_ENOMEM);
+			lines = mg_printf(ctx, "upgrading %s again does not give the same schema:\n%s", sc->id, lines);
+			diffs = diffs != NULL && lines != NULL ? mg_printf(ctx, "%s\n%s", diffs, lines) : lines;
+			if (diffs == NULL)
+				return roll_back(&s, MG_ENOMEM);
+		}
+		row[3] = diffs != NULL ? "difference" : "ok";
+		row[4] = diffs;
+		before = again;
+	}
+	return roll_back(&s, MG_OK);
+}

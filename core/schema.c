@@ -1,0 +1,1021 @@
+/*
+ * schema.c -- the user's schema as normalized rows, and the difference
+ * of two such snapshots.
+ *
+ * migrate_schema(), the rehearsal's "what did this step change", the
+ * stairway's "is the schema back where it was" and drift all compare
+ * schemas, so they share one description: a row per object (kind, name,
+ * parent, definition), read from the database's own catalog and sorted
+ * by kind, name and definition, bytewise.  Two databases whose objects
+ * are the same give the same rows whatever order the objects were
+ * created in; docs/schema.md lists what each kind of row holds.
+ *
+ * The catalog queries are the core's (as the state tables' SQL is):
+ * SQLite reads sqlite_schema and the pragma functions, PostgreSQL
+ * pg_catalog with pg_get_*def, every object and operator qualified so
+ * that no search_path can change what they mean.  Left out: the
+ * engine's own tables (SQLite: the names that begin with "migrate_";
+ * PostgreSQL: the extension's members), the version table, and the
+ * database's internal objects.  Invariant: a snapshot is read inside
+ * whatever unit the caller has open and changes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The kinds, in the order their rows come. */
+static const char *const kinds[] = {
+	"table", "column", "primary key", "unique", "check", "foreign key", "exclusion",
+	"index", "view", "materialized view", "trigger", "sequence", "type", "function",
+	"procedure",
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static int
+kind_rank(const char *kind)
+{
+	for (size_t i = 0; i < NKINDS; i++)
+		if (strcmp(kinds[i], kind) == 0)
+			return (int) i;
+	return (int) NKINDS;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building rows                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct rows_acc {
+	mg_ctx *ctx;
+	mg_srow *rows;
+	size_t n, cap;
+} rows_acc;
+
+static int
+add_row(rows_acc *a, const char *kind, const char *name, const char *parent, const char *def)
+{
+	mg_srow *r;
+
+	if (mg_grow(a->ctx, &a->rows, &a->cap, a->n, sizeof(mg_srow)) != MG_OK)
+		return MG_ENOMEM;
+	r = &a->rows[a->n];
+	r->kind = kind;
+	r->rank = kind_rank(kind);
+	r->src = NULL;
+	r->name = mg_strdup(a->ctx, name ? name : "");
+	r->parent = mg_strdup(a->ctx, parent ? parent : "");
+	r->def = mg_strdup(a->ctx, def ? def : "");
+	if (r->name == NULL || r->parent == NULL || r->def == NULL)
+		return MG_ENOMEM;
+	a->n++;
+	return MG_OK;
+}
+
+static int
+row_cmp(const void *x, const void *y)
+{
+	const mg_srow *a = x, *b = y;
+	int c;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->def, b->def);
+}
+
+/*
+ * SQL text as a definition: runs of blanks outside quotes and comments
+ * become one space, leading and trailing blanks and a final ';' go.
+ * (SQLite already removes IF NOT EXISTS and TEMP from what it stores.)
+ */
+static char *
+squeeze_sql(mg_ctx *ctx, const char *s)
+{
+	size_t len = strlen(s), o = 0;
+	char *out = mg_alloc(ctx, len + 1);
+	char quote = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+	{
+		char c = s[i];
+
+		if (quote)
+		{
+			out[o++] = c;
+			if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '\'' || c == '"' || c == '`')
+			quote = c;
+		else if (c == '[')
+			quote = ']';
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+		{
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		out[o++] = c;
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ';'))
+		o--;
+	out[o] = '\0';
+	return out;
+}
+
+/* ASCII lower case of s (SQLite's declared types compare without case). */
+static char *
+lower_dup(mg_ctx *ctx, const char *s)
+{
+	char *out = mg_strdup(ctx, s);
+
+	for (char *p = out; p != NULL && *p; p++)
+		*p = (char) mg_fold_ascii((unsigned char) *p);
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* SQLite                                                               */
+/* ------------------------------------------------------------------ */
+
+/* The user's tables of main: not SQLite's, not the engine's, not the version table. */
+#define SQLITE_USER_TABLE(col) \
+	col " NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND " col " NOT LIKE 'migrate\\_%' ESCAPE '\\' " \
+	"AND lower(" col ") <> lower($1)"
+
+/* $2: one table's name, or NULL for all of them */
+#define SQLITE_ONE_TABLE "($2 IS NULL OR s.name = $2)"
+
+static const char *const sqlite_tables_sql =
+	"SELECT s.name, s.sql FROM main.sqlite_master s "
+	"WHERE s.type = 'table' AND " SQLITE_USER_TABLE("s.name");
+
+static const char *const sqlite_columns_sql =
+	"SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.hidden, c.pk "
+	"FROM main.sqlite_master s, pragma_table_xinfo(s.name, 'main') c "
+	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
+	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, c.pk, c.cid";
+
+static const char *const sqlite_unique_sql =
+	"SELECT s.name, il.name, ii.name "
+	"FROM main.sqlite_master s, pragma_index_list(s.name, 'main') il, "
+	"pragma_index_info(il.name, 'main') ii "
+	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND il.origin = 'u' AND "
+	SQLITE_USER_TABLE("s.name") " AND " SQLITE_ONE_TABLE " ORDER BY s.name, il.name, ii.seqno";
+
+static const char *const sqlite_fk_sql =
+	"SELECT s.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
+	"FROM main.sqlite_master s, pragma_foreign_key_list(s.name, 'main') f "
+	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
+	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, f.id, f.seq";
+
+static const char *const sqlite_other_sql =
+	"SELECT type, name, tbl_name, sql FROM main.sqlite_master "
+	"WHERE type IN ('index', 'view', 'trigger') AND sql IS NOT NULL AND "
+	SQLITE_USER_TABLE("tbl_name") " AND name NOT LIKE 'migrate\\_%' ESCAPE '\\'";
+
+/*
+ * The CHECK constraints of a CREATE TABLE text, column and table ones,
+ * as "CHECK (expr)": SQLite keeps them only in the text.  A scanner
+ * over the text between the outer parentheses, quotes and comments
+ * skipped.
+ */
+static int
+sqlite_checks(rows_acc *a, const char *table, const char *sql)
+{
+	const char *p = strchr(sql, '(');
+	int depth = 1;
+
+	if (p == NULL)
+		return MG_OK;
+	for (p++; *p && depth > 0; p++)
+	{
+		char c = *p;
+
+		if (c == '\'' || c == '"' || c == '`' || c == '[')
+		{
+			char close = c == '[' ? ']' : c;
+
+			for (p++; *p && *p != close; p++)
+				;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (c == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (c == '/' && p[1] == '*')
+		{
+			const char *e = strstr(p + 2, "*/");
+
+			if (e == NULL)
+				break;
+			p = e + 1;
+			continue;
+		}
+		if (c == '(')
+			depth++;
+		else if (c == ')')
+			depth--;
+		else if (depth == 1 && mg_fold_ascii((unsigned char) c) == 'c' &&
+				 mg_ci_equal(p, 5, "check") && strlen(p) >= 5 &&
+				 !(p[5] == '_' || (p[5] >= '0' && p[5] <= '9') ||
+				   (mg_fold_ascii((unsigned char) p[5]) >= 'a' && mg_fold_ascii((unsigned char) p[5]) <= 'z')) &&
+				 !(p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9') ||
+				   (mg_fold_ascii((unsigned char) p[-1]) >= 'a' && mg_fold_ascii((unsigned char) p[-1]) <= 'z')))
+		{
+			const char *q = p + 5, *start;
+			int d = 0;
+			char *expr, *def;
+
+			while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+				q++;
+			if (*q != '(')
+				continue;
+			start = q + 1;
+			for (; *q; q++)
+			{
+				if (*q == '\'' || *q == '"')
+				{
+					char close = *q;
+
+					for (q++; *q && *q != close; q++)
+						;
+					if (!*q)
+						break;
+					continue;
+				}
+				if (*q == '(')
+					d++;
+				else if (*q == ')' && --d == 0)
+					break;
+			}
+			if (!*q)
+				break;
+			if ((expr = mg_strndup(a->ctx, start, (size_t) (q - start))) == NULL ||
+				(expr = squeeze_sql(a->ctx, expr)) == NULL ||
+				(def = mg_printf(a->ctx, "CHECK (%s)", expr)) == NULL)
+				return MG_ENOMEM;
+			if (add_row(a, "check", table, table, def) != MG_OK)
+				return MG_ENOMEM;
+			p = q;
+		}
+	}
+	return MG_OK;
+}
+
+/* Whether the n bytes at p are the word w, with no word character around them. */
+static bool
+word_at(const char *text, const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	int after = (unsigned char) p[n], before = p > text ? (unsigned char) p[-1] : ' ';
+
+	return mg_ci_equal(p, n, w) &&
+		!(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
+		!(before == '_' || (before >= '0' && before <= '9') || (mg_fold_ascii(before) >= 'a' && mg_fold_ascii(before) <= 'z'));
+}
+
+/*
+ * A table's options, which SQLite keeps after the closing parenthesis
+ * of its CREATE TABLE text: "WITHOUT ROWID", "STRICT", both, or "".
+ * (Read from the text, not pragma_table_list, which lists every table
+ * of the database at each call.)
+ */
+static const char *
+table_options(const char *sql)
+{
+	const char *tail = strrchr(sql, ')');
+	bool without = false, strict = false;
+
+	for (const char *p = tail ? tail : sql + strlen(sql); *p; p++)
+	{
+		without = without || word_at(sql, p, "without");
+		strict = strict || word_at(sql, p, "strict");
+	}
+	return without && strict ? "WITHOUT ROWID, STRICT" : without ? "WITHOUT ROWID" : strict ? "STRICT" : "";
+}
+
+/*
+ * The rows SQLite derives from a table's CREATE TABLE text (columns,
+ * keys, UNIQUE and FOREIGN KEY constraints) of one table, or of every
+ * table when table is NULL.
+ */
+static int
+sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
+{
+	const char *params[2] = {st->version_name, table};
+	char ***r;
+	size_t n;
+	int rc;
+	mg_buf b;
+
+	/* columns, and each table's primary key (the columns with pk > 0, in key order) */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_columns_sql, 2, params, 7)) != MG_OK)
+		return rc;
+	mg_buf_init(&b, a->ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "", *ltype;
+		int hidden = r[i][5] ? atoi(r[i][5]) : 0;
+		char *name, *def;
+
+		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+			return rc;
+		if (hidden == 1)
+			continue;   /* a virtual table's hidden column */
+		name = mg_printf(a->ctx, "%s.%s", tname, r[i][1]);
+		if ((ltype = *type ? lower_dup(a->ctx, type) : "") == NULL)
+			return MG_ENOMEM;
+		def = mg_printf(a->ctx, "%s%s%s%s%s", ltype,
+						r[i][3] && strcmp(r[i][3], "1") == 0 ? " NOT NULL" : "",
+						r[i][4] ? " DEFAULT " : "", r[i][4] ? r[i][4] : "",
+						hidden == 2 ? " GENERATED VIRTUAL" : hidden == 3 ? " GENERATED STORED" : "");
+		if (name == NULL || def == NULL)
+			return MG_ENOMEM;
+		if (*def == ' ')
+			def++;
+		if (add_row(a, "column", name, tname, def) != MG_OK)
+			return MG_ENOMEM;
+		/* rows come ordered by table, pk, cid: a table's key columns are consecutive */
+		if (r[i][6] && strcmp(r[i][6], "0") != 0)
+		{
+			bool first = b.len == 0;
+
+			mg_buf_printf(&b, "%s%s", first ? "PRIMARY KEY (" : ", ", r[i][1]);
+			if (i + 1 == n || strcmp(r[i + 1][0], tname) != 0)
+			{
+				char *key;
+
+				mg_buf_putc(&b, ')');
+				if (mg_buf_finish(&b, &key) != MG_OK || add_row(a, "primary key", tname, tname, key) != MG_OK)
+					return MG_ENOMEM;
+				mg_buf_init(&b, a->ctx);
+			}
+		}
+	}
+	/* UNIQUE constraints: one per index of origin 'u', its columns in order */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_unique_sql, 2, params, 3)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		mg_buf_printf(&b, "%s%s", b.len == 0 ? "UNIQUE (" : ", ", r[i][2] ? r[i][2] : "?");
+		if (i + 1 == n || strcmp(r[i + 1][0], r[i][0]) != 0 || strcmp(r[i + 1][1], r[i][1]) != 0)
+		{
+			char *def;
+
+			mg_buf_putc(&b, ')');
+			if (mg_buf_finish(&b, &def) != MG_OK || add_row(a, "unique", r[i][0], r[i][0], def) != MG_OK)
+				return MG_ENOMEM;
+			mg_buf_init(&b, a->ctx);
+		}
+	}
+	/* FOREIGN KEY constraints: the rows of one id, in seq order */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_fk_sql, 2, params, 7)) != MG_OK)
+		return rc;
+	for (size_t i = 0, start = 0; i < n; i++)
+	{
+		if (i + 1 < n && strcmp(r[i + 1][0], r[i][0]) == 0 && strcmp(r[i + 1][1], r[i][1]) == 0)
+			continue;
+		{
+			bool has_to = false;
+			char *def;
+
+			mg_buf_puts(&b, "FOREIGN KEY (");
+			for (size_t k = start; k <= i; k++)
+			{
+				mg_buf_printf(&b, "%s%s", k > start ? ", " : "", r[k][3] ? r[k][3] : "");
+				has_to = has_to || r[k][4] != NULL;
+			}
+			mg_buf_printf(&b, ") REFERENCES %s", r[i][2] ? r[i][2] : "");
+			if (has_to)
+			{
+				mg_buf_puts(&b, " (");
+				for (size_t k = start; k <= i; k++)
+					mg_buf_printf(&b, "%s%s", k > start ? ", " : "", r[k][4] ? r[k][4] : "");
+				mg_buf_putc(&b, ')');
+			}
+			if (r[i][5] && strcmp(r[i][5], "NO ACTION") != 0)
+				mg_buf_printf(&b, " ON UPDATE %s", r[i][5]);
+			if (r[i][6] && strcmp(r[i][6], "NO ACTION") != 0)
+				mg_buf_printf(&b, " ON DELETE %s", r[i][6]);
+			if (mg_buf_finish(&b, &def) != MG_OK || add_row(a, "foreign key", r[i][0], r[i][0], def) != MG_OK)
+				return MG_ENOMEM;
+			mg_buf_init(&b, a->ctx);
+			start = i + 1;
+		}
+	}
+	return MG_OK;
+}
+
+static int
+str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *) x, *(const char *const *) y);
+}
+
+static int
+name_in(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(const char *const *) elem);
+}
+
+/*
+ * prev's table row of name when its CREATE TABLE text is sql (then every
+ * row SQLite derives from that text is still prev's), else NULL.
+ */
+static const mg_srow *
+same_table(const mg_schema *prev, const char *name, const char *sql)
+{
+	size_t lo = 0, hi = 0;
+
+	if (prev == NULL)
+		return NULL;
+	while (hi < prev->n && prev->rows[hi].rank == 0)
+		hi++;
+	while (lo < hi)
+	{
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(prev->rows[mid].name, name);
+
+		if (c == 0)
+			return prev->rows[mid].src != NULL && strcmp(prev->rows[mid].src, sql) == 0 ? &prev->rows[mid] : NULL;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+sqlite_read(rows_acc *a, mg_state *st, const mg_schema *prev)
+{
+	const char *params[1] = {st->version_name};
+	const char **kept = NULL, **fresh = NULL;
+	size_t nkept = 0, nfresh = 0;
+	char ***r;
+	size_t n;
+	int rc;
+
+	/* tables, and their CHECK constraints from the text */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 2)) != MG_OK)
+		return rc;
+	if ((kept = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL ||
+		(fresh = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *sql = r[i][1] ? r[i][1] : "";
+		const char *def = "";
+
+		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+			return rc;
+		if (strncmp(sql, "CREATE VIRTUAL", 14) == 0)
+			def = squeeze_sql(a->ctx, sql);
+		else
+			def = table_options(sql);
+		if (def == NULL || add_row(a, "table", r[i][0], "", def) != MG_OK)
+			return MG_ENOMEM;
+		a->rows[a->n - 1].src = r[i][1];
+		if (same_table(prev, r[i][0], sql) != NULL)
+		{
+			kept[nkept++] = r[i][0];
+			continue;
+		}
+		fresh[nfresh++] = r[i][0];
+		if (strncmp(sql, "CREATE VIRTUAL", 14) != 0 && (rc = sqlite_checks(a, r[i][0], sql)) != MG_OK)
+			return rc;
+	}
+	if (prev == NULL)
+	{
+		if ((rc = sqlite_table_rows(a, st, NULL)) != MG_OK)
+			return rc;
+	}
+	else
+	{
+		/* the tables whose text changed, one by one; the others' rows are prev's */
+		for (size_t i = 0; i < nfresh; i++)
+			if ((rc = sqlite_table_rows(a, st, fresh[i])) != MG_OK)
+				return rc;
+		if (nkept > 1)
+			qsort(kept, nkept, sizeof(char *), str_cmp);
+		for (size_t i = 0; i < prev->n && nkept > 0; i++)
+		{
+			const mg_srow *p = &prev->rows[i];
+
+			if (p->rank >= 1 && p->rank <= 6 &&
+				bsearch(p->parent, kept, nkept, sizeof(char *), name_in) != NULL)
+			{
+				if (mg_grow(a->ctx, &a->rows, &a->cap, a->n, sizeof(mg_srow)) != MG_OK)
+					return MG_ENOMEM;
+				a->rows[a->n++] = *p;
+			}
+		}
+	}
+	/* indexes made by CREATE INDEX, views, triggers: their text */
+	if ((rc = mg_state_rows(&r, &n, st, sqlite_other_sql, 1, params, 4)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *type = r[i][0];
+		char *def = squeeze_sql(a->ctx, r[i][3]);
+
+		if (def == NULL ||
+			add_row(a, strcmp(type, "index") == 0 ? "index" : strcmp(type, "view") == 0 ? "view" : "trigger",
+					r[i][1], strcmp(type, "view") == 0 ? "" : r[i][2], def) != MG_OK)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* PostgreSQL                                                           */
+/* ------------------------------------------------------------------ */
+
+#define EQ " OPERATOR(pg_catalog.=) "
+#define NE " OPERATOR(pg_catalog.<>) "
+#define CAT " OPERATOR(pg_catalog.||) "
+
+/* A schema of the user's: not PostgreSQL's own (pg_*, information_schema). */
+#define PG_USER_SCHEMA(nsp) \
+	nsp " OPERATOR(pg_catalog.!~) '^(pg_|information_schema$)'"
+/* Not a member of an extension (ours, or any other). */
+#define PG_NOT_EXTENSION(catalog, oid) \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ \
+	"'pg_catalog." catalog "'::pg_catalog.regclass AND d.objid" EQ oid " AND d.deptype" EQ "'e')"
+/* A name qualified by its schema unless that is public. */
+#define PG_QNAME(nsp, name) \
+	"CASE WHEN " nsp EQ "'public' THEN " name "::pg_catalog.text ELSE " nsp "::pg_catalog.text" CAT \
+	"'.'" CAT name "::pg_catalog.text END"
+
+static const char *const pg_schema_sql =
+	"WITH rel AS MATERIALIZED ("
+	"SELECT c.oid, c.relkind, c.relpersistence, " PG_QNAME("n.nspname", "c.relname") " AS qname "
+	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace "
+	"WHERE " PG_USER_SCHEMA("n.nspname") " AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') "
+	"AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,i,I,S}'::pg_catalog.\"char\"[]) "
+	"AND " PG_NOT_EXTENSION("pg_class", "c.oid") ") "
+	/* tables */
+	"SELECT 'table', r.qname, '', pg_catalog.concat_ws(' ', "
+	"CASE WHEN r.relpersistence" EQ "'u' THEN 'UNLOGGED' END, "
+	"CASE WHEN r.relkind" EQ "'f' THEN 'FOREIGN' END, "
+	"CASE WHEN r.relkind" EQ "'p' THEN 'PARTITION BY '" CAT "pg_catalog.pg_get_partkeydef(r.oid) END) "
+	"FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) "
+	/* columns */
+	"UNION ALL SELECT 'column', r.qname" CAT "'.'" CAT "a.attname::pg_catalog.text, r.qname, pg_catalog.concat("
+	"pg_catalog.format_type(a.atttypid, a.atttypmod), "
+	"CASE WHEN a.attnotnull THEN ' NOT NULL' END, "
+	"CASE WHEN a.attgenerated" EQ "'s' THEN ' GENERATED ALWAYS AS ('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "') STORED' "
+	"WHEN ad.adbin IS NOT NULL THEN ' DEFAULT '" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, "
+	"CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY' WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' END) "
+	"FROM rel r JOIN pg_catalog.pg_attribute a ON a.attrelid" EQ "r.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped "
+	"LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum "
+	"WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) "
+	/* constraints */
+	"UNION ALL SELECT CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'c' THEN 'check' "
+	"WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' ELSE 'check' END, "
+	"r.qname" CAT "'.'" CAT "k.conname::pg_catalog.text, r.qname, pg_catalog.pg_get_constraintdef(k.oid, true) "
+	"FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid" EQ "r.oid "
+	/* indexes that no constraint owns */
+	"UNION ALL SELECT 'index', i.qname, r.qname, pg_catalog.pg_get_indexdef(x.indexrelid) "
+	"FROM pg_catalog.pg_index x JOIN rel i ON i.oid" EQ "x.indexrelid JOIN rel r ON r.oid" EQ "x.indrelid "
+	"WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "x.indexrelid "
+	"AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog.\"char\"[])) "
+	/* views */
+	"UNION ALL SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.qname, '', "
+	"pg_catalog.pg_get_viewdef(r.oid, true) FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[]) "
+	/* triggers */
+	"UNION ALL SELECT 'trigger', r.qname" CAT "'.'" CAT "t.tgname::pg_catalog.text, r.qname, pg_catalog.pg_get_triggerdef(t.oid, true) "
+	"FROM rel r JOIN pg_catalog.pg_trigger t ON t.tgrelid" EQ "r.oid AND NOT t.tgisinternal "
+	/* sequences */
+	"UNION ALL SELECT 'sequence', r.qname, '', pg_catalog.concat(pg_catalog.format_type(s.seqtypid, NULL), "
+	"' START ', s.seqstart, ' INCREMENT ', s.seqincrement, ' MINVALUE ', s.seqmin, ' MAXVALUE ', s.seqmax, "
+	"' CACHE ', s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' END) "
+	"FROM rel r JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "r.oid "
+	/* enum types */
+	"UNION ALL SELECT 'type', " PG_QNAME("n.nspname", "t.typname") ", '', "
+	"'ENUM ('" CAT "(SELECT pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) "
+	"FROM pg_catalog.pg_enum e WHERE e.enumtypid" EQ "t.oid)" CAT "')' "
+	"FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace "
+	"WHERE t.typtype" EQ "'e' AND " PG_USER_SCHEMA("n.nspname") " AND " PG_NOT_EXTENSION("pg_type", "t.oid") " "
+	/* functions and procedures */
+	"UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, "
+	PG_QNAME("n.nspname", "p.proname") CAT "'('" CAT "pg_catalog.pg_get_function_identity_arguments(p.oid)" CAT "')', '', "
+	"pg_catalog.pg_get_functiondef(p.oid) "
+	"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid" EQ "p.pronamespace "
+	"WHERE p.prokind OPERATOR(pg_catalog.=) ANY ('{f,p}'::pg_catalog.\"char\"[]) AND " PG_USER_SCHEMA("n.nspname")
+	" AND " PG_NOT_EXTENSION("pg_proc", "p.oid");
+
+static int
+pg_read(rows_acc *a, mg_state *st)
+{
+	const char *params[1] = {st->version_name};
+	char ***r;
+	size_t n;
+	int rc;
+
+	if ((rc = mg_state_rows(&r, &n, st, pg_schema_sql, 1, params, 4)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *kind = r[i][0];
+
+		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+			return rc;
+		/* the kind's static name (rows keep no copy of it) */
+		for (size_t k = 0; k < NKINDS; k++)
+			if (strcmp(kinds[k], kind) == 0)
+				kind = kinds[k];
+		if (add_row(a, kind, r[i][1], r[i][2], r[i][3]) != MG_OK)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+int
+mg_schema_read(mg_schema *out, mg_state *st)
+{
+	return mg_schema_reread(out, st, NULL);
+}
+
+int
+mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev)
+{
+	rows_acc a = {0};
+	int rc;
+
+	a.ctx = st->ctx;
+	out->rows = NULL;
+	out->n = 0;
+	rc = st->dialect == MG_DIALECT_POSTGRESQL ? pg_read(&a, st) : sqlite_read(&a, st, prev);
+	if (rc != MG_OK)
+		return rc;
+	if (a.n > 1)
+		qsort(a.rows, a.n, sizeof(mg_srow), row_cmp);
+	out->rows = a.rows;
+	out->n = a.n;
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Differences                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Compare by kind and name only. */
+static int
+key_cmp(const mg_srow *a, const mg_srow *b)
+{
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+typedef struct change_acc {
+	mg_ctx *ctx;
+	mg_schema_change *v;
+	size_t n, cap;
+} change_acc;
+
+static int
+add_change(change_acc *c, mg_change_op op, const mg_srow *before, const mg_srow *after)
+{
+	if (mg_grow(c->ctx, &c->v, &c->cap, c->n, sizeof(mg_schema_change)) != MG_OK)
+		return MG_ENOMEM;
+	c->v[c->n].op = op;
+	c->v[c->n].before = before;
+	c->v[c->n].after = after;
+	c->n++;
+	return MG_OK;
+}
+
+static int
+name_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, (*(const mg_schema_change *const *) elem)->after != NULL
+				  ? (*(const mg_schema_change *const *) elem)->after->name
+				  : (*(const mg_schema_change *const *) elem)->before->name);
+}
+
+/*
+ * A table added or dropped carries its own rows (columns, constraints,
+ * indexes, triggers) with it: they are left out of the changes, so the
+ * table is one line.  The tables' changes come first, in name order.
+ */
+static int
+fold_tables(mg_schema_change **out, size_t *n, change_acc *c)
+{
+	const mg_schema_change **tables;
+	size_t nt = 0, k = 0;
+
+	tables = mg_alloc(c->ctx, (c->n + 1) * sizeof(*tables));
+	if (tables == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < c->n; i++)
+	{
+		const mg_srow *r = c->v[i].after != NULL ? c->v[i].after : c->v[i].before;
+
+		if (r->rank == 0 && c->v[i].op != MG_CHANGE_CHANGED)
+			tables[nt++] = &c->v[i];
+	}
+	for (size_t i = 0; i < c->n; i++)
+	{
+		const mg_srow *r = c->v[i].after != NULL ? c->v[i].after : c->v[i].before;
+		const mg_schema_change *const *t = NULL;
+
+		if (nt > 0 && r->rank > 0 && *r->parent)
+			t = bsearch(r->parent, tables, nt, sizeof(*tables), name_cmp);
+		if (t != NULL && (*t)->op == c->v[i].op)
+			continue;
+		c->v[k++] = c->v[i];
+	}
+	*out = c->v;
+	*n = k;
+	return MG_OK;
+}
+
+int
+mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *a,
+			   const mg_schema *b)
+{
+	change_acc c = {0};
+	size_t i = 0, j = 0;
+
+	c.ctx = ctx;
+	while (i < a->n || j < b->n)
+	{
+		int cmp;
+		size_t gi, gj;
+
+		if (mg_interrupt_check(ctx) != MG_OK)
+			return MG_ECANCEL;
+		if (i == a->n)
+			cmp = 1;
+		else if (j == b->n)
+			cmp = -1;
+		else
+			cmp = key_cmp(&a->rows[i], &b->rows[j]);
+		if (cmp < 0)
+		{
+			if (add_change(&c, MG_CHANGE_DROPPED, &a->rows[i++], NULL) != MG_OK)
+				return MG_ENOMEM;
+			continue;
+		}
+		if (cmp > 0)
+		{
+			if (add_change(&c, MG_CHANGE_ADDED, NULL, &b->rows[j++]) != MG_OK)
+				return MG_ENOMEM;
+			continue;
+		}
+		/* the rows of one kind and name on each side, sorted by definition */
+		for (gi = i; gi < a->n && key_cmp(&a->rows[gi], &a->rows[i]) == 0; gi++)
+			;
+		for (gj = j; gj < b->n && key_cmp(&b->rows[gj], &b->rows[j]) == 0; gj++)
+			;
+		if (gi - i == 1 && gj - j == 1)
+		{
+			if (strcmp(a->rows[i].def, b->rows[j].def) != 0 ||
+				strcmp(a->rows[i].parent, b->rows[j].parent) != 0)
+				if (add_change(&c, MG_CHANGE_CHANGED, &a->rows[i], &b->rows[j]) != MG_OK)
+					return MG_ENOMEM;
+			i = gi;
+			j = gj;
+			continue;
+		}
+		while (i < gi || j < gj)
+		{
+			int d = i == gi ? 1 : j == gj ? -1 : strcmp(a->rows[i].def, b->rows[j].def);
+
+			if (d == 0)
+			{
+				i++;
+				j++;
+			}
+			else if (d < 0)
+			{
+				if (add_change(&c, MG_CHANGE_DROPPED, &a->rows[i++], NULL) != MG_OK)
+					return MG_ENOMEM;
+			}
+			else if (add_change(&c, MG_CHANGE_ADDED, NULL, &b->rows[j++]) != MG_OK)
+				return MG_ENOMEM;
+		}
+	}
+	return fold_tables(out, n, &c);
+}
+
+char *
+mg_schema_change_object(mg_ctx *ctx, const mg_schema_change *c)
+{
+	const mg_srow *r = c->after != NULL ? c->after : c->before;
+
+	return mg_printf(ctx, "%s %s", r->kind, r->name);
+}
+
+/* A column's definition cut into type, nullability and the rest (default, generated). */
+static void
+column_parts(const char *def, char *type, char *null, char *rest, size_t cap)
+{
+	const char *nn = strstr(def, " NOT NULL");
+	const char *df = strstr(def, " DEFAULT ");
+	const char *gen = strstr(def, " GENERATED ");
+	const char *end = def + strlen(def);
+	const char *tail = end;
+
+	if (df != NULL && df < tail)
+		tail = df;
+	if (gen != NULL && gen < tail)
+		tail = gen;
+	if (nn != NULL && nn < tail)
+		end = nn;
+	else
+		end = tail;
+	if (strncmp(def, "NOT NULL", 8) == 0 || strncmp(def, "DEFAULT ", 8) == 0)
+		end = def;
+	snprintf(type, cap, "%.*s", (int) (end - def), def);
+	snprintf(null, cap, "%s", nn != NULL ? "NOT NULL" : "nullable");
+	snprintf(rest, cap, "%s", *tail == ' ' ? tail + 1 : tail);
+}
+
+char *
+mg_schema_change_what(mg_ctx *ctx, const mg_schema_change *c, const char *after_what)
+{
+	const char *was = after_what != NULL ? after_what : "";
+	const char *sp = after_what != NULL ? " " : "";
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	if (c->before == NULL || c->after == NULL)
+		return mg_strdup(ctx, "");
+	if (strcmp(c->after->kind, "column") == 0)
+	{
+		char t1[512], n1[16], r1[512], t2[512], n2[16], r2[512];
+		bool first = true;
+
+		column_parts(c->before->def, t1, n1, r1, sizeof(t1));
+		column_parts(c->after->def, t2, n2, r2, sizeof(t2));
+		if (strcmp(t1, t2) != 0)
+		{
+			mg_buf_printf(&b, "type %s%s%s, was %s", t2, sp, was, t1);
+			first = false;
+		}
+		if (strcmp(n1, n2) != 0)
+		{
+			mg_buf_printf(&b, "%s%s%s%s, was %s", first ? "" : "; ", n2, sp, was, n1);
+			first = false;
+		}
+		if (strcmp(r1, r2) != 0)
+		{
+			mg_buf_printf(&b, "%s%s%s%s, was %s", first ? "" : "; ", *r2 ? r2 : "no default", sp, was,
+						  *r1 ? r1 : "no default");
+			first = false;
+		}
+		if (!first)
+			return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+	}
+	if (strcmp(c->before->def, c->after->def) != 0)
+		mg_buf_printf(&b, "%s%s%s, was %s", *c->after->def ? c->after->def : "(none)", sp, was,
+					  *c->before->def ? c->before->def : "(none)");
+	else
+		mg_buf_printf(&b, "on %s%s%s, was on %s", c->after->parent, sp, was, c->before->parent);
+	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+}
+
+char *
+mg_schema_change_lines(mg_ctx *ctx, const mg_schema_change *c, size_t n)
+{
+	mg_buf b;
+	char *out;
+
+	mg_buf_init(&b, ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const mg_srow *r = c[i].after != NULL ? c[i].after : c[i].before;
+
+		if (i)
+			mg_buf_putc(&b, '\n');
+		if (c[i].op == MG_CHANGE_CHANGED)
+		{
+			char *what = mg_schema_change_what(ctx, &c[i], NULL);
+
+			if (what == NULL)
+				return NULL;
+			mg_buf_printf(&b, "changed %s %s: %s", r->kind, r->name, what);
+		}
+		else
+			mg_buf_printf(&b, "%s %s %s%s%s", c[i].op == MG_CHANGE_ADDED ? "added" : "dropped", r->kind,
+						  r->name, *r->def && c[i].op == MG_CHANGE_ADDED ? ": " : "",
+						  c[i].op == MG_CHANGE_ADDED ? r->def : "");
+	}
+	return mg_buf_finish(&b, &out) == MG_OK ? out : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding (what drift keeps)                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+put_escaped(mg_buf *b, const char *s)
+{
+	for (; *s; s++)
+	{
+		if (*s == '\\')
+			mg_buf_puts(b, "\\\\");
+		else if (*s == '\t')
+			mg_buf_puts(b, "\\t");
+		else if (*s == '\n')
+			mg_buf_puts(b, "\\n");
+		else if (*s == '\r')
+			mg_buf_puts(b, "\\r");
+		else
+			mg_buf_putc(b, *s);
+	}
+}
+
+int
+mg_schema_encode(char **out, mg_ctx *ctx, const mg_schema *s)
+{
+	mg_buf b;
+
+	mg_buf_init(&b, ctx);
+	for (size_t i = 0; i < s->n; i++)
+	{
+		put_escaped(&b, s->rows[i].kind);
+		mg_buf_putc(&b, '\t');
+		put_escaped(&b, s->rows[i].name);
+		mg_buf_putc(&b, '\t');
+		put_escaped(&b, s->rows[i].parent);
+		mg_buf_putc(&b, '\t');
+		put_escaped(&b, s->rows[i].def);
+		mg_buf_putc(&b, '\n');
+	}
+	return mg_buf_finish(&b, out);
+}
+
+/* One field of an encoded row, unescaped in place; *p moves past its separator. */
+static char *
+next_field(char **p)
+{
+	char *start = *p, *w = *p, *r = *p;
+
+	while (*r && *r != '\t' && *r != '\n')
+	{
+		if (*r == '\\' && r[1])
+		{
+			r++;
+			*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
+			r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*p = *r ? r + 1 : r;
+	*w = '\0';
+	return start;
+}
+
+int
+mg_schema_decode(mg_schema *out, mg_ctx *ctx, const char *text)
+{
+	rows_acc a = {0};
+	char *copy = mg_strdup(ctx, text), *p = copy;
+
+	a.ctx = ctx;
+	if (copy == NULL)
+		return MG_ENOMEM;
+	while (*p)
+	{
+		char *kind = next_field(&p), *name = next_field(&p), *parent = next_field(&p),
+			*def = next_field(&p);
+		mg_srow *r;
+
+		if (mg_grow(ctx, &a.rows, &a.cap, a.n, sizeof(mg_srow)) != MG_OK)
+			return MG_ENOMEM;
+		r = &a.rows[a.n++];
+		r->kind = kind;
+		r->rank = kind_rank(kind);
+		r->src = NULL;
+		r->name = name;
+		r->parent = parent;
+		r->def = def;
+		for (size_t k = 0; k < NKINDS; k++)
+			if (strcmp(kinds[k], kind) == 0)
+				r->kind = kinds[k];
+	}
+	if (a.n > 1)
+		qsort(a.rows, a.n, sizeof(mg_srow), row_cmp);
+	out->rows = a.rows;
+	out->n = a.n;
+	return MG_OK;
+}
