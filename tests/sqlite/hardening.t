@@ -178,8 +178,11 @@ for t in migrate_catalog migrate_log MIGRATE_SETTINGS migrate_catalog_heads sqli
 done
 fails "legacy_table set to the engine's table" "$db" "SELECT migrate_config('legacy_table', 'migrate_log');" \
 	"It names one of the engine's own tables"
-sq_ok "version_table set to a user table (the setting alone changes nothing)" "$db" \
-	"SELECT migrate_config('version_table', 'users');"
+fails "version_table set to a user table: refused when written" "$db" \
+	"SELECT migrate_config('version_table', 'users');" 'table "users" is not a version table'
+# a hostile file: the setting written behind the engine's back
+sq_ok "a settings row naming the user table (as a hostile file has it)" "$db" \
+	"INSERT OR REPLACE INTO migrate_settings (key, value) VALUES ('version_table', 'users');"
 fails "migrate_stamp('base', 1) on a users table (the issue's repro)" "$db" "SELECT migrate_stamp('base', 1);" \
 	'table "users" is not a version table' "this one has: id, name."
 fails "migrate_upgrade() on a users table" "$db" "SELECT migrate_upgrade('gxy@head');" \
