@@ -738,9 +738,19 @@ plan_upgrade_all(mg_plan **plans, size_t *nplans, mg_session *s, const char *tar
 		if (per_branch && (t = mg_printf(ctx, "%s@heads", s->held[i])) == NULL)
 			return MG_ENOMEM;
 		if ((rc = mg_plan_upgrade(p, ctx, s->map, start, nstart, t)) != MG_OK ||
-			(rc = mg_session_load_bodies(s, p)) != MG_OK ||
-			(rc = mg_run_check(ctx, s->map, p, s->st.dialect)) != MG_OK)
+			(rc = mg_session_load_bodies(s, p)) != MG_OK)
 			return rc;
+		/* each step runs as a plan of its own (mg_cmd_upgrade_step): checked so */
+		for (size_t k = 0; k < p->n; k++)
+		{
+			mg_plan one = *p;
+
+			one.steps = &p->steps[k];
+			one.n = 1;
+			if ((rc = mg_run_check_online(ctx, s->map, &one, s->st.dialect,
+										  MG_HOST_HAS(s->st.host, run_online))) != MG_OK)
+				return rc;
+		}
 		start = p->end;
 		nstart = p->nend;
 		(*nplans)++;
@@ -1774,8 +1784,15 @@ check_version_switch(mg_state *st, mg_state *st2, int force)
 				 st2->version_name, st->version_name, st2->version_name);
 	mg_error_detail(ctx, "The database is at %s (table \"%s\"). After the switch the engine would read \"%s\", find the database at base, and the next migrate_upgrade() would run every revision again; \"%s\" would be left as it is.",
 					at, st->version_name, st2->version_name, st->version_name);
-	mg_error_hint(ctx, "Move the rows first (ALTER TABLE %s RENAME TO %s) and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', '%s', true). Nothing was changed.",
-				  st->version_table, st2->version_table, st2->version_name);
+	{
+		/* RENAME TO takes the bare name: the table stays in its schema */
+		char *to = mg_quote_ident(ctx, st2->version_name);
+
+		if (to == NULL)
+			return MG_ENOMEM;
+		mg_error_hint(ctx, "Move the rows first (ALTER TABLE %s RENAME TO %s) and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', '%s', true). Nothing was changed.",
+					  st->version_table, to, st2->version_name);
+	}
 	return MG_EINPUT;
 }
 

@@ -140,7 +140,7 @@ fresh_db fh_set
 pq fh_set "$LOAD" "SELECT migrate_upgrade('gxy@head');"
 fails fh_set "switching version_table away from a table with rows" "SELECT migrate_config('version_table', 'app_version');" 55000 \
 	'cannot switch version_table to "app_version": version table "alembic_version" has rows and "app_version" does not exist' \
-	"HINT:  Move the rows first (ALTER TABLE \"alembic_version\" RENAME TO \"app_version\") and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', 'app_version', true). Nothing was changed."
+	"HINT:  Move the rows first (ALTER TABLE \"public\".\"alembic_version\" RENAME TO \"app_version\") and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', 'app_version', true). Nothing was changed."
 pq fh_set "ALTER TABLE alembic_version RENAME TO app_version;" "SELECT migrate_config('version_table', 'app_version');"
 is "$OUT" "app_version" "accepted once the table is moved"
 is "$(val fh_set "SELECT migrate_config('version_table', 'other_version', true)")" "other_version" "force switches anyway"
