@@ -41,7 +41,10 @@
 #                                       control file, sql/migrate--*.sql)
 #                                       into the server PG_CONFIG names, by
 #                                       PGXS (make -C pg_ext install)
-#                     PREFIX, LIBDIR, SQLITE_EXTDIR and DESTDIR (a staging
+#                       install-tools   tools/migrate-from-alembic as
+#                                       $(DESTDIR)$(BINDIR)/migrate-from-alembic
+#                                       (default /usr/local/bin)
+#                     PREFIX, LIBDIR, BINDIR, SQLITE_EXTDIR and DESTDIR (a staging
 #                     root, for packages) are honoured; PGXS takes its
 #                     directories from pg_config and honours DESTDIR.  A new
 #                     component adds its own install-X / uninstall-X rules
@@ -315,8 +318,9 @@ LIBDIR = $(PREFIX)/lib
 SQLITE_EXTDIR = $(LIBDIR)/sqlite3
 PG_CONFIG = pg_config
 INSTALL = install
-INSTALL_TARGETS = install-sqlite install-pg
-UNINSTALL_TARGETS = uninstall-sqlite uninstall-pg
+BINDIR = $(PREFIX)/bin
+INSTALL_TARGETS = install-sqlite install-pg install-tools
+UNINSTALL_TARGETS = uninstall-sqlite uninstall-pg uninstall-tools
 
 install: $(INSTALL_TARGETS)
 
@@ -335,6 +339,13 @@ install-pg:
 
 uninstall-pg:
 	$(MAKE) -C pg_ext PG_CONFIG=$(PG_CONFIG) DESTDIR='$(DESTDIR)' uninstall
+
+install-tools:
+	$(INSTALL) -d '$(DESTDIR)$(BINDIR)'
+	$(INSTALL) -m 755 tools/migrate-from-alembic '$(DESTDIR)$(BINDIR)/migrate-from-alembic'
+
+uninstall-tools:
+	rm -f '$(DESTDIR)$(BINDIR)/migrate-from-alembic'
 
 docs-graph: $(SO)
 	MIGRATE_SO=$(CURDIR)/$(SO) scripts/docs-graph.sh
