@@ -1686,8 +1686,8 @@ mg_cmd_check(char **text, int *ok, mg_ctx *ctx, const mg_host *host)
 							  r->id, r->script->filename, src[k].dir);
 			else
 				mg_buf_printf(&b, "missing: revision %s is no longer in \"%s\"; "
-							  "SELECT migrate_load('%s') removes it from the catalog\n",
-							  r->id, src[k].dir, src[k].dir);
+							  "loading that directory again (migrate_load) removes it from the catalog\n",
+							  r->id, src[k].dir);
 			problems++;
 		}
 	}

@@ -2122,7 +2122,7 @@ copy_pragmas(sqlite3 *from, sqlite3 *to)
 	for (i = 0; i < sizeof(copied_pragmas) / sizeof(copied_pragmas[0]); i++)
 	{
 		sqlite3_stmt *stmt = NULL;
-		char	   *sql = sqlite3_mprintf("PRAGMA main.%s", copied_pragmas[i]);
+		char	   *sql = sqlite3_mprintf("PRAGMA main.\"%w\"", copied_pragmas[i]);
 		int			v = 0;
 		int			rc;
 
@@ -2135,7 +2135,7 @@ copy_pragmas(sqlite3 *from, sqlite3 *to)
 		if (sqlite3_step(stmt) == SQLITE_ROW)
 			v = sqlite3_column_int(stmt, 0);
 		sqlite3_finalize(stmt);
-		sql = sqlite3_mprintf("PRAGMA main.%s = %d", copied_pragmas[i], v);
+		sql = sqlite3_mprintf("PRAGMA main.\"%w\" = %d", copied_pragmas[i], v);
 		if (sql == NULL)
 			return SQLITE_NOMEM;
 		rc = exec_simple(to, sql);

@@ -307,7 +307,7 @@ test_relations(void)
 	is_str(out, "1|r1|r1|ok|NULL\n"
 		   "2|r2|r2|difference|index ix_job still exists after downgrade of r2\n"
 		   "upgrade after downgrade failed: index ix_job already exists\n"
-		   "upgrade of revision r2 (\"r2\"), file \"\", statement 0\n",
+		   "upgrade of revision r2 (\"r2\"), file \"<inline r2>\", statement 0\n",
 		   "the stairway finds the forgotten index");
 	is_str(db_state(), before, "and leaves the database as it was");
 	db_close();
@@ -317,7 +317,7 @@ test_relations(void)
 static void
 test_oom(void)
 {
-	oom_sweep("plan", setup_env, sw_plan, "1|r1|upgrade||r1|r1||1|1|CREATE TABLE job", NULL);
+	oom_sweep("plan", setup_env, sw_plan, "1|r1|upgrade||r1|r1|<inline r1>|1|1|CREATE TABLE job", NULL);
 	oom_sweep("schema", setup_applied, sw_schema, "index|by_hand|job|CREATE INDEX by_hand ON job (id)", NULL);
 	oom_sweep("rehearse", setup_applied, sw_rehearse, "1|r3|upgrade|r2|r3|r3|ok|", NULL);
 	oom_sweep("stairway", setup_env, sw_stairway, "index ix_job still exists after downgrade of r2", NULL);

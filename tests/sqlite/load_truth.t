@@ -59,7 +59,7 @@ applied but missing from the environment: a2e418ad6a15 (\"$a2e4_file\" is no lon
 sq_ok "the database can still be downgraded below it" "$db" "SELECT migrate_downgrade('gxy@-1');"
 has "$OUT" "Running downgrade a2e418ad6a15 -> 6a67bf27e6a6, add job queue index" "with the catalog's script"
 sq_ok "check after the downgrade" "$db" "SELECT migrate_check();"
-has "$OUT" "missing: revision a2e418ad6a15 is no longer in \"$env\"; SELECT migrate_load('$env') removes it from the catalog" \
+has "$OUT" "missing: revision a2e418ad6a15 is no longer in \"$env\"; loading that directory again (migrate_load) removes it from the catalog" \
 	"check says the next load removes it"
 sq_ok "load once it is unapplied" "$db" "SELECT migrate_load('env');"
 is "$OUT" "9 revisions: 0 added, 0 replaced, 9 unchanged, 1 removed" "now it is removed"
