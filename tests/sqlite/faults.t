@@ -52,7 +52,7 @@ kill_mid_step() {
 		sleep 0.02
 	done
 	sleep 0.3
-	kill -9 "$(pgrep -P "$pid" sqlite3 || echo "$pid")" 2>/dev/null
+	kill -9 "$(LD_PRELOAD= pgrep -P "$pid" sqlite3 || echo "$pid")" 2>/dev/null
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	ok "$mode: the run was killed before it finished (its journal is left)" left_journal "$db"
