@@ -12,7 +12,8 @@
 #           libtap-parser-sourcehandler-pgtap-perl for pg_prove),
 #           graphviz (dot: the tests parse migrate_graph()'s output and
 #           render docs/graph.svg), and clang with its libFuzzer runtime
-#           (clang libclang-rt-14-dev) for the fuzz targets
+#           (clang libclang-rt-14-dev) for the fuzz targets; procps (pgrep:
+#           the fault tests find the sqlite3 process to kill)
 #   bench   test + hyperfine and time (GNU time), and the peers the
 #           benchmark compares with: Alembic's command line (alembic) with
 #           psycopg2 for PostgreSQL (python3-psycopg2), sqitch with its
@@ -36,7 +37,7 @@ set -euo pipefail
 SQLITE_PKGS="gcc make libc6-dev libsqlite3-dev sqlite3 perl"
 TEST_PKGS="$SQLITE_PKGS valgrind python3 python3-alembic python3-psycopg2 postgresql-15 \
 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl \
-graphviz clang libclang-rt-14-dev"
+graphviz clang libclang-rt-14-dev procps"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 PEER_PKGS="alembic python3-psycopg2 sqitch libdbd-sqlite3-perl libdbd-pg-perl"
 
