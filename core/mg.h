@@ -27,7 +27,7 @@
  * The engine's version, which is also its SQL API's: the set of SQL
  * functions and their columns (PostgreSQL: the extension's version).
  */
-#define MG_VERSION "1.1"
+#define MG_VERSION "1.2"
 
 /* Return codes.  Every failure also fills the context's error. */
 #define MG_OK      0
