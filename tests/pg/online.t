@@ -7,7 +7,7 @@
 # Downgrades likewise, from CALL migrate_downgrade_steps().
 . "$(dirname "$0")/lib.sh"
 
-plan 33
+plan 32
 
 # write_nontx DIR ID REVISES UP DOWN: a revision marked Transactional: false
 write_nontx() {

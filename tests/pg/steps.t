@@ -6,7 +6,7 @@
 # nothing of a failing run.
 . "$(dirname "$0")/lib.sh"
 
-plan 45
+plan 49
 
 LOAD="SELECT migrate_load('$MIGRATE_ENV_DIR');"
 
@@ -66,39 +66,45 @@ is "$ERR" "NOTICE:  nothing to do: the database is at r4" "a second CALL has not
 
 # ------------------------------------------------------------ per-step commits, downgrading
 # r3's downgrade fails: at r4, '-3' plans r4, r3, r2; r4 is undone and stays so.
-write_rev "$envd" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;
+envdown=$TMP/envdown
+write_rev "$envdown" r1 "" "CREATE TABLE t1 (a int);" "DROP TABLE t1;"
+write_rev "$envdown" r2 r1 "CREATE TABLE t2 (a int);" "DROP TABLE t2;"
+write_rev "$envdown" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;
 INSERT INTO missing_table VALUES (1);"
-pq steps_each "SELECT migrate_load('$envd');"
-is "$OUT" "4 revisions: 0 added, 1 replaced, 3 unchanged" "r3 gets a failing downgrade (applied: its text is replaced, it stays applied)"
-pq steps_each "SELECT migrate_downgrade('-3');"
+write_rev "$envdown" r4 r3 "CREATE TABLE t4 (a int);" "DROP TABLE t4;"
+fresh_db steps_down
+pq steps_down "SELECT migrate_load('$envdown');" "SELECT migrate_upgrade();"
+is "$RC" 0 "r1 .. r4 applied; r3's downgrade fails"
+pq steps_down "SELECT migrate_downgrade('-3');"
 is "$(errmsg)" 'relation "missing_table" does not exist' "SELECT migrate_downgrade('-3') fails in r3's downgrade"
-is "$(val steps_each "SELECT version_num FROM alembic_version")" "r4" "and keeps nothing: one transaction"
-pq steps_each "CALL migrate_downgrade_steps('-3');"
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r4" "and keeps nothing: one transaction"
+pq steps_down "CALL migrate_downgrade_steps('-3');"
 ok "CALL migrate_downgrade_steps('-3') fails" [ "$RC" -ne 0 ]
 has "$ERR" 'CONTEXT:  downgrade of revision r3 ("revision r3"), file "r3_rev.sql", statement 2: INSERT INTO missing_table VALUES (1)' \
 	"in r3's downgrade, with the engine's context"
 has "$ERR" "NOTICE:  Running downgrade r4 -> r3, revision r4" "r4's step was announced"
-is "$(val steps_each "SELECT version_num FROM alembic_version")" "r3" "r4's downgrade stays committed"
-is "$(val steps_each "SELECT to_regclass('t4') IS NULL AND to_regclass('t3') IS NOT NULL")" "t" \
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r3" "r4's downgrade stays committed"
+is "$(val steps_down "SELECT to_regclass('t4') IS NULL AND to_regclass('t3') IS NOT NULL")" "t" \
 	"r3's failing step is rolled back: its table is there"
-write_rev "$envd" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;"
-pq steps_each "SELECT migrate_load('$envd');" "CALL migrate_downgrade_steps('-2');"
-is "$RC" 0 "fixed, CALL migrate_downgrade_steps('-2') from r3"
+write_rev "$envdown" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;"
+psql -X -q -d steps_down -c "UPDATE migrate.migrate_catalog SET script = replace(script, 'INSERT INTO missing_table VALUES (1);', '') WHERE revision = 'r3'" >/dev/null
+pq steps_down "CALL migrate_downgrade_steps('-2');"
+is "$RC" 0 "r3's downgrade fixed in the catalog, CALL migrate_downgrade_steps('-2') from r3"
 is "$(printf '%s\n' "$ERR" | grep '^NOTICE:')" "NOTICE:  Running downgrade r3 -> r2, revision r3
 NOTICE:  Running downgrade r2 -> r1, revision r2" "'-2' is resolved once: exactly two steps, one NOTICE each"
-is "$(val steps_each "SELECT version_num FROM alembic_version")" "r1" "at r1"
-is "$(val steps_each "SELECT string_agg(revision || ':' || direction, ',' ORDER BY id) FROM migrate.migrate_log WHERE direction = 'downgrade'")" \
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r1" "at r1"
+is "$(val steps_down "SELECT string_agg(revision || ':' || direction, ',' ORDER BY id) FROM migrate.migrate_log WHERE direction = 'downgrade'")" \
 	"r4:downgrade,r3:downgrade,r2:downgrade" "each downgrade logged once"
-pq steps_each "CALL migrate_downgrade_steps('r1');"
+pq steps_down "CALL migrate_downgrade_steps('r1');"
 is "$ERR" "NOTICE:  nothing to do: the database is at r1" "a CALL with nothing to do says where the database is"
-pq steps_each "CALL migrate_downgrade_steps();"
+pq steps_down "CALL migrate_downgrade_steps();"
 has "$(errmsg)" "migrate_downgrade_steps" "the target is required"
-pq steps_each "CALL migrate_downgrade_steps(NULL);"
-is "$(errmsg)" 'migrate_downgrade_steps: argument "target" is NULL' "a NULL target is an error naming the argument"
-pq steps_each "CALL migrate_downgrade_steps('');"
+pq steps_down "CALL migrate_downgrade_steps(NULL);"
+is "$(errmsg)" 'migrate_downgrade_steps: argument "target" must not be NULL' "a NULL target is an error naming the argument"
+pq steps_down "CALL migrate_downgrade_steps('');"
 is "$(errmsg)" 'migrate_downgrade_steps: argument "target" is empty' "an empty one too"
-pq steps_each "CALL migrate_downgrade_steps('base');"
-is "$(val steps_each "SELECT count(*) FROM alembic_version")" "0" "CALL migrate_downgrade_steps('base') reaches base"
+pq steps_down "CALL migrate_downgrade_steps('base');"
+is "$(val steps_down "SELECT count(*) FROM alembic_version")" "0" "CALL migrate_downgrade_steps('base') reaches base"
 
 # ------------------------------------------------------------ the sample environment, step by step
 fresh_db steps_sample
