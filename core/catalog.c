@@ -396,7 +396,14 @@ set_version_names(mg_state *st, const char *name)
 	st->version_name = mg_strdup(st->ctx, name);
 	if (st->version_name == NULL)
 		return MG_ENOMEM;
-	st->version_table = quote_ident(st->ctx, name);
+	/*
+	 * SQLite: in "main", by name: a temp table of that name (the
+	 * session's, or made by a revision body) would otherwise take the
+	 * run's version writes.  PostgreSQL: resolve_version_table fixes the
+	 * schema when the table is first needed.
+	 */
+	st->version_table = st->dialect == MG_DIALECT_SQLITE
+		? qualified(st->ctx, st->host->state_schema, name) : quote_ident(st->ctx, name);
 	if (st->version_table == NULL)
 		return MG_ENOMEM;
 	st->vt_resolved = false;
@@ -404,6 +411,31 @@ set_version_names(mg_state *st, const char *name)
 	/* the statements on the old table are formatted again when next needed */
 	memset(st->sql_vop, 0, sizeof(st->sql_vop));
 	return MG_OK;
+}
+
+/* The byte length of a text column, so a value cut short by a NUL byte shows. */
+static const char *
+byte_length(const mg_state *st)
+{
+	return st->dialect == MG_DIALECT_POSTGRESQL ? "pg_catalog.octet_length(%s)" : "length(CAST(%s AS BLOB))";
+}
+
+/*
+ * MG_EINPUT unless the value read (v, and len, its length in bytes as
+ * the database counts it) is whole: a NUL byte would cut it short here,
+ * and the engine would use another value than the one stored.
+ */
+static int
+setting_whole(mg_state *st, const char *key, const char *v, const char *len)
+{
+	if (v == NULL || len == NULL || strtol(len, NULL, 10) == (long) strlen(v))
+		return MG_OK;
+	mg_error_set(st->ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "invalid value stored for setting \"%s\"", key);
+	mg_error_detail(st->ctx, "The settings table holds a value with a NUL byte after \"%.200s\". "
+					"The engine never writes such a value: the database was edited by hand or made to attack whoever runs the engine.", v);
+	mg_error_hint(st->ctx, "Delete the row (DELETE FROM migrate_settings WHERE key = '%s') to use the default, "
+				  "or store the value again with migrate_config; then rerun.", key);
+	return MG_EINPUT;
 }
 
 /*
@@ -417,7 +449,7 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 	const struct setting *set;
 	const char *params[1] = {key};
 	collect c = {0};
-	char *sql;
+	char *sql, *len;
 	int rc;
 
 	*out = NULL;
@@ -426,10 +458,14 @@ mg_state_get_setting(char **out, mg_state *st, const char *key)
 		return MG_EINPUT;
 	if (st->missing)
 		return (*out = mg_strdup(st->ctx, set->def)) != NULL ? MG_OK : MG_ENOMEM;
-	sql = mg_printf(st->ctx, "SELECT value FROM %s WHERE key %s $1", st->t_settings, st->eq);
-	c.ncol = 1;
+	if ((len = mg_printf(st->ctx, byte_length(st), "value")) == NULL)
+		return MG_ENOMEM;
+	sql = mg_printf(st->ctx, "SELECT value, %s FROM %s WHERE key %s $1", len, st->t_settings, st->eq);
+	c.ncol = 2;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)
+		return rc;
+	if (c.n > 0 && (rc = setting_whole(st, key, c.rows[0][0], c.rows[0][1])) != MG_OK)
 		return rc;
 	if (c.n > 0 && c.rows[0][0] != NULL)
 		*out = c.rows[0][0];
@@ -469,7 +505,7 @@ int
 mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t n)
 {
 	collect c = {0};
-	char *sql, *list;
+	char *sql, *list, *len;
 	mg_buf b;
 	int rc;
 
@@ -488,14 +524,20 @@ mg_state_get_settings(char **out, mg_state *st, const char *const *keys, size_t 
 		return MG_OK;
 	if ((rc = mg_buf_finish(&b, &list)) != MG_OK)
 		return rc;
-	sql = mg_printf(st->ctx, "SELECT key, value FROM %s WHERE key IN (%s)", st->t_settings, list);
-	c.ncol = 2;
+	if ((len = mg_printf(st->ctx, byte_length(st), "value")) == NULL)
+		return MG_ENOMEM;
+	sql = mg_printf(st->ctx, "SELECT key, value, %s FROM %s WHERE key IN (%s)", len, st->t_settings, list);
+	c.ncol = 3;
 	if ((rc = query(st, sql, 0, NULL, &c, NULL)) != MG_OK)
 		return rc;
 	for (size_t r = 0; r < c.n; r++)
 		for (size_t i = 0; i < n; i++)
 			if (c.rows[r][0] != NULL && c.rows[r][1] != NULL && strcmp(c.rows[r][0], keys[i]) == 0)
+			{
+				if ((rc = setting_whole(st, keys[i], c.rows[r][1], c.rows[r][2])) != MG_OK)
+					return rc;
 				out[i] = c.rows[r][1];
+			}
 	return MG_OK;
 }
 
@@ -649,9 +691,32 @@ state_tables_exist(bool *exists, mg_state *st)
 {
 	const char *schema = st->host->state_schema;
 	const char *params[1] = {schema != NULL && schema[0] ? schema : "main"};
-	int rc = sqlite_table_exists(exists, st, schema, "migrate_settings");
+	char *sch = quote_ident(st->ctx, params[0]);
+	int rc;
 	collect c = {0};
 
+	if (sch == NULL)
+		return MG_ENOMEM;
+	/* a view in place of an engine table would run its author's SQL on every read */
+	c.ncol = 1;
+	rc = query(st, mg_printf(st->ctx, "SELECT name FROM %s.sqlite_schema WHERE type = 'view' "
+							 "AND lower(name) IN ('migrate_catalog', 'migrate_log', 'migrate_settings', "
+							 "'migrate_catalog_heads', 'migrate_schema_fingerprint')",
+							 sch), 0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	if (c.n > 0)
+	{
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "\"%s\" is not a table", c.rows[0][0] ? c.rows[0][0] : "");
+		mg_error_detail(st->ctx, "The database has a view in place of one of the engine's tables; reading it would run "
+						"the SQL of whoever made the file.");
+		mg_error_hint(st->ctx, "Drop the view (the engine makes its tables again), or open the database this file was "
+					  "copied from; nothing was changed.");
+		return MG_EINPUT;
+	}
+	memset(&c, 0, sizeof(c));
+	rc = sqlite_table_exists(exists, st, schema, "migrate_settings");
 	if (rc != MG_OK || !*exists)
 		return rc;
 	/* the later additions, in one query: each is a hash lookup */
@@ -1552,6 +1617,134 @@ mg_state_check_version_owner(mg_state *st)
 	return MG_EINPUT;
 }
 
+/*
+ * The engine's own triggers on SQLite (headcache.c), as SQLite keeps
+ * their text: today's, and the first version's (no WHEN clause), which
+ * databases made then still carry.
+ */
+static bool
+engine_trigger(const char *name, const char *table, const char *sql)
+{
+	static const char *const events[] = {"INSERT", "UPDATE", "DELETE"};
+	char want[512];
+
+	if (name == NULL || table == NULL || sql == NULL || strcmp(table, "migrate_catalog") != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+	{
+		if (strlen(name) != 16 + strlen(events[i]) || strncmp(name, "migrate_catalog_", 16) != 0 ||
+			strcmp(name + 16, events[i]) != 0)
+			continue;
+		snprintf(want, sizeof(want), "CREATE TRIGGER \"migrate_catalog_%s\" AFTER %s ON \"migrate_catalog\" "
+				 "WHEN EXISTS (SELECT 1 FROM \"migrate_catalog_heads\") BEGIN DELETE FROM \"migrate_catalog_heads\"; END",
+				 events[i], events[i]);
+		if (strcmp(sql, want) == 0)
+			return true;
+		snprintf(want, sizeof(want), "CREATE TRIGGER \"migrate_catalog_%s\" AFTER %s ON \"migrate_catalog\" "
+				 "BEGIN DELETE FROM \"migrate_catalog_heads\"; END", events[i], events[i]);
+		return strcmp(sql, want) == 0;
+	}
+	return false;
+}
+
+/*
+ * Refuse a write command when the tables it writes carry a trigger that
+ * no one the running role trusts wrote: a trigger runs its code with the
+ * caller's privileges on every run, and no report shows it (a
+ * revision's SQL is in migrate_plan; a trigger's is not).
+ *   - The engine's own tables (catalog, log, settings, kept heads, the
+ *     schema's fingerprint) carry only the engine's triggers: on
+ *     PostgreSQL those whose function belongs to the extension, on
+ *     SQLite the three that empty the kept heads, by their exact text.
+ *   - The version table is the user's, as in Alembic: its triggers are
+ *     allowed, except on PostgreSQL those whose function is owned by a
+ *     role the running role does not trust (as for catalog rows: itself,
+ *     a role it is a member of, a superuser, the extension's owner); a
+ *     table owned by someone else is refused by
+ *     mg_state_check_version_owner when a run writes it.  SQLite has no
+ *     roles: a file's triggers are its maker's, and SQLite keeps the
+ *     functions that reach outside the file (writefile, load_extension)
+ *     out of triggers.
+ * Errors: MG_EINPUT (MG_STATE_PREREQUISITE) naming the trigger and its
+ * table, MG_EHOST, MG_ENOMEM.
+ */
+int
+mg_state_check_triggers(mg_state *st)
+{
+	collect c = {0};
+	const char *params[6];
+	int rc;
+
+	if (st->missing)
+		return MG_OK;
+	if ((rc = resolve_version_table(st)) != MG_OK)
+		return rc;
+	c.ncol = 3;
+	if (st->dialect == MG_DIALECT_POSTGRESQL)
+	{
+		/* a version table of another owner: its own check, when a run writes it */
+		params[0] = st->vt_foreign ? "" : st->version_table;
+		params[1] = st->t_catalog;
+		params[2] = st->t_log;
+		params[3] = st->t_settings;
+		params[4] = st->t_heads;
+		if ((params[5] = qualified(st->ctx, st->host->state_schema, "migrate_schema_fingerprint")) == NULL)
+			return MG_ENOMEM;
+		rc = query(st,
+				   "WITH RECURSIVE mine(oid) AS ("
+				   "SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
+				   "UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid) "
+				   "SELECT t.tgname, c.relname, NULL FROM pg_catalog.pg_trigger t "
+				   "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid "
+				   "WHERE NOT t.tgisinternal AND (("
+				   "t.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY["
+				   "CAST(pg_catalog.to_regclass($2) AS pg_catalog.oid), CAST(pg_catalog.to_regclass($3) AS pg_catalog.oid), "
+				   "CAST(pg_catalog.to_regclass($4) AS pg_catalog.oid), CAST(pg_catalog.to_regclass($5) AS pg_catalog.oid), "
+				   "CAST(pg_catalog.to_regclass($6) AS pg_catalog.oid)]) "
+				   "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
+				   "ON e.oid OPERATOR(pg_catalog.=) d.refobjid WHERE e.extname OPERATOR(pg_catalog.=) 'migrate' "
+				   "AND d.objid OPERATOR(pg_catalog.=) t.tgfoid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
+				   "OR ($1 OPERATOR(pg_catalog.<>) '' "
+				   "AND t.tgrelid OPERATOR(pg_catalog.=) CAST(pg_catalog.to_regclass($1) AS pg_catalog.oid) "
+				   "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r "
+				   "ON r.oid OPERATOR(pg_catalog.=) p.proowner WHERE p.oid OPERATOR(pg_catalog.=) t.tgfoid "
+				   "AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) ANY (SELECT m.oid FROM mine m) "
+				   "OR r.oid OPERATOR(pg_catalog.=) (SELECT e.extowner FROM pg_catalog.pg_extension e "
+				   "WHERE e.extname OPERATOR(pg_catalog.=) 'migrate'))))) "
+				   "ORDER BY 2, 1",
+				   6, params, &c, NULL);
+	}
+	else
+		rc = query(st,
+				   "SELECT name, tbl_name, sql FROM main.sqlite_schema WHERE type = 'trigger' "
+				   "AND lower(tbl_name) IN ('migrate_catalog', 'migrate_log', 'migrate_settings', "
+				   "'migrate_catalog_heads', 'migrate_schema_fingerprint') ORDER BY 2, 1",
+				   0, NULL, &c, NULL);
+	if (rc != MG_OK)
+		return rc;
+	for (size_t i = 0; i < c.n; i++)
+	{
+		const char *name = c.rows[i][0] ? c.rows[i][0] : "", *table = c.rows[i][1] ? c.rows[i][1] : "";
+
+		if (st->dialect == MG_DIALECT_SQLITE && engine_trigger(c.rows[i][0], c.rows[i][1], c.rows[i][2]))
+			continue;
+		mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+					 "table \"%.100s\" has a trigger the engine does not trust: \"%.100s\"", table, name);
+		mg_error_detail(st->ctx, "A run writes this table; the trigger would run its code with the caller's privileges, "
+						"and no report shows it. %s",
+						st->dialect == MG_DIALECT_POSTGRESQL
+						? "The engine's tables carry only the extension's triggers; the version table only triggers "
+						"whose function is owned by the running role, a role it is a member of, a superuser or the extension's owner."
+						: "The engine's tables carry only the engine's own triggers.");
+		mg_error_hint(st->ctx, "Drop the trigger (DROP TRIGGER \"%.100s\"%s%.100s%s) and rerun; nothing was changed.",
+					  name, st->dialect == MG_DIALECT_POSTGRESQL ? " ON \"" : "",
+					  st->dialect == MG_DIALECT_POSTGRESQL ? table : "",
+					  st->dialect == MG_DIALECT_POSTGRESQL ? "\"" : "");
+		return MG_EINPUT;
+	}
+	return MG_OK;
+}
+
 static int
 version_table_exists(bool *exists, mg_state *st)
 {
@@ -1572,8 +1765,25 @@ version_table_exists(bool *exists, mg_state *st)
 			"AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped";
 	}
 	else
+	{
+		/* a view would run its author's SQL (and any function it calls) as the caller's read */
+		c.ncol = 1;
+		rc = query(st, "SELECT type FROM main.sqlite_schema WHERE type = 'view' AND name = $1 COLLATE NOCASE",
+				   1, params, &c, NULL);
+		if (rc != MG_OK)
+			return rc;
+		if (c.n > 0)
+		{
+			mg_error_set(st->ctx, MG_EINPUT, MG_STATE_PREREQUISITE,
+						 "\"%s\" is not a table", st->version_name);
+			mg_error_detail(st->ctx, "The version table's name finds a view; reading it would run the SQL of whoever made the file.");
+			mg_error_hint(st->ctx, "Drop the view, or point the version_table setting elsewhere; nothing was changed.");
+			return MG_EINPUT;
+		}
+		memset(&c, 0, sizeof(c));
 		/* a hash lookup, case-insensitive as SQLite's names (see sqlite_table_exists) */
 		sql = "SELECT name FROM pragma_table_info($1, 'main')";
+	}
 	c.ncol = 1;
 	rc = query(st, sql, 1, params, &c, NULL);
 	if (rc != MG_OK)

@@ -43,6 +43,7 @@ mg_session_open_state(mg_session *s, mg_ctx *ctx, const mg_host *host, bool writ
 			return rc;
 		s->in_unit = true;
 		if ((rc = mg_state_create(&s->st)) != MG_OK ||
+			(rc = mg_state_check_triggers(&s->st)) != MG_OK ||
 			(rc = mg_limits_apply(&s->st)) != MG_OK)
 			return rc;
 	}
@@ -523,8 +524,13 @@ mg_session_run_plan(char **report, size_t *nsteps, mg_session *s, mg_run_kind ki
 		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
 								   MG_HOST_HAS(s->st.host, run_online))) != MG_OK))
 		return rc;
-	/* the run writes the version table: it must be one the running role may trust */
-	if ((plan.n > 0 || purge) && (rc = mg_state_check_version_owner(&s->st)) != MG_OK)
+	/*
+	 * the run writes the version table, and decided what to run from it:
+	 * it must be one the running role may trust, even when nothing runs
+	 * (a table of another role's, early in search_path, would otherwise
+	 * make a deploy report "nothing to do" and skip every step)
+	 */
+	if ((rc = mg_state_check_version_owner(&s->st)) != MG_OK)
 		return rc;
 	/* and it runs the catalog's SQL: only revisions of authors it trusts */
 	if (kind != MG_RUN_STAMP && (rc = mg_state_check_trust(&s->st, s->map, &plan)) != MG_OK)
@@ -623,6 +629,9 @@ run_once(char **report, mg_ctx *ctx, const mg_host *host, const char *target,
 	mg_buf_init(&out, ctx);
 	rc = mg_session_open_state(&s, ctx, host, true);
 	*began = s.in_unit;
+	/* before the version rows decide anything, even "nothing to do" (mg_session_run_plan) */
+	if (rc == MG_OK)
+		rc = mg_state_check_version_owner(&s.st);
 	if (rc == MG_OK && kind == MG_RUN_UPGRADE && is_heads(target))
 	{
 		/* the start-up check of every application: answered by the kept heads */
@@ -1980,6 +1989,8 @@ mg_cmd_config_write(char **out, mg_ctx *ctx, const mg_host *host, const char *ke
 	if ((rc = host->begin(host->ud, ctx)) != MG_OK)
 		return rc;
 	rc = mg_state_create(&st);
+	if (rc == MG_OK)
+		rc = mg_state_check_triggers(&st);
 	/* the state as it was: setting version_table renames st's version table */
 	before = st;
 	if (rc == MG_OK)

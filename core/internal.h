@@ -694,6 +694,12 @@ int mg_state_ensure_version_table(mg_state *st);
  */
 int mg_state_check_version_owner(mg_state *st);
 /*
+ * Refuse a write command when the engine's tables carry a trigger the
+ * engine did not make, or (PostgreSQL) the version table one whose
+ * function's owner the running role does not trust: MG_EINPUT (55000).
+ */
+int mg_state_check_triggers(mg_state *st);
+/*
  * Before a run executes the bodies of plan: PostgreSQL refuses a step
  * whose catalog row was added by a role the running role does not trust
  * (not itself, not a role it is a member of, not a superuser, not named

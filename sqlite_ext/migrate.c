@@ -389,6 +389,14 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
 		mg_error_hint(ctx, "Check that the database file, its directory and its journal can be written, "
 					  "and that the disk is sound; then rerun. Nothing was changed.");
+	else if (strncmp(sqlite3_errmsg(db), "unsafe use of ", 14) == 0)
+	{
+		/* SQLITE_DIRECTONLY: a trigger or view of the file called a function kept for direct SQL */
+		mg_error_detail(ctx, "A trigger or view of the database calls a function that SQLite allows only in SQL "
+						"typed by the user (a function that writes files or changes the database).");
+		mg_error_hint(ctx, "Find it with SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view'); "
+					  "drop it if you did not put it there, then rerun. Nothing was changed.");
+	}
 	return MG_EHOST;
 }
 
