@@ -179,7 +179,8 @@ CHECKS="SELECT ($ROLES) IS NOT DISTINCT FROM \$r\$$roles_before\$r\$ AS roles_sa
 # call is rolled back to its own savepoint before the next.  Writes the
 # parts to $TMP/s.PREFIX/ (pre: the attack's output, N.out, N.chk, all),
 # without what differs between two honest runs (a new revision's Create
-# Date, a run's time).
+# Date, a run's time); a line over 2000 bytes is cut to its start and
+# length.
 session() {
 	local m=$1 s=$2 prefix=$3 i kind
 	rm -rf "$TMP/s.$prefix" && mkdir -p "$TMP/s.$prefix"
@@ -205,6 +206,7 @@ session() {
 		echo "\\echo @@ end"
 	} | PGOPTIONS="-c client_min_messages=warning" stdbuf -o0 -e0 psql -X -q -A -t -d hostile 2>&1 |
 		awk -v d="$TMP/s.$prefix" '
+			length($0) > 2000 { $0 = substr($0, 1, 1000) "... (" length($0) " bytes)" }
 			{ sub(/^-- Create Date: .*/, "-- Create Date: X"); gsub(/[0-9]+\.[0-9]+ ms/, "X ms") }
 			/^@@ / { if (f) close(f)
 				if ($2 == "checks") f = d "/" n ".chk"; else { n = $2; f = d "/" n ".out" }

@@ -8,18 +8,25 @@
 # Driven by two tables.  CASES: one attack each, SQL run on a copy of a
 # prepared file by the plain sqlite3 shell (no extension: the attacker's
 # tool), with what a call may answer:
-#   twin SQL    every call answers exactly as on the same file after SQL
-#               (the honest file: e.g. the kept heads emptied)
-#   session     the attack runs in the caller's own session before each
-#               call (temp tables); every call answers as without it
-#   refuse W    a call either succeeds or fails with an error holding W
-#               and a HINT; the calls named in MUST (numbers of CALLS)
-#               must fail
+#   twin SQL X  every call answers exactly as on the same file after SQL
+#               (the honest file: e.g. the kept heads emptied), except
+#               the calls numbered in X, each for a reason said above it
+#   session     the attack runs in the caller's own session before the
+#               calls (temp tables); every call answers as without it
+#   refuse W M  a call either succeeds or fails with an error holding W
+#               and a HINT; the calls numbered in M must fail (SQLite has
+#               no SQLSTATE: the words are the check)
 # CALLS: every function of the API (migrate_functions()), r (reads) or w
-# (writes).  The read calls of a case run in one shell, each behind a
-# marker; each write call runs on a fresh copy.  After every call: no file
-# appeared at the canary path, the user's table "victim" is as it was, and
-# after a failing or read-only call the whole file is as it was.
+# (writes).  A case's calls run in one shell session, in order, each
+# behind a marker; a write call inside BEGIN ... ROLLBACK, so each sees
+# the attacked file.  After every call: no file at the canary path, the
+# user's table "victim" as it was, and after a read call or a failing
+# write call the whole file as it was (.sha3sum --schema).  The whole
+# file runs in a few seconds: about 45 sqlite3 processes in all.
+# In the sanitizer pass the ASan runtime is preloaded into every process:
+# start again without it, so that lib.sh preloads it into the sqlite3
+# shells only (bash, awk and cp are not built for it; mawk trips it).
+[ -z "${LD_PRELOAD:-}" ] || exec env -u LD_PRELOAD /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
 CANARY=$TMP/canary
@@ -109,6 +116,13 @@ CASES=(
 	"versions: 10,000 rows^refuse^INSERT INTO alembic_version WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000) SELECT printf('r%011d', x) FROM c;^r00000000001^1"
 	# ---- triggers and views
 	"trigger on the version table: calls writefile^refuse^CREATE TRIGGER t_v AFTER INSERT ON alembic_version BEGIN SELECT writefile('$CANARY', 'x'); END; CREATE TRIGGER t_v2 AFTER DELETE ON alembic_version BEGIN SELECT writefile('$CANARY', 'x'); END; CREATE TRIGGER t_v3 AFTER UPDATE ON alembic_version BEGIN SELECT writefile('$CANARY', 'x'); END;^unsafe use of writefile()^1 2 3"
+	"setting version_table: a user table whose trigger calls writefile^refuse^CREATE TABLE mv (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO mv VALUES ('6a67bf27e6a6'), ('5555bbbb0002'); CREATE TRIGGER t_mv AFTER INSERT ON mv BEGIN SELECT writefile('$CANARY', 'x'); END; CREATE TRIGGER t_mv2 AFTER UPDATE ON mv BEGIN SELECT writefile('$CANARY', 'x'); END; CREATE TRIGGER t_mv3 AFTER DELETE ON mv BEGIN SELECT writefile('$CANARY', 'x'); END; INSERT OR REPLACE INTO migrate_settings VALUES ('version_table', 'mv');^unsafe use of writefile()^1 2 3"
+	"trigger on the version table: calls migrate_upgrade^refuse^CREATE TRIGGER t_v AFTER INSERT ON alembic_version BEGIN SELECT migrate_upgrade(); END; CREATE TRIGGER t_v2 AFTER UPDATE ON alembic_version BEGIN SELECT migrate_downgrade('base'); END; CREATE TRIGGER t_v3 AFTER DELETE ON alembic_version BEGIN SELECT migrate_stamp('base'); END;^unsafe use of migrate_^1 2 3"
+	# rehearse and stairway run on a private copy of the file, on a
+	# connection without the extension's functions: there the trigger fails
+	"trigger on the version table: calls the engine's read functions^twin^CREATE TRIGGER t_v AFTER UPDATE ON alembic_version BEGIN SELECT migrate_check(), migrate_show('a2e418ad6a15'), migrate_graph(), migrate_config('version_table'), migrate_upgrade_sql(); END;^DROP TRIGGER t_v;^27 28"
+	"trigger on the kept heads: writes a user table^refuse^DELETE FROM $H; CREATE TRIGGER t_h AFTER INSERT ON $H BEGIN DELETE FROM victim; END;^has a trigger the engine does not trust^1 2 3 7 8"
+	"a user's view that calls writefile^refuse^CREATE VIEW v_snare AS SELECT writefile('$CANARY', 'x') AS a; CREATE TABLE t_snare (a TEXT); CREATE TRIGGER t_snare AFTER INSERT ON t_snare BEGIN SELECT writefile('$CANARY', 'x'); END;^^"
 	"trigger on the log: writes a user table^refuse^CREATE TRIGGER t_l2 AFTER INSERT ON migrate_log BEGIN DELETE FROM victim; END;^has a trigger the engine does not trust^1 2 3"
 	"trigger on the schema's fingerprint: writes a user table^refuse^CREATE TRIGGER t_f AFTER INSERT ON migrate_schema_fingerprint BEGIN DELETE FROM victim; END; CREATE TRIGGER t_f2 AFTER UPDATE ON migrate_schema_fingerprint BEGIN DELETE FROM victim; END;^has a trigger the engine does not trust^1"
 	"trigger named as the engine's own, with another body^refuse^DROP TRIGGER migrate_catalog_INSERT; CREATE TRIGGER migrate_catalog_INSERT AFTER INSERT ON migrate_catalog BEGIN DELETE FROM victim; END;^has a trigger the engine does not trust^7 8"
@@ -128,7 +142,8 @@ CASES=(
 # any caller's transaction), so every call sees the file as attacked; the
 # hash after the ROLLBACK proves it.  Writes the parts to $TMP/s.PREFIX/
 # (N.out, N.chk, all), without what differs between two honest runs (a
-# new revision's Create Date, a run's time, the line in the shell's input).
+# new revision's Create Date, a run's time, the line in the shell's input);
+# a line over 2000 bytes is cut to its start and length.
 session() {
 	local db=$1 sql=${2:-} prefix=$3 i kind cmds=()
 	[ -n "$sql" ] && cmds+=("$sql")
@@ -144,9 +159,10 @@ session() {
 	cmds+=(".print @@ end")
 	rm -rf "$TMP/s.$prefix" "$OUTDIR"/* && mkdir -p "$TMP/s.$prefix"
 	printf '%s\n' "${cmds[@]}" |
-		LD_PRELOAD="$SANITIZER_PRELOAD" stdbuf -o0 -e0 "$SQLITE3" -batch \
+		LD_PRELOAD=$SANITIZER_PRELOAD stdbuf -oL -e0 "$SQLITE3" -batch \
 			-cmd ".load '$MIGRATE_EXT' sqlite3_migrate_init" "$db" 2>&1 |
 		awk -v d="$TMP/s.$prefix" '
+			length($0) > 2000 { $0 = substr($0, 1, 1000) "... (" length($0) " bytes)" }
 			{ sub(/^-- Create Date: .*/, "-- Create Date: X"); gsub(/[0-9]+\.[0-9]+ ms/, "X ms")
 				gsub(/ near line [0-9]+/, "") }
 			/^@@ / { if (f) close(f)
@@ -180,8 +196,9 @@ judge() {
 # the session found it after a read call or a failing write call (and
 # after every ROLLBACK), the user's table whole, no canary file
 checks() {
-	local n=$1 failed=$2 what="call $1 (${CALLS[$(($1 - 1))]#*|})" chk
-	mapfile -t chk <"$TMP/s.case/$n.chk"
+	local n=$1 failed=$2 what="call $1 (${CALLS[$(($1 - 1))]#*|})"
+	chk=()
+	[ ! -e "$TMP/s.case/$n.chk" ] || mapfile -t chk <"$TMP/s.case/$n.chk"
 	[ "${CALLS[$((n - 1))]%%|*}" = w ] && [ "$failed" = 0 ] ||
 		[ "${chk[0]:-}" = "$start" ] || bad+=("$what changed the file")
 	[ "${chk[1]:-}" = "victim keep1,keep2" ] || bad+=("$what changed the user's table: ${chk[1]:-}")
@@ -209,7 +226,8 @@ for c in "${CASES[@]}"; do
 	slurp all "$TMP/s.case/all"
 	sanitizer_check "$all"
 	[ -e "$TMP/s.case/end.out" ] || bad+=("the shell died during the calls: $(tail -c 300 <<<"$all")")
-	mapfile -t start <"$TMP/s.case/start.out"
+	start=
+	[ ! -e "$TMP/s.case/start.out" ] || read -r start <"$TMP/s.case/start.out"
 	[ ! -s "$TMP/s.case/pre" ] || bad+=("the session's attack failed: $(head -c 300 "$TMP/s.case/pre")")
 	if [ "$kind" = twin ]; then
 		# the honest file: the same, with the attack undone by WANT
@@ -222,7 +240,7 @@ for c in "${CASES[@]}"; do
 		if [ "$kind" = twin ]; then
 			slurp got "$TMP/s.case/$n.out"
 			slurp exp "$TMP/s.twin/$n.out"
-			[ "$got" = "$exp" ] ||
+			[ "$got" = "$exp" ] || [[ " $must " == *" $n "* ]] ||
 				bad+=("call $n (${CALLS[$i]#*|}) answers differently: $(head -c 300 "$TMP/s.case/$n.out") / honest: $(head -c 300 "$TMP/s.twin/$n.out")")
 			FAILED=0
 			[[ $got == *"Runtime error"* ]] && FAILED=1
