@@ -573,6 +573,8 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 			row[6] = "ok";
 			if ((row[9] = mg_schema_change_lines(ctx, ch, nch)) == NULL)
 				return roll_back(&s, MG_ENOMEM);
+			/* a snapshot's arrays go as soon as the next one is compared: memory follows the schema, not the steps */
+			mg_schema_release(ctx, &before);
 			before = after;
 			rels = rels_after;
 		}
@@ -805,6 +807,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 							   sc->id, s.st.dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite");
 			if (row[4] == NULL)
 				return roll_back(&s, MG_ENOMEM);
+			mg_schema_release(ctx, &before);
 			before = up;
 			continue;
 		}
@@ -853,6 +856,9 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		}
 		row[3] = diffs != NULL ? "difference" : "ok";
 		row[4] = diffs;
+		mg_schema_release(ctx, &before);
+		mg_schema_release(ctx, &up);
+		mg_schema_release(ctx, &after_down);
 		before = again;
 	}
 	return roll_back(&s, MG_OK);
