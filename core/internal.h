@@ -1012,6 +1012,10 @@ typedef struct mg_schema {
 	size_t ngroups;
 	size_t gcap;            /* groups allocated */
 	long long stamp;        /* SQLite: schema_version when read; -1 unknown */
+	/* PostgreSQL: the relations (oids) read again since the snapshot it was built on, or all */
+	char **changed;
+	size_t nchanged;
+	bool changed_all;
 } mg_schema;
 
 /*
@@ -1021,6 +1025,12 @@ typedef struct mg_schema {
  * give equal rows whatever order their objects were made in.
  */
 int mg_schema_read(mg_schema *out, mg_state *st);
+/*
+ * mg_schema_read for the first of a series of snapshots, each built on
+ * the last with mg_schema_reread (a rehearsal): on PostgreSQL it starts
+ * the host's watch of what changes (schema_changes).
+ */
+int mg_schema_read_first(mg_schema *out, mg_state *st);
 /*
  * mg_schema_read after a change, reading again only what changed since
  * prev (an earlier snapshot of this database in the same context): on

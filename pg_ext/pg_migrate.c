@@ -262,6 +262,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -342,6 +343,7 @@ typedef struct host_state
 	long		stmt_ms;		/* statement_timeout per body; 0: off */
 	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
 	bool		online_lock;	/* a session-level hold of the migration lock (online step) */
+	bool		watching;		/* schema_changes has started the watch for this call */
 } host_state;
 
 /*
@@ -2199,6 +2201,135 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* schema_changes: what a rehearsed step changed                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A rehearsal reads the schema again after every step.  To read only
+ * what the step changed, the host watches the cache invalidations the
+ * backend processes: a change of a relation's definition (columns,
+ * defaults, constraints, indexes, triggers, rules, name) must invalidate
+ * its relcache entry, which caches all of these, so a relcache callback
+ * sees every relation a step touched: the step's own changes at each
+ * CommandCounterIncrement, other sessions' when their messages arrive.
+ * Syscache callbacks mark what is not a relation: types and enums,
+ * functions, sequences' parameters; a schema, collation or operator (or
+ * a reset of every cache) marks everything.  PostgreSQL cannot
+ * unregister a callback: they are registered once per backend, record
+ * only while a call watches, into a static record that never allocates
+ * and overflows to "everything".
+ */
+#define WATCH_MAX 1024
+
+static bool watch_registered = false;
+static bool watch_on = false;
+static int	watch_n = 0;
+static Oid	watch_rels[WATCH_MAX];
+static unsigned watch_what = 0;
+
+static void
+watch_relcache(Datum arg, Oid relid)
+{
+	(void) arg;
+	if (!watch_on)
+		return;
+	if (!OidIsValid(relid) || watch_n == WATCH_MAX)
+		watch_what |= MG_CHANGED_ALL;
+	else if (watch_n == 0 || watch_rels[watch_n - 1] != relid)
+		watch_rels[watch_n++] = relid;
+}
+
+static void
+watch_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) cacheid;
+	(void) hashvalue;
+	if (watch_on)
+		watch_what |= DatumGetUInt32(arg);
+}
+
+static void
+watch_register(void)
+{
+	static const struct
+	{
+		int			cache;
+		unsigned	what;
+	}			caches[] = {
+		{TYPEOID, MG_CHANGED_TYPES}, {ENUMOID, MG_CHANGED_TYPES}, {ENUMTYPOIDNAME, MG_CHANGED_TYPES},
+		{PROCOID, MG_CHANGED_FUNCTIONS}, {SEQRELID, MG_CHANGED_SEQUENCES},
+		{NAMESPACEOID, MG_CHANGED_ALL}, {COLLOID, MG_CHANGED_ALL}, {OPEROID, MG_CHANGED_ALL},
+	};
+
+	if (watch_registered)
+		return;
+	CacheRegisterRelcacheCallback(watch_relcache, (Datum) 0);
+	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++)
+		CacheRegisterSyscacheCallback(caches[i].cache, watch_syscache, UInt32GetDatum(caches[i].what));
+	watch_registered = true;
+}
+
+static int
+watch_oid_cmp(const void *a, const void *b)
+{
+	Oid			x = *(const Oid *) a, y = *(const Oid *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The call's context is going: stop watching (the call may have ended by an error). */
+static void
+watch_forget(void *arg)
+{
+	host_state *hs = arg;
+
+	if (hs->watching)
+		watch_on = false;
+	hs->watching = false;
+}
+
+static int
+host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what)
+{
+	host_state *hs = ud;
+	size_t		n = 0;
+
+	*rels = NULL;
+	*nrels = 0;
+	if (!hs->watching)
+	{
+		watch_register();
+		hs->watching = true;
+		watch_on = true;
+		watch_n = 0;
+		watch_what = 0;
+		*what = MG_CHANGED_ALL;
+		return MG_OK;
+	}
+	/* the last statement's invalidations are processed at the next command */
+	if (hs->in_unit && !hs->unit_aborted)
+		CommandCounterIncrement();
+	*what = watch_what;
+	if (watch_n > 0)
+	{
+		qsort(watch_rels, watch_n, sizeof(Oid), watch_oid_cmp);
+		if ((*rels = mg_alloc(ctx, watch_n * sizeof(char *))) == NULL)
+			return MG_ENOMEM;
+		for (int i = 0; i < watch_n; i++)
+		{
+			if (n > 0 && watch_rels[i] == watch_rels[i - 1])
+				continue;
+			if (((*rels)[n++] = mg_printf(ctx, "%u", watch_rels[i])) == NULL)
+				return MG_ENOMEM;
+		}
+	}
+	*nrels = n;
+	watch_n = 0;
+	watch_what = 0;
+	return MG_OK;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -2212,6 +2343,10 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 		MemoryContextCallback *cb = MemoryContextAlloc(priv, sizeof(*cb));
 
 		cb->func = open_unit_forget;
+		cb->arg = hs;
+		MemoryContextRegisterResetCallback(priv, cb);
+		cb = MemoryContextAlloc(priv, sizeof(*cb));
+		cb->func = watch_forget;
 		cb->arg = hs;
 		MemoryContextRegisterResetCallback(priv, cb);
 	}
@@ -2231,6 +2366,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->limits = host_limits;
 	host->sleep = host_sleep;
 	host->wait = host_wait;
+	host->schema_changes = host_schema_changes;
 }
 
 /*
