@@ -297,11 +297,17 @@ group_cmp(const void *x, const void *y)
 	return strcmp((*(mg_sgroup *const *) x)->key, (*(mg_sgroup *const *) y)->key);
 }
 
-/* SQLite's key of an object: "<type> <name>" (a trigger may share a table's name). */
+/*
+ * key against "<type> <name>" (SQLite's key of an object: a trigger may
+ * share a table's name), or against name itself when type is NULL.
+ */
 static int
 object_key_cmp(const char *key, const char *type, const char *name)
 {
 	const unsigned char *k = (const unsigned char *) key, *t = (const unsigned char *) type;
+
+	if (type == NULL)
+		return strcmp(key, name);
 
 	for (; *t; k++, t++)
 		if (*k != *t)
@@ -311,7 +317,7 @@ object_key_cmp(const char *key, const char *type, const char *name)
 	return strcmp((const char *) k + 1, name);
 }
 
-/* The group of key (type, name) in v (sorted by key), or NULL. */
+/* The group of key (type, name) in v (sorted by key), or NULL; type NULL: the key is name. */
 static mg_sgroup *
 find_object(mg_sgroup *const *v, size_t n, const char *type, const char *name)
 {
@@ -1021,21 +1027,7 @@ map_group(group_map *m, const char *key)
 static mg_sgroup *
 find_group(const mg_schema *prev, const char *key)
 {
-	size_t lo = 0, hi = prev->ngroups;
-
-	while (lo < hi)
-	{
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(prev->groups[mid]->key, key);
-
-		if (c == 0)
-			return prev->groups[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return find_object(prev->groups, prev->ngroups, NULL, key);
 }
 
 /* The kind's static name (rows keep no copy of it). */
