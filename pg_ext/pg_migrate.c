@@ -345,6 +345,9 @@ typedef struct host_state
 	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
 	bool		online_lock;	/* a session-level hold of the migration lock (online step) */
 	bool		watching;		/* schema_changes has started the watch for this call */
+	struct watch_rowtype *rowtypes;	/* row types of the relations seen (in priv) */
+	int			nrowtypes;
+	int			rowtypes_cap;
 } host_state;
 
 /*
@@ -2229,6 +2232,23 @@ static int	watch_n = 0;
 static Oid	watch_rels[WATCH_MAX];
 static unsigned watch_what = 0;
 
+/*
+ * TYPEOID invalidations, by hash value: creating, renaming or dropping a
+ * relation also changes its row type and that type's array, which are
+ * no news (the relation is read again, and whatever uses its row type).
+ * Only a type no relation explains makes the types read again.  The row
+ * types of the relations seen in this call are remembered, so that
+ * dropping one is explained too.
+ */
+static int	watch_ntypes = 0;
+static uint32 watch_types[WATCH_MAX];
+
+typedef struct watch_rowtype
+{
+	Oid			rel;
+	uint32		hash[2];		/* its row type's and that type's array's */
+} watch_rowtype;
+
 static void
 watch_relcache(Datum arg, Oid relid)
 {
@@ -2244,9 +2264,11 @@ watch_relcache(Datum arg, Oid relid)
 static void
 watch_syscache(Datum arg, int cacheid, uint32 hashvalue)
 {
-	(void) cacheid;
-	(void) hashvalue;
-	if (watch_on)
+	if (!watch_on)
+		return;
+	if (cacheid == TYPEOID && hashvalue != 0 && watch_ntypes < WATCH_MAX)
+		watch_types[watch_ntypes++] = hashvalue;
+	else
 		watch_what |= DatumGetUInt32(arg);
 }
 
@@ -2290,6 +2312,82 @@ watch_forget(void *arg)
 	hs->watching = false;
 }
 
+/*
+ * The row type hashes of relation rel, remembered in hs->rowtypes (in
+ * priv) while it exists, found there once it is gone; false when not
+ * known (a relation dropped that this call never saw).
+ */
+static bool
+rowtype_hashes(host_state *hs, Oid rel, uint32 *hash)
+{
+	Oid			type = get_rel_type_id(rel);
+	watch_rowtype *r;
+	int			i;
+
+	for (i = 0; i < hs->nrowtypes; i++)
+		if (hs->rowtypes[i].rel == rel)
+			break;
+	if (!OidIsValid(type))
+	{
+		if (i == hs->nrowtypes)
+			return false;
+		hash[0] = hs->rowtypes[i].hash[0];
+		hash[1] = hs->rowtypes[i].hash[1];
+		return true;
+	}
+	hash[0] = GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(type));
+	hash[1] = OidIsValid(get_array_type(type)) ?
+		GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(get_array_type(type))) : 0;
+	if (i == hs->nrowtypes)
+	{
+		if (hs->nrowtypes == hs->rowtypes_cap)
+		{
+			int			cap = hs->rowtypes_cap ? hs->rowtypes_cap * 2 : 64;
+
+			hs->rowtypes = hs->rowtypes == NULL ?
+				MemoryContextAlloc(hs->priv, cap * sizeof(watch_rowtype)) :
+				repalloc(hs->rowtypes, cap * sizeof(watch_rowtype));
+			hs->rowtypes_cap = cap;
+		}
+		hs->nrowtypes++;
+	}
+	r = &hs->rowtypes[i];
+	r->rel = rel;
+	r->hash[0] = hash[0];
+	r->hash[1] = hash[1];
+	return true;
+}
+
+/* Whether every TYPEOID invalidation seen is a row type (or its array) of a relation in rels. */
+static bool
+types_explained(host_state *hs, const Oid *rels, int nrels)
+{
+	uint32		known[2 * WATCH_MAX];
+	int			nknown = 0;
+
+	for (int i = 0; i < nrels; i++)
+	{
+		uint32		hash[2];
+
+		if (i > 0 && rels[i] == rels[i - 1])
+			continue;
+		if (!rowtype_hashes(hs, rels[i], hash))
+			continue;
+		known[nknown++] = hash[0];
+		known[nknown++] = hash[1];
+	}
+	for (int t = 0; t < watch_ntypes; t++)
+	{
+		bool		found = false;
+
+		for (int k = 0; k < nknown && !found; k++)
+			found = known[k] == watch_types[t];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static int
 host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what)
 {
@@ -2304,6 +2402,7 @@ host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned
 		hs->watching = true;
 		watch_on = true;
 		watch_n = 0;
+		watch_ntypes = 0;
 		watch_what = 0;
 		*what = MG_CHANGED_ALL;
 		return MG_OK;
@@ -2311,10 +2410,14 @@ host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned
 	/* the last statement's invalidations are processed at the next command */
 	if (hs->in_unit && !hs->unit_aborted)
 		CommandCounterIncrement();
+	if (watch_n > 1)
+		qsort(watch_rels, watch_n, sizeof(Oid), watch_oid_cmp);
+	if (watch_ntypes > 0 && !types_explained(hs, watch_rels, watch_n))
+		watch_what |= MG_CHANGED_TYPES;
+	watch_ntypes = 0;
 	*what = watch_what;
 	if (watch_n > 0)
 	{
-		qsort(watch_rels, watch_n, sizeof(Oid), watch_oid_cmp);
 		if ((*rels = mg_alloc(ctx, watch_n * sizeof(char *))) == NULL)
 			return MG_ENOMEM;
 		for (int i = 0; i < watch_n; i++)
