@@ -2535,8 +2535,9 @@ explain_relative_path(mg_ctx *ctx)
 	snprintf(where, sizeof(where),
 			 "The server resolves a relative path against its data directory, \"%s\", and reads the files as the operating-system user \"%s\", not as the client.",
 			 DataDir, user);
-	mg_error_detail(ctx, "%s", where);	/* after the engine's detail, if any */
-	err->hint[0] = '\0';		/* the engine's hint assumed the client's directory */
+	err->detail[0] = '\0';		/* the engine named the process's directory: this is the whole story */
+	mg_error_detail(ctx, "%s", where);
+	err->hint[0] = '\0';
 	mg_error_hint(ctx, "Give the absolute path of a directory the server can read, or add the scripts from their text with migrate_add(script, filename), which needs no server-side file.");
 }
 
@@ -2561,7 +2562,8 @@ migrate_load_1_0(PG_FUNCTION_ARGS)
 	call_open(&c, false);
 	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
 	if (rc != MG_OK && !is_absolute_path(path) &&
-		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0)
+		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0 &&
+		strncmp(mg_ctx_error(c.ctx)->message, "could not open", 14) == 0)
 		explain_relative_path(c.ctx);
 	return call_text_result(&c, fcinfo, rc, report);
 }

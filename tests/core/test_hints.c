@@ -1,0 +1,343 @@
+/*
+ * test_hints.c -- every hint the core gives, in the case it fires in.
+ *
+ * A hint is the user's next step: it must fit the case (the right sign,
+ * a branch that exists, not the argument that just failed, a SQL call
+ * rather than an Alembic command line).  One row per hint site: the
+ * catalog (fixture), the steps that bring the database to the case, the
+ * call that fails, its SQLSTATE and its exact hint.  Each row also checks
+ * that the failing call changed nothing.  The rows, by file:line of the
+ * hint's site, are the coverage list: a hint site without a row is named
+ * at the end of the table with the reason it has none.
+ */
+#include "tap.h"
+#include "sqlite_host.h"
+
+#include <unistd.h>
+
+/* ---- fixtures: the catalogs the cases start from ------------------------ */
+
+#define BODY(id) \
+	"-- migrate:upgrade\nCREATE TABLE t_" id " (a INTEGER);\n" \
+	"-- migrate:downgrade\nDROP TABLE t_" id ";\n"
+#define REV(id, down, hdr) \
+	"-- revision " id "\n--\n-- Revision ID: " id "\n-- Revises: " down "\n" hdr "\n" BODY(id)
+
+/* a1 <- a2 <- a3, no labels */
+static const char *const linear[] = {
+	REV("a1", "", ""), REV("a2", "a1", ""), REV("a3", "a2", ""), NULL
+};
+/* b1 <- {b2, b3}: one lineage, two heads, no labels (Backend.AI's shape) */
+static const char *const diverged[] = {
+	REV("b1", "", ""), REV("b2", "b1", ""), REV("b3", "b1", ""), NULL
+};
+/*
+ * gxy: g1 <- g2 <- {g3, g4} <- g5 (a merge); tsi: t1 <- t2 (t2 depends
+ * on g3); release tags 1.0 (g1) and 2.0 (g2).
+ */
+static const char *const branches[] = {
+	REV("g1", "", "-- Branch Labels: gxy\n-- Tags: release_1.0\n"),
+	REV("g2", "g1", "-- Tags: release_2.0\n"),
+	REV("g3", "g2", ""), REV("g4", "g2", ""),
+	REV("g5", "g3, g4", ""),
+	REV("t1", "", "-- Branch Labels: tsi\n"),
+	REV("t2", "t1", "-- Depends On: g3\n"),
+	NULL
+};
+/* two labelled bases: e1 (left), f1 (right): '+1' from nothing forks, a label settles it */
+static const char *const sample_bases[] = {
+	REV("e1", "", "-- Branch Labels: left\n"), REV("f1", "", "-- Branch Labels: right\n"), NULL
+};
+/* ids that share a prefix of four: gxy 1a2b3c4d5e6f; tsi 5555bbbb0001 <- 5555bbbb0002 */
+static const char *const long_ids[] = {
+	REV("1a2b3c4d5e6f", "", "-- Branch Labels: gxy\n"),
+	REV("5555bbbb0001", "", "-- Branch Labels: tsi\n"), REV("5555bbbb0002", "5555bbbb0001", ""), NULL
+};
+/* two unlabelled lineages: c1 <- c2 and d1 <- d2 */
+static const char *const two_bases[] = {
+	REV("c1", "", ""), REV("c2", "c1", ""), REV("d1", "", ""), REV("d2", "d1", ""), NULL
+};
+
+static const char *const *const fixtures[] = {NULL, linear, diverged, branches, two_bases, sample_bases, long_ids};
+enum {F_EMPTY, F_LINEAR, F_DIVERGED, F_BRANCHES, F_TWO_BASES, F_SAMPLE_BASES, F_LONG_IDS};
+
+/* ---- running a call by name ---------------------------------------------- */
+
+/* Split s at sep into at most max fields ("~" is NULL); returns the count. */
+static int
+split(char *s, char sep, char **f, int max)
+{
+	int n = 0;
+
+	if (s == NULL)
+		return 0;
+	while (n < max)
+	{
+		char *e = strchr(s, sep);
+
+		f[n++] = strcmp(s, "~") == 0 && e == NULL ? NULL : s;
+		if (e == NULL)
+			break;
+		*e = '\0';
+		if (strcmp(f[n - 1] ? f[n - 1] : "", "~") == 0)
+			f[n - 1] = NULL;
+		s = e + 1;
+	}
+	return n;
+}
+
+static int
+relation(mg_ctx *ctx, mg_relation rel, char **f, int nf)
+{
+	mg_table t;
+
+	return mg_cmd_relation(&t, ctx, &host, rel, nf > 0 ? f[0] : NULL, nf > 1 ? f[1] : NULL);
+}
+
+/*
+ * Run call (a command's SQL name without "migrate_") with arg: fields
+ * separated by '|' ("~" for NULL); for "add", scripts separated by '\f',
+ * each optionally "@filename\n" first.  Returns the command's code.
+ */
+static int
+run_call(mg_ctx *ctx, const char *call, const char *arg_in)
+{
+	static char argbuf[16384];
+	char *f[8] = {0};
+	char *out = NULL;
+	int nf, ok_;
+	mg_rows rows;
+
+	snprintf(argbuf, sizeof(argbuf), "%s", arg_in ? arg_in : "~");
+	if (strcmp(call, "add") == 0)
+	{
+		const char *texts[8], *names[8];
+		int n = split(argbuf, '\f', f, 8);
+
+		for (int i = 0; i < n; i++)
+		{
+			names[i] = NULL;
+			texts[i] = f[i];
+			if (f[i][0] == '@')
+			{
+				char *nl = strchr(f[i], '\n');
+
+				*nl = '\0';
+				names[i] = f[i] + 1;
+				texts[i] = nl + 1;
+			}
+		}
+		return mg_cmd_add(&out, ctx, &host, (size_t) n, texts, names);
+	}
+	nf = split(argbuf, '|', f, 8);
+	if (strcmp(call, "load") == 0)
+		return mg_cmd_load(&out, ctx, &host, f[0]);
+	if (strcmp(call, "upgrade") == 0)
+		return mg_cmd_upgrade(&out, ctx, &host, f[0]);
+	if (strcmp(call, "upgrade_steps") == 0)
+	{
+		const char **ids;
+		size_t n;
+
+		return mg_cmd_upgrade_plan(&ids, &n, &out, ctx, &host, f[0]);
+	}
+	if (strcmp(call, "upgrade_step") == 0)
+		return mg_cmd_upgrade_step(&out, ctx, &host, f[0]);
+	if (strcmp(call, "downgrade") == 0)
+		return mg_cmd_downgrade(&out, ctx, &host, f[0]);
+	if (strcmp(call, "stamp") == 0)
+		return mg_cmd_stamp(&out, ctx, &host, f[0], nf > 1 && f[1] && strcmp(f[1], "1") == 0);
+	if (strcmp(call, "upgrade_sql") == 0)
+		return mg_cmd_upgrade_sql(&out, ctx, &host, f[0]);
+	if (strcmp(call, "downgrade_sql") == 0)
+		return mg_cmd_downgrade_sql(&out, ctx, &host, f[0]);
+	if (strcmp(call, "history") == 0)
+		return mg_cmd_history(&rows, ctx, &host, f[0], 0);
+	if (strcmp(call, "show") == 0)
+		return mg_cmd_show(&out, ctx, &host, f[0]);
+	if (strcmp(call, "current") == 0)
+		return mg_cmd_current(&rows, ctx, &host);
+	if (strcmp(call, "heads") == 0)
+		return mg_cmd_heads(&rows, ctx, &host);
+	if (strcmp(call, "check") == 0)
+		return mg_cmd_check(&out, &ok_, ctx, &host);
+	if (strcmp(call, "verify") == 0)
+		return mg_cmd_verify(&out, ctx, &host, f[0] && strcmp(f[0], "1") == 0);
+	if (strcmp(call, "init") == 0)
+		return mg_cmd_init(&out, ctx, &host);
+	if (strcmp(call, "graph") == 0)
+		return mg_cmd_graph(&out, ctx, &host, f[0]);
+	if (strcmp(call, "wait") == 0)
+		return mg_cmd_wait(&out, ctx, &host, f[0], nf > 1 && f[1] ? atol(f[1]) : 0);
+	if (strcmp(call, "config") == 0)
+		return nf > 2 ? mg_cmd_config_write(&out, ctx, &host, f[0], f[1], f[2] && strcmp(f[2], "1") == 0)
+			: mg_cmd_config(&out, ctx, &host, f[0], nf > 1 ? f[1] : NULL);
+	if (strcmp(call, "revision") == 0 || strcmp(call, "merge") == 0)
+	{
+		mg_revision_args a;
+
+		memset(&a, 0, sizeof(a));
+		if (strcmp(call, "merge") == 0)
+		{
+			a.head = f[0];
+			a.message = nf > 1 ? f[1] : NULL;
+			a.rev_id = nf > 2 ? f[2] : NULL;
+			return mg_cmd_merge(&out, ctx, &host, &a);
+		}
+		a.message = f[0];
+		a.head = nf > 1 ? f[1] : NULL;
+		a.rev_id = nf > 2 ? f[2] : NULL;
+		a.branch_label = nf > 3 ? f[3] : NULL;
+		a.depends_on = nf > 4 ? f[4] : NULL;
+		a.splice = nf > 5 && f[5] && strcmp(f[5], "1") == 0;
+		a.dir = nf > 6 ? f[6] : NULL;
+		return mg_cmd_revision(&out, ctx, &host, &a);
+	}
+	if (strcmp(call, "plan") == 0)
+		return relation(ctx, MG_REL_PLAN, f, nf);
+	if (strcmp(call, "rehearse") == 0)
+		return relation(ctx, MG_REL_REHEARSE, f, nf);
+	if (strcmp(call, "stairway") == 0)
+		return relation(ctx, MG_REL_STAIRWAY, f, nf);
+	printf("Bail out! unknown call %s\n", call);
+	exit(1);
+}
+
+/* ---- the cases ------------------------------------------------------------- */
+
+typedef struct hint_case {
+	const char *site;     /* the hint's file:line, for the coverage list */
+	int fixture;
+	const char *steps;    /* setup: "call arg" lines, or "sql <statement>" */
+	const char *call;
+	const char *arg;
+	const char *sqlstate;
+	const char *hint;     /* the exact hint */
+} hint_case;
+
+static const hint_case cases[] = {
+	/* resolve.c: identifiers */
+	{"resolve.c multiple heads, single argument", F_BRANCHES, "upgrade heads", "downgrade", "heads", "21000",
+	 "This argument takes one revision: name one of the heads (g5 or t2) or one branch's head ('gxy@head' or 'tsi@head')."},
+	{"resolve.c multiple heads, labelled", F_BRANCHES, "", "upgrade", "head", "21000",
+	 "Use 'gxy@head' or 'tsi@head' for one branch, or 'heads' for all of them."},
+	{"resolve.c multiple heads, unlabelled", F_DIVERGED, "", "upgrade", "head", "21000",
+	 "No branch label tells these heads apart: use 'heads' for all of them, or merge them with SELECT migrate_merge('b2,b3', 'merge heads')."},
+	{"resolve.c no such branch", F_BRANCHES, "", "upgrade", "nosuch@head", "42704",
+	 "Put one of the catalog's branch labels before the '@': 'gxy' or 'tsi'."},
+	{"resolve.c not on that branch (prefix)", F_BRANCHES, "", "upgrade", "tsi@g", "42704",
+	 "SELECT revision FROM migrate_history() lists the revisions of the catalog."},
+	{"resolve.c no such revision", F_BRANCHES, "", "upgrade", "zzzz", "42704",
+	 "SELECT revision FROM migrate_history() lists the revisions of the catalog."},
+	{"resolve.c no such revision, short", F_BRANCHES, "", "upgrade", "g", "42704",
+	 "SELECT revision FROM migrate_history() lists the revisions of the catalog."},
+	{"resolve.c not on that branch", F_BRANCHES, "", "upgrade", "tsi@g2", "42704",
+	 "Drop the 'tsi@' prefix, or name a revision of branch 'tsi'."},
+	{"resolve.c ambiguous walk up, unlabelled", F_BRANCHES, "", "upgrade", "g2+1", "22023",
+	 "No branch label tells these revisions apart: give an absolute target, g3 or g4."},
+	{"resolve.c ambiguous walk down", F_BRANCHES, "", "downgrade", "g5-1", "22023",
+	 "A walk down from a merge point has no single next revision, whichever branch is named: give an absolute target, g3 or g4."},
+	{"resolve.c ambiguous walk, labelled", F_BRANCHES, "upgrade g5", "downgrade", "gxy@-1", "22023",
+	 "Branch 'gxy' itself merges here, so naming it does not settle the walk: give an absolute target, g3 or g4."},
+	{"resolve.c didn't produce, upgrade", F_LINEAR, "upgrade heads", "upgrade", "+1", "22023",
+	 "Use a smaller step, or 'heads' to upgrade to the head."},
+	{"resolve.c didn't produce, downgrade +", F_LINEAR, "upgrade heads", "downgrade", "+1", "22023",
+	 "Write '-1' to downgrade, or go up with migrate_upgrade('+1')."},
+	{"resolve.c didn't produce, downgrade", F_LINEAR, "upgrade a1", "downgrade", "-2", "22023",
+	 "Use a smaller step, or 'base' to downgrade every revision."},
+	{"resolve.c walked too far", F_LINEAR, "", "upgrade", "a1+5", "22023",
+	 "Use a smaller step."},
+	{"resolve.c multiple currents", F_BRANCHES, "upgrade g2\nupgrade t1", "upgrade", "+1", "22023",
+	 "Name the branch to move on, as in 'gxy@+1' or 'tsi@+1', or give an absolute target."},
+	{"resolve.c multiple currents, unlabelled", F_TWO_BASES, "upgrade c1\nupgrade d1", "upgrade", "+1", "22023",
+	 "Name the revision to move from, as in 'c1+1' or 'd1+1', or give an absolute target."},
+	{"resolve.c branch relative, two currents", F_BRANCHES, "upgrade g3\nupgrade g4", "downgrade", "gxy@-1", "22023",
+	 "Name the revision to move from, as in 'g3-1' or 'g4-1', or give an absolute target."},
+	{"resolve.c ambiguous walk up, a label settles", F_SAMPLE_BASES, "", "upgrade", "+1", "22023",
+	 "Name the branch to follow, as in 'left@+1' or 'right@+1', or give an absolute target: e1 or f1."},
+	{"resolve.c no such branch, no labels", F_LINEAR, "", "upgrade", "nosuch@head", "42704",
+	 "The catalog has no branch labels: drop the 'nosuch@' prefix, or put a revision id before the '@'."},
+	{"resolve.c upgrade -1", F_LINEAR, "upgrade a2", "upgrade", "-1", "22023",
+	 "An upgrade walks up: write '+1', or go down with migrate_downgrade('-1')."},
+	{"resolve.c downgrade -1 at base", F_LINEAR, "", "downgrade", "-1", "22023",
+	 "There is nothing to downgrade: check that this is the database you meant."},
+	{"resolve.c ambiguous prefix (long ids)", F_LONG_IDS, "", "upgrade", "5555", "21000",
+	 "Give more characters of the revision id."},
+	{"resolve.c prefix not on branch (long ids)", F_LONG_IDS, "", "upgrade", "tsi@1a2b", "42704",
+	 "Drop the 'tsi@' prefix, or name a revision of branch 'tsi'."},
+	{"resolve.c branch relative", F_BRANCHES, "upgrade g5", "downgrade", "tsi@-1", "22023",
+	 "Nothing of branch 'tsi' is applied, so there is nothing to downgrade on it; SELECT * FROM migrate_current() lists the revisions that are."},
+	{"resolve.c rows", F_LINEAR, "upgrade heads\nsql INSERT INTO alembic_version VALUES ('zz9')", "upgrade", "heads", "42704",
+	 "Load the scripts that include revision zz9 (migrate_load or migrate_add) and try again."},
+};
+
+static void
+run_case(const hint_case *c)
+{
+	char before[8192], steps[4096];
+	mg_ctx *ctx;
+	const mg_error *e;
+	int rc;
+
+	db_open();
+	if (fixtures[c->fixture] != NULL)
+	{
+		const char *const *s = fixtures[c->fixture];
+		size_t n = 0;
+		char *out;
+
+		while (s[n] != NULL)
+			n++;
+		ctx = new_ctx();
+		if (mg_cmd_add(&out, ctx, &host, n, s, NULL) != MG_OK)
+		{
+			printf("Bail out! %s: fixture: %s\n", c->site, mg_ctx_error(ctx)->message);
+			exit(1);
+		}
+		mg_ctx_free(ctx);
+	}
+	snprintf(steps, sizeof(steps), "%s", c->steps);
+	for (char *line = strtok(steps, "\n"); line != NULL; line = strtok(NULL, "\n"))
+	{
+		char *sp = strchr(line, ' ');
+
+		if (sp != NULL)
+			*sp++ = '\0';
+		if (strcmp(line, "sql") == 0)
+		{
+			db_exec(sp);
+			continue;
+		}
+		ctx = new_ctx();
+		if (run_call(ctx, line, sp) != MG_OK)
+		{
+			printf("Bail out! %s: step %s: %s\n", c->site, line, mg_ctx_error(ctx)->message);
+			exit(1);
+		}
+		mg_ctx_free(ctx);
+	}
+	snprintf(before, sizeof(before), "%s", db_state());
+	ctx = new_ctx();
+	rc = run_call(ctx, c->call, c->arg);
+	e = mg_ctx_error(ctx);
+	if (!ok(rc != MG_OK, "%s: %s('%s') fails", c->site, c->call, c->arg ? c->arg : "NULL"))
+		is_str("", "x", "%s: (skipped)", c->site);
+	else
+	{
+		if (!is_str(e->sqlstate, c->sqlstate, "%s: SQLSTATE", c->site))
+			printf("#   message: %s\n", e->message);
+		if (!is_str(e->hint, c->hint, "%s: hint", c->site))
+			printf("#   message: %s\n#   detail: %s\n", e->message, e->detail);
+	}
+	is_str(db_state(), before, "%s: nothing changed", c->site);
+	mg_ctx_free(ctx);
+	db_close();
+}
+
+int
+main(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+	return done_testing();
+}
