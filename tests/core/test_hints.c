@@ -10,10 +10,12 @@
  * hint's site, are the coverage list: a hint site without a row is named
  * at the end of the table with the reason it has none.
  */
+#define _DEFAULT_SOURCE   /* mkdtemp */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "tap.h"
 #include "sqlite_host.h"
-
-#include <unistd.h>
 
 /* ---- fixtures: the catalogs the cases start from ------------------------ */
 
@@ -53,15 +55,45 @@ static const char *const long_ids[] = {
 	REV("1a2b3c4d5e6f", "", "-- Branch Labels: gxy\n"),
 	REV("5555bbbb0001", "", "-- Branch Labels: tsi\n"), REV("5555bbbb0002", "5555bbbb0001", ""), NULL
 };
+/* gxy diverged: h1 (gxy) <- {h2, h3}; tsi: u1 */
+static const char *const gxy_diverged[] = {
+	REV("h1", "", "-- Branch Labels: gxy\n"), REV("h2", "h1", ""), REV("h3", "h1", ""),
+	REV("u1", "", "-- Branch Labels: tsi\n"), NULL
+};
 /* two unlabelled lineages: c1 <- c2 and d1 <- d2 */
 static const char *const two_bases[] = {
 	REV("c1", "", ""), REV("c2", "c1", ""), REV("d1", "", ""), REV("d2", "d1", ""), NULL
 };
 
-static const char *const *const fixtures[] = {NULL, linear, diverged, branches, two_bases, sample_bases, long_ids};
-enum {F_EMPTY, F_LINEAR, F_DIVERGED, F_BRANCHES, F_TWO_BASES, F_SAMPLE_BASES, F_LONG_IDS};
+static const char *const *const fixtures[] = {NULL, linear, diverged, branches, two_bases, sample_bases, long_ids, gxy_diverged};
+enum {F_EMPTY, F_LINEAR, F_DIVERGED, F_BRANCHES, F_TWO_BASES, F_SAMPLE_BASES, F_LONG_IDS, F_GXY_DIVERGED};
 
 /* ---- running a call by name ---------------------------------------------- */
+
+/* A scratch directory for the cases that read or write files: "$TMP" in an argument. */
+static char tmpdir[256];
+
+/* s with every "$TMP" replaced by tmpdir, in buf. */
+static const char *
+subst(char *buf, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	if (s == NULL)
+		return NULL;
+	while (*s && o + 1 < cap)
+	{
+		if (strncmp(s, "$TMP", 4) == 0)
+		{
+			o += (size_t) snprintf(buf + o, cap - o, "%s", tmpdir);
+			s += 4;
+		}
+		else
+			buf[o++] = *s++;
+	}
+	buf[o < cap ? o : cap - 1] = '\0';
+	return buf;
+}
 
 /* Split s at sep into at most max fields ("~" is NULL); returns the count. */
 static int
@@ -108,7 +140,10 @@ run_call(mg_ctx *ctx, const char *call, const char *arg_in)
 	int nf, ok_;
 	mg_rows rows;
 
-	snprintf(argbuf, sizeof(argbuf), "%s", arg_in ? arg_in : "~");
+	if (arg_in == NULL)
+		snprintf(argbuf, sizeof(argbuf), "~");
+	else
+		subst(argbuf, sizeof(argbuf), arg_in);
 	if (strcmp(call, "add") == 0)
 	{
 		const char *texts[8], *names[8];
@@ -267,6 +302,65 @@ static const hint_case cases[] = {
 	 "Drop the 'tsi@' prefix, or name a revision of branch 'tsi'."},
 	{"resolve.c branch relative", F_BRANCHES, "upgrade g5", "downgrade", "tsi@-1", "22023",
 	 "Nothing of branch 'tsi' is applied, so there is nothing to downgrade on it; SELECT * FROM migrate_current() lists the revisions that are."},
+	/* envdir.c, command.c: reading a directory */
+	{"envdir.c relative path not found", F_EMPTY, "", "load", "no_such_dir", "58P01", 
+	 "Give the absolute path of the directory that holds the revision scripts, or add the scripts from their text with migrate_add(script, filename)."},
+	{"envdir.c absolute path not found", F_EMPTY, "", "load", "$TMP/no_such_dir", "58P01", 
+	 "Give the path of an existing directory that holds the revision scripts."},
+	{"envdir.c not a directory", F_EMPTY, "", "load", "$TMP/file", "58P01", 
+	 "Give the directory that holds the revision scripts, not a file."},
+	{"command.c no revision scripts, empty", F_EMPTY, "", "load", "$TMP/empty", "58P01", 
+	 "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one."},
+	{"command.c no revision scripts", F_EMPTY, "", "load", "$TMP/plain", "58P01", 
+	 "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one."},
+	/* args.c: empty identifiers, by argument */
+	{"args.c empty target", F_LINEAR, "", "upgrade", "", "22023", 
+	 "Give a revision id, a branch target such as 'gxy@head', 'heads' or 'base' (a deploy script passes '' when its variable is unset). Nothing was changed."},
+	{"args.c empty range end", F_LINEAR, "", "upgrade_sql", "base:", "22023", 
+	 "Give a revision id, a branch target such as 'gxy@head', 'heads' or 'base' (a deploy script passes '' when its variable is unset). Nothing was changed."},
+	{"args.c empty rev_id", F_LINEAR, "", "revision", "msg|~|", "22023", 
+	 "Give an id of 1 to 32 letters, digits or underscores, or NULL for a new one. Nothing was changed."},
+	{"args.c empty head", F_LINEAR, "", "revision", "msg|", "22023", 
+	 "Give the revision to build on, such as 'gxy@head', or NULL for the head of a catalog that has one. Nothing was changed."},
+	{"args.c empty branch_label", F_LINEAR, "", "revision", "msg|~|~| ", "22023", 
+	 "Give a branch label, or NULL for none. Nothing was changed."},
+	{"args.c empty list item", F_LINEAR, "", "merge", "a1,,a2|msg", "22023", 
+	 "Remove the extra comma, so that every item of \"revisions\" names something. Nothing was changed."},
+	{"args.c empty revisions", F_LINEAR, "", "merge", "|msg", "22023", 
+	 "Name the heads to merge, comma-separated (SELECT line FROM migrate_heads() lists them). Nothing was changed."},
+	/* author.c: migrate_revision, migrate_merge */
+	{"author.c characters not allowed", F_LINEAR, "", "revision", "msg|~|a-b", "42601", 
+	 "A revision id is 1 to 32 letters, digits or underscores: remove the others, or give NULL as rev_id for a new id."},
+	{"author.c invalid id", F_LINEAR, "", "revision", "msg|~|abcdefghijabcdefghijabcdefghijabc", "42601", 
+	 "Shorten it to 32 characters at most, or give NULL as rev_id for a new 12-hex-digit id."},
+	{"author.c id already there", F_LINEAR, "", "revision", "msg|~|a2", "42P17", 
+	 "Give another rev_id, or NULL for a new one."},
+	{"author.c several heads", F_DIVERGED, "", "revision", "msg", "21000",
+	 "Base the revision on one head, as in migrate_revision(message, 'b2'), or merge the heads first with SELECT migrate_merge('b2,b3', 'merge heads')."},
+	{"author.c several heads, branch", F_GXY_DIVERGED, "", "revision", "msg|gxy@head", "21000", 
+	 "Base the revision on one head, as in migrate_revision(message, 'h2'), or merge the heads first with SELECT migrate_merge('h2,h3', 'merge heads')."},
+	{"resolve.c multiple heads, one branch diverged", F_GXY_DIVERGED, "", "upgrade", "head", "21000", 
+	 "Use 'tsi@head' for one branch or 'heads' for all of them; the other heads share their branch: merge them with SELECT migrate_merge('h2,h3', 'merge heads')."},
+	{"author.c duplicate parent", F_DIVERGED, "", "merge", "b2,b2|msg", "22023", 
+	 "Name each parent once."},
+	{"author.c file exists", F_LINEAR, "sh mkdir -p $TMP/exists && touch $TMP/exists/zz1_msg.sql", "revision", "msg|~|zz1|~|~|0|$TMP/exists", "58P01", 
+	 "An existing file is never overwritten: give another rev_id (or NULL for a new one), or move the file away. Nothing was changed."},
+	{"author.c no such directory", F_LINEAR, "", "revision", "msg|~|~|~|~|0|$TMP/nope", "58P01", 
+	 "Create the directory first, or give one that exists. Nothing was changed."},
+	{"author.c message required", F_LINEAR, "", "revision", " ", "22023", 
+	 "Give a short description, as in migrate_revision('add column foo to table bar')."},
+	{"author.c merge message required", F_DIVERGED, "", "merge", "b2,b3| ", "22023", 
+	 "Give a short description, as in migrate_merge('<rev>,<rev>', 'add column foo to table bar')."},
+	{"author.c merge revisions required", F_DIVERGED, "", "merge", "~|msg", "22023", 
+	 "Name the heads, as in migrate_merge('<rev>,<rev>', message), or 'gxy@heads' for every head of a branch."},
+	{"author.c merge of one", F_DIVERGED, "", "merge", "b2|msg", "22023", 
+	 "Name two heads or more, as in migrate_merge('<rev>,<rev>', message); migrate_revision makes a revision with one parent."},
+	{"author.c merge a non-head", F_DIVERGED, "", "merge", "b1,b2|msg", "22023", 
+	 "Merge heads only: SELECT line FROM migrate_heads() lists them."},
+	{"author.c revision on a non-head", F_LINEAR, "", "revision", "msg|a1", "22023", 
+	 "Pass true as splice (migrate_revision's sixth argument) to start a new branch from it, or base the revision on a head: SELECT line FROM migrate_heads() lists them."},
+	{"author.c message reads as a header", F_LINEAR, "", "revision", "msg\nRevises: a1", "42601", 
+	 "Reword that line of the message."},
 	{"resolve.c rows", F_LINEAR, "upgrade heads\nsql INSERT INTO alembic_version VALUES ('zz9')", "upgrade", "heads", "42704",
 	 "Load the scripts that include revision zz9 (migrate_load or migrate_add) and try again."},
 };
@@ -308,6 +402,17 @@ run_case(const hint_case *c)
 			db_exec(sp);
 			continue;
 		}
+		if (strcmp(line, "sh") == 0)
+		{
+			char cmd[2048];
+
+			if (system(subst(cmd, sizeof(cmd), sp)) != 0)
+			{
+				printf("Bail out! %s: %s\n", c->site, cmd);
+				exit(1);
+			}
+			continue;
+		}
 		ctx = new_ctx();
 		if (run_call(ctx, line, sp) != MG_OK)
 		{
@@ -337,7 +442,26 @@ run_case(const hint_case *c)
 int
 main(void)
 {
+	char sql[2048];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_hints.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+	{
+		printf("Bail out! mkdtemp\n");
+		return 1;
+	}
+	/* an empty directory, a directory of plain SQL, a file */
+	snprintf(sql, sizeof(sql), "mkdir %s/empty %s/plain && echo 'SELECT 1;' > %s/plain/x.sql && echo x > %s/file",
+			 tmpdir, tmpdir, tmpdir, tmpdir);
+	if (system(sql) != 0)
+	{
+		printf("Bail out! %s\n", sql);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	snprintf(sql, sizeof(sql), "rm -rf %s", tmpdir);
+	if (system(sql) != 0)
+		printf("# could not remove %s\n", tmpdir);
 	return done_testing();
 }
