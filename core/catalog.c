@@ -1762,7 +1762,7 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 								"unknown version-table operation %d", (int) op->kind);
 	}
 	mg_error_detail(st->ctx, "The version table no longer holds the rows this run read from it.");
-	mg_error_hint(st->ctx, "Check migrate_current() and run the command again.");
+	mg_error_hint(st->ctx, "SELECT * FROM migrate_current() shows the rows as they are now; find what else writes the version table (another tool, a trigger), then run the command again if it is still needed. Nothing was changed.");
 	return MG_EINPUT;
 }
 

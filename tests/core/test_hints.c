@@ -60,13 +60,28 @@ static const char *const gxy_diverged[] = {
 	REV("h1", "", "-- Branch Labels: gxy\n"), REV("h2", "h1", ""), REV("h3", "h1", ""),
 	REV("u1", "", "-- Branch Labels: tsi\n"), NULL
 };
+/* n1: no downgrade section; p1 (on n1): an upgrade for postgresql only */
+static const char *const sections[] = {
+	"-- no way down\n--\n-- Revision ID: n1\n-- Revises:\n\n-- migrate:upgrade\nCREATE TABLE t_n1 (a INTEGER);\n",
+	"-- postgresql only\n--\n-- Revision ID: p1\n-- Revises: n1\n\n-- migrate:upgrade postgresql\nCREATE TABLE t_p1 (a INTEGER);\n"
+	"-- migrate:downgrade\nDROP TABLE t_p1;\n",
+	NULL
+};
+/* x1 <- x2, whose upgrade fails (the table exists) */
+static const char *const failing[] = {
+	REV("x1", "", ""),
+	"-- fails\n--\n-- Revision ID: x2\n-- Revises: x1\n\n-- migrate:upgrade\nCREATE TABLE t_x1 (a INTEGER);\n"
+	"-- migrate:downgrade\n",
+	REV("x3", "x2", ""),
+	NULL
+};
 /* two unlabelled lineages: c1 <- c2 and d1 <- d2 */
 static const char *const two_bases[] = {
 	REV("c1", "", ""), REV("c2", "c1", ""), REV("d1", "", ""), REV("d2", "d1", ""), NULL
 };
 
-static const char *const *const fixtures[] = {NULL, linear, diverged, branches, two_bases, sample_bases, long_ids, gxy_diverged};
-enum {F_EMPTY, F_LINEAR, F_DIVERGED, F_BRANCHES, F_TWO_BASES, F_SAMPLE_BASES, F_LONG_IDS, F_GXY_DIVERGED};
+static const char *const *const fixtures[] = {NULL, linear, diverged, branches, two_bases, sample_bases, long_ids, gxy_diverged, sections, failing};
+enum {F_EMPTY, F_LINEAR, F_DIVERGED, F_BRANCHES, F_TWO_BASES, F_SAMPLE_BASES, F_LONG_IDS, F_GXY_DIVERGED, F_SECTIONS, F_FAILING};
 
 /* ---- running a call by name ---------------------------------------------- */
 
@@ -361,6 +376,94 @@ static const hint_case cases[] = {
 	 "Pass true as splice (migrate_revision's sixth argument) to start a new branch from it, or base the revision on a head: SELECT line FROM migrate_heads() lists them."},
 	{"author.c message reads as a header", F_LINEAR, "", "revision", "msg\nRevises: a1", "42601", 
 	 "Reword that line of the message."},
+	/* catalog.c: the state tables as the engine finds them */
+	{"catalog.c invalid stored setting", F_LINEAR, "upgrade a1\nsql INSERT OR REPLACE INTO migrate_settings (key, value) VALUES ('version_table', 'bad name')", "upgrade", "heads", "22023", "x"},
+	{"catalog.c not a version table", F_LINEAR, "sql CREATE TABLE alembic_version (a INTEGER, b INTEGER)", "upgrade", "heads", "55000", "x"},
+	{"catalog.c corrupt version row", F_LINEAR, "sql CREATE TABLE alembic_version (version_num VARCHAR(32))\nsql INSERT INTO alembic_version VALUES (NULL)", "upgrade", "heads", "55000", "x"},
+	{"catalog.c version rows moved", F_LINEAR, "upgrade a1\nsql CREATE TRIGGER ig BEFORE UPDATE ON alembic_version BEGIN SELECT RAISE(IGNORE); END", "upgrade", "a2", "21000", "x"},
+	{"catalog.c script declares another id", F_LINEAR, "sql UPDATE migrate_catalog SET script = replace(script, 'Revision ID: a3', 'Revision ID: a9') WHERE revision = 'a3'", "upgrade_sql", "a1:a3", "42601", "x"},
+	/* command.c */
+	{"command.c branches names no label", F_BRANCHES, "config branches|nope|0", "upgrade", "~", "42704", "x"},
+	{"command.c no such release", F_BRANCHES, "", "upgrade", "release_9.9", "42704", "x"},
+	{"command.c no release tags", F_LINEAR, "", "upgrade", "release_9.9", "42704", "x"},
+	{"command.c range in a run", F_LINEAR, "", "upgrade", "a1:a2", "22023", "x"},
+	{"command.c range in a downgrade", F_LINEAR, "upgrade heads", "downgrade", "a3:a1", "22023", "x"},
+	{"command.c downgrade target required", F_LINEAR, "", "downgrade", "~", "22023", "x"},
+	{"command.c step not in the catalog", F_LINEAR, "", "upgrade_step", "zz", "55000", "x"},
+	{"command.c step no longer one step away", F_LINEAR, "", "upgrade_step", "a3", "55000", "x"},
+	{"command.c offline downgrade needs a range", F_LINEAR, "", "downgrade_sql", "a1", "22023", "x"},
+	{"command.c offline range ends at several currents", F_TWO_BASES, "upgrade heads", "upgrade_sql", "base:current", "22023", "x"},
+	{"command.c history range without colon", F_LINEAR, "", "history", "a1", "22023", "x"},
+	{"command.c version_table switch", F_LINEAR, "upgrade heads", "config", "version_table|app_version|0", "55000", "x"},
+	{"command.c applied script changed", F_LINEAR, "upgrade heads", "add", REV("a1", "", "-- changed\n"), "55000", "x"},
+	/* emit.c, run.c: sections */
+	{"emit.c no downgrade section (offline)", F_SECTIONS, "", "downgrade_sql", "n1:base", "55000", "x"},
+	{"run.c no downgrade section", F_SECTIONS, "upgrade n1", "downgrade", "base", "55000", "x"},
+	{"run.c no upgrade section for the dialect", F_SECTIONS, "upgrade n1", "upgrade", "p1", "55000", "x"},
+	{"emit.c no upgrade section for the dialect (offline)", F_SECTIONS, "", "upgrade_sql", "n1:p1", "55000", "x"},
+	{"run.c a failing statement", F_FAILING, "", "upgrade", "heads", "XX000", "x"},
+	/* graph_dot.c, limits.c, wait.c */
+	{"graph_dot.c unknown format", F_LINEAR, "", "graph", "svg", "22023", "x"},
+	{"limits.c invalid duration", F_LINEAR, "", "config", "lock_timeout|soon", "22023", "x"},
+	{"wait.c negative timeout", F_LINEAR, "", "wait", "heads|-1", "22023", "x"},
+	{"wait.c timed out", F_LINEAR, "", "wait", "heads|0", "55000", "x"},
+	/* plan.c */
+	{"plan.c downgrade target above", F_LINEAR, "upgrade a1", "downgrade", "a3", "22023", "x"},
+	{"plan.c downgrade target on another branch", F_BRANCHES, "upgrade g3\nupgrade t1", "downgrade", "g4", "22023", "x"},
+	{"plan.c downgrade target at base", F_LINEAR, "", "downgrade", "a2", "22023", "x"},
+	/* rehearse.c */
+	{"rehearse.c bad direction", F_LINEAR, "", "plan", "heads|sideways", "22023", "x"},
+	{"rehearse.c downgrade target required", F_LINEAR, "", "rehearse", "~|downgrade", "22023", "x"},
+	{"rehearse.c range", F_LINEAR, "", "rehearse", "a1:a2", "22023", "x"},
+	{"rehearse.c stairway ends at current", F_LINEAR, "", "stairway", "base:current", "22023", "x"},
+	{"rehearse.c stairway cannot reach its start", F_FAILING, "", "stairway", "x3:x3", "XX000", "x"},
+	/* report.c: history ranges */
+	{"report.c revision@ with no label", F_LINEAR, "", "history", "a2@a2:heads", "22023", "x"},
+	{"report.c range the wrong way", F_LINEAR, "", "history", "a3:a1", "22023", "x"},
+	{"report.c range across branches", F_BRANCHES, "", "history", "g3:g4,t2", "22023", "x"},
+	/* revmap.c: the graph */
+	{"revmap.c overlapping revisions", F_LINEAR, "", "history", "base:a2,a3", "22023", "x"},
+	{"revmap.c duplicate id", F_EMPTY, "", "add", "@one.sql\n" REV("a1", "", "") "\f@two.sql\n" REV("a1", "", "-- other\n"), "42P17", "x"},
+	{"revmap.c branch label used twice", F_BRANCHES, "", "add", REV("z1", "", "-- Branch Labels: gxy\n"), "42P17", "x"},
+	{"revmap.c tag used twice", F_BRANCHES, "", "add", REV("z1", "", "-- Tags: release_1.0\n"), "42P17", "x"},
+	{"revmap.c Revises itself", F_EMPTY, "", "add", REV("z1", "z1", ""), "42P17", "x"},
+	{"revmap.c Revises a missing revision", F_EMPTY, "", "add", REV("z1", "zz", ""), "42P17", "x"},
+	{"revmap.c Depends On itself", F_EMPTY, "", "add", REV("z1", "", "-- Depends On: z1\n"), "42P17", "x"},
+	{"revmap.c Depends On a missing revision", F_EMPTY, "", "add", REV("z1", "", "-- Depends On: zz\n"), "42P17", "x"},
+	{"revmap.c cycle", F_EMPTY, "", "add", REV("z1", "z2", "") "\f" REV("z2", "z1", ""), "42P17", "x"},
+	{"revmap.c dependency cycle", F_EMPTY, "", "add", REV("z1", "", "-- Depends On: z2\n") "\f" REV("z2", "z1", ""), "42P17", "x"},
+	/* script.c: revision scripts */
+	{"script.c no Revision ID", F_EMPTY, "", "add", "-- msg\n-- Revises:\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c no Revises", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c key typo", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- Branch Label: x\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c unknown key", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- Reviewer: Ann\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c duplicate key", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- Revises: a1\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c bad Transactional", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- Transactional: maybe\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c bad section marker", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- migrate:upgarde\n", "42601", "x"},
+	{"script.c unknown dialect", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- migrate:upgrade mysql\n", "42601", "x"},
+	{"script.c repeated section", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\n-- migrate:upgrade\n-- migrate:upgrade\n", "42601", "x"},
+	{"script.c NUL byte", F_EMPTY, "sh mkdir -p $TMP/nul && printf -- '-- m\\n-- Revision ID: z1\\n-- Revises:\\n-- migrate:upgrade\\nSELECT 1;\\000\\n' > $TMP/nul/z1.sql", "load", "$TMP/nul", "22021", "x"},
+	{"script.c statement outside a section", F_EMPTY, "", "add", "-- msg\n-- Revision ID: z1\n-- Revises:\nCREATE TABLE x (a INTEGER);\n", "42601", "x"},
+	/* utf8.c */
+	{"utf8.c script not UTF-8", F_EMPTY, "", "add", "-- caf\xe9\n-- Revision ID: z1\n-- Revises:\n-- migrate:upgrade\n", "22021", "x"},
+	{"utf8.c file name not UTF-8", F_EMPTY, "sh mkdir -p $TMP/latin && printf -- '-- m\\n-- Revision ID: z1\\n-- Revises:\\n-- migrate:upgrade\\n' > $TMP/latin/caf$(printf '\\351').sql", "load", "$TMP/latin", "22021", "x"},
+	/* verify.c: migrate_verify, migrate_init */
+	{"verify.c tables without version rows", F_BRANCHES, "sql CREATE TABLE app (a INTEGER)", "verify", "0", "55000", "x"},
+	{"verify.c legacy without legacy_versions", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)\nsql INSERT INTO migrate_version VALUES ('x', 'y', 180)", "verify", "0", "55000", "x"},
+	{"verify.c legacy table without a row", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)\nconfig legacy_versions|gxy=180,tsi=17", "verify", "0", "55000", "x"},
+	{"verify.c legacy version too new", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)\nsql INSERT INTO migrate_version VALUES ('x', 'y', 181)\nconfig legacy_versions|gxy=180,tsi=17", "verify", "0", "55000", "x"},
+	{"verify.c legacy version too old", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)\nsql INSERT INTO migrate_version VALUES ('x', 'y', 179)\nconfig legacy_versions|gxy=180,tsi=17", "verify", "0", "55000", "x"},
+	{"verify.c legacy version not a number", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version TEXT)\nsql INSERT INTO migrate_version VALUES ('x', 'y', 'v2')\nconfig legacy_versions|gxy=v1,tsi=v1", "verify", "0", "55000", "x"},
+	{"verify.c legacy version to adopt", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)\nsql INSERT INTO migrate_version VALUES ('x', 'y', 180)\nconfig legacy_versions|gxy=180,tsi=180", "verify", "0", "55000", "x"},
+	{"verify.c no revision of a branch", F_BRANCHES, "upgrade tsi@t1", "verify", "0", "55000", "x"},
+	{"verify.c branch tables without rows", F_BRANCHES, "upgrade gxy@head\nsql CREATE TABLE t_t1 (a INTEGER)", "verify", "0", "55000", "x"},
+	{"verify.c branch tables without rows, auto", F_BRANCHES, "upgrade g2\nsql CREATE TABLE t_t1 (a INTEGER)", "verify", "1", "55000", "x"},
+	{"verify.c behind", F_BRANCHES, "upgrade g2\nupgrade tsi@head", "verify", "0", "55000", "x"},
+	{"verify.c diverged", F_DIVERGED, "", "verify", "0", "21000", "x"},
+	{"verify.c empty catalog", F_EMPTY, "", "verify", "0", "55000", "x"},
+	{"verify.c ahead", F_LINEAR, "upgrade heads\nsql UPDATE alembic_version SET version_num = 'zz9'", "verify", "0", "55000", "x"},
+	{"verify.c init on a versioned database", F_LINEAR, "upgrade a1", "init", "", "55000", "x"},
+	{"verify.c init on a legacy database", F_BRANCHES, "sql CREATE TABLE migrate_version (repository_id TEXT, repository_path TEXT, version INTEGER)", "init", "", "55000", "x"},
 	{"resolve.c rows", F_LINEAR, "upgrade heads\nsql INSERT INTO alembic_version VALUES ('zz9')", "upgrade", "heads", "42704",
 	 "Load the scripts that include revision zz9 (migrate_load or migrate_add) and try again."},
 };
