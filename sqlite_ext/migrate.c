@@ -384,9 +384,12 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 		mg_error_hint(ctx, "%s Nothing was changed.", BUSY_HINT);
 	}
 	else if (primary == SQLITE_FULL)
-		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full: "
-					  "free space and rerun. Nothing was changed.");
-	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full, "
+					  "or the database reached PRAGMA max_page_count: free space (or raise the limit) and rerun. Nothing was changed.");
+	else if (primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "Open the database read-write (not with sqlite3 -readonly or mode=ro), and check that "
+					  "the database file, its directory and its journal can be written; then rerun. Nothing was changed.");
+	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN)
 		mg_error_hint(ctx, "Check that the database file, its directory and its journal can be written, "
 					  "and that the disk is sound; then rerun. Nothing was changed.");
 	return MG_EHOST;
