@@ -463,10 +463,10 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 				in_heads = in_heads || cur[i] == trev;
 			if (!in_heads)
 			{
-				mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
-							 "Destination %s is not a valid downgrade target from current head(s)", target);
 				bool above = false;
 
+				mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
+							 "Destination %s is not a valid downgrade target from current head(s)", target);
 				mg_error_detail(ctx, "Revision %s is not below the database's current revision%s.",
 								rid(map, trev), ncurrent == 1 ? "" : "s");
 				/* a target above the database is reached by an upgrade: say so */

@@ -707,7 +707,7 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 		case SPI_ERROR_COPY:
 			mg_error_set(ctx, MG_EHOST, "0A000",
 						 "COPY to or from the client is not allowed in a revision script");
-			mg_error_hint(ctx, "Use COPY with a server file, or INSERT statements.");
+			mg_error_hint(ctx, "Write the rows as INSERT statements, or COPY from a file on the server (which needs pg_read_server_files); nothing was changed.");
 			return MG_EHOST;
 		default:
 			return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "SPI_execute failed: %s",
@@ -2113,7 +2113,7 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 
 			e->hint[0] = '\0';
 			*failed_statement = 1;
-			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
+			mg_error_hint(ctx, "The loopback connection (%s) must reach this server and be allowed by its pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
 						  conninfo);
 		}
 		for (int i = 0; i < b.n; i++)

@@ -6,9 +6,24 @@
  * rather than an Alembic command line).  One row per hint site: the
  * catalog (fixture), the steps that bring the database to the case, the
  * call that fails, its SQLSTATE and its exact hint.  Each row also checks
- * that the failing call changed nothing.  The rows, by file:line of the
- * hint's site, are the coverage list: a hint site without a row is named
- * at the end of the table with the reason it has none.
+ * that the failing call changed nothing.  The rows, named by the hint's
+ * file and case, are the coverage list (docs/decisions.md, "What a hint
+ * says", has the rule a hint follows).  The hosts' own hints are tested
+ * in tests/sqlite/hints.t and tests/pg/hints.t.  Core hints without a row
+ * here, and why:
+ *
+ *   catalog.c  version table not a table (relkind)  PostgreSQL only: tests/pg/hints.t
+ *   catalog.c  untrusted author, foreign owner       PostgreSQL only: trust.t, search_path.t
+ *   run.c      Transactional: false in a function    PostgreSQL only: errors.pg, tests/pg/hints.t
+ *   limits.c   the run was tried N times             hosts with lock limits: tests/pg/locks.t
+ *   catalog.c  "revision ... is not in the catalog"  (two sites) the catalog would have to
+ *              lose a row between two reads of one run, which share a
+ *              transaction: a guard, not reachable from SQL
+ *   online.c   version rows changed during an online step: another session
+ *              must write the version table while the step runs outside
+ *              a transaction, a race no test holds open
+ *   author.c   a directory not writable (EACCES): the tests run as root,
+ *              who writes everywhere; envdir.c's unreadable directory likewise
  */
 #define _DEFAULT_SOURCE   /* mkdtemp */
 #include <stdlib.h>
