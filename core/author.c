@@ -148,6 +148,8 @@ hint_several_heads(mg_ctx *ctx, const mg_revmap *map, const char *spec)
 	const char *at = spec != NULL ? strchr(spec, '@') : NULL;
 	mg_buf ids;
 	char *idtext, *label = NULL;
+	int unique_label = -1, first_label = -1;
+	size_t nunique = 0;
 
 	mg_revmap_real_heads(map, &h, &nh);
 	heads = mg_alloc(ctx, (nh + 1) * sizeof(int));
@@ -162,11 +164,36 @@ hint_several_heads(mg_ctx *ctx, const mg_revmap *map, const char *spec)
 		return;
 	mg_buf_init(&ids, ctx);
 	for (size_t i = 0; i < n; i++)
-		mg_buf_printf(&ids, "%s%s", i ? "," : "", mg_revmap_rev(map, heads[i])->id);
+	{
+		const mg_rev *r = mg_revmap_rev(map, heads[i]);
+
+		mg_buf_printf(&ids, "%s%s", i ? "," : "", r->id);
+		/* a label this head alone carries names it: '<label>@head' */
+		for (size_t j = 0; j < r->nlabels && unique_label < 0; j++)
+		{
+			bool shared = false;
+
+			for (size_t k = 0; k < n && !shared; k++)
+				shared = k != i && mg_rev_has_label(mg_revmap_rev(map, heads[k]), r->labels[j]);
+			if (!shared)
+				unique_label = r->labels[j];
+		}
+		nunique += unique_label >= 0;
+		if (i == 0)
+			first_label = unique_label;
+		unique_label = -1;
+	}
 	if (mg_buf_finish(&ids, &idtext) != MG_OK)
 		return;
-	mg_error_hint(ctx, "Base the revision on one head, as in migrate_revision(message, '%s'), or merge the heads first with SELECT migrate_merge('%s', 'merge heads').",
-				  mg_revmap_rev(map, heads[0])->id, idtext);
+	if (nunique == n)
+		mg_error_hint(ctx, "Base the revision on one branch's head, as in migrate_revision(message, '%s@head').",
+					  mg_revmap_label_name(map, first_label));
+	else if (first_label >= 0)
+		mg_error_hint(ctx, "Base the revision on one head, as in migrate_revision(message, '%s@head'), or merge the heads first with SELECT migrate_merge('%s', 'merge heads').",
+					  mg_revmap_label_name(map, first_label), idtext);
+	else
+		mg_error_hint(ctx, "Base the revision on one head, as in migrate_revision(message, '%s'), or merge the heads first with SELECT migrate_merge('%s', 'merge heads').",
+					  mg_revmap_rev(map, heads[0])->id, idtext);
 }
 
 static int
