@@ -78,11 +78,15 @@
 #   MIGRATE_VALGRIND  "1" in the valgrind pass (the core tests may thin out
 #                     slow sweeps, e.g. fail every Nth allocation only)
 # Every test file is killed after TEST_TIMEOUT seconds (the pg suite as a
-# whole after PG_TIMEOUT).
+# whole after PG_TIMEOUT).  The suites whose files only compute (core,
+# asan-core, valgrind, fuzz: no server, no shared files, no timing) run
+# JOBS files at once (default: the machine's cores); the others run one
+# file at a time, since their concurrency and fault tests time processes
+# against each other.
 #
 # Variables (override on the command line: make CC=clang PROVEFLAGS=-v):
 #   CC CFLAGS CPPFLAGS LDFLAGS TEST_LIBS SANFLAGS AR PROVE PROVEFLAGS VALGRIND
-#   TEST_TIMEOUT PG_TIMEOUT FUZZ_CC FUZZ_FLAGS FUZZ_RUNS FUZZ_SECONDS
+#   TEST_TIMEOUT PG_TIMEOUT JOBS FUZZ_CC FUZZ_FLAGS FUZZ_RUNS FUZZ_SECONDS
 #   FUZZ_TIMEOUT
 
 SHELL := /bin/bash
@@ -107,6 +111,7 @@ VALGRIND = valgrind -q --leak-check=full --error-exitcode=1
 TEST_TIMEOUT = 600
 TIMEOUT = timeout -k 10 $(TEST_TIMEOUT)
 PG_TIMEOUT = 1800
+JOBS = $(shell nproc 2>/dev/null || echo 1)
 
 ASAN_OPTIONS_CORE = detect_leaks=1
 ASAN_OPTIONS_SQLITE = detect_leaks=0
@@ -238,7 +243,7 @@ check:
 # Binaries run directly; .t scripts through perl, which runs a script whose
 # #! line names another interpreter with that interpreter (as prove does).
 check-core: $(TEST_BIN)
-	$(call prove,core,,-e '$(TIMEOUT)',$(TEST_BIN))
+	$(call prove,core,,-j$(JOBS) -e '$(TIMEOUT)',$(TEST_BIN))
 
 check-sqlite: $(SO)
 	$(call prove,sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
@@ -260,7 +265,7 @@ check-pg:
 check-asan-core: $(ASAN_TEST_BIN)
 	$(call prove,asan-core,MIGRATE_SANITIZE=1 \
 		ASAN_OPTIONS=$(ASAN_OPTIONS_CORE) \
-		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT)',$(ASAN_TEST_BIN))
+		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-j$(JOBS) -e '$(TIMEOUT)',$(ASAN_TEST_BIN))
 
 check-asan-sqlite: $(ASAN_SO)
 	$(call prove,asan-sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(ASAN_SO) \
@@ -269,12 +274,12 @@ check-asan-sqlite: $(ASAN_SO)
 		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT) perl',$(SQLITE_TESTS))
 
 check-valgrind: $(TEST_BIN)
-	$(call prove,valgrind,MIGRATE_VALGRIND=1,-e '$(TIMEOUT) $(VALGRIND)',\
+	$(call prove,valgrind,MIGRATE_VALGRIND=1,-j$(JOBS) -e '$(TIMEOUT) $(VALGRIND)',\
 		$(TEST_BIN))
 
 check-fuzz: $(FUZZ_BIN)
 	$(call prove,fuzz,FUZZ_TIMEOUT=$(FUZZ_TIMEOUT),\
-		-e '$(TIMEOUT) tests/fuzz/run.sh --runs $(FUZZ_RUNS)',$(FUZZ_BIN))
+		-j$(JOBS) -e '$(TIMEOUT) tests/fuzz/run.sh --runs $(FUZZ_RUNS)',$(FUZZ_BIN))
 
 # The long run: each target FUZZ_SECONDS with a random seed.
 fuzz: $(FUZZ_BIN)

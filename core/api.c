@@ -23,6 +23,8 @@ static const mg_api_function functions[] = {
 	 "downgrade to a target"},
 	{"migrate_upgrade_steps", "[target]", "procedure", MG_API_POSTGRESQL,
 	 "upgrade to a target, committing after every step (CALL)"},
+	{"migrate_downgrade_steps", "target", "procedure", MG_API_POSTGRESQL,
+	 "downgrade to a target, committing after every step (CALL)"},
 	{"migrate_upgrade_sql", "[range]", "scalar", BOTH,
 	 "the SQL an upgrade would run (Alembic's --sql); range is [from:]to, default heads"},
 	{"migrate_downgrade_sql", "range", "scalar", BOTH,

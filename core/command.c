@@ -492,6 +492,19 @@ mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_
 			*more = true;
 		plan.n = max_steps;
 	}
+	return mg_session_run_plan(report, nsteps, s, kind, &plan, purge);
+}
+
+int
+mg_session_run_plan(char **report, size_t *nsteps, mg_session *s, mg_run_kind kind,
+					mg_plan *planp, bool purge)
+{
+	mg_ctx *ctx = s->st.ctx;
+	mg_plan plan = *planp;
+	int rc;
+
+	*report = NULL;
+	*nsteps = 0;
 	if (kind != MG_RUN_STAMP &&
 		((rc = mg_session_load_bodies(s, &plan)) != MG_OK ||
 		 (rc = mg_run_check_online(ctx, s->map, &plan, s->st.dialect,
@@ -795,9 +808,104 @@ mg_cmd_upgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
 	return MG_OK;
 }
 
+/*
+ * The plan of a stepwise downgrade: mg_plan_downgrade from the rows as
+ * they are, each step checked as a plan of its own, as plan_upgrade_all
+ * does for upgrades.
+ */
+static int
+plan_downgrade_steps(mg_plan *p, mg_session *s, const char *target)
+{
+	mg_ctx *ctx = s->st.ctx;
+	int rc;
+
+	if ((rc = mg_plan_downgrade(p, ctx, s->map, s->rows, s->nrows, target)) != MG_OK ||
+		(rc = mg_session_load_bodies(s, p)) != MG_OK)
+		return rc;
+	for (size_t k = 0; k < p->n; k++)
+	{
+		mg_plan one = *p;
+
+		if ((rc = mg_interrupt_check(ctx)) != MG_OK)
+			return rc;
+		one.steps = &p->steps[k];
+		one.n = 1;
+		if ((rc = mg_run_check_online(ctx, s->map, &one, s->st.dialect,
+									  MG_HOST_HAS(s->st.host, run_online))) != MG_OK)
+			return rc;
+	}
+	return MG_OK;
+}
+
+int
+mg_cmd_downgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
+					  const mg_host *host, const char *target)
+{
+	mg_session s;
+	mg_plan p;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	*report = NULL;
+	if (target == NULL)
+	{
+		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "a downgrade target is required");
+		mg_error_hint(ctx, "Give one, for example CALL migrate_downgrade_steps('-1') or CALL migrate_downgrade_steps('base').");
+		return MG_EINPUT;
+	}
+	if ((rc = mg_args_check_ident(ctx, "migrate_downgrade_steps", "target", target)) != MG_OK ||
+		(rc = no_range(ctx, target, "migrate_downgrade_sql")) != MG_OK ||
+		(rc = mg_session_open(&s, ctx, host, false)) != MG_OK ||
+		(rc = mg_session_release_target(&target, &s, target)) != MG_OK ||
+		(rc = plan_downgrade_steps(&p, &s, target)) != MG_OK)
+		return rc;
+	if (target[0] == '-' && s.nrows > 1 && host->notice != NULL)
+		host->notice(host->ud, "WARNING: downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release.");
+	if ((*ids = mg_alloc(ctx, (p.n + 1) * sizeof(char *))) == NULL)
+		return MG_ENOMEM;
+	for (size_t k = 0; k < p.n; k++)
+		(*ids)[(*n)++] = mg_revmap_rev(s.map, p.steps[k].rev)->id;
+	if (p.n == 0)
+	{
+		char *at = rows_text(ctx, s.map, s.rows, s.nrows);
+
+		if (at == NULL || (*report = mg_printf(ctx, "nothing to do: the database is at %s", at)) == NULL)
+			return MG_ENOMEM;
+	}
+	return MG_OK;
+}
+
+/*
+ * Run rev's step of a stepwise run: upgrade to it, or (down) undo it.
+ * Exactly one step: if the version rows moved so that rev is no longer
+ * one step away, nothing runs; if another session already did the step,
+ * nothing runs and *report says so.
+ */
+static int
+step_run(char **report, size_t *nsteps, bool *more, mg_session *s, const char *rev, bool down)
+{
+	mg_plan p;
+	int rc;
+
+	if (!down)
+		return mg_session_run(report, nsteps, more, s, MG_RUN_UPGRADE, rev, false, 1);
+	*report = NULL;
+	*nsteps = 0;
+	if ((rc = mg_plan_undo(&p, s->st.ctx, s->map, s->rows, s->nrows,
+						   mg_revmap_find(s->map, rev))) != MG_OK)
+		return rc;
+	/* applied revisions above rev: another session moved the rows */
+	*more = p.n > 1;
+	if (p.n != 1)
+		return MG_OK;
+	return mg_session_run_plan(report, nsteps, s, MG_RUN_DOWNGRADE, &p, false);
+}
+
 /* One step of a stepwise run, as one attempt of mg_limits_retry. */
 static int
-step_once(char **report, mg_ctx *ctx, const mg_host *host, const char *rev, bool *began)
+step_once(char **report, mg_ctx *ctx, const mg_host *host, const char *rev, bool down,
+		  bool *began)
 {
 	mg_session s;
 	size_t nsteps = 0;
@@ -816,7 +924,7 @@ step_once(char **report, mg_ctx *ctx, const mg_host *host, const char *rev, bool
 		rc = MG_EINPUT;
 	}
 	if (rc == MG_OK)
-		rc = mg_session_run(report, &nsteps, &more, &s, MG_RUN_UPGRADE, rev, false, 1);
+		rc = step_run(report, &nsteps, &more, &s, rev, down);
 	if (rc == MG_OK && more)
 	{
 		/* the rows moved under the run: rev is no longer one step away */
@@ -831,8 +939,9 @@ step_once(char **report, mg_ctx *ctx, const mg_host *host, const char *rev, bool
 	}
 	if (rc == MG_OK && nsteps == 0)
 	{
-		/* another session applied it between two steps: nothing to run twice */
-		*report = mg_printf(ctx, "revision %s is applied already (by another session)", rev);
+		/* another session did it between two steps: nothing to run twice */
+		*report = mg_printf(ctx, down ? "revision %s is downgraded already (by another session)"
+							: "revision %s is applied already (by another session)", rev);
 		if (*report == NULL)
 			rc = MG_ENOMEM;
 	}
@@ -845,6 +954,7 @@ typedef struct step_args {
 	mg_ctx *ctx;
 	const mg_host *host;
 	const char *rev;
+	bool down;
 } step_args;
 
 static int
@@ -852,15 +962,23 @@ step_attempt(void *arg, bool *began)
 {
 	step_args *a = arg;
 
-	return step_once(a->report, a->ctx, a->host, a->rev, began);
+	return step_once(a->report, a->ctx, a->host, a->rev, a->down, began);
 }
 
 int
 mg_cmd_upgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev)
 {
-	step_args a = {report, ctx, host, rev};
+	step_args a = {report, ctx, host, rev, false};
 
 	/* a lock wait that times out retries the step, as run_command does a run */
+	return mg_limits_retry(ctx, host, step_attempt, &a);
+}
+
+int
+mg_cmd_downgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev)
+{
+	step_args a = {report, ctx, host, rev, true};
+
 	return mg_limits_retry(ctx, host, step_attempt, &a);
 }
 

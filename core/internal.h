@@ -515,6 +515,13 @@ int mg_plan_upgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
                     const char *const *current, size_t ncurrent, const char *target);
 int mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
                       const char *const *current, size_t ncurrent, const char *target);
+/*
+ * Undo revision rev (an index of map) from the version rows current[]:
+ * rev and every applied revision above it, in downgrade order (a
+ * stepwise downgrade's step: exactly one when rev is a head).
+ */
+int mg_plan_undo(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
+                 const char *const *current, size_t ncurrent, int rev);
 /* Alembic's _stamp_revs: version-table moves without running scripts. */
 int mg_plan_stamp(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
                   const char *const *current, size_t ncurrent, const char *target);
@@ -887,6 +894,9 @@ int mg_session_close(mg_session *s, int rc);
  */
 int mg_session_run(char **report, size_t *nsteps, bool *more, mg_session *s, mg_run_kind kind,
                    const char *target, bool purge, size_t max_steps);
+/* mg_session_run's second half: run a plan made from s->rows (its bodies are loaded here). */
+int mg_session_run_plan(char **report, size_t *nsteps, mg_session *s, mg_run_kind kind,
+                        mg_plan *plan, bool purge);
 /* The held branches' heads (all heads when the setting is empty), catalog order. */
 int mg_session_held_heads(int **out, size_t *n, const mg_session *s);
 /*

@@ -27,7 +27,7 @@
  * The engine's version, which is also its SQL API's: the set of SQL
  * functions and their columns (PostgreSQL: the extension's version).
  */
-#define MG_VERSION "1.1"
+#define MG_VERSION "1.2"
 
 /* Return codes.  Every failure also fills the context's error. */
 #define MG_OK      0
@@ -288,6 +288,18 @@ int mg_cmd_upgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *
 int mg_cmd_upgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
                         const mg_host *host, const char *target);
 int mg_cmd_upgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev);
+/*
+ * The same for a stepwise downgrade (CALL migrate_downgrade_steps):
+ * mg_cmd_downgrade_plan resolves target (required; '-1', 'gxy@-2' and
+ * 'base' resolved once, from the rows as they are) into the revisions
+ * the downgrade undoes, in order; mg_cmd_downgrade_step undoes one of
+ * them.  A step fails and changes nothing if revisions above rev were
+ * applied since; one another session undid already is skipped, *report
+ * saying so.
+ */
+int mg_cmd_downgrade_plan(const char ***ids, size_t *n, char **report, mg_ctx *ctx,
+                          const mg_host *host, const char *target);
+int mg_cmd_downgrade_step(char **report, mg_ctx *ctx, const mg_host *host, const char *rev);
 /* Downgrade to target (required). */
 int mg_cmd_downgrade(char **report, mg_ctx *ctx, const mg_host *host, const char *target);
 /* Set the version table to target without running scripts. */

@@ -493,6 +493,33 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 	return make_steps(out, ctx, map, cur, ncurrent, order, norder, false);
 }
 
+/*
+ * One revision undone and nothing else: the downgrade whose only root is
+ * rev (what mg_plan_downgrade plans for a target just below rev on rev's
+ * own line), so a stepwise downgrade runs exactly the steps it planned.
+ * Every applied revision above rev, through down revisions and
+ * dependencies, is in the plan too: the caller compares plan->n with 1.
+ */
+int
+mg_plan_undo(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
+			 const char *const *current, size_t ncurrent, int rev)
+{
+	int *cur, *order;
+	size_t norder;
+	uint8_t *drop, *active;
+	int rc;
+
+	if ((rc = start_plan(out, &cur, ctx, map, current, ncurrent)) != MG_OK ||
+		(rc = mg_revmap_descendants(&drop, map, &rev, 1, true)) != MG_OK ||
+		(rc = mg_revmap_ancestors(&active, map, cur, ncurrent, true)) != MG_OK)
+		return rc;
+	for (size_t k = 0; k < mg_revmap_count(map); k++)
+		drop[k] = drop[k] && active[k];
+	if ((rc = mg_revmap_toposort(&order, &norder, map, drop, cur, ncurrent)) != MG_OK)
+		return rc;
+	return make_steps(out, ctx, map, cur, ncurrent, order, norder, false);
+}
+
 /* ---- stamp ------------------------------------------------------------- */
 
 /* StampStep rules of HeadMaintainer, on version-row strings. */

@@ -86,7 +86,7 @@ mg_run_check_online(mg_ctx *ctx, const mg_revmap *map, const mg_plan *plan, int 
 			if (st->upgrade)
 				mg_error_hint(ctx, "Run it online with CALL migrate_upgrade_steps(...) (same target), which runs such steps between committed steps through a loopback dblink connection, or write the steps out with migrate_upgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
 			else
-				mg_error_hint(ctx, "Write the steps out with migrate_downgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
+				mg_error_hint(ctx, "Run it online with CALL migrate_downgrade_steps(...) (same target), which runs such steps between committed steps through a loopback dblink connection, or write the steps out with migrate_downgrade_sql('<from>:<to>') and run that file with psql; nothing was changed.");
 			return MG_EINPUT;
 		}
 	}

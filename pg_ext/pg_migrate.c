@@ -82,10 +82,11 @@
  *                                       a run holds it; fail after
  *                                       timeout_seconds (default 300)
  *
- * A procedure that commits after every step (CALL, outside a transaction
+ * Procedures that commit after every step (CALL, outside a transaction
  * block):
  *
  *     CALL migrate_upgrade_steps([target])
+ *     CALL migrate_downgrade_steps(target)  (1.2)
  *
  * A NULL argument where a value is required is an error naming the
  * argument; a NULL optional argument means the same as leaving it out.
@@ -3006,7 +3007,7 @@ migrate_graph_1_1(PG_FUNCTION_ARGS)
 }
 
 /*
- * migrate_version(): "migrate 1.1 (SQL API 1.1), PostgreSQL 15.x": the
+ * migrate_version(): "migrate 1.2 (SQL API 1.2), PostgreSQL 15.x": the
  * library, the installed extension's version (an older script can be
  * served by a newer library), the server.
  */
@@ -3180,20 +3181,24 @@ steps_call_end(call *c)
 }
 
 /*
- * CALL migrate_upgrade_steps([target]): upgrade one step at a time,
- * committing after each.  The target is resolved once, before the first
- * step, into a plan (mg_cmd_upgrade_plan): '+1' is one step, 'gxy@+2'
- * two, whatever the steps commit in between.  Then each revision of the
- * plan runs in a unit of its own (mg_cmd_upgrade_step), which takes the
- * lock anew: another session may interleave whole steps, never run one
- * twice, and a step that is no longer one step away fails.  A failing
- * step is rolled back; the steps before it stay committed.  The
- * "Running ..." lines go out as NOTICEs; with nothing to do, one NOTICE
- * says where the database is.
+ * CALL migrate_upgrade_steps([target]) and CALL
+ * migrate_downgrade_steps(target): one step at a time, committing after
+ * each.  The target is resolved once, before the first step, into a plan
+ * (mg_cmd_upgrade_plan / mg_cmd_downgrade_plan): '+1' is one step,
+ * 'gxy@+2' two, '-1' one, whatever the steps commit in between.  Then
+ * each revision of the plan runs in a unit of its own
+ * (mg_cmd_upgrade_step / mg_cmd_downgrade_step), which takes the lock
+ * anew: another session may interleave whole steps, never run one twice,
+ * and a step that is no longer one step away fails.  A failing step is
+ * rolled back; the steps before it stay committed.  A "Transactional:
+ * false" step runs online, between committed steps.  The "Running ..."
+ * lines go out as NOTICEs; with nothing to do, one NOTICE says where the
+ * database is.
  */
-Datum
-migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
+static void
+steps_procedure(FunctionCallInfo fcinfo, bool down)
 {
+	const char *fn = down ? "migrate_downgrade_steps" : "migrate_upgrade_steps";
 	const char *target;
 	const char **ids;
 	char	   *report = NULL;
@@ -3207,16 +3212,17 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 	if (!nonatomic)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("migrate_upgrade_steps cannot commit inside a transaction block"),
+				 errmsg("%s cannot commit inside a transaction block", fn),
 				 errdetail("The procedure commits after every step; it must be called with CALL, outside a transaction block and not from a function."),
-				 errhint("Run CALL migrate_upgrade_steps(...) in autocommit mode, or use SELECT migrate_upgrade(...) to run all steps in one transaction.")));
+				 errhint("Run CALL %s(...) in autocommit mode, or use SELECT %s(...) to run all steps in one transaction.",
+						 fn, down ? "migrate_downgrade" : "migrate_upgrade")));
 
 	/*
 	 * The current memory context is the CALL's portal memory, which
 	 * survives the commits below (and so do the target and the plan
 	 * copied here).
 	 */
-	target = arg_text(fcinfo, 0, "migrate_upgrade_steps", "target", false);
+	target = arg_text(fcinfo, 0, fn, "target", down);
 	{
 		const char **plan;
 
@@ -3225,7 +3231,8 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 		c.host.run_online = host_run_online;
 		/* toasted catalog texts need a snapshot once the portal's is gone */
 		PushActiveSnapshot(GetTransactionSnapshot());
-		rc = mg_cmd_upgrade_plan(&plan, &n, &report, c.ctx, &c.host, target);
+		rc = down ? mg_cmd_downgrade_plan(&plan, &n, &report, c.ctx, &c.host, target)
+			: mg_cmd_upgrade_plan(&plan, &n, &report, c.ctx, &c.host, target);
 		rc = host_close_unit(&c.host, c.ctx, rc);
 		PopActiveSnapshot();
 		if (rc != MG_OK)
@@ -3245,7 +3252,8 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 		/* a "Transactional: false" step runs online, between committed steps */
 		c.host.run_online = host_run_online;
 		PushActiveSnapshot(GetTransactionSnapshot());
-		rc = mg_cmd_upgrade_step(&report, c.ctx, &c.host, ids[i]);
+		rc = down ? mg_cmd_downgrade_step(&report, c.ctx, &c.host, ids[i])
+			: mg_cmd_upgrade_step(&report, c.ctx, &c.host, ids[i]);
 		rc = host_close_unit(&c.host, c.ctx, rc);
 		online_lock_release(&c.hs);
 		PopActiveSnapshot();
@@ -3256,6 +3264,22 @@ migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
 			ereport(NOTICE, (errmsg_internal("%s", report)));
 		steps_call_end(&c);
 	}
+}
+
+Datum
+migrate_upgrade_steps_1_0(PG_FUNCTION_ARGS)
+{
+	steps_procedure(fcinfo, false);
+	PG_RETURN_VOID();
+}
+
+/* CALL migrate_downgrade_steps(target) (1.2): see steps_procedure. */
+PG_FUNCTION_INFO_V1(migrate_downgrade_steps_1_2);
+
+Datum
+migrate_downgrade_steps_1_2(PG_FUNCTION_ARGS)
+{
+	steps_procedure(fcinfo, true);
 	PG_RETURN_VOID();
 }
 

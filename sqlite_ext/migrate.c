@@ -68,7 +68,7 @@
  *                                       text: 'dot' (default) or
  *                                       'dot-collapsed' (chains of plain
  *                                       revisions as one counted edge)
- *     migrate_version()                 "migrate 1.1 (SQL API 1.1), SQLite
+ *     migrate_version()                 "migrate 1.2 (SQL API 1.2), SQLite
  *                                       3.40.1"
  *
  * Table-valued functions (the arguments are optional):
@@ -2560,7 +2560,7 @@ static const list_def functions_def = {
 };
 
 /*
- * migrate_version(): "migrate 1.1 (SQL API 1.1), SQLite 3.40.1": the
+ * migrate_version(): "migrate 1.2 (SQL API 1.2), SQLite 3.40.1": the
  * engine, the functions it registers, and the library it runs in.
  */
 static void

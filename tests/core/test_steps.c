@@ -1,12 +1,17 @@
 /*
- * test_steps.c -- stepwise upgrades (mg_cmd_upgrade_plan and
- * mg_cmd_upgrade_step, PostgreSQL's CALL migrate_upgrade_steps) against
- * an in-memory SQLite: the target is resolved once, before the first
- * step, and exactly that plan runs; a step that another session has
- * made stale fails and changes nothing; and an out-of-memory sweep.
+ * test_steps.c -- stepwise upgrades and downgrades (mg_cmd_upgrade_plan
+ * and mg_cmd_upgrade_step, mg_cmd_downgrade_plan and
+ * mg_cmd_downgrade_step: PostgreSQL's CALL migrate_upgrade_steps and
+ * migrate_downgrade_steps) against an in-memory SQLite: the target is
+ * resolved once, before the first step, and exactly that plan runs; a
+ * step that another session has made stale fails and changes nothing; a
+ * stepwise downgrade does what the one-call downgrade does, step for
+ * step, on a graph with branches, a merge and a dependency; and
+ * out-of-memory sweeps.
  *
- * The graph: r1 <- r2 <- r3 <- r4 <- r5, no labels; and a branch g
- * (g1 <- g2 <- g3) labelled gxy.
+ * The graphs: r1 <- r2 <- r3 <- r4 <- r5, no labels; a branch g
+ * (g1 <- g2 <- g3 <- g4) labelled gxy; and the branchy one of
+ * "downgrades" below.
  */
 #include "tap.h"
 #include "sqlite_host.h"
@@ -43,13 +48,14 @@ load_linear(void)
 static char planbuf[1024];
 
 static const char *
-plan_of(const char *target, int *rc_out)
+plan_dir(const char *target, bool down, int *rc_out)
 {
 	mg_ctx *ctx = new_ctx();
 	const char **ids;
 	size_t n;
 	char *report;
-	int rc = mg_cmd_upgrade_plan(&ids, &n, &report, ctx, &host, target);
+	int rc = down ? mg_cmd_downgrade_plan(&ids, &n, &report, ctx, &host, target)
+		: mg_cmd_upgrade_plan(&ids, &n, &report, ctx, &host, target);
 
 	planbuf[0] = '\0';
 	if (rc != MG_OK)
@@ -66,15 +72,22 @@ plan_of(const char *target, int *rc_out)
 	return planbuf;
 }
 
+static const char *
+plan_of(const char *target, int *rc_out)
+{
+	return plan_dir(target, false, rc_out);
+}
+
 /* Run one step; its report or its error message. */
 static char stepbuf[1024];
 
 static const char *
-step(const char *rev, int *rc_out)
+step_dir(const char *rev, bool down, int *rc_out)
 {
 	mg_ctx *ctx = new_ctx();
 	char *report = NULL;
-	int rc = mg_cmd_upgrade_step(&report, ctx, &host, rev);
+	int rc = down ? mg_cmd_downgrade_step(&report, ctx, &host, rev)
+		: mg_cmd_upgrade_step(&report, ctx, &host, rev);
 
 	snprintf(stepbuf, sizeof(stepbuf), "%s", rc == MG_OK ? (report ? report : "") : mg_ctx_error(ctx)->message);
 	if (rc_out != NULL)
@@ -83,27 +96,132 @@ step(const char *rev, int *rc_out)
 	return stepbuf;
 }
 
+static const char *
+step(const char *rev, int *rc_out)
+{
+	return step_dir(rev, false, rc_out);
+}
+
 /* The plan of target run step by step, as a CALL does; the steps' reports joined by "|". */
 static char runbuf[4096];
 
 static const char *
-run_steps(const char *target)
+run_dir(const char *target, bool down)
 {
 	mg_ctx *ctx = new_ctx();
 	const char **ids;
 	size_t n;
 	char *report;
+	int rc = down ? mg_cmd_downgrade_plan(&ids, &n, &report, ctx, &host, target)
+		: mg_cmd_upgrade_plan(&ids, &n, &report, ctx, &host, target);
 
 	runbuf[0] = '\0';
-	if (mg_cmd_upgrade_plan(&ids, &n, &report, ctx, &host, target) != MG_OK)
+	if (rc != MG_OK)
 		snprintf(runbuf, sizeof(runbuf), "%s", mg_ctx_error(ctx)->message);
 	else if (n == 0)
 		snprintf(runbuf, sizeof(runbuf), "%s", report);
 	for (size_t i = 0; i < n; i++)
 		snprintf(runbuf + strlen(runbuf), sizeof(runbuf) - strlen(runbuf), "%s%s", i ? "|" : "",
-				 step(ids[i], NULL));
+				 step_dir(ids[i], down, NULL));
 	mg_ctx_free(ctx);
 	return runbuf;
+}
+
+static const char *
+run_steps(const char *target)
+{
+	return run_dir(target, false);
+}
+
+/* The one-call downgrade's "Running" lines, joined by "|" as run_dir joins the steps'. */
+static char onebuf[4096];
+
+static const char *
+downgrade_at_once(const char *target)
+{
+	mg_ctx *ctx = new_ctx();
+	char *report = NULL;
+
+	if (mg_cmd_downgrade(&report, ctx, &host, target) != MG_OK)
+		snprintf(onebuf, sizeof(onebuf), "%s", mg_ctx_error(ctx)->message);
+	else
+	{
+		size_t k = 0;
+
+		for (const char *p = report; *p && k + 1 < sizeof(onebuf); p++)
+			onebuf[k++] = *p == '\n' ? '|' : *p;
+		onebuf[k] = '\0';
+	}
+	mg_ctx_free(ctx);
+	return onebuf;
+}
+
+/* The branchy graph: gxy b1 <- b2 <- b3, tsi c1 <- c2 (depends on b2), merge m of b3 and c2, then n. */
+static const char *const branchy[] = {
+	"-- b1\n-- Revision ID: b1\n-- Revises:\n-- Branch Labels: gxy\n-- migrate:upgrade\nCREATE TABLE b1 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE b1;\n",
+	"-- b2\n-- Revision ID: b2\n-- Revises: b1\n-- migrate:upgrade\nCREATE TABLE b2 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE b2;\n",
+	"-- b3\n-- Revision ID: b3\n-- Revises: b2\n-- migrate:upgrade\nCREATE TABLE b3 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE b3;\n",
+	"-- c1\n-- Revision ID: c1\n-- Revises:\n-- Branch Labels: tsi\n-- migrate:upgrade\nCREATE TABLE c1 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE c1;\n",
+	"-- c2\n-- Revision ID: c2\n-- Revises: c1\n-- Depends On: b2\n-- migrate:upgrade\nCREATE TABLE c2 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE c2;\n",
+	"-- m\n-- Revision ID: m1\n-- Revises: b3, c2\n-- migrate:upgrade\nCREATE TABLE m1 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE m1;\n",
+	"-- n\n-- Revision ID: n1\n-- Revises: m1\n-- migrate:upgrade\nCREATE TABLE n1 (a INTEGER);\n-- migrate:downgrade\nDROP TABLE n1;\n",
+};
+
+static void
+load_branchy(void)
+{
+	add(branchy, sizeof(branchy) / sizeof(branchy[0]));
+}
+
+/* Upgrade the branchy graph to start, with one call. */
+static void
+branchy_at(const char *start)
+{
+	mg_ctx *ctx = new_ctx();
+	char *report;
+
+	db_open();
+	load_branchy();
+	if (mg_cmd_upgrade(&report, ctx, &host, start) != MG_OK)
+	{
+		printf("Bail out! upgrade %s: %s\n", start, mg_ctx_error(ctx)->message);
+		exit(1);
+	}
+	mg_ctx_free(ctx);
+}
+
+/*
+ * From start, a stepwise downgrade to target gives what the one-call
+ * downgrade gives: the same "Running" lines in the same order, the same
+ * version rows, the same tables.
+ */
+static void
+same_as_one_call(const char *start, const char *target)
+{
+	char once[4096], rows[512], tables[1024];
+
+	branchy_at(start);
+	snprintf(once, sizeof(once), "%s", downgrade_at_once(target));
+	snprintf(rows, sizeof(rows), "%s", db_text("SELECT coalesce(group_concat(version_num), 'base') FROM (SELECT version_num FROM alembic_version ORDER BY 1)"));
+	snprintf(tables, sizeof(tables), "%s", db_text("SELECT coalesce(group_concat(name), 'none') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'migrate%' ORDER BY 1)"));
+	db_close();
+	branchy_at(start);
+	is_str(run_dir(target, true), once, "from %s, CALL migrate_downgrade_steps('%s') runs what migrate_downgrade does: %s", start, target, once);
+	is_str(db_text("SELECT coalesce(group_concat(version_num), 'base') FROM (SELECT version_num FROM alembic_version ORDER BY 1)"), rows,
+		   "  and ends at the same version rows (%s)", rows);
+	is_str(db_text("SELECT coalesce(group_concat(name), 'none') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'migrate%' ORDER BY 1)"), tables,
+		   "  with the same tables");
+	{
+		char nlines[16];
+		int k = strncmp(once, "Running", 7) == 0;
+
+		for (const char *p = once; *p; p++)
+			k += *p == '|';
+		snprintf(nlines, sizeof(nlines), "%d", k);
+		is_str(db_text("SELECT count(*) FROM migrate_log WHERE direction = 'downgrade'"), nlines,
+			   "  one log row per step (%s)", nlines);
+	}
+	db_close();
 }
 
 static int
@@ -122,6 +240,39 @@ static int
 sweep_step(mg_ctx *ctx, char **out)
 {
 	return mg_cmd_upgrade_step(out, ctx, &host, "r1");
+}
+
+static void
+load_linear_at_r3(void)
+{
+	mg_ctx *ctx = new_ctx();
+	char *report;
+
+	load_linear();
+	if (mg_cmd_upgrade(&report, ctx, &host, "r3") != MG_OK)
+	{
+		printf("Bail out! upgrade r3: %s\n", mg_ctx_error(ctx)->message);
+		exit(1);
+	}
+	mg_ctx_free(ctx);
+}
+
+static int
+sweep_down_plan(mg_ctx *ctx, char **out)
+{
+	const char **ids;
+	size_t n;
+	int rc = mg_cmd_downgrade_plan(&ids, &n, out, ctx, &host, "-2");
+
+	if (rc == MG_OK)
+		*out = n == 2 ? mg_printf(ctx, "%s,%s", ids[0], ids[1]) : NULL;
+	return rc;
+}
+
+static int
+sweep_down_step(mg_ctx *ctx, char **out)
+{
+	return mg_cmd_downgrade_step(out, ctx, &host, "r3");
 }
 
 int
@@ -204,7 +355,76 @@ main(void)
 	is_str(db_text("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'alembic_version')"), "0", "before anything ran");
 	db_close();
 
+	/* ---- downgrades: '-1' is resolved once, too */
+	db_open();
+	load_linear();
+	run_steps("heads");
+	is_str(plan_dir("-1", true, NULL), "r5", "downgrade '-1' at r5 plans exactly r5");
+	is_str(run_dir("-1", true), "Running downgrade r5 -> r4, r5", "and runs exactly r5");
+	is_str(run_dir("-2", true), "Running downgrade r4 -> r3, r4|Running downgrade r3 -> r2, r3",
+		   "'-2' from r4 runs exactly r4 and r3");
+	is_str(db_text("SELECT group_concat(version_num) FROM alembic_version"), "r2", "the database is at r2");
+	is_str(db_text("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name GLOB 't[0-9]' ORDER BY 1)"), "t1,t2",
+		   "with the tables of r1 and r2");
+	is_str(plan_dir("r2", true, NULL), "nothing to do: the database is at r2", "the current revision plans nothing and says where");
+	is_str(plan_dir(NULL, true, &rc), "a downgrade target is required", "a downgrade target is required");
+	is_int(rc, MG_EINPUT, "MG_EINPUT");
+	is_str(plan_dir(" ", true, &rc), "migrate_downgrade_steps: argument \"target\" is empty", "a blank one is an error");
+	is_str(plan_dir("r2:r1", true, NULL), "Range revision not allowed", "a range is refused");
+	is_str(plan_dir("-5", true, NULL), "Relative revision -5 didn't produce 5 migrations", "a walk below base fails before any step");
+	is_str(plan_dir("r4", true, NULL), "Destination r4 is not a valid downgrade target from current head(s)",
+		   "a target above the database fails before any step");
+	db_close();
+
+	/* ---- a stale downgrade step fails and changes nothing; one done meanwhile is skipped */
+	db_open();
+	load_linear();
+	run_steps("r3");
+	{
+		mg_ctx *ctx = new_ctx();
+		const char **ids;
+		size_t n;
+		char *report, before[8192];
+
+		is_int(mg_cmd_downgrade_plan(&ids, &n, &report, ctx, &host, "base"), MG_OK, "plan 'base' at r3");
+		is_int((int) n, 3, "three steps");
+		is_str(step_dir(ids[0], true, NULL), "Running downgrade r3 -> r2, r3", "its first step runs");
+		/* another session upgrades to r3 again between two steps */
+		db_exec("UPDATE alembic_version SET version_num = 'r3'; CREATE TABLE t3 (a INTEGER);");
+		snprintf(before, sizeof(before), "%s", db_state());
+		is_str(step_dir(ids[1], true, &rc), "the database changed during the stepwise run: revision r2 is no longer one step away",
+			   "r2 is no longer one step away: an error");
+		is_int(rc, MG_EINPUT, "MG_EINPUT");
+		is_str(db_state(), before, "and nothing changed");
+		/* another session downgrades to r1 */
+		db_exec("UPDATE alembic_version SET version_num = 'r1'; DROP TABLE t3; DROP TABLE t2;");
+		snprintf(before, sizeof(before), "%s", db_state());
+		is_str(step_dir(ids[1], true, &rc), "revision r2 is downgraded already (by another session)",
+			   "a step done meanwhile is not run twice");
+		is_int(rc, MG_OK, "and is not an error");
+		is_str(db_state(), before, "and changes nothing");
+		is_str(step_dir(ids[2], true, NULL), "Running downgrade r1 -> , r1", "the last step runs");
+		is_str(db_text("SELECT count(*) FROM alembic_version"), "0", "the database is at base");
+		mg_ctx_free(ctx);
+	}
+	db_close();
+
+	/* ---- on a branchy graph: what the one-call downgrade does, step for step */
+	same_as_one_call("heads", "-1");
+	same_as_one_call("heads", "base");
+	same_as_one_call("heads", "gxy@base");
+	same_as_one_call("heads", "tsi@base");
+	same_as_one_call("heads", "b2");
+	same_as_one_call("heads", "c1");
+	same_as_one_call("heads", "m1");
+	same_as_one_call("heads", "-3");
+	same_as_one_call("heads", "c2");
+	same_as_one_call("b3", "gxy@-2");
+	same_as_one_call("c2", "tsi@-1");
+
 	oom_sweep("mg_cmd_upgrade_plan", load_linear, sweep_plan, "r1,r2", NULL);
 	oom_sweep("mg_cmd_upgrade_step", load_linear, sweep_step, "Running upgrade  -> r1", NULL);
+	oom_sweep("mg_cmd_downgrade_plan", load_linear_at_r3, sweep_down_plan, "r3,r2", NULL);
+	oom_sweep("mg_cmd_downgrade_step", load_linear_at_r3, sweep_down_step, "Running downgrade r3 -> r2", NULL);
 	return done_testing();
 }

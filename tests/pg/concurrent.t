@@ -3,10 +3,11 @@
 # once.  Session A upgrades inside an open transaction (so it holds the
 # migration lock); session B's upgrade is seen waiting on the advisory
 # lock in pg_locks; when A commits, B plans from A's version table and
-# has nothing to do.  Then two CALL migrate_upgrade_steps run side by side.
+# has nothing to do.  Then two CALL migrate_upgrade_steps run side by side,
+# and two CALL migrate_downgrade_steps.
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 18
 
 LOAD="SELECT migrate_load('$MIGRATE_ENV_DIR');"
 
@@ -74,5 +75,24 @@ is "$(val conc_steps "SELECT count(*) || ' ' || count(DISTINCT revision) FROM mi
 	"each step once"
 is "$(val conc_steps "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")" \
 	"5555bbbb0002,a2e418ad6a15" "and the database is at both heads"
+
+# ------------------------------------------------------------ two step-by-step downgrades
+# Both plan the same eleven steps; each step is run by one of them and
+# skipped by the other ("downgraded already"), never run twice.
+psql -X -q -d conc_steps -c "CALL migrate_downgrade_steps('base')" >"$TMP/d1.out" 2>"$TMP/d1.err" &
+s1=$!
+psql -X -q -d conc_steps -c "CALL migrate_downgrade_steps('base')" >"$TMP/d2.out" 2>"$TMP/d2.err" &
+s2=$!
+wait "$s1"
+r1=$?
+wait "$s2"
+r2=$?
+ok "both CALL migrate_downgrade_steps('base') succeed" [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]
+[ "$r1" -eq 0 ] && [ "$r2" -eq 0 ] || diag "$(cat "$TMP/d1.err" "$TMP/d2.err")"
+is "$(($(grep -c 'NOTICE:  Running downgrade' "$TMP/d1.err") + $(grep -c 'NOTICE:  Running downgrade' "$TMP/d2.err")))" "11" \
+	"between them they ran eleven steps"
+is "$(val conc_steps "SELECT count(*) || ' ' || count(DISTINCT revision) FROM migrate.migrate_log WHERE direction = 'downgrade'")" "11 11" \
+	"each step once"
+is "$(val conc_steps "SELECT count(*) FROM alembic_version")" "0" "and the database is at base"
 
 done_testing

@@ -195,7 +195,7 @@ make -s -C "$MIGRATE_ROOT" install DESTDIR="$stage" PREFIX=/usr >"$TMP/install.l
 is "$?" 0 "make install DESTDIR=... PREFIX=/usr"
 pkglib=$(pg_config --pkglibdir)
 share=$(pg_config --sharedir)
-is "$(cd "$stage" && find . -type f | sort)" "$(printf '%s\n' ".$pkglib/migrate.so" ".$share/extension/migrate--1.0--1.1.sql" \
+is "$(cd "$stage" && find . -type f | sort)" "$(printf '%s\n' ".$pkglib/migrate.so" ".$share/extension/migrate--1.0--1.1.sql" ".$share/extension/migrate--1.1--1.2.sql" \
 	".$share/extension/migrate--1.0.sql" ".$share/extension/migrate.control" "./usr/lib/sqlite3/migrate.so" \
 	"./usr/bin/migrate-from-alembic" | sort)" \
 	"installs the SQLite extension and the converter under PREFIX and the PostgreSQL one where pg_config says, all under DESTDIR"

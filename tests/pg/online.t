@@ -4,9 +4,10 @@
 # between committed steps, while other sessions write to the table.  A
 # concurrent build that fails leaves no invalid index and a clear error.
 # SELECT migrate_upgrade() refuses such a step naming both routes.
+# Downgrades likewise, from CALL migrate_downgrade_steps().
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 32
 
 # write_nontx DIR ID REVISES UP DOWN: a revision marked Transactional: false
 write_nontx() {
@@ -75,6 +76,19 @@ has "$ERR" 'CONTEXT:  upgrade of revision r4 ("revision r4"), file "r4_rev.sql",
 	"the context names the revision and statement"
 is "$(val online "SELECT count(*) FROM pg_index WHERE NOT indisvalid")" "0" "no invalid index is left"
 is "$(val online "SELECT version_num FROM alembic_version")" "r3" "the step is not recorded: still at r3"
+
+# ------------------------------------------------------------ downgrading online
+pq online "SELECT migrate_downgrade('r1');"
+is "$(errmsg)" "revision r2 cannot run inside a transaction" "SELECT migrate_downgrade() refuses the online step's downgrade"
+has "$ERR" "CALL migrate_downgrade_steps(" "naming the CALL"
+has "$ERR" "migrate_downgrade_sql('<from>:<to>')" "and the offline SQL"
+pq online "CALL migrate_downgrade_steps('r1');"
+is "$RC" 0 "CALL migrate_downgrade_steps('r1') runs r3's downgrade, then r2's online"
+has "$ERR" "NOTICE:  running statement 1 outside a transaction, on a loopback connection: DROP INDEX CONCURRENTLY t_a_idx" \
+	"the DROP INDEX CONCURRENTLY went through the loopback connection"
+is "$(val online "SELECT to_regclass('t_a_idx') IS NULL AND version_num = 'r1' FROM alembic_version")" "t" \
+	"the index is gone and the database is at r1"
+is "$(val online "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" "0" "no migration lock is left held"
 
 # ------------------------------------------------------------ no dblink
 fresh_db online_nodblink

@@ -27,6 +27,6 @@ is "$(val $db "SELECT indexdef FROM pg_indexes WHERE indexname = 'migrate_log_re
 	"the update adds the log's (revision, id) index"
 is "$(val $db "SELECT string_agg(state || ':' || n, ' ') FROM (SELECT state, count(*) AS n FROM migrate_status() GROUP BY state ORDER BY state) s")" \
 	"applied:7 pending:4" "migrate_status answers from the rows 1.0 wrote"
-has "$(val $db "SELECT migrate_version()")" "migrate 1.1 (SQL API 1.1), PostgreSQL " "migrate_version: SQL API 1.1"
+has "$(val $db "SELECT migrate_version()")" "migrate 1.2 (SQL API 1.1), PostgreSQL " "migrate_version: SQL API 1.1"
 
 done_testing

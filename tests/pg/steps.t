@@ -1,11 +1,12 @@
 #!/bin/bash
 # steps.t -- transactions as a session sees them: the caller's ROLLBACK
-# and COMMIT, and CALL migrate_upgrade_steps, which commits after every
-# step (so a failing step keeps the steps before it), against
-# SELECT migrate_upgrade, which keeps nothing of a failing run.
+# and COMMIT, and CALL migrate_upgrade_steps / migrate_downgrade_steps,
+# which commit after every step (so a failing step keeps the steps before
+# it), against SELECT migrate_upgrade / migrate_downgrade, which keep
+# nothing of a failing run.
 . "$(dirname "$0")/lib.sh"
 
-plan 27
+plan 49
 
 LOAD="SELECT migrate_load('$MIGRATE_ENV_DIR');"
 
@@ -63,6 +64,48 @@ is "$(val steps_each "SELECT string_agg(revision, ',' ORDER BY id) FROM migrate.
 pq steps_each "CALL migrate_upgrade_steps();"
 is "$ERR" "NOTICE:  nothing to do: the database is at r4" "a second CALL has nothing to do"
 
+# ------------------------------------------------------------ per-step commits, downgrading
+# r3's downgrade fails: at r4, '-3' plans r4, r3, r2; r4 is undone and stays so.
+envdown=$TMP/envdown
+write_rev "$envdown" r1 "" "CREATE TABLE t1 (a int);" "DROP TABLE t1;"
+write_rev "$envdown" r2 r1 "CREATE TABLE t2 (a int);" "DROP TABLE t2;"
+write_rev "$envdown" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;
+INSERT INTO missing_table VALUES (1);"
+write_rev "$envdown" r4 r3 "CREATE TABLE t4 (a int);" "DROP TABLE t4;"
+fresh_db steps_down
+pq steps_down "SELECT migrate_load('$envdown');" "SELECT migrate_upgrade();"
+is "$RC" 0 "r1 .. r4 applied; r3's downgrade fails"
+pq steps_down "SELECT migrate_downgrade('-3');"
+is "$(errmsg)" 'relation "missing_table" does not exist' "SELECT migrate_downgrade('-3') fails in r3's downgrade"
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r4" "and keeps nothing: one transaction"
+pq steps_down "CALL migrate_downgrade_steps('-3');"
+ok "CALL migrate_downgrade_steps('-3') fails" [ "$RC" -ne 0 ]
+has "$ERR" 'CONTEXT:  downgrade of revision r3 ("revision r3"), file "r3_rev.sql", statement 2: INSERT INTO missing_table VALUES (1)' \
+	"in r3's downgrade, with the engine's context"
+has "$ERR" "NOTICE:  Running downgrade r4 -> r3, revision r4" "r4's step was announced"
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r3" "r4's downgrade stays committed"
+is "$(val steps_down "SELECT to_regclass('t4') IS NULL AND to_regclass('t3') IS NOT NULL")" "t" \
+	"r3's failing step is rolled back: its table is there"
+write_rev "$envdown" r3 r2 "CREATE TABLE t3 (a int);" "DROP TABLE t3;"
+psql -X -q -d steps_down -c "UPDATE migrate.migrate_catalog SET script = replace(script, 'INSERT INTO missing_table VALUES (1);', '') WHERE revision = 'r3'" >/dev/null
+pq steps_down "CALL migrate_downgrade_steps('-2');"
+is "$RC" 0 "r3's downgrade fixed in the catalog, CALL migrate_downgrade_steps('-2') from r3"
+is "$(printf '%s\n' "$ERR" | grep '^NOTICE:')" "NOTICE:  Running downgrade r3 -> r2, revision r3
+NOTICE:  Running downgrade r2 -> r1, revision r2" "'-2' is resolved once: exactly two steps, one NOTICE each"
+is "$(val steps_down "SELECT version_num FROM alembic_version")" "r1" "at r1"
+is "$(val steps_down "SELECT string_agg(revision || ':' || direction, ',' ORDER BY id) FROM migrate.migrate_log WHERE direction = 'downgrade'")" \
+	"r4:downgrade,r3:downgrade,r2:downgrade" "each downgrade logged once"
+pq steps_down "CALL migrate_downgrade_steps('r1');"
+is "$ERR" "NOTICE:  nothing to do: the database is at r1" "a CALL with nothing to do says where the database is"
+pq steps_down "CALL migrate_downgrade_steps();"
+has "$(errmsg)" "migrate_downgrade_steps" "the target is required"
+pq steps_down "CALL migrate_downgrade_steps(NULL);"
+is "$(errmsg)" 'migrate_downgrade_steps: argument "target" must not be NULL' "a NULL target is an error naming the argument"
+pq steps_down "CALL migrate_downgrade_steps('');"
+is "$(errmsg)" 'migrate_downgrade_steps: argument "target" is empty' "an empty one too"
+pq steps_down "CALL migrate_downgrade_steps('base');"
+is "$(val steps_down "SELECT count(*) FROM alembic_version")" "0" "CALL migrate_downgrade_steps('base') reaches base"
+
 # ------------------------------------------------------------ the sample environment, step by step
 fresh_db steps_sample
 pq steps_sample "$LOAD" "CALL migrate_upgrade_steps('gxy@head');"
@@ -72,6 +115,12 @@ is "$(val steps_sample "SELECT string_agg(revision, ',' ORDER BY id) FROM migrat
 	"e7b6dcb09efd,b182f655505f,186d4835587b,c39f1de47a04,9540a051226e,6a67bf27e6a6,a2e418ad6a15" \
 	"in Alembic's order, each once"
 is "$(val steps_sample "SELECT version_num FROM alembic_version")" "a2e418ad6a15" "at the gxy head"
+pq steps_sample "CALL migrate_downgrade_steps('gxy@base');"
+is "$RC" 0 "CALL migrate_downgrade_steps('gxy@base')"
+is "$(val steps_sample "SELECT string_agg(revision, ',' ORDER BY id) FROM migrate.migrate_log WHERE direction = 'downgrade'")" \
+	"a2e418ad6a15,6a67bf27e6a6,9540a051226e,c39f1de47a04,186d4835587b,b182f655505f,e7b6dcb09efd" \
+	"seven steps, the upgrade's order reversed, each once"
+is "$(val steps_sample "SELECT count(*) FROM alembic_version")" "0" "at base"
 
 # ------------------------------------------------------------ not inside a transaction block
 pq steps_sample "BEGIN;" "CALL migrate_upgrade_steps();"
@@ -79,6 +128,10 @@ is "$(errmsg)" "migrate_upgrade_steps cannot commit inside a transaction block" 
 	"CALL inside BEGIN is refused"
 has "$ERR" "HINT:  Run CALL migrate_upgrade_steps(...) in autocommit mode, or use SELECT migrate_upgrade(...) to run all steps in one transaction." \
 	"with what to do instead"
+pq steps_sample "BEGIN;" "CALL migrate_downgrade_steps('base');"
+is "$(errmsg)" "migrate_downgrade_steps cannot commit inside a transaction block" \
+	"so is CALL migrate_downgrade_steps"
+has "$ERR" "SELECT migrate_downgrade(...) to run all steps in one transaction." "naming migrate_downgrade"
 pq steps_sample "BEGIN;" "DO \$\$ BEGIN CALL migrate_upgrade_steps(); END \$\$;"
 is "$(errmsg)" "migrate_upgrade_steps cannot commit inside a transaction block" \
 	"so is a CALL from a DO block inside a transaction (atomic)"

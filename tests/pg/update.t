@@ -13,7 +13,7 @@
 # CREATE EXTENSION, and pg_dump/pg_restore of it works.
 . "$(dirname "$0")/lib.sh"
 
-plan 30
+plan 36
 
 # One call per function of the extension (name and argument types as
 # oidvectortypes writes them), run after the update, each in its own
@@ -43,6 +43,7 @@ declare -A CALLS=(
 	["migrate_wait(text, double precision)"]="SELECT migrate_wait('3a2d6b1c9e0f', 0)"
 	["migrate_catalog_added_by()"]="UPDATE migrate.migrate_catalog SET message = message WHERE revision = '9540a051226e'"
 	["migrate_upgrade_steps(text)"]="CALL migrate_upgrade_steps('heads')"
+	["migrate_downgrade_steps(text)"]="CALL migrate_downgrade_steps('tsi@-1')"
 	["migrate_status()"]="SELECT count(*) FROM migrate_status()"
 	["migrate_graph(text)"]="SELECT length(migrate_graph('dot-collapsed'))"
 	["migrate_version()"]="SELECT migrate_version()"
@@ -141,6 +142,22 @@ has "$(val upd_old "SELECT migrate_check()")" "drift: not checked: no run of thi
 pq upd_old "BEGIN;" "SELECT migrate_upgrade();" "SELECT migrate_check();" "ROLLBACK;"
 is "$(printf '%s\n' "$OUT" | grep -c '^drift:')" "0" "after a run on 1.1 the schema is recorded: no drift line"
 
+# ------------------------------------------------------------ a database at 1.1, then the update
+fresh_db upd_11 1.1
+pq upd_11 "SELECT migrate_load('$MIGRATE_ENV_DIR');" "SELECT migrate_upgrade('gxy@head');" \
+	"SELECT migrate_upgrade('tsi@+1');" "SELECT migrate_config('lock_timeout', '5s');"
+is "$RC" 0 "at 1.1: a catalog, applied revisions, a log and settings"
+[ "$RC" -eq 0 ] || diag "$ERR"
+old11_state=$(val upd_11 "$STATE")
+pq upd_11 "ALTER EXTENSION migrate UPDATE;"
+is "$RC" 0 "ALTER EXTENSION migrate UPDATE from 1.1"
+is "$(val upd_11 "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" "$default_version" \
+	"the 1.1 database is at $default_version"
+is "$(val upd_11 "$STATE")" "$old11_state" "with its catalog, log, settings and version table, row for row"
+pq upd_11 "CALL migrate_downgrade_steps('-1');"
+is "$RC" 0 "CALL migrate_downgrade_steps('-1') on the updated database"
+has "$ERR" "NOTICE:  Running downgrade" "and says what it ran"
+
 # ------------------------------------------------------------ a fresh installation is the same
 fresh_db upd_new
 is "$(val upd_new "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" "$default_version" \
@@ -186,7 +203,7 @@ for f in "${procs[@]}"; do
 done
 is "$failed" "" "every procedure runs after the update"
 is "$(val upd_old "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")" \
-	"5555bbbb0002,eeee00000001" "CALL migrate_upgrade_steps() reached the heads from the updated state"
+	"5555bbbb0002,eeee00000001" "CALL migrate_downgrade_steps() and CALL migrate_upgrade_steps() ran, and the database is at the heads"
 
 # ------------------------------------------------------------ pg_dump / pg_restore of the updated database
 upd_state=$(val upd_old "$STATE")

@@ -182,7 +182,7 @@ is "$OUT" "revision,id" "creates it"
 
 # ------------------------------------------------------------ migrate_version, migrate_functions
 sq "$db" "SELECT migrate_version();"
-like "$OUT" "^migrate 1\.1 \(SQL API 1\.1\), SQLite $(sqlite3_run :memory: 'SELECT sqlite_version()' | sed 's/\./\\./g')\$" \
+like "$OUT" "^migrate 1\.2 \(SQL API 1\.2\), SQLite $(sqlite3_run :memory: 'SELECT sqlite_version()' | sed 's/\./\\./g')\$" \
 	"migrate_version(): the engine, its SQL API and SQLite"
 sq "$db" "SELECT group_concat(name || ':' || hidden, ' ') FROM pragma_table_xinfo('migrate_functions');"
 is "$OUT" "name:0 arguments:0 kind:0 description:0" "migrate_functions: name, arguments, kind, description"
