@@ -206,6 +206,13 @@ run_call(mg_ctx *ctx, const char *call, const char *arg_in)
 
 		return mg_cmd_upgrade_plan(&ids, &n, &out, ctx, &host, f[0]);
 	}
+	if (strcmp(call, "downgrade_steps") == 0)
+	{
+		const char **ids;
+		size_t n;
+
+		return mg_cmd_downgrade_plan(&ids, &n, &out, ctx, &host, f[0]);
+	}
 	if (strcmp(call, "upgrade_step") == 0)
 		return mg_cmd_upgrade_step(&out, ctx, &host, f[0]);
 	if (strcmp(call, "downgrade") == 0)
@@ -415,6 +422,8 @@ static const hint_case cases[] = {
 	 "Use migrate_downgrade_sql('a3:a1') for the SQL of a range."},
 	{"command.c downgrade target required", F_LINEAR, "", "downgrade", "~", "22023", 
 	 "Give one, for example migrate_downgrade('-1') or migrate_downgrade('base')."},
+	{"command.c stepwise downgrade target required", F_LINEAR, "", "downgrade_steps", "~", "22023",
+	 "Give one, for example CALL migrate_downgrade_steps('-1') or CALL migrate_downgrade_steps('base')."},
 	{"command.c step not in the catalog", F_LINEAR, "", "upgrade_step", "zz", "55000", 
 	 "Run the CALL again: it plans from the catalog and the database as they are now. The steps before this one stay committed."},
 	{"command.c step no longer one step away", F_LINEAR, "", "upgrade_step", "a3", "55000", 

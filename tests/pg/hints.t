@@ -112,7 +112,7 @@ write_nontx "$envd" r2 r1 "CREATE INDEX CONCURRENTLY t_a_idx ON t (a);" "DROP IN
 pq hints_online "SELECT migrate_load('$envd');" "CALL migrate_upgrade_steps();"
 is "$RC" 0 "setup: r2 applied online"
 fails hints_online "SELECT migrate_downgrade through a Transactional: false step" "SELECT migrate_downgrade('r1');" 55000 \
-	"Write the steps out with migrate_downgrade_sql('<from>:<to>') and run that file with psql; nothing was changed."
+	"Run it online with CALL migrate_downgrade_steps(...) (same target), which runs such steps between committed steps through a loopback dblink connection, or write the steps out with migrate_downgrade_sql('<from>:<to>') and run that file with psql; nothing was changed."
 
 # ------------------------------------------------------------ migrate_wait
 fails hints_online "migrate_wait in REPEATABLE READ" \
