@@ -7,21 +7,6 @@
 # hosts share.  Every error also leaves the database exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
-# fails NAME SQL TEXT...: SQL fails; its error contains every TEXT; the
-# snapshot of $db is the same before and after.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 q() {	# q TEXT: TEXT as a SQL string literal
 	printf "'%s'" "${1//\'/\'\'}"
 }

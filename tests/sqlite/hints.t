@@ -20,21 +20,6 @@
 # process's current directory (here the sqlite3 shell's).
 . "$(dirname "$0")/lib.sh"
 
-# fails NAME SQL TEXT...: SQL fails; its error contains every TEXT; the
-# database is the same before and after.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 env=$TMP/env
 write_rev "$env" r1 "" "CREATE TABLE t1 (a INTEGER);" "DROP TABLE t1;"
 db=$TMP/hints.db
