@@ -165,6 +165,37 @@ mg_report_step(mg_ctx *ctx, const mg_revmap *map, const mg_step *step, bool with
 	return out;
 }
 
+/*
+ * The header's free text after the message ("Note: run it at night"),
+ * indented as the docstring: Alembic's show prints the whole docstring,
+ * so what the author wrote below the keys is shown too.
+ */
+static void
+put_doc_rest(mg_buf *b, const mg_script *s)
+{
+	const char *rest = strchr(mg_script_doc(s), '\n');
+
+	if (rest == NULL)
+		return;
+	while (*rest == '\n')
+		rest++;
+	if (*rest == '\0')
+		return;
+	mg_buf_puts(b, "    \n");
+	while (*rest != '\0')
+	{
+		const char *end = strchr(rest, '\n');
+		size_t n = end != NULL ? (size_t) (end - rest) : strlen(rest);
+
+		mg_buf_puts(b, "    ");
+		mg_buf_putn(b, rest, n);
+		mg_buf_putc(b, '\n');
+		rest += n;
+		if (*rest == '\n')
+			rest++;
+	}
+}
+
 char *
 mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 {
@@ -204,6 +235,7 @@ mg_report_show(mg_ctx *ctx, const mg_revmap *map, int rev, bool current)
 	mg_buf_printf(&b, "    %s\n    \n    Revision ID: %s\n    Revises: ", s->message, r->id);
 	mg_buf_join(&b, s->down, s->ndown, ", ");
 	mg_buf_printf(&b, "\n    Create Date: %s\n", mg_script_create_date(s));
+	put_doc_rest(&b, s);
 	return finish(&b);
 }
 

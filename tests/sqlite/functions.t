@@ -51,6 +51,35 @@ has "$OUT" "Merges: c39f1de47a04, 186d4835587b" "migrate_show: a merge point's p
 has "$OUT" "merge job and dataset" "migrate_show: the message"
 sq "$db" "SELECT migrate_show('5555bbbb0001');"
 has "$OUT" "Also depends on: c39f1de47a04" "migrate_show: dependencies"
+# Alembic's show prints the whole docstring: free text below the keys too
+noted_rev="-- add the thing
+--
+-- Revision ID: 8888aaaa0001
+-- Revises:
+-- Create Date: 2022-02-01 09:00:00.000000
+--
+-- Note: this one rewrites the job table; run it at night.
+-- It takes a while on big sites.
+
+-- migrate:upgrade
+CREATE TABLE thing (a INTEGER);
+-- migrate:downgrade
+DROP TABLE thing;"
+ndb=$TMP/noted.db
+sq_ok "migrate_add of a revision with a note below its keys" "$ndb" "SELECT migrate_add($(q "$noted_rev"), 'thing.sql');"
+sq "$ndb" "SELECT migrate_show('8888');"
+is "$OUT" "Rev: 8888aaaa0001 (head)
+Parent: <base>
+Path: thing.sql
+
+    add the thing
+    
+    Revision ID: 8888aaaa0001
+    Revises: 
+    Create Date: 2022-02-01 09:00:00.000000
+    
+    Note: this one rewrites the job table; run it at night.
+    It takes a while on big sites." "migrate_show: the note below the keys, as Alembic's show prints a docstring"
 sq "$db" "SELECT migrate_branches();"
 like "$OUT" "^b182f655505f \(gxy\) \(branchpoint\)" "migrate_branches: the branch point"
 is "$(count "$OUT" " -> ")" 2 "migrate_branches: its two children"
