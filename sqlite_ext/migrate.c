@@ -1058,7 +1058,9 @@ host_commit(void *ud, mg_ctx *ctx)
 			mg_error_detail(ctx, "Another connection is reading the database, so the run "
 							"could not be committed (SQLite: %s); it was rolled back.",
 							sqlite3_errmsg(hs->db));
-			mg_error_hint(ctx, "%s", BUSY_HINT);
+			/* a reader, not another migration: the run waits for it with a busy timeout */
+			mg_error_hint(ctx, "Rerun once the other connection's read has ended: with a busy timeout "
+						  "(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout) the engine waits for it. Nothing was changed.");
 			result = MG_EHOST;
 		}
 		else

@@ -9,7 +9,7 @@
 #   host_fail, IOERR/CANTOPEN  not reproducible without a failing disk (faults.t injects I/O errors)
 #   host_fail, SQLITE_BUSY    concurrency.t, hardening.t
 #   host_fail_busy (begin)    concurrency.t
-#   commit busy               concurrency.t (a reader holds the database)
+#   commit busy               concurrency.t (a reader holds the commit off)
 #   body_refuses, BEGIN...    hardening.t
 #   body_refuses, ATTACH      ATTACH in a revision                 "ATTACH"
 #   body_refuses, PRAGMA      PRAGMA journal_mode = OFF            "PRAGMA"
