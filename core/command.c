@@ -59,7 +59,7 @@ mg_session_read_heads(mg_session *s)
 
 	if (s->heads_read)
 		return MG_OK;
-	rc = mg_headcache_read(&s->heads, &s->nheads, &s->st);
+	rc = mg_headcache_read(&s->heads, &s->nheads, &s->declared, &s->ndeclared, &s->st);
 	s->heads_read = rc == MG_OK;
 	return rc;
 }
@@ -109,16 +109,28 @@ kept_head(const mg_session *s, const char *id)
 	return NULL;
 }
 
+/* Does a revision of the catalog declare label (as the kept heads' check read it)? */
+static bool
+declared(const mg_session *s, const char *label)
+{
+	for (size_t i = 0; i < s->ndeclared; i++)
+		if (strcmp(s->declared[i], label) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Are the version rows exactly the kept heads (all of them with all,
  * else those on the held branches)?  False also when the kept heads
- * cannot tell: unknown, or a held label no head carries (the graph's
- * path then gives the error).
+ * cannot tell: unknown, or a held label no revision declares (the
+ * graph's path then gives the error).  Which heads a held branch has
+ * depends on inherited labels, which only the graph proves; so with held
+ * branches the answer is yes only when the rows are every head (then
+ * every branch is at its heads, whatever it carries).
  */
 static int
 at_kept_heads(bool *yes, mg_session *s, bool all)
 {
-	size_t want = 0;
 	int rc;
 
 	*yes = false;
@@ -128,19 +140,20 @@ at_kept_heads(bool *yes, mg_session *s, bool all)
 		return rc;
 	if (!all)
 		for (size_t i = 0; i < s->nheld; i++)
-			if (!mg_headcache_knows_label(s->heads, s->nheads, s->held[i]))
+			if (!declared(s, s->held[i]))
 				return MG_OK;
-	for (size_t i = 0; i < s->nheads; i++)
-		if (all || mg_headcache_holds(&s->heads[i], s->held, s->nheld))
-			want++;
-	if (want != s->nrows)
+	if (s->nheads != s->nrows)
 		return MG_OK;
+	/* distinct rows: as many rows as heads, each a head, none twice */
 	for (size_t i = 0; i < s->nrows; i++)
 	{
-		const mg_cached_head *h = kept_head(s, s->rows[i]);
-
-		if (h == NULL || !(all || mg_headcache_holds(h, s->held, s->nheld)))
+		if ((rc = mg_interrupt_check(s->st.ctx)) != MG_OK)
+			return rc;
+		if (kept_head(s, s->rows[i]) == NULL)
 			return MG_OK;
+		for (size_t k = i + 1; k < s->nrows; k++)
+			if (strcmp(s->rows[i], s->rows[k]) == 0)
+				return MG_OK;
 	}
 	*yes = true;
 	return MG_OK;
@@ -2245,15 +2258,7 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 
 	*report = NULL;
 	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK)
-	{
-		/* the path that failed is no example of one that works */
-		if (dir[0] != '/' && strcmp(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE) == 0)
-		{
-			mg_ctx_error_mut(ctx)->hint[0] = '\0';
-			mg_error_hint(ctx, "A relative path is read from the working directory of the process that runs the SQL: give the path from there, or an absolute one.");
-		}
 		return rc;
-	}
 	if ((rc = mg_envdir_canonical(&source, ctx, dir)) != MG_OK ||
 		(rc = mg_utf8_check_name(ctx, source, "directory")) != MG_OK)
 		return rc;
@@ -2278,7 +2283,10 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	if (n == 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);
-		mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
+		if (nfiles == 0)
+			mg_error_detail(ctx, "It holds no .sql file, in any subdirectory either.");
+		else
+			mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
 		mg_error_hint(ctx, "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one.");
 		return MG_EINPUT;
 	}

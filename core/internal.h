@@ -745,12 +745,15 @@ typedef struct mg_cached_head {
 int mg_headcache_create(mg_state *st);
 /* Replace the kept heads with those of map (the catalog as it now is). */
 int mg_headcache_write(mg_state *st, const mg_revmap *map);
-/* The kept heads in heads order; *n 0 when unknown (empty or absent table). */
-int mg_headcache_read(mg_cached_head **heads, size_t *n, mg_state *st);
+/*
+ * The kept heads in heads order, checked against the catalog; *n 0 when
+ * unknown (empty or absent table, or rows the catalog does not bear out);
+ * *labels: the branch labels the catalog's revisions declare.
+ */
+int mg_headcache_read(mg_cached_head **heads, size_t *n, const char ***labels, size_t *nlabels,
+                      mg_state *st);
 /* Does the head carry one of labels (true when nlabels is 0)? */
 bool mg_headcache_holds(const mg_cached_head *h, const char *const *labels, size_t nlabels);
-/* Is label carried by one of the heads? */
-bool mg_headcache_knows_label(const mg_cached_head *heads, size_t n, const char *label);
 /* Read / write a setting (known keys only). */
 int mg_state_get_setting(char **out, mg_state *st, const char *key);
 int mg_state_set_setting(mg_state *st, const char *key, const char *value);
@@ -863,6 +866,8 @@ typedef struct mg_session {
 	size_t nheld;
 	mg_cached_head *heads; /* the kept heads (headcache.c), once read */
 	size_t nheads;         /* 0: unknown */
+	const char **declared; /* with the kept heads: the branch labels the catalog declares */
+	size_t ndeclared;
 	bool heads_read;
 	bool ran;              /* a step ran: the schema's fingerprint is recorded on commit */
 } mg_session;

@@ -894,7 +894,11 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		if ((rc = run_step(&s, &setup.steps[i], !skipped_here(&s, &setup.steps[i]))) != MG_OK)
 		{
 			if (!fatal(rc))
-				mg_error_hint(ctx, "The stairway could not reach the start of its range; nothing was changed.");
+			{
+				/* the run's generic hint would ask for a rerun of the run: this is the stairway's setup */
+				mg_ctx_error_mut(ctx)->hint[0] = '\0';
+				mg_error_hint(ctx, "The stairway could not reach the start of its range: fix the revision the context names, load it again, and rerun the stairway. Nothing was changed.");
+			}
 			return roll_back(&s, rc);
 		}
 	}

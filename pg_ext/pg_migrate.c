@@ -713,7 +713,7 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 		case SPI_ERROR_COPY:
 			mg_error_set(ctx, MG_EHOST, "0A000",
 						 "COPY to or from the client is not allowed in a revision script");
-			mg_error_hint(ctx, "Use COPY with a server file, or INSERT statements.");
+			mg_error_hint(ctx, "Write the rows as INSERT statements, or COPY from a file on the server (which needs pg_read_server_files); nothing was changed.");
 			return MG_EHOST;
 		default:
 			return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "SPI_execute failed: %s",
@@ -2119,7 +2119,7 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 
 			e->hint[0] = '\0';
 			*failed_statement = 1;
-			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
+			mg_error_hint(ctx, "The loopback connection (%s) must reach this server and be allowed by its pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
 						  conninfo);
 		}
 		for (int i = 0; i < b.n; i++)
@@ -2775,8 +2775,9 @@ explain_relative_path(mg_ctx *ctx)
 	snprintf(where, sizeof(where),
 			 "The server resolves a relative path against its data directory, \"%s\", and reads the files as the operating-system user \"%s\", not as the client.",
 			 DataDir, user);
-	mg_error_detail(ctx, "%s", where);	/* after the engine's detail, if any */
-	err->hint[0] = '\0';		/* the engine's hint assumed the client's directory */
+	err->detail[0] = '\0';		/* the engine named the process's directory: this is the whole story */
+	mg_error_detail(ctx, "%s", where);
+	err->hint[0] = '\0';
 	mg_error_hint(ctx, "Give the absolute path of a directory the server can read, or add the scripts from their text with migrate_add(script, filename), which needs no server-side file.");
 }
 
@@ -2801,7 +2802,8 @@ migrate_load_1_0(PG_FUNCTION_ARGS)
 	call_open(&c, false);
 	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
 	if (rc != MG_OK && !is_absolute_path(path) &&
-		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0)
+		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0 &&
+		strncmp(mg_ctx_error(c.ctx)->message, "could not open", 14) == 0)
 		explain_relative_path(c.ctx);
 	return call_text_result(&c, fcinfo, rc, report);
 }

@@ -123,7 +123,7 @@ is "$(val upd_old "SELECT extversion FROM pg_extension WHERE extname = 'migrate'
 is "$(val upd_old "$STATE")" "$old_state" "catalog, log, settings and version table are the same, row for row"
 is "$(val upd_old "${ANSWERS/\$CHECK/$CHECK}")" "$old_answers" \
 	"check, current, history, heads, show, branches, config and offline SQL answer as before"
-is "$(val upd_old "SELECT count(*) FROM migrate.migrate_catalog_heads")" "2" "the kept heads are still there"
+is "$(val upd_old "SELECT count(*) FROM migrate.migrate_catalog_heads WHERE pos >= 0")" "2" "the kept heads are still there"
 new_funcs=$(val upd_old "$FUNCS")
 is "$(comm -23 <(printf '%s\n' "$old_funcs") <(printf '%s\n' "$new_funcs"))" "" \
 	"no function of 1.0 is gone"
