@@ -370,8 +370,9 @@ merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *f
 		nkeep += prev->rows[p].group != NULL && prev->rows[p].group->kept;
 	for (size_t p = 0; p < prev->ngroups; p++)
 		gkeep += prev->groups[p]->kept;
-	if ((rows = mg_alloc(ctx, (nkeep + a->n + 1) * sizeof(mg_srow))) == NULL ||
-		(groups = mg_alloc(ctx, (gkeep + fresh->n + 1) * sizeof(mg_sgroup *))) == NULL)
+	/* every slot up to k is written below: no zeroing (the arrays are the schema's size) */
+	if ((rows = mg_realloc_uninit(ctx, NULL, 0, (nkeep + a->n + 1) * sizeof(mg_srow))) == NULL ||
+		(groups = mg_realloc_uninit(ctx, NULL, 0, (gkeep + fresh->n + 1) * sizeof(mg_sgroup *))) == NULL)
 		return MG_ENOMEM;
 	/* rows: both sides sorted */
 	while (i < prev->n || j < a->n)

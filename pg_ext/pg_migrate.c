@@ -803,7 +803,13 @@ plan_cache_entry(host_state *hs, const char *sql, int nparams, bool *seen)
 static SPIPlanPtr
 plan_prepare(const char *sql, int nparams, Oid *types)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
+	/*
+	 * Generic: the engine's queries are index lookups whatever the
+	 * parameters, and a custom plan would be planned again on every
+	 * execution (a rehearsal runs the same schema queries after every
+	 * step).
+	 */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nparams, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		return NULL;
