@@ -57,6 +57,9 @@
 #                     revisions and 300,000 log rows)
 #                     and bench/status.sh (migrate_status at 10,000
 #                     revisions and 100,000 log rows)
+#                     and bench/run.sh rehearse (migrate_rehearse against
+#                     the run, migrate_stairway at 250/500/1,000 revisions,
+#                     migrate_schema of 1,000 tables)
 #   make docs-graph   docs/graph.dot and docs/graph.svg, the README's picture
 #                     of the sample environment (scripts/docs-graph.sh;
 #                     tests/sqlite/docs_graph.t checks they are current)
@@ -308,7 +311,8 @@ bench:
 	@if [ -f bench/run.sh ]; then \
 		$(MAKE) --no-print-directory all && bash bench/run.sh --callgrind && \
 		bash bench/run.sh check && \
-		bash bench/status.sh | tee build/bench/status.md; \
+		bash bench/status.sh | tee build/bench/status.md && \
+		bash bench/run.sh rehearse | tee build/bench/rehearse.md; \
 	else \
 		echo "bench/run.sh not present: no benchmarks yet"; \
 	fi

@@ -26,9 +26,16 @@ mg_args_blank(const char *s)
 	return true;
 }
 
-/* The error for an empty identifier; where says which one ("argument \"target\""). */
+/*
+ * The error for an empty identifier; where says which one ("argument
+ * \"target\""), arg names the argument (NULL: a range's end), item is
+ * true for one empty item of a list.  The hint fits the argument: what a
+ * target may be; that an optional argument is left out with NULL; that
+ * a list's empty item is an extra comma.
+ */
 static int
-empty_error(mg_ctx *ctx, const char *func, const char *where, const char *value)
+empty_error(mg_ctx *ctx, const char *func, const char *where, const char *value,
+			const char *arg, bool item)
 {
 	mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "%s: %s is empty", func, where);
 	if (*value)
@@ -36,7 +43,20 @@ empty_error(mg_ctx *ctx, const char *func, const char *where, const char *value)
 						value);
 	else
 		mg_error_detail(ctx, "An empty or blank identifier names no revision: it is never taken as base or heads.");
-	mg_error_hint(ctx, "Give a revision id, a branch target such as 'gxy@head', 'heads' or 'base' (a deploy script passes '' when its variable is unset). Nothing was changed.");
+	if (item)
+		mg_error_hint(ctx, "Remove the extra comma, so that every item of \"%s\" names something. Nothing was changed.", arg);
+	else if (arg != NULL && strcmp(arg, "rev_id") == 0)
+		mg_error_hint(ctx, "Give an id of 1 to 32 letters, digits or underscores, or NULL for a new one. Nothing was changed.");
+	else if (arg != NULL && strcmp(arg, "head") == 0)
+		mg_error_hint(ctx, "Give the revision to build on, such as 'gxy@head', or NULL for the head of a catalog that has one. Nothing was changed.");
+	else if (arg != NULL && strcmp(arg, "branch_label") == 0)
+		mg_error_hint(ctx, "Give a branch label, or NULL for none. Nothing was changed.");
+	else if (arg != NULL && strcmp(arg, "depends_on") == 0)
+		mg_error_hint(ctx, "Give the revisions or labels it depends on, or NULL for none. Nothing was changed.");
+	else if (arg != NULL && strcmp(arg, "revisions") == 0)
+		mg_error_hint(ctx, "Name the heads to merge, comma-separated (SELECT line FROM migrate_heads() lists them). Nothing was changed.");
+	else
+		mg_error_hint(ctx, "Give a revision id, a branch target such as 'gxy@head', 'heads' or 'base' (a deploy script passes '' when its variable is unset). Nothing was changed.");
 	return MG_EINPUT;
 }
 
@@ -50,7 +70,7 @@ mg_args_check_ident(mg_ctx *ctx, const char *func, const char *arg, const char *
 	where = mg_printf(ctx, "argument \"%s\"", arg);
 	if (where == NULL)
 		return MG_ENOMEM;
-	return empty_error(ctx, func, where, value);
+	return empty_error(ctx, func, where, value, arg, false);
 }
 
 int
@@ -77,7 +97,7 @@ mg_args_check_list(mg_ctx *ctx, const char *func, const char *arg, const char *v
 
 				if (where == NULL)
 					return MG_ENOMEM;
-				return empty_error(ctx, func, where, one);
+				return empty_error(ctx, func, where, one, arg, true);
 			}
 			if (*p == '\0')
 				break;
@@ -104,12 +124,12 @@ mg_args_check_range(mg_ctx *ctx, const char *func, const char *range, bool open_
 	if (mg_args_blank(start) && !(open_ends && *start == '\0'))
 	{
 		where = mg_printf(ctx, "the start of range '%s'", range);
-		return where == NULL ? MG_ENOMEM : empty_error(ctx, func, where, start);
+		return where == NULL ? MG_ENOMEM : empty_error(ctx, func, where, start, NULL, false);
 	}
 	if (mg_args_blank(colon + 1) && !(open_ends && colon[1] == '\0'))
 	{
 		where = mg_printf(ctx, "the end of range '%s'", range);
-		return where == NULL ? MG_ENOMEM : empty_error(ctx, func, where, colon + 1);
+		return where == NULL ? MG_ENOMEM : empty_error(ctx, func, where, colon + 1, NULL, false);
 	}
 	return MG_OK;
 }

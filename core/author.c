@@ -112,20 +112,20 @@ check_rev_id(mg_ctx *ctx, const mg_revmap *map, const char *id)
 			return MG_ENOMEM;
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX,
 					 "Character(s) '%s' not allowed in revision identifier '%s'", list, id);
-		mg_error_hint(ctx, "A revision id is 1 to 32 letters, digits or underscores; leave rev_id out for a new one.");
+		mg_error_hint(ctx, "A revision id is 1 to 32 letters, digits or underscores: remove the others, or give NULL as rev_id for a new id.");
 		return MG_EINPUT;
 	}
 	if (!mg_valid_rev_id(id))
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_SYNTAX, "invalid revision id \"%s\"", id);
 		mg_error_detail(ctx, "A revision id is 1 to 32 letters, digits or underscores.");
-		mg_error_hint(ctx, "Leave rev_id out for a new 12-hex-digit id.");
+		mg_error_hint(ctx, "Shorten it to 32 characters at most, or give NULL as rev_id for a new 12-hex-digit id.");
 		return MG_EINPUT;
 	}
 	if (mg_revmap_find(map, id) >= 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_GRAPH, "revision %s is already in the catalog", id);
-		mg_error_hint(ctx, "Give another rev_id, or leave it out for a new one.");
+		mg_error_hint(ctx, "Give another rev_id, or NULL for a new one.");
 		return MG_EINPUT;
 	}
 	return MG_OK;
@@ -134,6 +134,68 @@ check_rev_id(mg_ctx *ctx, const mg_revmap *map, const char *id)
 /* ---- parents ------------------------------------------------------------- */
 
 /* Resolve one head spec; several heads become Alembic's revision/merge message. */
+/*
+ * The hint when the parent named (spec: NULL, 'head', '<label>@head')
+ * is several heads: the heads themselves, as a migrate_revision call on
+ * the first and the migrate_merge call on all of them.
+ */
+static void
+hint_several_heads(mg_ctx *ctx, const mg_revmap *map, const char *spec)
+{
+	const int *h;
+	size_t nh, n = 0;
+	int *heads;
+	const char *at = spec != NULL ? strchr(spec, '@') : NULL;
+	mg_buf ids;
+	char *idtext, *label = NULL;
+	int unique_label = -1, first_label = -1;
+	size_t nunique = 0;
+
+	mg_revmap_real_heads(map, &h, &nh);
+	heads = mg_alloc(ctx, (nh + 1) * sizeof(int));
+	if (heads == NULL)
+		return;
+	memcpy(heads, h, nh * sizeof(int));
+	n = nh;
+	if (at != NULL && (label = mg_strndup(ctx, spec, (size_t) (at - spec))) != NULL &&
+		mg_resolve_filter_lineage(heads, &n, ctx, map, label, false) != MG_OK)
+		return;
+	if (n < 2)
+		return;
+	mg_buf_init(&ids, ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const mg_rev *r = mg_revmap_rev(map, heads[i]);
+
+		mg_buf_printf(&ids, "%s%s", i ? "," : "", r->id);
+		/* a label this head alone carries names it: '<label>@head' */
+		for (size_t j = 0; j < r->nlabels && unique_label < 0; j++)
+		{
+			bool shared = false;
+
+			for (size_t k = 0; k < n && !shared; k++)
+				shared = k != i && mg_rev_has_label(mg_revmap_rev(map, heads[k]), r->labels[j]);
+			if (!shared)
+				unique_label = r->labels[j];
+		}
+		nunique += unique_label >= 0;
+		if (i == 0)
+			first_label = unique_label;
+		unique_label = -1;
+	}
+	if (mg_buf_finish(&ids, &idtext) != MG_OK)
+		return;
+	if (nunique == n)
+		mg_error_hint(ctx, "Base the revision on one branch's head, as in migrate_revision(message, '%s@head').",
+					  mg_revmap_label_name(map, first_label));
+	else if (first_label >= 0)
+		mg_error_hint(ctx, "Base the revision on one head, as in migrate_revision(message, '%s@head'), or merge the heads first with SELECT migrate_merge('%s', 'merge heads').",
+					  mg_revmap_label_name(map, first_label), idtext);
+	else
+		mg_error_hint(ctx, "Base the revision on one head, as in migrate_revision(message, '%s'), or merge the heads first with SELECT migrate_merge('%s', 'merge heads').",
+					  mg_revmap_rev(map, heads[0])->id, idtext);
+}
+
 static int
 resolve_parents(mg_target *t, mg_ctx *ctx, const mg_revmap *map, const char *spec)
 {
@@ -146,7 +208,7 @@ resolve_parents(mg_target *t, mg_ctx *ctx, const mg_revmap *map, const char *spe
 		snprintf(e->message, sizeof(e->message), "%s",
 				 "Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.");
 		e->hint[0] = '\0';
-		mg_error_hint(ctx, "Give the head, as in migrate_revision(message, 'gxy@head'), or merge the heads with migrate_merge('<rev>,<rev>', message).");
+		hint_several_heads(ctx, map, spec);
 	}
 	return rc;
 }
@@ -312,7 +374,12 @@ write_file(mg_ctx *ctx, const char *path, const char *text)
 	{
 		err = errno;
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "could not create file \"%s\": %s", path, strerror(err));
-		mg_error_hint(ctx, "The directory must exist and be writable; an existing file is never overwritten. Nothing was changed.");
+		if (err == EEXIST)
+			mg_error_hint(ctx, "An existing file is never overwritten: give another rev_id (or NULL for a new one), or move the file away. Nothing was changed.");
+		else if (err == ENOENT || err == ENOTDIR)
+			mg_error_hint(ctx, "Create the directory first, or give one that exists. Nothing was changed.");
+		else
+			mg_error_hint(ctx, "Make the directory writable by the operating-system user of the process that runs the SQL, or give another one. Nothing was changed.");
 		return MG_EINPUT;
 	}
 	if (fwrite(text, 1, len, f) != len)

@@ -1470,7 +1470,7 @@ resolve_version_table(mg_state *st)
 		mg_error_detail(st->ctx, "The version table's name finds a relation of another kind (relkind %s, owner \"%s\"); "
 						"reading it could run code of its owner's choosing.", c.rows[0][1],
 						c.rows[0][2] ? c.rows[0][2] : "");
-		mg_error_hint(st->ctx, "Drop it, or point the version_table setting elsewhere; nothing was changed.");
+		mg_error_hint(st->ctx, "Drop or rename that relation if it is not yours, or point the setting at the real version table: SELECT migrate_config('version_table', '<name>'); nothing was changed.");
 		return MG_EINPUT;
 	}
 	st->vt_foreign = c.rows[0][3] != NULL && strcmp(c.rows[0][3], "0") == 0;
@@ -1972,7 +1972,7 @@ mg_state_apply_vop(mg_state *st, const mg_vop *op)
 								"unknown version-table operation %d", (int) op->kind);
 	}
 	mg_error_detail(st->ctx, "The version table no longer holds the rows this run read from it.");
-	mg_error_hint(st->ctx, "Check migrate_current() and run the command again.");
+	mg_error_hint(st->ctx, "SELECT * FROM migrate_current() shows the rows as they are now; find what else writes the version table (another tool, a trigger), then run the command again if it is still needed. Nothing was changed.");
 	return MG_EINPUT;
 }
 

@@ -2269,15 +2269,7 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 
 	*report = NULL;
 	if ((rc = mg_envdir_read(&files, &nfiles, ctx, dir)) != MG_OK)
-	{
-		/* the path that failed is no example of one that works */
-		if (dir[0] != '/' && strcmp(mg_ctx_error(ctx)->sqlstate, MG_STATE_FILE) == 0)
-		{
-			mg_ctx_error_mut(ctx)->hint[0] = '\0';
-			mg_error_hint(ctx, "A relative path is read from the working directory of the process that runs the SQL: give the path from there, or an absolute one.");
-		}
 		return rc;
-	}
 	if ((rc = mg_envdir_canonical(&source, ctx, dir)) != MG_OK ||
 		(rc = mg_utf8_check_name(ctx, source, "directory")) != MG_OK)
 		return rc;
@@ -2302,7 +2294,10 @@ mg_cmd_load(char **report, mg_ctx *ctx, const mg_host *host, const char *dir)
 	if (n == 0)
 	{
 		mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE, "no revision scripts in \"%s\"", dir);
-		mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
+		if (nfiles == 0)
+			mg_error_detail(ctx, "It holds no .sql file, in any subdirectory either.");
+		else
+			mg_error_detail(ctx, "None of the %zu .sql files under it has a \"-- Revision ID:\" header line.", nfiles);
 		mg_error_hint(ctx, "Give the directory that holds the revision scripts: every .sql file under it whose header has a \"-- Revision ID:\" line is one.");
 		return MG_EINPUT;
 	}

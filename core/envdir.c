@@ -68,12 +68,34 @@ is_sql_name(const char *name)
 	return len > 4 && strcmp(name + len - 4, ".sql") == 0;
 }
 
+/*
+ * The directory cannot be opened.  The hint is the case's own next step:
+ * a relative path that names nothing was looked up in the current
+ * directory of the process that runs the SQL (the sqlite3 shell's, the
+ * application's), which is named, since it is rarely the one the user
+ * has in mind; the path that failed is never offered as an example.
+ */
 static int
 err_envdir(mg_ctx *ctx, const char *dir, int errnum)
 {
+	char cwd[PATH_MAX];
+
 	mg_error_set(ctx, MG_EINPUT, MG_STATE_FILE,
 				 "could not open environment directory \"%s\": %s", dir, strerror(errnum));
-	mg_error_hint(ctx, "Give the path of the directory that holds the revision scripts (e.g. \"migrations\").");
+	if (dir[0] != '/' && errnum == ENOENT)
+	{
+		if (getcwd(cwd, sizeof(cwd)) != NULL)
+			mg_error_detail(ctx, "A relative path is resolved against the current directory of the process that runs the SQL, which is \"%s\".", cwd);
+		else
+			mg_error_detail(ctx, "A relative path is resolved against the current directory of the process that runs the SQL.");
+		mg_error_hint(ctx, "Give the absolute path of the directory that holds the revision scripts, or add the scripts from their text with migrate_add(script, filename).");
+	}
+	else if (errnum == ENOTDIR)
+		mg_error_hint(ctx, "Give the directory that holds the revision scripts, not a file.");
+	else if (errnum == EACCES)
+		mg_error_hint(ctx, "Make the directory readable by the operating-system user of the process that runs the SQL, or add the scripts from their text with migrate_add(script, filename).");
+	else
+		mg_error_hint(ctx, "Give the path of an existing directory that holds the revision scripts.");
 	return MG_EINPUT;
 }
 

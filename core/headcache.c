@@ -223,8 +223,9 @@ catalog_scan(scan *s, mg_state *st)
 		return s->rc;
 	if (rc != MG_OK)
 		return rc;
-	/* sorted, for the lookups of is_head */
-	qsort(s->refs, s->nrefs, sizeof(char *), cmp_str);
+	/* sorted, for the lookups of is_head (an empty catalog has no array) */
+	if (s->nrefs > 0)
+		qsort(s->refs, s->nrefs, sizeof(char *), cmp_str);
 	return MG_OK;
 }
 
@@ -232,7 +233,8 @@ catalog_scan(scan *s, mg_state *st)
 static bool
 scan_is_head(const scan *s, const char *id)
 {
-	return bsearch(&id, s->refs, s->nrefs, sizeof(char *), cmp_str) == NULL;
+	return s->nrefs == 0 ||
+		bsearch(&id, s->refs, s->nrefs, sizeof(char *), cmp_str) == NULL;
 }
 
 /* The branch labels rev carries (its own and inherited), comma-separated. */

@@ -1002,19 +1002,41 @@ char *mg_table_int(mg_ctx *ctx, long long v);
 
 /* ---- schema.c: the user's schema as rows, and their difference ------ */
 
+/*
+ * The catalog object a snapshot's rows come from: a SQLite table (its
+ * columns and constraints too), index, view or trigger of sqlite_schema;
+ * a PostgreSQL relation (with its columns, constraints, indexes and
+ * triggers), enum type or function.  A snapshot taken after a change
+ * reads again only the objects that changed and keeps the others' rows.
+ */
+typedef struct mg_sgroup {
+	const char *key;        /* SQLite: the sqlite_schema name; PostgreSQL: "r<oid>", "t<oid>", "p<oid>" */
+	const char *src;        /* SQLite: type and sql text of the sqlite_schema row; NULL otherwise */
+	bool kept;              /* scratch of mg_schema_reread: unchanged since the snapshot it builds on */
+} mg_sgroup;
+
 /* One object of the schema (see docs/schema.md for what each holds). */
 typedef struct mg_srow {
 	const char *kind;       /* "table", "column", "index", ... */
 	const char *name;
 	const char *parent;     /* the table of a column, constraint, index or trigger; "" */
 	const char *def;        /* the normalized definition; "" when none */
-	const char *src;        /* SQLite tables: the CREATE TABLE text read (NULL otherwise) */
+	mg_sgroup *group;       /* where the row comes from (NULL: rows not read from a database) */
 	int rank;               /* kind's place in the order */
 } mg_srow;
 
 typedef struct mg_schema {
 	mg_srow *rows;          /* sorted: rank, name, definition (bytewise) */
 	size_t n;
+	size_t cap;             /* rows allocated (mg_schema_release) */
+	mg_sgroup **groups;     /* the rows' groups, sorted by key (NULL: none known) */
+	size_t ngroups;
+	size_t gcap;            /* groups allocated */
+	long long stamp;        /* SQLite: schema_version when read; -1 unknown */
+	/* PostgreSQL: the relations (oids) read again since the snapshot it was built on, or all */
+	char **changed;
+	size_t nchanged;
+	bool changed_all;
 } mg_schema;
 
 /*
@@ -1025,13 +1047,24 @@ typedef struct mg_schema {
  */
 int mg_schema_read(mg_schema *out, mg_state *st);
 /*
- * mg_schema_read after a change, reusing what prev (an earlier snapshot
- * of this database in the same context) says of every SQLite table whose
- * CREATE TABLE text is unchanged: SQLite derives a table's columns and
- * constraints from that text alone.  A rehearsal reads the schema after
- * every step, and a step changes few tables.
+ * mg_schema_read for the first of a series of snapshots, each built on
+ * the last with mg_schema_reread (a rehearsal): on PostgreSQL it starts
+ * the host's watch of what changes (schema_changes).
+ */
+int mg_schema_read_first(mg_schema *out, mg_state *st);
+/*
+ * mg_schema_read after a change, reading again only what changed since
+ * prev (an earlier snapshot of this database in the same context): on
+ * SQLite the sqlite_schema rows whose text differs (SQLite derives a
+ * table's columns and constraints from its text alone), nothing at all
+ * when schema_version has not moved; on PostgreSQL the objects the host
+ * reports changed (its schema_changes slot) and what names them, the
+ * whole schema when it cannot tell.  Equal to a full read; the cost
+ * follows the change, not the schema's size.  prev stays valid.
  */
 int mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev);
+/* Give a snapshot's arrays back early (its strings stay until the context goes); s is emptied. */
+void mg_schema_release(mg_ctx *ctx, mg_schema *s);
 
 typedef enum mg_change_op { MG_CHANGE_ADDED, MG_CHANGE_DROPPED, MG_CHANGE_CHANGED } mg_change_op;
 

@@ -118,7 +118,7 @@ void mg_error_format(const mg_error *err, char *buf, size_t cap);
 /* Host interface                                                      */
 /* ------------------------------------------------------------------ */
 
-#define MG_HOST_VERSION 2
+#define MG_HOST_VERSION 3
 
 /* Called once per result row; vals[i] is NULL for SQL NULL.  Non-zero stops. */
 typedef int (*mg_row_fn)(void *arg, int ncol, const char *const *vals);
@@ -210,7 +210,27 @@ typedef struct mg_host {
 	 * routes that can run them in the hint.
 	 */
 	int (*run_online)(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement);
+
+	/* ---- version 3 ---- */
+
+	/*
+	 * What in the user's schema may have changed since the previous call
+	 * of this command (a rehearsal reads again only that after a step):
+	 * *rels, *nrels the relations (decimal oids, in ctx's arena) whose
+	 * definition may have changed; *what the MG_CHANGED_* kinds the host
+	 * can only name as a whole.  The first call of a command starts
+	 * watching and says MG_CHANGED_ALL.  The host must never leave out a
+	 * change (naming too much only costs time).  May be NULL: the core
+	 * then reads the whole schema every time.
+	 */
+	int (*schema_changes)(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what);
 } mg_host;
+
+/* schema_changes' kinds: anything at all; some type; some function; some sequence. */
+#define MG_CHANGED_ALL 1u
+#define MG_CHANGED_TYPES 2u
+#define MG_CHANGED_FUNCTIONS 4u
+#define MG_CHANGED_SEQUENCES 8u
 
 /* Does the host fill slot (a member of mg_host added in a later version)? */
 #define MG_HOST_HAS(host, slot) \

@@ -439,7 +439,8 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 						 "Not a valid downgrade target from current heads");
 			mg_error_detail(ctx, "No revision above the target '%s' lies on branch '%s'.", target, t.branch);
-			mg_error_hint(ctx, "Check the target with SELECT * FROM migrate_history().");
+			mg_error_hint(ctx, "Name a revision of branch '%s' that is below the database's current revisions (SELECT * FROM migrate_current() lists them), or drop the '%s@' prefix.",
+						  t.branch, t.branch);
 			return MG_EINPUT;
 		}
 	}
@@ -462,11 +463,27 @@ mg_plan_downgrade(mg_plan *out, mg_ctx *ctx, const mg_revmap *map,
 				in_heads = in_heads || cur[i] == trev;
 			if (!in_heads)
 			{
+				bool above = false;
+
 				mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 							 "Destination %s is not a valid downgrade target from current head(s)", target);
 				mg_error_detail(ctx, "Revision %s is not below the database's current revision%s.",
 								rid(map, trev), ncurrent == 1 ? "" : "s");
-				mg_error_hint(ctx, "SELECT * FROM migrate_current() shows where the database is.");
+				/* a target above the database is reached by an upgrade: say so */
+				{
+					uint8_t *up;
+
+					if ((rc = mg_revmap_ancestors(&up, map, &trev, 1, true)) != MG_OK)
+						return rc;
+					above = ncurrent == 0;
+					for (size_t i = 0; i < ncurrent && !above; i++)
+						above = cur[i] >= 0 && up[cur[i]];
+				}
+				if (above)
+					mg_error_hint(ctx, "%s is above the database: go up to it with SELECT migrate_upgrade('%s').",
+								  rid(map, trev), target);
+				else
+					mg_error_hint(ctx, "Name a revision below the database's current revisions (SELECT * FROM migrate_current() lists them), or 'base'.");
 				return MG_EINPUT;
 			}
 		}

@@ -312,19 +312,26 @@ skip_reason(mg_ctx *ctx, const mg_session *s, const mg_step *st)
 
 #define EQ " OPERATOR(pg_catalog.=) "
 
-/* The user's relations (not an extension's, not the version table and its index). */
-static const char *const pg_rels_sql =
-	"SELECT c.oid::pg_catalog.text, c.relfilenode::pg_catalog.text, "
-	"CASE WHEN n.nspname" EQ "'public' THEN c.relname::pg_catalog.text "
-	"ELSE n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text END, "
-	"c.relkind::pg_catalog.text "
-	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace "
-	"WHERE n.nspname OPERATOR(pg_catalog.!~) '^(pg_|information_schema$)' "
-	"AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') "
-	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class t ON t.oid" EQ "x.indrelid "
-	"WHERE x.indexrelid" EQ "c.oid AND t.relname" EQ "$1::pg_catalog.name) "
-	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass "
-	"AND d.objid" EQ "c.oid AND d.deptype" EQ "'e')";
+/*
+ * The user's relations (not an extension's, not the version table and
+ * its index): every one, or ($2) those of some oids.
+ */
+#define PG_RELS(filter) \
+	"SELECT c.oid::pg_catalog.text, c.relfilenode::pg_catalog.text, " \
+	"CASE WHEN n.nspname" EQ "'public' THEN c.relname::pg_catalog.text " \
+	"ELSE n.nspname::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname::pg_catalog.text END, " \
+	"c.relkind::pg_catalog.text " \
+	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace " \
+	"WHERE " filter "n.nspname OPERATOR(pg_catalog.!~) '^(pg_|information_schema$)' " \
+	"AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class t ON t.oid" EQ "x.indrelid " \
+	"WHERE x.indexrelid" EQ "c.oid AND t.relname" EQ "$1::pg_catalog.name) " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass " \
+	"AND d.objid" EQ "c.oid AND d.deptype" EQ "'e')"
+
+static const char *const pg_rels_sql = PG_RELS("");
+static const char *const pg_rels_some_sql =
+	PG_RELS("c.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND ");
 
 /* The relation locks this backend holds. */
 static const char *const pg_locks_sql =
@@ -353,9 +360,10 @@ typedef struct pg_rel {
 	int lock;           /* strongest mode held (index into lock_modes), -1 none */
 } pg_rel;
 
+/* The user's relations as the rehearsal last saw them, sorted by oid (as text). */
 typedef struct pg_rels {
 	pg_rel *v;
-	size_t n;
+	size_t n, cap;
 } pg_rels;
 
 static int
@@ -373,121 +381,257 @@ rel_find(const pg_rels *r, const char *oid)
 	return r->n ? bsearch(&key, r->v, r->n, sizeof(pg_rel), rel_cmp) : NULL;
 }
 
+/* rows of pg_rels_sql as relations (no lock known yet), sorted. */
+static int
+rels_from_rows(pg_rels *out, mg_ctx *ctx, char ***r, size_t n)
+{
+	out->cap = n + 1;
+	out->n = 0;
+	if ((out->v = mg_alloc(ctx, out->cap * sizeof(pg_rel))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		if (r[i][0] == NULL)
+			continue;
+		out->v[out->n].oid = r[i][0];
+		out->v[out->n].filenode = r[i][1] ? r[i][1] : "";
+		out->v[out->n].name = r[i][2] ? r[i][2] : "";
+		out->v[out->n].kind = r[i][3] ? r[i][3][0] : '?';
+		out->v[out->n].lock = -1;
+		out->n++;
+	}
+	qsort(out->v, out->n, sizeof(pg_rel), rel_cmp);
+	return MG_OK;
+}
+
+/* A relation lock this backend holds: the strongest mode per relation. */
+typedef struct pg_held {
+	const char *oid;
+	int mode;
+} pg_held;
+
+typedef struct pg_locks {
+	pg_held *v;
+	size_t n, cap;
+} pg_locks;
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	return strcmp(((const pg_held *) a)->oid, ((const pg_held *) b)->oid);
+}
+
+/* The relation locks this backend holds now, sorted by oid, one per relation. */
+static int
+read_locks(pg_locks *out, mg_session *s)
+{
+	char ***r;
+	size_t n, k = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+		return rc;
+	out->cap = n + 1;
+	if ((out->v = mg_alloc(s->st.ctx, out->cap * sizeof(pg_held))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+	{
+		if (r[i][0] == NULL || r[i][1] == NULL)
+			continue;
+		for (int m = 0; m < NLOCKMODES; m++)
+			if (strcmp(lock_modes[m][0], r[i][1]) == 0)
+			{
+				out->v[k].oid = r[i][0];
+				out->v[k++].mode = m;
+			}
+	}
+	qsort(out->v, k, sizeof(pg_held), held_cmp);
+	/* one per relation: its strongest mode */
+	for (size_t i = 0; i < k; i++)
+		if (out->n > 0 && strcmp(out->v[out->n - 1].oid, out->v[i].oid) == 0)
+		{
+			if (out->v[i].mode > out->v[out->n - 1].mode)
+				out->v[out->n - 1].mode = out->v[i].mode;
+		}
+		else
+			out->v[out->n++] = out->v[i];
+	return MG_OK;
+}
+
+/* The strongest mode held on oid, -1 none. */
+static int
+lock_of(const pg_locks *l, const char *oid)
+{
+	pg_held key, *h;
+
+	key.oid = oid;
+	h = l->n ? bsearch(&key, l->v, l->n, sizeof(pg_held), held_cmp) : NULL;
+	return h != NULL ? h->mode : -1;
+}
+
 /* The user's relations and the strongest lock this backend holds on each. */
 static int
 read_rels(pg_rels *out, mg_session *s)
 {
 	const char *params[1] = {s->st.version_name};
+	pg_locks held;
 	char ***r;
 	size_t n;
 	int rc;
 
-	out->v = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
 		return MG_OK;
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK)
+	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+		(rc = rels_from_rows(out, s->st.ctx, r, n)) != MG_OK ||
+		(rc = read_locks(&held, s)) != MG_OK)
 		return rc;
-	if ((out->v = mg_alloc(s->st.ctx, (n + 1) * sizeof(pg_rel))) == NULL)
-		return MG_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-	{
-		out->v[i].oid = r[i][0];
-		out->v[i].filenode = r[i][1] ? r[i][1] : "";
-		out->v[i].name = r[i][2];
-		out->v[i].kind = r[i][3] ? r[i][3][0] : '?';
-		out->v[i].lock = -1;
-	}
-	out->n = n;
-	qsort(out->v, n, sizeof(pg_rel), rel_cmp);
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-	{
-		pg_rel *rel = r[i][0] ? rel_find(out, r[i][0]) : NULL;
-
-		if (rel == NULL || r[i][1] == NULL)
-			continue;
-		for (int m = 0; m < NLOCKMODES; m++)
-			if (strcmp(lock_modes[m][0], r[i][1]) == 0 && m > rel->lock)
-				rel->lock = m;
-	}
+	for (size_t i = 0; i < out->n; i++)
+		out->v[i].lock = lock_of(&held, out->v[i].oid);
 	return MG_OK;
 }
 
+static int
+rel_name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const pg_rel *const *) a)->name, (*(const pg_rel *const *) b)->name);
+}
+
 /*
- * What a step did to the relations that existed before it: the tables it
- * rewrote, the locks it took beyond those already held.  Locks on a
- * relation the step dropped are still in pg_locks under its old oid.
+ * What a step did to the relations that existed before it (rels): the
+ * tables it rewrote (relfilenode changed), the locks it took beyond
+ * those already held, in name order.  Locks on a relation the step
+ * dropped are still in pg_locks under its old oid.  Then rels becomes
+ * what the next step starts from: the relations the snapshot after the
+ * step read again (after->changed; all of them when it read the whole
+ * schema) are read again here too, the others keep their row.
  */
 static int
-rel_changes(const char **rewrites, const char **locks, mg_session *s, const pg_rels *before,
-			const pg_rels *after)
+rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *rels,
+			const mg_schema *after)
 {
 	mg_ctx *ctx = s->st.ctx;
-	char ***r;
-	size_t n;
+	pg_rels fresh;
+	pg_locks held;
 	mg_buf rw, lk;
-	int rc, *lock;
+	const pg_rel **hit;
+	size_t nhit = 0;
+	int rc, *now;
 
 	*rewrites = *locks = NULL;
 	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
 		return MG_OK;
-	/* the locks now held on every relation that existed before, by its old oid */
-	if ((lock = mg_alloc(ctx, (before->n + 1) * sizeof(int))) == NULL)
+	if ((now = mg_alloc(ctx, (rels->n + 1) * sizeof(int))) == NULL ||
+		(hit = mg_alloc(ctx, (rels->n + 1) * sizeof(pg_rel *))) == NULL)
 		return MG_ENOMEM;
-	for (size_t i = 0; i < before->n; i++)
-	{
-		const pg_rel *a = rel_find(after, before->v[i].oid);
-
-		lock[i] = a != NULL ? a->lock : -1;
-	}
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+	if ((rc = read_locks(&held, s)) != MG_OK)
 		return rc;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < rels->n; i++)
+		now[i] = lock_of(&held, rels->v[i].oid);
+	/* the relations read again: every one, or those the snapshot read again */
+	if (after->changed_all)
 	{
-		const pg_rel *b = r[i][0] ? rel_find(before, r[i][0]) : NULL;
+		const char *params[1] = {s->st.version_name};
+		char ***r;
+		size_t n;
 
-		if (b == NULL || r[i][1] == NULL)
-			continue;
-		for (int m = 0; m < NLOCKMODES; m++)
-			if (strcmp(lock_modes[m][0], r[i][1]) == 0 && m > lock[b - before->v])
-				lock[b - before->v] = m;
+		if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+			(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
+			return rc;
 	}
+	else if (after->nchanged > 0)
+	{
+		mg_buf ids;
+		char *list;
+		char ***r;
+		size_t n;
+
+		mg_buf_init(&ids, ctx);
+		mg_buf_putc(&ids, '{');
+		for (size_t i = 0; i < after->nchanged; i++)
+			mg_buf_printf(&ids, "%s%s", i ? "," : "", after->changed[i]);
+		mg_buf_putc(&ids, '}');
+		if (mg_buf_finish(&ids, &list) != MG_OK)
+			return MG_ENOMEM;
+		{
+			const char *params[2] = {s->st.version_name, list};
+
+			if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_some_sql, 2, params, 4)) != MG_OK ||
+				(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
+				return rc;
+		}
+	}
+	else
+		memset(&fresh, 0, sizeof(fresh));
+	for (size_t i = 0; i < rels->n; i++)
+	{
+		const pg_rel *b = &rels->v[i];
+		const pg_rel *a = rel_find(&fresh, b->oid);
+		bool rewrote = a != NULL && (b->kind == 'r' || b->kind == 'm') && strcmp(a->filenode, b->filenode) != 0;
+
+		/* an index's lock comes with its table's: only tables, views, sequences */
+		if (rewrote || (now[i] > b->lock && b->kind != 'i' && b->kind != 'I'))
+			hit[nhit++] = b;
+	}
+	if (nhit > 1)
+		qsort(hit, nhit, sizeof(pg_rel *), rel_name_cmp);
 	mg_buf_init(&rw, ctx);
 	mg_buf_init(&lk, ctx);
-	/* in name order: before is in oid order, so collect, then sort */
+	for (size_t i = 0; i < nhit; i++)
 	{
-		const pg_rel **byname = mg_alloc(ctx, (before->n + 1) * sizeof(pg_rel *));
-		size_t nb = 0;
+		const pg_rel *b = hit[i];
+		const pg_rel *a = rel_find(&fresh, b->oid);
+		int lock = now[b - rels->v];
 
-		if (byname == NULL)
-			return MG_ENOMEM;
-		for (size_t i = 0; i < before->n; i++)
-			byname[nb++] = &before->v[i];
-		for (size_t i = 1; i < nb; i++)
-			for (size_t k = i; k > 0 && strcmp(byname[k - 1]->name, byname[k]->name) > 0; k--)
-			{
-				const pg_rel *t = byname[k];
-
-				byname[k] = byname[k - 1];
-				byname[k - 1] = t;
-			}
-		for (size_t i = 0; i < nb; i++)
-		{
-			const pg_rel *b = byname[i];
-			const pg_rel *a = rel_find(after, b->oid);
-			int now = lock[b - before->v];
-
-			if (a != NULL && (b->kind == 'r' || b->kind == 'm') && strcmp(a->filenode, b->filenode) != 0)
-				mg_buf_printf(&rw, "%s%s", rw.len ? ", " : "", b->name);
-			/* an index's lock comes with its table's: only tables, views, sequences */
-			if (now > b->lock && b->kind != 'i' && b->kind != 'I')
-				mg_buf_printf(&lk, "%s%s: %s", lk.len ? ", " : "", b->name, lock_modes[now][1]);
-		}
+		if (a != NULL && (b->kind == 'r' || b->kind == 'm') && strcmp(a->filenode, b->filenode) != 0)
+			mg_buf_printf(&rw, "%s%s", rw.len ? ", " : "", b->name);
+		if (lock > b->lock && b->kind != 'i' && b->kind != 'I')
+			mg_buf_printf(&lk, "%s%s: %s", lk.len ? ", " : "", b->name, lock_modes[lock][1]);
 	}
 	if (mg_buf_finish(&rw, (char **) rewrites) != MG_OK || mg_buf_finish(&lk, (char **) locks) != MG_OK)
 		return MG_ENOMEM;
+	/* the next step's start: the locks now held, the relations read again */
+	for (size_t i = 0; i < rels->n; i++)
+		rels->v[i].lock = now[i];
+	mg_release(ctx, hit, (rels->n + 1) * sizeof(pg_rel *));
+	mg_release(ctx, now, (rels->n + 1) * sizeof(int));
+	if (after->changed_all || fresh.n > 0 || after->nchanged > 0)
+	{
+		pg_rels next;
+		size_t i = 0, j = 0;
+
+		next.cap = rels->n + fresh.n + 1;
+		next.n = 0;
+		if ((next.v = mg_alloc(ctx, next.cap * sizeof(pg_rel))) == NULL)
+			return MG_ENOMEM;
+		/* both sorted by oid: a relation read again replaces its row; one gone (or, all read, not read) goes */
+		while (i < rels->n || j < fresh.n)
+		{
+			int c = i == rels->n ? 1 : j == fresh.n ? -1 : strcmp(rels->v[i].oid, fresh.v[j].oid);
+
+			if (c < 0)
+			{
+				bool reread = after->changed_all;
+
+				for (size_t k = 0; !reread && k < after->nchanged; k++)
+					reread = strcmp(after->changed[k], rels->v[i].oid) == 0;
+				if (!reread)
+					next.v[next.n++] = rels->v[i];
+				i++;
+				continue;
+			}
+			next.v[next.n] = fresh.v[j++];
+			next.v[next.n].lock = lock_of(&held, next.v[next.n].oid);
+			next.n++;
+			i += c == 0;
+		}
+		mg_release(ctx, rels->v, rels->cap * sizeof(pg_rel));
+		if (fresh.v != NULL)
+			mg_release(ctx, fresh.v, fresh.cap * sizeof(pg_rel));
+		*rels = next;
+	}
+	mg_release(ctx, held.v, held.cap * sizeof(pg_held));
 	return MG_OK;
 }
 
@@ -517,7 +661,7 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 		return roll_back(&s, rc);
 	if (!s.vt_exists && (rc = mg_state_ensure_version_table(&s.st)) != MG_OK)
 		return roll_back(&s, rc);
-	if ((rc = mg_schema_read(&before, &s.st)) != MG_OK || (rc = read_rels(&rels, &s)) != MG_OK)
+	if ((rc = mg_schema_read_first(&before, &s.st)) != MG_OK || (rc = read_rels(&rels, &s)) != MG_OK)
 		return roll_back(&s, rc);
 	for (size_t i = 0; i < plan.n; i++)
 	{
@@ -563,18 +707,17 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 			mg_schema after;
 			mg_schema_change *ch;
 			size_t nch;
-			pg_rels rels_after;
 
 			if ((rc = mg_schema_reread(&after, &s.st, &before)) != MG_OK ||
 				(rc = mg_schema_diff(&ch, &nch, ctx, &before, &after)) != MG_OK ||
-				(rc = read_rels(&rels_after, &s)) != MG_OK ||
-				(rc = rel_changes(&row[10], &row[11], &s, &rels, &rels_after)) != MG_OK)
+				(rc = rel_changes(&row[10], &row[11], &s, &rels, &after)) != MG_OK)
 				return roll_back(&s, rc);
 			row[6] = "ok";
 			if ((row[9] = mg_schema_change_lines(ctx, ch, nch)) == NULL)
 				return roll_back(&s, MG_ENOMEM);
+			/* a snapshot's arrays go as soon as the next one is compared: memory follows the schema, not the steps */
+			mg_schema_release(ctx, &before);
 			before = after;
-			rels = rels_after;
 		}
 	}
 	return roll_back(&s, MG_OK);
@@ -751,11 +894,15 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		if ((rc = run_step(&s, &setup.steps[i], !skipped_here(&s, &setup.steps[i]))) != MG_OK)
 		{
 			if (!fatal(rc))
-				mg_error_hint(ctx, "The stairway could not reach the start of its range; nothing was changed.");
+			{
+				/* the run's generic hint would ask for a rerun of the run: this is the stairway's setup */
+				mg_ctx_error_mut(ctx)->hint[0] = '\0';
+				mg_error_hint(ctx, "The stairway could not reach the start of its range: fix the revision the context names, load it again, and rerun the stairway. Nothing was changed.");
+			}
 			return roll_back(&s, rc);
 		}
 	}
-	if ((rc = mg_schema_read(&before, &s.st)) != MG_OK)
+	if ((rc = mg_schema_read_first(&before, &s.st)) != MG_OK)
 		return roll_back(&s, rc);
 	for (size_t i = 0; i < plan.n; i++)
 	{
@@ -805,6 +952,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 							   sc->id, s.st.dialect == MG_DIALECT_POSTGRESQL ? "postgresql" : "sqlite");
 			if (row[4] == NULL)
 				return roll_back(&s, MG_ENOMEM);
+			mg_schema_release(ctx, &before);
 			before = up;
 			continue;
 		}
@@ -853,6 +1001,9 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		}
 		row[3] = diffs != NULL ? "difference" : "ok";
 		row[4] = diffs;
+		mg_schema_release(ctx, &before);
+		mg_schema_release(ctx, &up);
+		mg_schema_release(ctx, &after_down);
 		before = again;
 	}
 	return roll_back(&s, MG_OK);

@@ -331,7 +331,21 @@ filter_by_branch(mg_target *up, mg_ctx *ctx, const mg_revmap *map, const char *b
 		{
 			mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 						 "revision %s has %zu branch labels; name one", branch, (size_t) rv->nlabels);
-			mg_error_hint(ctx, "Write <label>@... instead of <revision>@...");
+			if (rv->nlabels == 0)
+				mg_error_hint(ctx, "Name the range's start without the '%s@' prefix, or with a branch label of the catalog before the '@'.", branch);
+			else
+			{
+				mg_buf b;
+				char *list;
+
+				mg_buf_init(&b, ctx);
+				for (size_t i = 0; i < rv->nlabels; i++)
+					mg_buf_printf(&b, "%s'%s@'", i == 0 ? "" : i + 1 == rv->nlabels ? " or " : ", ",
+								  mg_revmap_label_name(map, rv->labels[i]));
+				if (mg_buf_finish(&b, &list) != MG_OK)
+					return MG_ENOMEM;
+				mg_error_hint(ctx, "Write one of its labels before the '@' instead of the revision: %s.", list);
+			}
 			return MG_EINPUT;
 		}
 		label = rv->labels[0];
@@ -454,7 +468,8 @@ mg_report_history(int **revs, size_t *n, mg_ctx *ctx, const mg_revmap *map,
 						 base_text, head_text);
 			mg_error_detail(ctx, "Revision %s is not an ancestor of %s.",
 							mg_revmap_rev(map, low.revs[i])->id, head_text);
-			mg_error_hint(ctx, "Give the older revision first: <older>:<newer>.");
+			mg_error_hint(ctx, "If %s is the older end, swap the ends ('%s:%s'); a range runs from an older revision to a newer one on one branch.",
+						  head_text, head_text, base_text);
 			return MG_EINPUT;
 		}
 	if ((rc = mg_revmap_ancestors_checked(&have, map, low.revs, low.n)) != MG_OK)

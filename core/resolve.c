@@ -122,33 +122,59 @@ err_locate(rctx *rc, const char *argument)
 /*
  * The hint of a multiple-heads error, for the case it fires in: an
  * argument that takes one revision (a downgrade target, the start of a
- * range: 'heads' is no way out there), heads that carry branch labels,
- * or heads that carry none (only 'heads' or a merge tell them apart).
+ * range: 'heads' is no way out there), heads that carry branch labels
+ * (each head whose label no other head shares is reachable as
+ * '<label>@head': those forms are named), or heads that carry none (only
+ * 'heads' or a merge tell them apart: the migrate_merge call).
  */
 static int
 hint_multiple_heads(rctx *rc, const int *heads, size_t n)
 {
-	mg_buf ids, call;
-	char *idtext, *calltext;
-	bool labelled = false;
+	mg_buf ids, call, shared_call, forms;
+	char *idtext, *calltext, *sharedtext, *formtext;
+	size_t nforms = 0, nshared = 0;
 
 	mg_buf_init(&ids, rc->ctx);
 	mg_buf_init(&call, rc->ctx);
+	mg_buf_init(&shared_call, rc->ctx);
+	mg_buf_init(&forms, rc->ctx);
 	for (size_t i = 0; i < n; i++)
 	{
 		const mg_rev *r = mg_revmap_rev(rc->map, heads[i]);
 
-		labelled = labelled || r->nlabels > 0;
 		mg_buf_printf(&ids, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", r->id);
 		mg_buf_printf(&call, "%s%s", i ? "," : "", r->id);
+		{
+			bool found = false;
+
+			for (size_t j = 0; j < r->nlabels && !found; j++)
+			{
+				bool shared = false;
+
+				for (size_t k = 0; k < n && !shared; k++)
+					shared = k != i && mg_rev_has_label(mg_revmap_rev(rc->map, heads[k]), r->labels[j]);
+				if (!shared)
+				{
+					mg_buf_printf(&forms, "%s'%s@head'", nforms++ ? " or " : "",
+								  mg_revmap_label_name(rc->map, r->labels[j]));
+					found = true;
+				}
+			}
+			if (!found)
+				mg_buf_printf(&shared_call, "%s%s", nshared++ ? "," : "", r->id);
+		}
 	}
-	if (mg_buf_finish(&ids, &idtext) != MG_OK || mg_buf_finish(&call, &calltext) != MG_OK)
+	if (mg_buf_finish(&ids, &idtext) != MG_OK || mg_buf_finish(&call, &calltext) != MG_OK ||
+		mg_buf_finish(&shared_call, &sharedtext) != MG_OK || mg_buf_finish(&forms, &formtext) != MG_OK)
 		return MG_EINPUT;
 	if (rc->single)
-		mg_error_hint(rc->ctx, "This argument takes one revision: name one of the heads (%s)%s.", idtext,
-					  labelled ? " or one branch's head ('<branch>@head')" : "");
-	else if (labelled)
-		mg_error_hint(rc->ctx, "Use '<branch>@head' for one branch, 'heads' for all of them, or merge the heads.");
+		mg_error_hint(rc->ctx, "This argument takes one revision: name one of the heads (%s)%s%s%s.", idtext,
+					  nforms ? " or one branch's head (" : "", formtext, nforms ? ")" : "");
+	else if (nforms == n)
+		mg_error_hint(rc->ctx, "Use %s for one branch, or 'heads' for all of them.", formtext);
+	else if (nforms > 0)
+		mg_error_hint(rc->ctx, "Use %s for one branch or 'heads' for all of them; the other heads share their branch: merge them with SELECT migrate_merge('%s', 'merge heads').",
+					  formtext, sharedtext);
 	else
 		mg_error_hint(rc->ctx, "No branch label tells these heads apart: use 'heads' for all of them, or merge them with SELECT migrate_merge('%s', 'merge heads').",
 					  calltext);
@@ -217,6 +243,35 @@ exact_key(const mg_revmap *map, const char *id)
 	return r;
 }
 
+/*
+ * The hint of an unknown branch (the part before '@'): the catalog's
+ * labels, so the user picks one that exists; or, with none, the prefix
+ * to drop.
+ */
+static int
+hint_no_branch(rctx *rc, const char *label)
+{
+	size_t nl = mg_revmap_label_count(rc->map);
+	mg_buf b;
+	char *list;
+
+	if (nl == 0)
+	{
+		mg_error_hint(rc->ctx, "The catalog has no branch labels: drop the '%s@' prefix, or put a revision id before the '@'.", label);
+		return MG_EINPUT;
+	}
+	mg_buf_init(&b, rc->ctx);
+	for (size_t i = 0; i < nl && i < 10; i++)
+		mg_buf_printf(&b, "%s'%s'", i == 0 ? "" : i + 1 == nl ? " or " : ", ",
+					  mg_revmap_label_name(rc->map, (int) i));
+	if (nl > 10)
+		mg_buf_printf(&b, " and %zu more (SELECT * FROM migrate_heads() lists them)", nl - 10);
+	if (mg_buf_finish(&b, &list) != MG_OK)
+		return MG_ENOMEM;
+	mg_error_hint(rc->ctx, "Put one of the catalog's branch labels before the '@': %s.", list);
+	return MG_EINPUT;
+}
+
 /* Alembic's _resolve_branch: a label, else any identifier; else "No such branch". */
 static int
 resolve_branch(int *out, rctx *rc, const char *label)
@@ -232,12 +287,14 @@ resolve_branch(int *out, rctx *rc, const char *label)
 	}
 	if (revision_for_ident(&r, rc, label, NULL) != MG_OK)
 	{
-		if (mg_ctx_error(rc->ctx)->code == MG_ENOMEM)
-			return MG_ENOMEM;
+		const mg_error *e = mg_ctx_error(rc->ctx);
+
+		/* an ambiguous prefix keeps its own error: it names the candidates */
+		if (e->code != MG_EINPUT || strcmp(e->sqlstate, MG_STATE_UNDEFINED) != 0)
+			return e->code;
 		err_locate(rc, label);
 		mg_error_detail(rc->ctx, "No such branch: '%s'.", label);
-		mg_error_hint(rc->ctx, "Use a branch label of the catalog; SELECT * FROM migrate_heads() lists them.");
-		return MG_EINPUT;
+		return hint_no_branch(rc, label);
 	}
 	*out = r;
 	return MG_OK;
@@ -318,7 +375,7 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 				mg_error_detail(rc->ctx, "No such revision or branch '%s' on branch '%s': revision %s%s is not a member of branch '%s'.",
 								id, check_branch, mg_revmap_rev(rc->map, first)->id,
 								before > 1 ? " (and others starting so)" : "", check_branch);
-				mg_error_hint(rc->ctx, "Drop the '%s@' prefix, or name a revision of that branch.", check_branch);
+				mg_error_hint(rc->ctx, "Drop the '%s@' prefix, or name a revision of branch '%s'.", check_branch, check_branch);
 				return MG_EINPUT;
 			}
 		}
@@ -361,7 +418,7 @@ revision_for_ident(int *out, rctx *rc, const char *id, const char *check_branch)
 			err_locate(rc, id);
 			mg_error_detail(rc->ctx, "Revision %s is not a member of branch '%s'.",
 							mg_revmap_rev(rc->map, rev)->id, check_branch);
-			mg_error_hint(rc->ctx, "Name a revision on that branch, or drop the '%s@' prefix.", check_branch);
+			mg_error_hint(rc->ctx, "Drop the '%s@' prefix, or name a revision of branch '%s'.", check_branch, check_branch);
 			return MG_EINPUT;
 		}
 	}
@@ -401,7 +458,7 @@ filter_lineage(int *targets, size_t *n, rctx *rc, const char *check_against, boo
 	{
 		int r;
 
-		if ((rc2 = revision_for_ident(&r, rc, label, NULL)) != MG_OK)
+		if ((rc2 = resolve_branch(&r, rc, label)) != MG_OK)
 			return rc2;
 		against[na++] = r;
 	}
@@ -429,6 +486,23 @@ filter_lineage(int *targets, size_t *n, rctx *rc, const char *check_against, boo
 	}
 	*n = kept;
 	return MG_OK;
+}
+
+/*
+ * filter_lineage against the label of '<label>@...': an unknown label
+ * keeps Alembic's error, with the catalog's labels in the hint.
+ */
+static int
+filter_branch(int *targets, size_t *n, rctx *rc, const char *label)
+{
+	int rc2 = filter_lineage(targets, n, rc, label, false);
+	const mg_error *e = mg_ctx_error(rc->ctx);
+
+	if (rc2 != MG_EINPUT || strcmp(e->sqlstate, MG_STATE_UNDEFINED) != 0)
+		return rc2;
+	/* Alembic's words stay (message, detail); the hint names the labels */
+	mg_ctx_error_mut(rc->ctx)->hint[0] = '\0';
+	return hint_no_branch(rc, label);
 }
 
 /*
@@ -465,7 +539,7 @@ resolve_number(idlist *out, char **label, rctx *rc, const char *ident)
 			for (size_t i = 0; i < n; i++)
 				if (push(rc, out, h[i]) != MG_OK)
 					return MG_ENOMEM;
-			return filter_lineage(out->v, &out->n, rc, *label, false);
+			return filter_branch(out->v, &out->n, rc, *label);
 		}
 		mg_revmap_real_heads(rc->map, &h, &n);
 		for (size_t i = 0; i < n; i++)
@@ -482,7 +556,7 @@ resolve_number(idlist *out, char **label, rctx *rc, const char *ident)
 		for (size_t i = 0; i < n; i++)
 			if (push(rc, out, h[i]) != MG_OK)
 				return MG_ENOMEM;
-		if (*label != NULL && (rc2 = filter_lineage(out->v, &out->n, rc, *label, false)) != MG_OK)
+		if (*label != NULL && (rc2 = filter_branch(out->v, &out->n, rc, *label)) != MG_OK)
 			return rc2;
 		if (out->n > 1)
 			return err_multiple_heads(rc, out->v, out->n);
@@ -501,15 +575,56 @@ resolve_number(idlist *out, char **label, rctx *rc, const char *ident)
  * walk".  Off the graph → W_OVER (no_overwalk) or the last revision.
  */
 /*
- * The hint of an ambiguous walk: without a branch, naming one may settle
- * it ('<branch>@-1', with the walk's own sign); with one, the branch forks
- * (or merges) itself, and only an absolute target does: the candidates.
+ * The branch forms that would settle an upward choice between revs: for
+ * each catalog label whose lineage keeps exactly one of them,
+ * "'<label>@<whole>'" (at most three, joined with "or").  NULL when none
+ * does, or when the identifier names a branch already.  *out in ctx.
+ */
+static int
+branch_forms(char **out, rctx *rc, const int *revs, size_t n)
+{
+	size_t nl = mg_revmap_label_count(rc->map), found = 0;
+	int *tmp;
+	mg_buf b;
+	int rc2;
+
+	*out = NULL;
+	if (strchr(rc->whole, '@') != NULL || n < 2)
+		return MG_OK;
+	tmp = mg_alloc(rc->ctx, n * sizeof(int));
+	if (tmp == NULL)
+		return MG_ENOMEM;
+	mg_buf_init(&b, rc->ctx);
+	for (size_t i = 0; i < nl && found < 3; i++)
+	{
+		const char *l = mg_revmap_label_name(rc->map, (int) i);
+		size_t nt = n;
+
+		if ((rc2 = mg_interrupt_check(rc->ctx)) != MG_OK)
+			return rc2;
+		memcpy(tmp, revs, n * sizeof(int));
+		if ((rc2 = filter_lineage(tmp, &nt, rc, l, false)) != MG_OK)
+			return rc2;
+		if (nt == 1)
+			mg_buf_printf(&b, "%s'%s@%s'", found++ ? " or " : "", l, rc->whole);
+	}
+	if (found == 0)
+		return MG_OK;
+	return mg_buf_finish(&b, out);
+}
+
+/*
+ * The hint of an ambiguous walk, for the case it fires in.  Going up, a
+ * branch label filters the children: name a label that keeps one of them
+ * (only such labels are offered), else only an absolute target settles
+ * it.  Going down, no label filters the parents of a merge point (as in
+ * Alembic's _walk): an absolute target, the candidates.
  */
 static void
 hint_ambiguous_walk(rctx *rc, const int *kids, size_t nk, long steps, const char *label)
 {
 	mg_buf b;
-	char *list;
+	char *list, *forms = NULL;
 
 	mg_buf_init(&b, rc->ctx);
 	for (size_t i = 0; i < nk; i++)
@@ -517,12 +632,16 @@ hint_ambiguous_walk(rctx *rc, const int *kids, size_t nk, long steps, const char
 					  kids[i] >= 0 ? mg_revmap_rev(rc->map, kids[i])->id : "base");
 	if (mg_buf_finish(&b, &list) != MG_OK)
 		return;
-	if (label == NULL)
-		mg_error_hint(rc->ctx, "Name the branch ('<branch>@%c%ld') or give an absolute target: %s.",
-					  steps > 0 ? '+' : '-', steps > 0 ? steps : -steps, list);
-	else
+	if (label != NULL)
 		mg_error_hint(rc->ctx, "Branch '%s' itself %s here, so naming it does not settle the walk: give an absolute target, %s.",
 					  label, steps > 0 ? "forks" : "merges", list);
+	else if (steps < 0)
+		mg_error_hint(rc->ctx, "A walk down from a merge point has no single next revision, whichever branch is named: give an absolute target, %s.",
+					  list);
+	else if (branch_forms(&forms, rc, kids, nk) == MG_OK && forms != NULL)
+		mg_error_hint(rc->ctx, "Name the branch to follow, as in %s, or give an absolute target: %s.", forms, list);
+	else if (mg_ctx_error(rc->ctx)->code == MG_EINPUT)
+		mg_error_hint(rc->ctx, "No branch label tells these revisions apart: give an absolute target, %s.", list);
 }
 
 static int
@@ -723,14 +842,49 @@ mg_resolve_one(int *out, mg_ctx *ctx, const mg_revmap *map, const char *ident)
 
 /* ---- upgrade and downgrade targets ------------------------------------- */
 
-static int
-didnt_produce(rctx *rc, const char *rel_text, long rel)
+/*
+ * Why a relative target from the current revisions produced no
+ * revision, by case, each with its own next step.
+ */
+typedef enum didnt
 {
+	DP_UP_OVER,        /* an upgrade walks beyond the head */
+	DP_UP_DOWNWARD,    /* an upgrade given a step down ('-1') */
+	DP_DOWN_UPWARD,    /* a downgrade given a step up ('+1') */
+	DP_DOWN_AT_BASE,   /* a downgrade with nothing applied */
+	DP_DOWN_OVER       /* a downgrade walks below base */
+} didnt;
+
+static int
+didnt_produce(rctx *rc, const char *rel_text, long rel, didnt why)
+{
+	long n = rel < 0 ? -rel : rel;
+
 	mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
-				 "Relative revision %s didn't produce %ld migrations", rel_text, rel < 0 ? -rel : rel);
-	mg_error_detail(rc->ctx, "The walk from the current revision%s passes %s.",
-					"", rel < 0 ? "below base" : "beyond the head");
-	mg_error_hint(rc->ctx, "Use a smaller step, or an absolute target such as 'heads' or 'base'.");
+				 "Relative revision %s didn't produce %ld migrations", rel_text, n);
+	switch (why)
+	{
+		case DP_UP_OVER:
+			mg_error_detail(rc->ctx, "The walk from the current revision passes beyond the head.");
+			mg_error_hint(rc->ctx, "Use a smaller step, or 'heads' to upgrade to the head.");
+			break;
+		case DP_UP_DOWNWARD:
+			mg_error_detail(rc->ctx, "An upgrade walks up from the current revision, and '%s' is a step down.", rel_text);
+			mg_error_hint(rc->ctx, "An upgrade walks up: write '+%ld', or go down with migrate_downgrade('-%ld').", n, n);
+			break;
+		case DP_DOWN_UPWARD:
+			mg_error_detail(rc->ctx, "A downgrade walks down from the current revision, and '%s' is a step up.", rel_text);
+			mg_error_hint(rc->ctx, "Write '-%ld' to downgrade, or go up with migrate_upgrade('+%ld').", n, n);
+			break;
+		case DP_DOWN_AT_BASE:
+			mg_error_detail(rc->ctx, "The database is at base: no revision is applied.");
+			mg_error_hint(rc->ctx, "There is nothing to downgrade: check that this is the database you meant.");
+			break;
+		case DP_DOWN_OVER:
+			mg_error_detail(rc->ctx, "The walk from the current revision passes below base.");
+			mg_error_hint(rc->ctx, "Use a smaller step, or 'base' to downgrade every revision.");
+			break;
+	}
 	return MG_EINPUT;
 }
 
@@ -740,6 +894,36 @@ walked_too_far(rctx *rc)
 	mg_error_set(rc->ctx, MG_EINPUT, MG_STATE_BAD_TARGET, "Walked too far");
 	mg_error_detail(rc->ctx, "The relative target '%s' reaches past the end of the graph.", rc->whole);
 	mg_error_hint(rc->ctx, "Use a smaller step.");
+	return MG_EINPUT;
+}
+
+/*
+ * The hint when a relative step has several current revisions to start
+ * from: the branch forms that pick one start, else '<revision>+N' forms
+ * (one per start, at most three).
+ */
+static int
+hint_several_starts(rctx *rc, const int *starts, size_t ns, char sign)
+{
+	char *forms = NULL;
+	mg_buf b;
+	const char *step = strpbrk(rc->whole, "+-");
+	int rc2;
+
+	if ((rc2 = branch_forms(&forms, rc, starts, ns)) != MG_OK)
+		return rc2;
+	if (forms != NULL)
+	{
+		mg_error_hint(rc->ctx, "Name the branch to move on, as in %s, or give an absolute target.", forms);
+		return MG_EINPUT;
+	}
+	mg_buf_init(&b, rc->ctx);
+	for (size_t i = 0; i < ns && i < 3; i++)
+		mg_buf_printf(&b, "%s'%s%s'", i == 0 ? "" : i + 1 == ns || i == 2 ? " or " : ", ",
+					  mg_revmap_rev(rc->map, starts[i])->id, step ? step : (sign == '+' ? "+1" : "-1"));
+	if (mg_buf_finish(&b, &forms) != MG_OK)
+		return MG_ENOMEM;
+	mg_error_hint(rc->ctx, "Name the revision to move from, as in %s, or give an absolute target.", forms);
 	return MG_EINPUT;
 }
 
@@ -846,7 +1030,7 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 				starts[ns++] = current[i];
 			if (m.label != NULL)
 			{
-				if ((rc2 = filter_lineage(starts, &ns, &rc, m.label, false)) != MG_OK)
+				if ((rc2 = filter_branch(starts, &ns, &rc, m.label)) != MG_OK)
 					return rc2;
 				if (ns == 0 && ncurrent > 0)
 				{
@@ -886,13 +1070,12 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 				mg_error_set(ctx, MG_EINPUT, MG_STATE_BAD_TARGET,
 							 "Ambiguous upgrade from multiple current revisions");
 				mg_error_detail(ctx, "The database has %zu current revisions on this path.", ns);
-				mg_error_hint(ctx, "Name the branch ('<branch>@+N') or give an absolute target.");
-				return MG_EINPUT;
+				return hint_several_starts(&rc, starts, ns, '+');
 			}
 			if ((rc2 = walk(&w, &rc, starts[0], m.rel, m.label, no_overwalk)) != MG_OK)
 				return rc2;
 			if (w == W_OVER)
-				return didnt_produce(&rc, m.rel_text, m.rel);
+				return didnt_produce(&rc, m.rel_text, m.rel, DP_UP_OVER);
 			return set_single(out, &rc, w);
 		}
 		if ((rc2 = get_revision(&w, &rc, m.symbol)) != MG_OK)
@@ -908,7 +1091,7 @@ upgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 		char num[32];
 
 		snprintf(num, sizeof(num), "%ld", m.rel);
-		return didnt_produce(&rc, num, m.rel);
+		return didnt_produce(&rc, num, m.rel, DP_UP_DOWNWARD);
 	}
 	if ((rc2 = symbol_start(&w, &rc, m.label, m.symbol)) != MG_OK)
 		return rc2;
@@ -954,7 +1137,7 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 		if (m.rel >= 0)
 		{
 			if (m.symbol == NULL)
-				return didnt_produce(&rc, m.rel_text, m.rel);
+				return didnt_produce(&rc, m.rel_text, m.rel, DP_DOWN_UPWARD);
 			if ((rc2 = get_revision(&start, &rc, m.symbol)) != MG_OK)
 				return rc2;
 			if ((rc2 = walk(&w, &rc, start, m.rel, label, true)) != MG_OK)
@@ -975,7 +1158,7 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 					return MG_ENOMEM;
 				for (size_t i = 0; i < ncurrent; i++)
 					sym[ns++] = current[i];
-				if ((rc2 = filter_lineage(sym, &ns, &rc, label, false)) != MG_OK)
+				if ((rc2 = filter_branch(sym, &ns, &rc, label)) != MG_OK)
 					return rc2;
 				if (ns == 0)
 				{
@@ -986,7 +1169,7 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 						return rc2;
 					memcpy(sym, all, nall * sizeof(int));
 					ns = nall;
-					if ((rc2 = filter_lineage(sym, &ns, &rc, label, false)) != MG_OK)
+					if ((rc2 = filter_branch(sym, &ns, &rc, label)) != MG_OK)
 						return rc2;
 				}
 				if (ns != 1)
@@ -995,15 +1178,20 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 								 "Relative revision %s didn't produce %ld migrations", m.rel_text, -m.rel);
 					mg_error_detail(ctx, "The database has %s revision on branch '%s'.",
 									ns == 0 ? "no" : "more than one", label);
-					mg_error_hint(ctx, "Check SELECT * FROM migrate_current().");
-					return MG_EINPUT;
+					if (ns == 0)
+					{
+						mg_error_hint(ctx, "Nothing of branch '%s' is applied, so there is nothing to downgrade on it; SELECT * FROM migrate_current() lists the revisions that are.",
+									  label);
+						return MG_EINPUT;
+					}
+					return hint_several_starts(&rc, sym, ns, '-');
 				}
 				start = sym[0];
 			}
 			else
 			{
 				if (ncurrent == 0)
-					return didnt_produce(&rc, m.rel_text, m.rel);
+					return didnt_produce(&rc, m.rel_text, m.rel, DP_DOWN_AT_BASE);
 				/* Alembic warns "downgrade -1 from multiple heads is ambiguous" and uses the first row */
 				start = current[0];
 				label = NULL;
@@ -1016,7 +1204,7 @@ mg_resolve_downgrade_target(mg_target *out, mg_ctx *ctx, const mg_revmap *map,
 		if (w == W_OVER)
 		{
 			if (relative_revision)
-				return didnt_produce(&rc, m.rel_text, m.rel);
+				return didnt_produce(&rc, m.rel_text, m.rel, DP_DOWN_OVER);
 			return walked_too_far(&rc);
 		}
 		/* a relative downgrade without a label is scoped to the start revision */

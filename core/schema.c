@@ -50,6 +50,7 @@ typedef struct rows_acc {
 	mg_ctx *ctx;
 	mg_srow *rows;
 	size_t n, cap;
+	mg_sgroup *group;       /* the group of the rows added now */
 } rows_acc;
 
 static int
@@ -62,7 +63,7 @@ add_row(rows_acc *a, const char *kind, const char *name, const char *parent, con
 	r = &a->rows[a->n];
 	r->kind = kind;
 	r->rank = kind_rank(kind);
-	r->src = NULL;
+	r->group = a->group;
 	r->name = mg_strdup(a->ctx, name ? name : "");
 	r->parent = mg_strdup(a->ctx, parent ? parent : "");
 	r->def = mg_strdup(a->ctx, def ? def : "");
@@ -140,44 +141,8 @@ lower_dup(mg_ctx *ctx, const char *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* SQLite                                                               */
+/* SQLite: what only the CREATE TABLE text says                         */
 /* ------------------------------------------------------------------ */
-
-/* The user's tables of main: not SQLite's, not the engine's, not the version table. */
-#define SQLITE_USER_TABLE(col) \
-	col " NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND " col " NOT LIKE 'migrate\\_%' ESCAPE '\\' " \
-	"AND lower(" col ") <> lower($1)"
-
-/* $2: one table's name, or NULL for all of them */
-#define SQLITE_ONE_TABLE "($2 IS NULL OR s.name = $2)"
-
-static const char *const sqlite_tables_sql =
-	"SELECT s.name, s.sql FROM main.sqlite_master s "
-	"WHERE s.type = 'table' AND " SQLITE_USER_TABLE("s.name");
-
-static const char *const sqlite_columns_sql =
-	"SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.hidden, c.pk "
-	"FROM main.sqlite_master s, pragma_table_xinfo(s.name, 'main') c "
-	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
-	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, c.pk, c.cid";
-
-static const char *const sqlite_unique_sql =
-	"SELECT s.name, il.name, ii.name "
-	"FROM main.sqlite_master s, pragma_index_list(s.name, 'main') il, "
-	"pragma_index_info(il.name, 'main') ii "
-	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND il.origin = 'u' AND "
-	SQLITE_USER_TABLE("s.name") " AND " SQLITE_ONE_TABLE " ORDER BY s.name, il.name, ii.seqno";
-
-static const char *const sqlite_fk_sql =
-	"SELECT s.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
-	"FROM main.sqlite_master s, pragma_foreign_key_list(s.name, 'main') f "
-	"WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
-	" AND " SQLITE_ONE_TABLE " ORDER BY s.name, f.id, f.seq";
-
-static const char *const sqlite_other_sql =
-	"SELECT type, name, tbl_name, sql FROM main.sqlite_master "
-	"WHERE type IN ('index', 'view', 'trigger') AND sql IS NOT NULL AND "
-	SQLITE_USER_TABLE("tbl_name") " AND name NOT LIKE 'migrate\\_%' ESCAPE '\\'";
 
 /*
  * The CHECK constraints of a CREATE TABLE text, column and table ones,
@@ -307,91 +272,429 @@ table_options(const char *sql)
 	return without && strict ? "WITHOUT ROWID, STRICT" : without ? "WITHOUT ROWID" : strict ? "STRICT" : "";
 }
 
+/* ------------------------------------------------------------------ */
+/* Groups                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct groups_acc {
+	mg_ctx *ctx;
+	mg_sgroup **v;
+	size_t n, cap;
+} groups_acc;
+
+static int
+add_group(groups_acc *g, mg_sgroup *grp)
+{
+	if (mg_grow_uninit(g->ctx, &g->v, &g->cap, g->n, sizeof(mg_sgroup *)) != MG_OK)
+		return MG_ENOMEM;
+	g->v[g->n++] = grp;
+	return MG_OK;
+}
+
+static int
+group_cmp(const void *x, const void *y)
+{
+	return strcmp((*(mg_sgroup *const *) x)->key, (*(mg_sgroup *const *) y)->key);
+}
+
 /*
- * The rows SQLite derives from a table's CREATE TABLE text (columns,
- * keys, UNIQUE and FOREIGN KEY constraints) of one table, or of every
- * table when table is NULL.
+ * key against "<type> <name>" (SQLite's key of an object: a trigger may
+ * share a table's name), or against name itself when type is NULL.
  */
 static int
-sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
+object_key_cmp(const char *key, const char *type, const char *name)
 {
-	const char *params[2] = {st->version_name, table};
+	const unsigned char *k = (const unsigned char *) key, *t = (const unsigned char *) type;
+
+	if (type == NULL)
+		return strcmp(key, name);
+
+	for (; *t; k++, t++)
+		if (*k != *t)
+			return *k < *t ? -1 : 1;
+	if (*k != ' ')
+		return *k < ' ' ? -1 : 1;
+	return strcmp((const char *) k + 1, name);
+}
+
+/* The group of key (type, name) in v (sorted by key), or NULL; type NULL: the key is name. */
+static mg_sgroup *
+find_object(mg_sgroup *const *v, size_t n, const char *type, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi)
+	{
+		size_t mid = lo + (hi - lo) / 2;
+		int c = object_key_cmp(v[mid]->key, type, name);
+
+		if (c == 0)
+			return v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The snapshot built on prev: prev's rows whose group is kept, merged
+ * with the rows read now (a->rows, any order), and the groups, prev's
+ * kept ones merged with the new ones (fresh, any order).  Linear in the
+ * schema's size but for sorting what was read now.
+ */
+static int
+merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *fresh)
+{
+	mg_ctx *ctx = a->ctx;
+	size_t nkeep = 0, gkeep = 0, i = 0, j = 0, k = 0;
+	mg_srow *rows;
+	mg_sgroup **groups;
+
+	if (a->n > 1)
+		qsort(a->rows, a->n, sizeof(mg_srow), row_cmp);
+	if (fresh->n > 1)
+		qsort(fresh->v, fresh->n, sizeof(mg_sgroup *), group_cmp);
+	if (prev == NULL)
+	{
+		out->rows = a->rows;
+		out->n = a->n;
+		out->cap = a->cap;
+		out->groups = fresh->v;
+		out->ngroups = fresh->n;
+		out->gcap = fresh->cap;
+		return MG_OK;
+	}
+	for (size_t p = 0; p < prev->n; p++)
+		nkeep += prev->rows[p].group != NULL && prev->rows[p].group->kept;
+	for (size_t p = 0; p < prev->ngroups; p++)
+		gkeep += prev->groups[p]->kept;
+	/* every slot up to k is written below: no zeroing (the arrays are the schema's size) */
+	if ((rows = mg_realloc_uninit(ctx, NULL, 0, (nkeep + a->n + 1) * sizeof(mg_srow))) == NULL ||
+		(groups = mg_realloc_uninit(ctx, NULL, 0, (gkeep + fresh->n + 1) * sizeof(mg_sgroup *))) == NULL)
+		return MG_ENOMEM;
+	/* rows: both sides sorted */
+	while (i < prev->n || j < a->n)
+	{
+		const mg_srow *p = i < prev->n ? &prev->rows[i] : NULL;
+
+		if (p != NULL && (p->group == NULL || !p->group->kept))
+		{
+			i++;
+			continue;
+		}
+		if (p != NULL && (j == a->n || row_cmp(p, &a->rows[j]) <= 0))
+		{
+			rows[k++] = *p;
+			i++;
+		}
+		else
+			rows[k++] = a->rows[j++];
+	}
+	out->rows = rows;
+	out->n = k;
+	out->cap = nkeep + a->n + 1;
+	mg_release(ctx, a->rows, a->cap * sizeof(mg_srow));
+	/* groups: both sides sorted by key */
+	i = j = k = 0;
+	while (i < prev->ngroups || j < fresh->n)
+	{
+		mg_sgroup *p = i < prev->ngroups ? prev->groups[i] : NULL;
+
+		if (p != NULL && !p->kept)
+		{
+			i++;
+			continue;
+		}
+		if (p != NULL && (j == fresh->n || strcmp(p->key, fresh->v[j]->key) <= 0))
+		{
+			groups[k++] = p;
+			i++;
+		}
+		else
+			groups[k++] = fresh->v[j++];
+	}
+	out->groups = groups;
+	out->ngroups = k;
+	out->gcap = gkeep + fresh->n + 1;
+	mg_release(ctx, fresh->v, fresh->cap * sizeof(mg_sgroup *));
+	return MG_OK;
+}
+
+void
+mg_schema_release(mg_ctx *ctx, mg_schema *s)
+{
+	if (s == NULL)
+		return;
+	if (s->rows != NULL && s->cap > 0)
+		mg_release(ctx, s->rows, s->cap * sizeof(mg_srow));
+	if (s->groups != NULL && s->gcap > 0)
+		mg_release(ctx, s->groups, s->gcap * sizeof(mg_sgroup *));
+	memset(s, 0, sizeof(*s));
+	s->stamp = -1;
+}
+
+/* A copy of prev's arrays (the strings and groups are shared): nothing changed. */
+static int
+copy_snapshot(mg_schema *out, mg_ctx *ctx, const mg_schema *prev)
+{
+	*out = *prev;
+	out->rows = NULL;
+	out->groups = NULL;
+	out->cap = prev->n + 1;
+	out->gcap = prev->ngroups + 1;
+	if ((out->rows = mg_alloc(ctx, out->cap * sizeof(mg_srow))) == NULL ||
+		(out->groups = mg_alloc(ctx, out->gcap * sizeof(mg_sgroup *))) == NULL)
+		return MG_ENOMEM;
+	if (prev->n)
+		memcpy(out->rows, prev->rows, prev->n * sizeof(mg_srow));
+	if (prev->ngroups)
+		memcpy(out->groups, prev->groups, prev->ngroups * sizeof(mg_sgroup *));
+	return MG_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* SQLite: sqlite_schema and the pragma functions                       */
+/* ------------------------------------------------------------------ */
+
+/* The user's tables of main: not SQLite's, not the engine's, not the version table. */
+#define SQLITE_USER_TABLE(col) \
+	col " NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND " col " NOT LIKE 'migrate\\_%' ESCAPE '\\' " \
+	"AND lower(" col ") <> lower($1)"
+
+/*
+ * Every object of sqlite_schema, one pass: type, name, tbl_name, sql.
+ * Which of them are the user's is decided in C (user_object), as
+ * SQLITE_USER_TABLE says it: the scan runs after every step.
+ */
+static const char *const sqlite_objects_sql =
+	"SELECT type, name, tbl_name, sql FROM main.sqlite_master";
+
+/* Whether name begins with prefix, ASCII case folded (LIKE 'prefix%'). */
+static bool
+ci_prefix(const char *name, const char *prefix)
+{
+	return mg_ci_equal(name, strlen(prefix), prefix);
+}
+
+/* SQLITE_USER_TABLE in C: not SQLite's, not the engine's, not the version table. */
+static bool
+user_table_name(const char *name, const char *version)
+{
+	return !ci_prefix(name, "sqlite_") && !ci_prefix(name, "migrate_") &&
+		!mg_ci_equal(name, strlen(name), version);
+}
+
+/* Whether a row of sqlite_schema is one of the user's objects (the full read's filter). */
+static bool
+user_object(const char *type, const char *name, const char *tbl, const char *sql, const char *version)
+{
+	if (strcmp(type, "table") == 0)
+		return user_table_name(name, version);
+	return (strcmp(type, "index") == 0 || strcmp(type, "view") == 0 || strcmp(type, "trigger") == 0) &&
+		sql != NULL && tbl != NULL && user_table_name(tbl, version) && !ci_prefix(name, "migrate_");
+}
+
+/*
+ * What SQLite derives from the CREATE TABLE text of every table
+ * (sqlite_master joined with the pragma functions), or of the one table
+ * $2 (the pragma function alone, no scan).  Each pair has the same
+ * columns, the table's name first.
+ */
+#define SQLITE_EVERY_TABLE \
+	"FROM main.sqlite_master s, "
+#define SQLITE_EVERY_WHERE \
+	" WHERE s.type = 'table' AND s.sql NOT LIKE 'CREATE VIRTUAL%' AND " SQLITE_USER_TABLE("s.name")
+
+static const char *const sqlite_columns_sql[2] = {
+	"SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.hidden, c.pk "
+	SQLITE_EVERY_TABLE "pragma_table_xinfo(s.name, 'main') c" SQLITE_EVERY_WHERE " ORDER BY s.name, c.pk, c.cid",
+	"SELECT $2, c.name, c.type, c.\"notnull\", c.dflt_value, c.hidden, c.pk "
+	"FROM pragma_table_xinfo($2, 'main') c ORDER BY c.pk, c.cid",
+};
+
+static const char *const sqlite_unique_sql[2] = {
+	"SELECT s.name, il.name, ii.name "
+	SQLITE_EVERY_TABLE "pragma_index_list(s.name, 'main') il, pragma_index_info(il.name, 'main') ii"
+	SQLITE_EVERY_WHERE " AND il.origin = 'u' ORDER BY s.name, il.name, ii.seqno",
+	"SELECT $2, il.name, ii.name FROM pragma_index_list($2, 'main') il, pragma_index_info(il.name, 'main') ii "
+	"WHERE il.origin = 'u' ORDER BY il.name, ii.seqno",
+};
+
+static const char *const sqlite_fk_sql[2] = {
+	"SELECT s.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
+	SQLITE_EVERY_TABLE "pragma_foreign_key_list(s.name, 'main') f" SQLITE_EVERY_WHERE " ORDER BY s.name, f.id, f.seq",
+	"SELECT $2, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete "
+	"FROM pragma_foreign_key_list($2, 'main') f ORDER BY f.id, f.seq",
+};
+
+/* The schema's version: it moves with every change of sqlite_schema. */
+static const char *const sqlite_stamp_sql = "SELECT schema_version FROM main.pragma_schema_version";
+
+/* An object of sqlite_schema read now: its group, type and tbl_name. */
+typedef struct sobject {
+	mg_sgroup *g;
+	const char *type, *tbl;
+} sobject;
+
+/* One pass over sqlite_schema: which objects are prev's, unchanged, and which are read now. */
+typedef struct scan_acc {
+	mg_ctx *ctx;
+	const mg_schema *prev;
+	const char *version;    /* the version table's name */
+	sobject *v;             /* the objects read now, in sqlite_schema's order */
+	size_t n, cap;
+	int rc;
+} scan_acc;
+
+static int
+scan_row(void *arg, int ncol, const char *const *v)
+{
+	scan_acc *s = arg;
+	const char *type = v[0], *name = v[1], *sql = v[3] ? v[3] : "";
+	mg_sgroup *g;
+	sobject *o;
+
+	(void) ncol;
+	if ((s->rc = mg_interrupt_check(s->ctx)) != MG_OK)
+		return 1;
+	if (type == NULL || name == NULL || !user_object(type, name, v[2], v[3], s->version))
+		return 0;
+	if (s->prev != NULL && (g = find_object(s->prev->groups, s->prev->ngroups, type, name)) != NULL &&
+		g->src != NULL && strcmp(g->src, sql) == 0)
+	{
+		g->kept = true;
+		return 0;
+	}
+	if (mg_grow_uninit(s->ctx, &s->v, &s->cap, s->n, sizeof(sobject)) != MG_OK ||
+		(g = mg_alloc(s->ctx, sizeof(*g))) == NULL)
+	{
+		s->rc = MG_ENOMEM;
+		return 1;
+	}
+	o = &s->v[s->n];
+	o->g = g;
+	if ((g->key = mg_printf(s->ctx, "%s %s", type, name)) == NULL || (g->src = mg_strdup(s->ctx, sql)) == NULL ||
+		(o->type = mg_strdup(s->ctx, type)) == NULL || (o->tbl = mg_strdup(s->ctx, v[2] ? v[2] : "")) == NULL)
+	{
+		s->rc = MG_ENOMEM;
+		return 1;
+	}
+	s->n++;
+	return 0;
+}
+
+/* The group of table name among v (sorted), or NULL (a row of a table not read now). */
+static mg_sgroup *
+table_group(mg_sgroup *const *v, size_t n, const char *name)
+{
+	return name != NULL ? find_object(v, n, "table", name) : NULL;
+}
+
+/*
+ * The rows SQLite derives from the CREATE TABLE text (columns, keys,
+ * UNIQUE and FOREIGN KEY constraints) of the tables among tables
+ * (sorted by key): of every table at once (one scan) when all, else of
+ * each of them alone (no scan of sqlite_schema).
+ */
+static int
+sqlite_table_rows(rows_acc *a, mg_state *st, mg_sgroup *const *tables, size_t ntables, bool all)
+{
+	const char *params[2] = {st->version_name, NULL};
 	char ***r;
 	size_t n;
 	int rc;
 	mg_buf b;
+	size_t rounds = all ? 1 : ntables;
 
-	/* columns, and each table's primary key (the columns with pk > 0, in key order) */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_columns_sql, 2, params, 7)) != MG_OK)
-		return rc;
 	mg_buf_init(&b, a->ctx);
-	for (size_t i = 0; i < n; i++)
+	for (size_t t = 0; t < rounds; t++)
 	{
-		const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "", *ltype;
-		int hidden = r[i][5] ? atoi(r[i][5]) : 0;
-		char *name, *def;
-
-		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
-			return rc;
-		if (hidden == 1)
-			continue;   /* a virtual table's hidden column */
-		name = mg_printf(a->ctx, "%s.%s", tname, r[i][1]);
-		if ((ltype = *type ? lower_dup(a->ctx, type) : "") == NULL)
-			return MG_ENOMEM;
-		def = mg_printf(a->ctx, "%s%s%s%s%s", ltype,
-						r[i][3] && strcmp(r[i][3], "1") == 0 ? " NOT NULL" : "",
-						r[i][4] ? " DEFAULT " : "", r[i][4] ? r[i][4] : "",
-						hidden == 2 ? " GENERATED VIRTUAL" : hidden == 3 ? " GENERATED STORED" : "");
-		if (name == NULL || def == NULL)
-			return MG_ENOMEM;
-		if (*def == ' ')
-			def++;
-		if (add_row(a, "column", name, tname, def) != MG_OK)
-			return MG_ENOMEM;
-		/* rows come ordered by table, pk, cid: a table's key columns are consecutive */
-		if (r[i][6] && strcmp(r[i][6], "0") != 0)
+		if (!all)
 		{
-			bool first = b.len == 0;
+			const char *key = tables[t]->key;
 
-			mg_buf_printf(&b, "%s%s", first ? "PRIMARY KEY (" : ", ", r[i][1]);
-			if (i + 1 == n || strcmp(r[i + 1][0], tname) != 0)
+			if (strncmp(key, "table ", 6) != 0 || strncmp(tables[t]->src, "CREATE VIRTUAL", 14) == 0)
+				continue;
+			params[1] = key + 6;
+		}
+		/* columns, and each table's primary key (the columns with pk > 0, in key order) */
+		if ((rc = mg_state_rows(&r, &n, st, sqlite_columns_sql[!all], 2, params, 7)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+		{
+			const char *tname = r[i][0], *type = r[i][2] ? r[i][2] : "", *ltype;
+			int hidden = r[i][5] ? atoi(r[i][5]) : 0;
+			char *name, *def;
+
+			if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+				return rc;
+			if (hidden == 1 || (a->group = table_group(tables, ntables, tname)) == NULL)
+				continue;   /* a virtual table's hidden column; a table not read now */
+			name = mg_printf(a->ctx, "%s.%s", tname, r[i][1]);
+			if ((ltype = *type ? lower_dup(a->ctx, type) : "") == NULL)
+				return MG_ENOMEM;
+			def = mg_printf(a->ctx, "%s%s%s%s%s", ltype,
+							r[i][3] && strcmp(r[i][3], "1") == 0 ? " NOT NULL" : "",
+							r[i][4] ? " DEFAULT " : "", r[i][4] ? r[i][4] : "",
+							hidden == 2 ? " GENERATED VIRTUAL" : hidden == 3 ? " GENERATED STORED" : "");
+			if (name == NULL || def == NULL)
+				return MG_ENOMEM;
+			if (*def == ' ')
+				def++;
+			if (add_row(a, "column", name, tname, def) != MG_OK)
+				return MG_ENOMEM;
+			/* rows come ordered by table, pk, cid: a table's key columns are consecutive */
+			if (r[i][6] && strcmp(r[i][6], "0") != 0)
 			{
-				char *key;
+				bool first = b.len == 0;
+
+				mg_buf_printf(&b, "%s%s", first ? "PRIMARY KEY (" : ", ", r[i][1]);
+				if (i + 1 == n || strcmp(r[i + 1][0], tname) != 0)
+				{
+					char *key;
+
+					mg_buf_putc(&b, ')');
+					if (mg_buf_finish(&b, &key) != MG_OK || add_row(a, "primary key", tname, tname, key) != MG_OK)
+						return MG_ENOMEM;
+					mg_buf_init(&b, a->ctx);
+				}
+			}
+		}
+		/* UNIQUE constraints: one per index of origin 'u', its columns in order */
+		if ((rc = mg_state_rows(&r, &n, st, sqlite_unique_sql[!all], 2, params, 3)) != MG_OK)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+		{
+			if ((a->group = table_group(tables, ntables, r[i][0])) == NULL)
+				continue;
+			mg_buf_printf(&b, "%s%s", b.len == 0 ? "UNIQUE (" : ", ", r[i][2] ? r[i][2] : "?");
+			if (i + 1 == n || strcmp(r[i + 1][0], r[i][0]) != 0 || strcmp(r[i + 1][1], r[i][1]) != 0)
+			{
+				char *def;
 
 				mg_buf_putc(&b, ')');
-				if (mg_buf_finish(&b, &key) != MG_OK || add_row(a, "primary key", tname, tname, key) != MG_OK)
+				if (mg_buf_finish(&b, &def) != MG_OK || add_row(a, "unique", r[i][0], r[i][0], def) != MG_OK)
 					return MG_ENOMEM;
 				mg_buf_init(&b, a->ctx);
 			}
 		}
-	}
-	/* UNIQUE constraints: one per index of origin 'u', its columns in order */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_unique_sql, 2, params, 3)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-	{
-		mg_buf_printf(&b, "%s%s", b.len == 0 ? "UNIQUE (" : ", ", r[i][2] ? r[i][2] : "?");
-		if (i + 1 == n || strcmp(r[i + 1][0], r[i][0]) != 0 || strcmp(r[i + 1][1], r[i][1]) != 0)
-		{
-			char *def;
-
-			mg_buf_putc(&b, ')');
-			if (mg_buf_finish(&b, &def) != MG_OK || add_row(a, "unique", r[i][0], r[i][0], def) != MG_OK)
-				return MG_ENOMEM;
-			mg_buf_init(&b, a->ctx);
-		}
-	}
-	/* FOREIGN KEY constraints: the rows of one id, in seq order */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_fk_sql, 2, params, 7)) != MG_OK)
-		return rc;
-	for (size_t i = 0, start = 0; i < n; i++)
-	{
-		if (i + 1 < n && strcmp(r[i + 1][0], r[i][0]) == 0 && strcmp(r[i + 1][1], r[i][1]) == 0)
-			continue;
+		/* FOREIGN KEY constraints: the rows of one id, in seq order */
+		if ((rc = mg_state_rows(&r, &n, st, sqlite_fk_sql[!all], 2, params, 7)) != MG_OK)
+			return rc;
+		for (size_t i = 0, start = 0; i < n; i++)
 		{
 			bool has_to = false;
 			char *def;
 
+			if (i + 1 < n && strcmp(r[i + 1][0], r[i][0]) == 0 && strcmp(r[i + 1][1], r[i][1]) == 0)
+				continue;
+			if ((a->group = table_group(tables, ntables, r[i][0])) == NULL)
+			{
+				start = i + 1;
+				continue;
+			}
 			mg_buf_puts(&b, "FOREIGN KEY (");
 			for (size_t k = start; k <= i; k++)
 			{
@@ -419,124 +722,99 @@ sqlite_table_rows(rows_acc *a, mg_state *st, const char *table)
 	return MG_OK;
 }
 
-static int
-str_cmp(const void *x, const void *y)
+/* schema_version now (-1 when the host does not say). */
+static long long
+sqlite_stamp(mg_state *st)
 {
-	return strcmp(*(const char *const *) x, *(const char *const *) y);
-}
+	char ***r;
+	size_t n;
 
-static int
-name_in(const void *key, const void *elem)
-{
-	return strcmp((const char *) key, *(const char *const *) elem);
+	if (mg_state_rows(&r, &n, st, sqlite_stamp_sql, 0, NULL, 1) != MG_OK)
+	{
+		mg_error_clear(st->ctx);
+		return -1;
+	}
+	return n == 1 && r[0][0] != NULL ? atoll(r[0][0]) : -1;
 }
 
 /*
- * prev's table row of name when its CREATE TABLE text is sql (then every
- * row SQLite derives from that text is still prev's), else NULL.
+ * The snapshot of a SQLite database, built on prev when given: when
+ * schema_version has not moved, prev's rows; otherwise one pass over
+ * sqlite_schema finds the objects whose text changed, and only theirs
+ * are read again.
  */
-static const mg_srow *
-same_table(const mg_schema *prev, const char *name, const char *sql)
-{
-	size_t lo = 0, hi = 0;
-
-	if (prev == NULL)
-		return NULL;
-	while (hi < prev->n && prev->rows[hi].rank == 0)
-		hi++;
-	while (lo < hi)
-	{
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(prev->rows[mid].name, name);
-
-		if (c == 0)
-			return prev->rows[mid].src != NULL && strcmp(prev->rows[mid].src, sql) == 0 ? &prev->rows[mid] : NULL;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static int
-sqlite_read(rows_acc *a, mg_state *st, const mg_schema *prev)
+sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev)
 {
-	const char *params[1] = {st->version_name};
-	const char **kept = NULL, **fresh = NULL;
-	size_t nkept = 0, nfresh = 0;
-	char ***r;
-	size_t n;
+	scan_acc s = {0};
+	groups_acc fresh = {0};
+	long long stamp = sqlite_stamp(st);
+	size_t ntables = 0;
 	int rc;
 
-	/* tables, and their CHECK constraints from the text */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_tables_sql, 1, params, 2)) != MG_OK)
+	if (prev != NULL && stamp >= 0 && prev->stamp == stamp)
+		return copy_snapshot(out, a->ctx, prev);
+	s.ctx = a->ctx;
+	s.prev = prev;
+	s.version = st->version_name;
+	fresh.ctx = a->ctx;
+	for (size_t i = 0; prev != NULL && i < prev->ngroups; i++)
+		prev->groups[i]->kept = false;
+	rc = mg_state_host_query(st, sqlite_objects_sql, 0, NULL, scan_row, &s, NULL);
+	if (s.rc != MG_OK)
+		return s.rc == MG_ENOMEM ? mg_error_nomem(a->ctx) : s.rc;
+	if (rc != MG_OK)
 		return rc;
-	if ((kept = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL ||
-		(fresh = mg_alloc(a->ctx, (n + 1) * sizeof(char *))) == NULL)
-		return MG_ENOMEM;
-	for (size_t i = 0; i < n; i++)
+	/* the rows of each object read now */
+	for (size_t i = 0; i < s.n; i++)
 	{
-		const char *sql = r[i][1] ? r[i][1] : "";
-		const char *def = "";
+		mg_sgroup *g = s.v[i].g;
+		const char *type = s.v[i].type, *name = strchr(g->key, ' ') + 1, *sql = g->src;
+		char *def;
 
 		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
 			return rc;
-		if (strncmp(sql, "CREATE VIRTUAL", 14) == 0)
-			def = squeeze_sql(a->ctx, sql);
-		else
-			def = table_options(sql);
-		if (def == NULL || add_row(a, "table", r[i][0], "", def) != MG_OK)
+		if (add_group(&fresh, g) != MG_OK)
 			return MG_ENOMEM;
-		a->rows[a->n - 1].src = r[i][1];
-		if (same_table(prev, r[i][0], sql) != NULL)
+		a->group = g;
+		if (strcmp(type, "table") == 0)
 		{
-			kept[nkept++] = r[i][0];
+			bool virt = strncmp(sql, "CREATE VIRTUAL", 14) == 0;
+
+			def = virt ? squeeze_sql(a->ctx, sql) : (char *) table_options(sql);
+			if (def == NULL || add_row(a, "table", name, "", def) != MG_OK)
+				return MG_ENOMEM;
+			if (!virt && (rc = sqlite_checks(a, name, sql)) != MG_OK)
+				return rc;
+			ntables++;
 			continue;
 		}
-		fresh[nfresh++] = r[i][0];
-		if (strncmp(sql, "CREATE VIRTUAL", 14) != 0 && (rc = sqlite_checks(a, r[i][0], sql)) != MG_OK)
-			return rc;
-	}
-	if (prev == NULL)
-	{
-		if ((rc = sqlite_table_rows(a, st, NULL)) != MG_OK)
-			return rc;
-	}
-	else
-	{
-		/* the tables whose text changed, one by one; the others' rows are prev's */
-		for (size_t i = 0; i < nfresh; i++)
-			if ((rc = sqlite_table_rows(a, st, fresh[i])) != MG_OK)
-				return rc;
-		if (nkept > 1)
-			qsort(kept, nkept, sizeof(char *), str_cmp);
-		for (size_t i = 0; i < prev->n && nkept > 0; i++)
-		{
-			const mg_srow *p = &prev->rows[i];
-
-			if (p->rank >= 1 && p->rank <= 6 &&
-				bsearch(p->parent, kept, nkept, sizeof(char *), name_in) != NULL)
-			{
-				if (mg_grow(a->ctx, &a->rows, &a->cap, a->n, sizeof(mg_srow)) != MG_OK)
-					return MG_ENOMEM;
-				a->rows[a->n++] = *p;
-			}
-		}
-	}
-	/* indexes made by CREATE INDEX, views, triggers: their text */
-	if ((rc = mg_state_rows(&r, &n, st, sqlite_other_sql, 1, params, 4)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-	{
-		const char *type = r[i][0];
-		char *def = squeeze_sql(a->ctx, r[i][3]);
-
-		if (def == NULL ||
+		if ((def = squeeze_sql(a->ctx, sql)) == NULL ||
 			add_row(a, strcmp(type, "index") == 0 ? "index" : strcmp(type, "view") == 0 ? "view" : "trigger",
-					r[i][1], strcmp(type, "view") == 0 ? "" : r[i][2], def) != MG_OK)
+					name, strcmp(type, "view") == 0 ? "" : s.v[i].tbl, def) != MG_OK)
 			return MG_ENOMEM;
 	}
+	if (ntables > 0)
+	{
+		mg_sgroup **tables = mg_alloc(a->ctx, (s.n + 1) * sizeof(mg_sgroup *));
+		size_t nt = 0;
+
+		if (tables == NULL)
+			return MG_ENOMEM;
+		for (size_t i = 0; i < s.n; i++)
+			if (strcmp(s.v[i].type, "table") == 0)
+				tables[nt++] = s.v[i].g;
+		if (nt > 1)
+			qsort(tables, nt, sizeof(mg_sgroup *), group_cmp);
+		/* a few tables one by one; many (a first read) in one scan */
+		if ((rc = sqlite_table_rows(a, st, tables, nt, prev == NULL || nt > 8)) != MG_OK)
+			return rc;
+		mg_release(a->ctx, tables, (s.n + 1) * sizeof(mg_sgroup *));
+	}
+	mg_release(a->ctx, s.v, s.cap * sizeof(sobject));
+	if ((rc = merge_snapshot(out, a, prev, &fresh)) != MG_OK)
+		return rc;
+	out->stamp = stamp;
 	return MG_OK;
 }
 
@@ -547,6 +825,7 @@ sqlite_read(rows_acc *a, mg_state *st, const mg_schema *prev)
 #define EQ " OPERATOR(pg_catalog.=) "
 #define NE " OPERATOR(pg_catalog.<>) "
 #define CAT " OPERATOR(pg_catalog.||) "
+#define REGCLASS(name) "'pg_catalog." name "'::pg_catalog.regclass"
 
 /* A schema of the user's: not PostgreSQL's own (pg_*, information_schema). */
 #define PG_USER_SCHEMA(nsp) \
@@ -560,113 +839,442 @@ sqlite_read(rows_acc *a, mg_state *st, const mg_schema *prev)
 	"CASE WHEN " nsp EQ "'public' THEN " name "::pg_catalog.text ELSE " nsp "::pg_catalog.text" CAT \
 	"'.'" CAT name "::pg_catalog.text END"
 
-static const char *const pg_schema_sql =
-	"WITH rel AS MATERIALIZED ("
-	"SELECT c.oid, c.relkind, c.relpersistence, " PG_QNAME("n.nspname", "c.relname") " AS qname "
-	"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace "
-	"WHERE " PG_USER_SCHEMA("n.nspname") " AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') "
-	"AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,i,I,S}'::pg_catalog.\"char\"[]) "
-	"AND " PG_NOT_EXTENSION("pg_class", "c.oid") ") "
-	/* tables */
-	"SELECT 'table', r.qname, '', pg_catalog.concat_ws(' ', "
-	"CASE WHEN r.relpersistence" EQ "'u' THEN 'UNLOGGED' END, "
-	"CASE WHEN r.relkind" EQ "'f' THEN 'FOREIGN' END, "
-	"CASE WHEN r.relkind" EQ "'p' THEN 'PARTITION BY '" CAT "pg_catalog.pg_get_partkeydef(r.oid) END) "
-	"FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) "
-	/* columns */
-	"UNION ALL SELECT 'column', r.qname" CAT "'.'" CAT "a.attname::pg_catalog.text, r.qname, pg_catalog.concat("
-	"pg_catalog.format_type(a.atttypid, a.atttypmod), "
-	"CASE WHEN a.attnotnull THEN ' NOT NULL' END, "
-	"CASE WHEN a.attgenerated" EQ "'s' THEN ' GENERATED ALWAYS AS ('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "') STORED' "
-	"WHEN ad.adbin IS NOT NULL THEN ' DEFAULT '" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, "
-	"CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY' WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' END) "
-	"FROM rel r JOIN pg_catalog.pg_attribute a ON a.attrelid" EQ "r.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped "
-	"LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum "
-	"WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) "
-	/* constraints */
-	"UNION ALL SELECT CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'c' THEN 'check' "
-	"WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' ELSE 'check' END, "
-	"r.qname" CAT "'.'" CAT "k.conname::pg_catalog.text, r.qname, pg_catalog.pg_get_constraintdef(k.oid, true) "
-	"FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid" EQ "r.oid "
-	/* indexes that no constraint owns */
-	"UNION ALL SELECT 'index', i.qname, r.qname, pg_catalog.pg_get_indexdef(x.indexrelid) "
-	"FROM pg_catalog.pg_index x JOIN rel i ON i.oid" EQ "x.indexrelid JOIN rel r ON r.oid" EQ "x.indrelid "
-	"WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "x.indexrelid "
-	"AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog.\"char\"[])) "
-	/* views */
-	"UNION ALL SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.qname, '', "
-	"pg_catalog.pg_get_viewdef(r.oid, true) FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[]) "
-	/* triggers */
-	"UNION ALL SELECT 'trigger', r.qname" CAT "'.'" CAT "t.tgname::pg_catalog.text, r.qname, pg_catalog.pg_get_triggerdef(t.oid, true) "
-	"FROM rel r JOIN pg_catalog.pg_trigger t ON t.tgrelid" EQ "r.oid AND NOT t.tgisinternal "
-	/* sequences */
-	"UNION ALL SELECT 'sequence', r.qname, '', pg_catalog.concat(pg_catalog.format_type(s.seqtypid, NULL), "
-	"' START ', s.seqstart, ' INCREMENT ', s.seqincrement, ' MINVALUE ', s.seqmin, ' MAXVALUE ', s.seqmax, "
-	"' CACHE ', s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' END) "
+/* The user's relations among those of FROM_CLAUSE (which binds c), as rel's rows. */
+#define PG_REL(from_clause) \
+	"SELECT c.oid, c.relkind, c.relpersistence, " PG_QNAME("n.nspname", "c.relname") " AS qname " \
+	from_clause " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace " \
+	"WHERE " PG_USER_SCHEMA("n.nspname") " AND NOT (c.relname" EQ "$1::pg_catalog.name AND c.relkind" EQ "'r') " \
+	"AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,i,I,S}'::pg_catalog.\"char\"[]) " \
+	"AND " PG_NOT_EXTENSION("pg_class", "c.oid")
+
+/*
+ * Every row a relation gives (its table row, columns, constraints, the
+ * indexes no constraint owns, view, triggers, sequence), from the
+ * relations in rel; the fifth column is the row's group: the
+ * relation's oid ("r<oid>"), an index's that of its table.
+ */
+#define PG_GROUP(oid) "'r'" CAT oid "::pg_catalog.text"
+#define PG_REL_ROWS \
+	/* tables */ \
+	"SELECT 'table', r.qname, '', pg_catalog.concat_ws(' ', " \
+	"CASE WHEN r.relpersistence" EQ "'u' THEN 'UNLOGGED' END, " \
+	"CASE WHEN r.relkind" EQ "'f' THEN 'FOREIGN' END, " \
+	"CASE WHEN r.relkind" EQ "'p' THEN 'PARTITION BY '" CAT "pg_catalog.pg_get_partkeydef(r.oid) END), " PG_GROUP("r.oid") " " \
+	"FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) " \
+	/* columns */ \
+	"UNION ALL SELECT 'column', r.qname" CAT "'.'" CAT "a.attname::pg_catalog.text, r.qname, pg_catalog.concat(" \
+	"pg_catalog.format_type(a.atttypid, a.atttypmod), " \
+	"CASE WHEN a.attnotnull THEN ' NOT NULL' END, " \
+	"CASE WHEN a.attgenerated" EQ "'s' THEN ' GENERATED ALWAYS AS ('" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)" CAT "') STORED' " \
+	"WHEN ad.adbin IS NOT NULL THEN ' DEFAULT '" CAT "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, " \
+	"CASE a.attidentity WHEN 'a' THEN ' GENERATED ALWAYS AS IDENTITY' WHEN 'd' THEN ' GENERATED BY DEFAULT AS IDENTITY' END), " \
+	PG_GROUP("r.oid") " " \
+	"FROM rel r JOIN pg_catalog.pg_attribute a ON a.attrelid" EQ "r.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped " \
+	"LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid" EQ "a.attrelid AND ad.adnum" EQ "a.attnum " \
+	"WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog.\"char\"[]) " \
+	/* constraints */ \
+	"UNION ALL SELECT CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'c' THEN 'check' " \
+	"WHEN 'f' THEN 'foreign key' WHEN 'x' THEN 'exclusion' ELSE 'check' END, " \
+	"r.qname" CAT "'.'" CAT "k.conname::pg_catalog.text, r.qname, pg_catalog.pg_get_constraintdef(k.oid, true), " \
+	PG_GROUP("r.oid") " " \
+	"FROM rel r JOIN pg_catalog.pg_constraint k ON k.conrelid" EQ "r.oid " \
+	/* indexes that no constraint owns */ \
+	"UNION ALL SELECT 'index', i.qname, r.qname, pg_catalog.pg_get_indexdef(x.indexrelid), " PG_GROUP("r.oid") " " \
+	"FROM pg_catalog.pg_index x JOIN rel i ON i.oid" EQ "x.indexrelid JOIN rel r ON r.oid" EQ "x.indrelid " \
+	"WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid" EQ "x.indrelid AND k.conindid" EQ "x.indexrelid " \
+	"AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog.\"char\"[])) " \
+	/* views */ \
+	"UNION ALL SELECT CASE r.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, r.qname, '', " \
+	"pg_catalog.pg_get_viewdef(r.oid, true), " PG_GROUP("r.oid") " " \
+	"FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[]) " \
+	/* triggers */ \
+	"UNION ALL SELECT 'trigger', r.qname" CAT "'.'" CAT "t.tgname::pg_catalog.text, r.qname, pg_catalog.pg_get_triggerdef(t.oid, true), " \
+	PG_GROUP("r.oid") " " \
+	"FROM rel r JOIN pg_catalog.pg_trigger t ON t.tgrelid" EQ "r.oid AND NOT t.tgisinternal " \
+	/* sequences */ \
+	"UNION ALL SELECT 'sequence', r.qname, '', pg_catalog.concat(pg_catalog.format_type(s.seqtypid, NULL), " \
+	"' START ', s.seqstart, ' INCREMENT ', s.seqincrement, ' MINVALUE ', s.seqmin, ' MAXVALUE ', s.seqmax, " \
+	"' CACHE ', s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' END), " PG_GROUP("r.oid") " " \
 	"FROM rel r JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "r.oid "
-	/* enum types */
-	"UNION ALL SELECT 'type', " PG_QNAME("n.nspname", "t.typname") ", '', "
+
+/* Every relation of the user's: kind, name, parent, definition, group. */
+static const char *const pg_relations_sql =
+	"WITH rel AS MATERIALIZED (" PG_REL("FROM pg_catalog.pg_class c") ") " PG_REL_ROWS;
+
+/*
+ * The relations to read again after a change.  $1: the relations the
+ * host saw change (oids); $2: the types and functions whose name
+ * changed or that went away; $3: every sequence.  They are those
+ * relations, the tables of those that are indexes, and whatever names
+ * any of them, their row types, or those types and functions in its
+ * text (pg_depend): a foreign key's table, a view, a default, a
+ * trigger, a column of that type.  Index scans only (= ANY), so the
+ * cost follows the change, not the catalog's size.
+ */
+#define PG_CLASSID(catalog) "dep.classid" EQ REGCLASS(catalog)
+static const char *const pg_changed_sql =
+	"WITH dep AS MATERIALIZED (SELECT d.classid, d.objid FROM pg_catalog.pg_depend d "
+	"WHERE d.refclassid" EQ REGCLASS("pg_class") " AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
+	"UNION ALL SELECT d.classid, d.objid FROM pg_catalog.pg_depend d "
+	"WHERE d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY[" REGCLASS("pg_type") ", " REGCLASS("pg_proc") "]::pg_catalog.oid[]) "
+	"AND d.refobjid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[] OPERATOR(pg_catalog.||) ARRAY(SELECT c.reltype "
+	"FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])))), "
+	"raw AS MATERIALIZED (SELECT pg_catalog.unnest($1::pg_catalog.oid[]) AS oid "
+	"UNION ALL SELECT dep.objid FROM dep WHERE " PG_CLASSID("pg_class") " "
+	"UNION ALL SELECT k.conrelid FROM dep JOIN pg_catalog.pg_constraint k ON k.oid" EQ "dep.objid WHERE " PG_CLASSID("pg_constraint") " "
+	"UNION ALL SELECT w.ev_class FROM dep JOIN pg_catalog.pg_rewrite w ON w.oid" EQ "dep.objid WHERE " PG_CLASSID("pg_rewrite") " "
+	"UNION ALL SELECT ad.adrelid FROM dep JOIN pg_catalog.pg_attrdef ad ON ad.oid" EQ "dep.objid WHERE " PG_CLASSID("pg_attrdef") " "
+	"UNION ALL SELECT tg.tgrelid FROM dep JOIN pg_catalog.pg_trigger tg ON tg.oid" EQ "dep.objid WHERE " PG_CLASSID("pg_trigger") " "
+	"UNION ALL SELECT s.seqrelid FROM pg_catalog.pg_sequence s WHERE $3::pg_catalog.bool) "
+	"SELECT raw.oid::pg_catalog.text FROM raw UNION "
+	"SELECT x.indrelid::pg_catalog.text FROM pg_catalog.pg_index x "
+	"WHERE x.indexrelid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT raw.oid FROM raw))";
+
+/* The rows of the relations $2 (oids) and of their indexes, as pg_relations_sql's. */
+static const char *const pg_relations_some_sql =
+	"WITH rel AS MATERIALIZED (" PG_REL("FROM pg_catalog.pg_class c") " AND (c.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) "
+	"OR c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT x.indexrelid FROM pg_catalog.pg_index x "
+	"WHERE x.indrelid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]))))) " PG_REL_ROWS;
+
+/*
+ * The user's types that are not a relation's row type or an array:
+ * group, qualified name, and for an enum its definition (the row).
+ */
+static const char *const pg_types_sql =
+	"SELECT 't'" CAT "t.oid::pg_catalog.text, " PG_QNAME("n.nspname", "t.typname") ", "
+	"CASE WHEN t.typtype" EQ "'e' THEN "
 	"'ENUM ('" CAT "(SELECT pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) "
-	"FROM pg_catalog.pg_enum e WHERE e.enumtypid" EQ "t.oid)" CAT "')' "
+	"FROM pg_catalog.pg_enum e WHERE e.enumtypid" EQ "t.oid)" CAT "')' END "
 	"FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace "
-	"WHERE t.typtype" EQ "'e' AND " PG_USER_SCHEMA("n.nspname") " AND " PG_NOT_EXTENSION("pg_type", "t.oid") " "
-	/* functions and procedures */
-	"UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, "
-	PG_QNAME("n.nspname", "p.proname") CAT "'('" CAT "pg_catalog.pg_get_function_identity_arguments(p.oid)" CAT "')', '', "
+	"WHERE t.typrelid" EQ "0 AND (t.typelem" EQ "0 OR t.typtype" NE "'b') AND " PG_USER_SCHEMA("n.nspname")
+	" AND " PG_NOT_EXTENSION("pg_type", "t.oid");
+
+/* The user's functions and procedures: group, kind, name with arguments, definition. */
+static const char *const pg_functions_sql =
+	"SELECT 'p'" CAT "p.oid::pg_catalog.text, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, "
+	PG_QNAME("n.nspname", "p.proname") CAT "'('" CAT "pg_catalog.pg_get_function_identity_arguments(p.oid)" CAT "')', "
 	"pg_catalog.pg_get_functiondef(p.oid) "
 	"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid" EQ "p.pronamespace "
 	"WHERE p.prokind OPERATOR(pg_catalog.=) ANY ('{f,p}'::pg_catalog.\"char\"[]) AND " PG_USER_SCHEMA("n.nspname")
 	" AND " PG_NOT_EXTENSION("pg_proc", "p.oid");
 
-static int
-pg_read(rows_acc *a, mg_state *st)
+/* Groups by key while a snapshot is read (open addressing; the arena holds it). */
+typedef struct group_map {
+	mg_ctx *ctx;
+	mg_sgroup **slot;
+	size_t cap, n;          /* cap: a power of two */
+	groups_acc *list;       /* every group the map made, in order */
+} group_map;
+
+static size_t
+key_hash(const char *s)
 {
-	const char *params[1] = {st->version_name};
-	char ***r;
-	size_t n;
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char) *s) * 1099511628211u;
+	return h;
+}
+
+/*
+ * The map's group of key; when there is none, a new one (src NULL) with
+ * create, else NULL.  NULL also when out of memory (error set).
+ */
+static mg_sgroup *
+map_lookup(group_map *m, const char *key, bool create)
+{
+	size_t i;
+	mg_sgroup *g;
+
+	if (m->n * 2 >= m->cap)
+	{
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		mg_sgroup **slot = mg_alloc(m->ctx, cap * sizeof(mg_sgroup *));
+
+		if (slot == NULL)
+			return NULL;
+		for (size_t k = 0; k < m->cap; k++)
+			if (m->slot[k] != NULL)
+			{
+				for (i = key_hash(m->slot[k]->key) & (cap - 1); slot[i] != NULL; i = (i + 1) & (cap - 1))
+					;
+				slot[i] = m->slot[k];
+			}
+		if (m->slot != NULL)
+			mg_release(m->ctx, m->slot, m->cap * sizeof(mg_sgroup *));
+		m->slot = slot;
+		m->cap = cap;
+	}
+	for (i = key_hash(key) & (m->cap - 1); m->slot[i] != NULL; i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->slot[i]->key, key) == 0)
+			return m->slot[i];
+	if (!create)
+		return NULL;
+	if ((g = mg_alloc(m->ctx, sizeof(*g))) == NULL || (g->key = mg_strdup(m->ctx, key)) == NULL ||
+		add_group(m->list, g) != MG_OK)
+		return NULL;
+	m->slot[i] = g;
+	m->n++;
+	return g;
+}
+
+static mg_sgroup *
+map_group(group_map *m, const char *key)
+{
+	return map_lookup(m, key, true);
+}
+
+/* prev's group of key, or NULL. */
+static mg_sgroup *
+find_group(const mg_schema *prev, const char *key)
+{
+	return find_object(prev->groups, prev->ngroups, NULL, key);
+}
+
+/* The kind's static name (rows keep no copy of it). */
+static const char *
+static_kind(const char *kind)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (strcmp(kinds[k], kind) == 0)
+			return kinds[k];
+	return kind;
+}
+
+/*
+ * Rows of one of the relation queries: kind, name, parent, definition,
+ * group; a row whose kind is NULL names a group read again (marks prev's
+ * as not kept).
+ */
+static int
+pg_relation_rows(rows_acc *a, group_map *m, const mg_schema *prev, char ***r, size_t n)
+{
 	int rc;
 
-	if ((rc = mg_state_rows(&r, &n, st, pg_schema_sql, 1, params, 4)) != MG_OK)
-		return rc;
 	for (size_t i = 0; i < n; i++)
 	{
-		const char *kind = r[i][0];
-
 		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
 			return rc;
-		/* the kind's static name (rows keep no copy of it) */
-		for (size_t k = 0; k < NKINDS; k++)
-			if (strcmp(kinds[k], kind) == 0)
-				kind = kinds[k];
-		if (add_row(a, kind, r[i][1], r[i][2], r[i][3]) != MG_OK)
+		if (r[i][4] == NULL)
+			continue;
+		if (r[i][0] == NULL)
+		{
+			mg_sgroup *old = prev != NULL ? find_group(prev, r[i][4]) : NULL;
+
+			if (old != NULL)
+				old->kept = false;
+			continue;
+		}
+		if ((a->group = map_group(m, r[i][4])) == NULL ||
+			add_row(a, static_kind(r[i][0]), r[i][1], r[i][2], r[i][3]) != MG_OK)
 			return MG_ENOMEM;
 	}
 	return MG_OK;
 }
 
+/*
+ * Types (what is 't') or functions ('p'): their groups and rows, read
+ * whole.  With prev, prev's groups of that kind are read again, and
+ * *changed receives the oids of those renamed or gone, as "{oid,...}"
+ * items appended to changed.
+ */
+static int
+pg_named_rows(rows_acc *a, group_map *m, mg_state *st, const mg_schema *prev, char what, mg_buf *changed)
+{
+	char ***r;
+	size_t n;
+	int rc;
+
+	if ((rc = mg_state_rows(&r, &n, st, what == 't' ? pg_types_sql : pg_functions_sql, 0, NULL,
+							what == 't' ? 3 : 4)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *key = r[i][0], *name = what == 't' ? r[i][1] : r[i][2];
+		mg_sgroup *g;
+
+		if ((rc = mg_interrupt_check(a->ctx)) != MG_OK)
+			return rc;
+		if (key == NULL || name == NULL)
+			continue;
+		if ((g = map_group(m, key)) == NULL || (g->src == NULL && (g->src = mg_strdup(a->ctx, name)) == NULL))
+			return MG_ENOMEM;
+		a->group = g;
+		if (what == 't' && r[i][2] != NULL && add_row(a, "type", name, "", r[i][2]) != MG_OK)
+			return MG_ENOMEM;
+		if (what == 'p' && add_row(a, static_kind(r[i][1]), name, "", r[i][3]) != MG_OK)
+			return MG_ENOMEM;
+	}
+	for (size_t i = 0; prev != NULL && i < prev->ngroups; i++)
+	{
+		mg_sgroup *old = prev->groups[i], *now;
+
+		if (old->key[0] != what)
+			continue;
+		old->kept = false;
+		now = map_lookup(m, old->key, false);
+		if (now == NULL && mg_ctx_error(a->ctx)->code == MG_ENOMEM)
+			return MG_ENOMEM;
+		if (now == NULL || now->src == NULL || strcmp(now->src, old->src != NULL ? old->src : "") != 0)
+			mg_buf_printf(changed, "%s%s", changed->len > 1 ? "," : "", old->key + 1);
+	}
+	return MG_OK;
+}
+
+/* "{a,b,...}" of the host's oids (decimal texts, checked) into b. */
+static void
+oid_array(mg_buf *b, char **oids, size_t n)
+{
+	mg_buf_putc(b, '{');
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *p = oids[i];
+
+		if (p == NULL || *p == '\0' || strspn(p, "0123456789") != strlen(p))
+			continue;
+		mg_buf_printf(b, "%s%s", b->len > 1 ? "," : "", p);
+	}
+	mg_buf_putc(b, '}');
+}
+
+/*
+ * The snapshot of a PostgreSQL database.  Built on prev when the host
+ * says what changed since (schema_changes): the relations it names, and
+ * everything that names them, are read again; types and functions
+ * whole when any of them changed, with the users of those renamed or
+ * gone; nothing when nothing changed.  A whole read otherwise.
+ */
+static int
+pg_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bool watch)
+{
+	const mg_host *h = st->host;
+	mg_ctx *ctx = a->ctx;
+	groups_acc fresh = {0};
+	group_map m = {0};
+	char **rels = NULL;
+	size_t nrels = 0;
+	unsigned what = MG_CHANGED_ALL;
+	char **changed = NULL;
+	size_t nchanged = 0;
+	char ***r;
+	size_t n;
+	int rc;
+
+	fresh.ctx = ctx;
+	m.ctx = ctx;
+	m.list = &fresh;
+	/* a first snapshot starts the host's watch only when later ones will be built on it */
+	if ((prev != NULL || watch) && h->version >= 3 && MG_HOST_HAS(h, schema_changes) &&
+		(rc = h->schema_changes(h->ud, ctx, &rels, &nrels, &what)) != MG_OK)
+		return rc;
+	if (prev == NULL || (what & MG_CHANGED_ALL))
+	{
+		const char *params[1] = {st->version_name};
+		mg_buf none;
+
+		mg_buf_init(&none, ctx);
+		if ((rc = mg_state_rows(&r, &n, st, pg_relations_sql, 1, params, 5)) != MG_OK ||
+			(rc = pg_relation_rows(a, &m, NULL, r, n)) != MG_OK ||
+			(rc = pg_named_rows(a, &m, st, NULL, 't', &none)) != MG_OK ||
+			(rc = pg_named_rows(a, &m, st, NULL, 'p', &none)) != MG_OK ||
+			(rc = merge_snapshot(out, a, NULL, &fresh)) != MG_OK)
+			return rc;
+		out->changed_all = true;
+		return MG_OK;
+	}
+	for (size_t i = 0; i < prev->ngroups; i++)
+		prev->groups[i]->kept = true;
+	{
+		mg_buf ch, ty;
+		char *chs, *tys;
+
+		mg_buf_init(&ch, ctx);
+		mg_buf_init(&ty, ctx);
+		oid_array(&ch, rels, nrels);
+		mg_buf_putc(&ty, '{');
+		if ((what & MG_CHANGED_TYPES) && (rc = pg_named_rows(a, &m, st, prev, 't', &ty)) != MG_OK)
+			return rc;
+		if ((what & MG_CHANGED_FUNCTIONS) && (rc = pg_named_rows(a, &m, st, prev, 'p', &ty)) != MG_OK)
+			return rc;
+		mg_buf_putc(&ty, '}');
+		if (mg_buf_finish(&ch, &chs) != MG_OK || mg_buf_finish(&ty, &tys) != MG_OK)
+			return MG_ENOMEM;
+		if (strcmp(chs, "{}") != 0 || strcmp(tys, "{}") != 0 || (what & MG_CHANGED_SEQUENCES))
+		{
+			const char *params[3] = {chs, tys, (what & MG_CHANGED_SEQUENCES) ? "true" : "false"};
+			mg_buf grp;
+			char *grps;
+
+			/* the groups read again: prev's are not kept (a relation gone has no rows now) */
+			if ((rc = mg_state_rows(&r, &n, st, pg_changed_sql, 3, params, 1)) != MG_OK)
+				return rc;
+			mg_buf_init(&grp, ctx);
+			mg_buf_putc(&grp, '{');
+			if ((changed = mg_alloc(ctx, (n + 1) * sizeof(char *))) == NULL)
+				return MG_ENOMEM;
+			for (size_t i = 0; i < n; i++)
+			{
+				char key[24];
+				mg_sgroup *old;
+
+				if (r[i][0] == NULL || strspn(r[i][0], "0123456789") != strlen(r[i][0]) || strlen(r[i][0]) > 12)
+					continue;
+				snprintf(key, sizeof(key), "r%s", r[i][0]);
+				if ((old = find_group(prev, key)) != NULL)
+					old->kept = false;
+				mg_buf_printf(&grp, "%s%s", grp.len > 1 ? "," : "", r[i][0]);
+				changed[nchanged++] = r[i][0];
+			}
+			mg_buf_putc(&grp, '}');
+			if (mg_buf_finish(&grp, &grps) != MG_OK)
+				return MG_ENOMEM;
+			if (n > 0)
+			{
+				const char *p2[2] = {st->version_name, grps};
+
+				if ((rc = mg_state_rows(&r, &n, st, pg_relations_some_sql, 2, p2, 5)) != MG_OK ||
+					(rc = pg_relation_rows(a, &m, prev, r, n)) != MG_OK)
+					return rc;
+			}
+		}
+	}
+	if ((rc = merge_snapshot(out, a, prev, &fresh)) != MG_OK)
+		return rc;
+	out->changed = changed;
+	out->nchanged = nchanged;
+	return MG_OK;
+}
+
+/* A snapshot, built on prev when given; watch: later ones will be built on this one. */
+static int
+schema_read(mg_schema *out, mg_state *st, const mg_schema *prev, bool watch)
+{
+	rows_acc a = {0};
+
+	a.ctx = st->ctx;
+	memset(out, 0, sizeof(*out));
+	out->stamp = -1;
+	if (st->dialect == MG_DIALECT_POSTGRESQL)
+		return pg_read(out, &a, st, prev, watch);
+	return sqlite_read(out, &a, st, prev);
+}
+
 int
 mg_schema_read(mg_schema *out, mg_state *st)
 {
-	return mg_schema_reread(out, st, NULL);
+	return schema_read(out, st, NULL, false);
+}
+
+int
+mg_schema_read_first(mg_schema *out, mg_state *st)
+{
+	return schema_read(out, st, NULL, true);
 }
 
 int
 mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev)
 {
-	rows_acc a = {0};
-	int rc;
-
-	a.ctx = st->ctx;
-	out->rows = NULL;
-	out->n = 0;
-	rc = st->dialect == MG_DIALECT_POSTGRESQL ? pg_read(&a, st) : sqlite_read(&a, st, prev);
-	if (rc != MG_OK)
-		return rc;
-	if (a.n > 1)
-		qsort(a.rows, a.n, sizeof(mg_srow), row_cmp);
-	out->rows = a.rows;
-	out->n = a.n;
-	return MG_OK;
+	return schema_read(out, st, prev, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -679,7 +1287,8 @@ key_cmp(const mg_srow *a, const mg_srow *b)
 {
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	return strcmp(a->name, b->name);
+	/* a row a later snapshot kept shares its strings */
+	return a->name == b->name ? 0 : strcmp(a->name, b->name);
 }
 
 typedef struct change_acc {
@@ -785,8 +1394,8 @@ mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *
 			;
 		if (gi - i == 1 && gj - j == 1)
 		{
-			if (strcmp(a->rows[i].def, b->rows[j].def) != 0 ||
-				strcmp(a->rows[i].parent, b->rows[j].parent) != 0)
+			if ((a->rows[i].def != b->rows[j].def && strcmp(a->rows[i].def, b->rows[j].def) != 0) ||
+				(a->rows[i].parent != b->rows[j].parent && strcmp(a->rows[i].parent, b->rows[j].parent) != 0))
 				if (add_change(&c, MG_CHANGE_CHANGED, &a->rows[i], &b->rows[j]) != MG_OK)
 					return MG_ENOMEM;
 			i = gi;
@@ -1005,7 +1614,7 @@ mg_schema_decode(mg_schema *out, mg_ctx *ctx, const char *text)
 		r = &a.rows[a.n++];
 		r->kind = kind;
 		r->rank = kind_rank(kind);
-		r->src = NULL;
+		r->group = NULL;
 		r->name = name;
 		r->parent = parent;
 		r->def = def;
@@ -1015,7 +1624,10 @@ mg_schema_decode(mg_schema *out, mg_ctx *ctx, const char *text)
 	}
 	if (a.n > 1)
 		qsort(a.rows, a.n, sizeof(mg_srow), row_cmp);
+	memset(out, 0, sizeof(*out));
 	out->rows = a.rows;
 	out->n = a.n;
+	out->cap = a.cap;
+	out->stamp = -1;
 	return MG_OK;
 }

@@ -128,7 +128,11 @@ mg_utf8_check_script(mg_ctx *ctx, const char *text, size_t len, const char *file
 					 filename && filename[0] ? "\"" : "", lineno, bad);
 	mg_error_detail(ctx, "Revision scripts are UTF-8 text. The byte offset counts from 0 at the start of the text; the bad byte is byte %zu of line %zu.",
 					bad - line_start + 1, lineno);
-	mg_error_hint(ctx, "Convert the script to UTF-8 (for example with iconv -f LATIN1 -t UTF-8), then add it again. Nothing was changed.");
+	/* a NUL byte is no matter of encoding: converting the file keeps it */
+	if (text[bad] == '\0')
+		mg_error_hint(ctx, "Remove the NUL byte from the script (for example with tr -d '\\000'), then load or add it again. Nothing was changed.");
+	else
+		mg_error_hint(ctx, "Convert the script to UTF-8 (for example with iconv -f LATIN1 -t UTF-8), then load or add it again. Nothing was changed.");
 	return MG_EINPUT;
 }
 

@@ -263,6 +263,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -343,6 +344,10 @@ typedef struct host_state
 	long		stmt_ms;		/* statement_timeout per body; 0: off */
 	int			guc_level;		/* GUC nest level of lock_timeout; 0: none */
 	bool		online_lock;	/* a session-level hold of the migration lock (online step) */
+	bool		watching;		/* schema_changes has started the watch for this call */
+	struct watch_rowtype *rowtypes;	/* row types of the relations seen (in priv) */
+	int			nrowtypes;
+	int			rowtypes_cap;
 } host_state;
 
 /*
@@ -708,7 +713,7 @@ spi_failure(mg_ctx *ctx, int spi_rc)
 		case SPI_ERROR_COPY:
 			mg_error_set(ctx, MG_EHOST, "0A000",
 						 "COPY to or from the client is not allowed in a revision script");
-			mg_error_hint(ctx, "Use COPY with a server file, or INSERT statements.");
+			mg_error_hint(ctx, "Write the rows as INSERT statements, or COPY from a file on the server (which needs pg_read_server_files); nothing was changed.");
 			return MG_EHOST;
 		default:
 			return mg_error_set(ctx, MG_EHOST, MG_STATE_INTERNAL, "SPI_execute failed: %s",
@@ -798,7 +803,13 @@ plan_cache_entry(host_state *hs, const char *sql, int nparams, bool *seen)
 static SPIPlanPtr
 plan_prepare(const char *sql, int nparams, Oid *types)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nparams, types);
+	/*
+	 * Generic: the engine's queries are index lookups whatever the
+	 * parameters, and a custom plan would be planned again on every
+	 * execution (a rehearsal runs the same schema queries after every
+	 * step).
+	 */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nparams, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		return NULL;
@@ -2114,7 +2125,7 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 
 			e->hint[0] = '\0';
 			*failed_statement = 1;
-			mg_error_hint(ctx, "The loopback connection (%s) must be allowed by the server's pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
+			mg_error_hint(ctx, "The loopback connection (%s) must reach this server and be allowed by its pg_hba.conf (a \"local\" line for this database and user, trust or peer; a role that is not a superuser needs a password in it), or set another with SELECT migrate_config('online_conninfo', '...'). Nothing was changed.",
 						  conninfo);
 		}
 		for (int i = 0; i < b.n; i++)
@@ -2200,6 +2211,235 @@ host_run_online(void *ud, mg_ctx *ctx, const char *sql, int *failed_statement)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* schema_changes: what a rehearsed step changed                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A rehearsal reads the schema again after every step.  To read only
+ * what the step changed, the host watches the cache invalidations the
+ * backend processes: a change of a relation's definition (columns,
+ * defaults, constraints, indexes, triggers, rules, name) must invalidate
+ * its relcache entry, which caches all of these, so a relcache callback
+ * sees every relation a step touched: the step's own changes at each
+ * CommandCounterIncrement, other sessions' when their messages arrive.
+ * Syscache callbacks mark what is not a relation: types and enums,
+ * functions, sequences' parameters; a schema, collation or operator (or
+ * a reset of every cache) marks everything.  PostgreSQL cannot
+ * unregister a callback: they are registered once per backend, record
+ * only while a call watches, into a static record that never allocates
+ * and overflows to "everything".
+ */
+#define WATCH_MAX 1024
+
+static bool watch_registered = false;
+static bool watch_on = false;
+static int	watch_n = 0;
+static Oid	watch_rels[WATCH_MAX];
+static unsigned watch_what = 0;
+
+/*
+ * TYPEOID invalidations, by hash value: creating, renaming or dropping a
+ * relation also changes its row type and that type's array, which are
+ * no news (the relation is read again, and whatever uses its row type).
+ * Only a type no relation explains makes the types read again.  The row
+ * types of the relations seen in this call are remembered, so that
+ * dropping one is explained too.
+ */
+static int	watch_ntypes = 0;
+static uint32 watch_types[WATCH_MAX];
+
+typedef struct watch_rowtype
+{
+	Oid			rel;
+	uint32		hash[2];		/* its row type's and that type's array's */
+} watch_rowtype;
+
+static void
+watch_relcache(Datum arg, Oid relid)
+{
+	(void) arg;
+	if (!watch_on)
+		return;
+	if (!OidIsValid(relid) || watch_n == WATCH_MAX)
+		watch_what |= MG_CHANGED_ALL;
+	else if (watch_n == 0 || watch_rels[watch_n - 1] != relid)
+		watch_rels[watch_n++] = relid;
+}
+
+static void
+watch_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (!watch_on)
+		return;
+	if (cacheid == TYPEOID && hashvalue != 0 && watch_ntypes < WATCH_MAX)
+		watch_types[watch_ntypes++] = hashvalue;
+	else
+		watch_what |= DatumGetUInt32(arg);
+}
+
+static void
+watch_register(void)
+{
+	static const struct
+	{
+		int			cache;
+		unsigned	what;
+	}			caches[] = {
+		{TYPEOID, MG_CHANGED_TYPES}, {ENUMOID, MG_CHANGED_TYPES}, {ENUMTYPOIDNAME, MG_CHANGED_TYPES},
+		{PROCOID, MG_CHANGED_FUNCTIONS}, {SEQRELID, MG_CHANGED_SEQUENCES},
+		{NAMESPACEOID, MG_CHANGED_ALL}, {COLLOID, MG_CHANGED_ALL}, {OPEROID, MG_CHANGED_ALL},
+	};
+
+	if (watch_registered)
+		return;
+	CacheRegisterRelcacheCallback(watch_relcache, (Datum) 0);
+	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++)
+		CacheRegisterSyscacheCallback(caches[i].cache, watch_syscache, UInt32GetDatum(caches[i].what));
+	watch_registered = true;
+}
+
+static int
+watch_oid_cmp(const void *a, const void *b)
+{
+	Oid			x = *(const Oid *) a, y = *(const Oid *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The call's context is going: stop watching (the call may have ended by an error). */
+static void
+watch_forget(void *arg)
+{
+	host_state *hs = arg;
+
+	if (hs->watching)
+		watch_on = false;
+	hs->watching = false;
+}
+
+/*
+ * The row type hashes of relation rel, remembered in hs->rowtypes (in
+ * priv) while it exists, found there once it is gone; false when not
+ * known (a relation dropped that this call never saw).
+ */
+static bool
+rowtype_hashes(host_state *hs, Oid rel, uint32 *hash)
+{
+	Oid			type = get_rel_type_id(rel);
+	watch_rowtype *r;
+	int			i;
+
+	for (i = 0; i < hs->nrowtypes; i++)
+		if (hs->rowtypes[i].rel == rel)
+			break;
+	if (!OidIsValid(type))
+	{
+		if (i == hs->nrowtypes)
+			return false;
+		hash[0] = hs->rowtypes[i].hash[0];
+		hash[1] = hs->rowtypes[i].hash[1];
+		return true;
+	}
+	hash[0] = GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(type));
+	hash[1] = OidIsValid(get_array_type(type)) ?
+		GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(get_array_type(type))) : 0;
+	if (i == hs->nrowtypes)
+	{
+		if (hs->nrowtypes == hs->rowtypes_cap)
+		{
+			int			cap = hs->rowtypes_cap ? hs->rowtypes_cap * 2 : 64;
+
+			hs->rowtypes = hs->rowtypes == NULL ?
+				MemoryContextAlloc(hs->priv, cap * sizeof(watch_rowtype)) :
+				repalloc(hs->rowtypes, cap * sizeof(watch_rowtype));
+			hs->rowtypes_cap = cap;
+		}
+		hs->nrowtypes++;
+	}
+	r = &hs->rowtypes[i];
+	r->rel = rel;
+	r->hash[0] = hash[0];
+	r->hash[1] = hash[1];
+	return true;
+}
+
+/* Whether every TYPEOID invalidation seen is a row type (or its array) of a relation in rels. */
+static bool
+types_explained(host_state *hs, const Oid *rels, int nrels)
+{
+	uint32		known[2 * WATCH_MAX];
+	int			nknown = 0;
+
+	for (int i = 0; i < nrels; i++)
+	{
+		uint32		hash[2];
+
+		if (i > 0 && rels[i] == rels[i - 1])
+			continue;
+		if (!rowtype_hashes(hs, rels[i], hash))
+			continue;
+		known[nknown++] = hash[0];
+		known[nknown++] = hash[1];
+	}
+	for (int t = 0; t < watch_ntypes; t++)
+	{
+		bool		found = false;
+
+		for (int k = 0; k < nknown && !found; k++)
+			found = known[k] == watch_types[t];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static int
+host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what)
+{
+	host_state *hs = ud;
+	size_t		n = 0;
+
+	*rels = NULL;
+	*nrels = 0;
+	if (!hs->watching)
+	{
+		watch_register();
+		hs->watching = true;
+		watch_on = true;
+		watch_n = 0;
+		watch_ntypes = 0;
+		watch_what = 0;
+		*what = MG_CHANGED_ALL;
+		return MG_OK;
+	}
+	/* the last statement's invalidations are processed at the next command */
+	if (hs->in_unit && !hs->unit_aborted)
+		CommandCounterIncrement();
+	if (watch_n > 1)
+		qsort(watch_rels, watch_n, sizeof(Oid), watch_oid_cmp);
+	if (watch_ntypes > 0 && !types_explained(hs, watch_rels, watch_n))
+		watch_what |= MG_CHANGED_TYPES;
+	watch_ntypes = 0;
+	*what = watch_what;
+	if (watch_n > 0)
+	{
+		if ((*rels = mg_alloc(ctx, watch_n * sizeof(char *))) == NULL)
+			return MG_ENOMEM;
+		for (int i = 0; i < watch_n; i++)
+		{
+			if (n > 0 && watch_rels[i] == watch_rels[i - 1])
+				continue;
+			if (((*rels)[n++] = mg_printf(ctx, "%u", watch_rels[i])) == NULL)
+				return MG_ENOMEM;
+		}
+	}
+	*nrels = n;
+	watch_n = 0;
+	watch_what = 0;
+	return MG_OK;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -2213,6 +2453,10 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 		MemoryContextCallback *cb = MemoryContextAlloc(priv, sizeof(*cb));
 
 		cb->func = open_unit_forget;
+		cb->arg = hs;
+		MemoryContextRegisterResetCallback(priv, cb);
+		cb = MemoryContextAlloc(priv, sizeof(*cb));
+		cb->func = watch_forget;
 		cb->arg = hs;
 		MemoryContextRegisterResetCallback(priv, cb);
 	}
@@ -2232,6 +2476,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->limits = host_limits;
 	host->sleep = host_sleep;
 	host->wait = host_wait;
+	host->schema_changes = host_schema_changes;
 }
 
 /*
@@ -2536,8 +2781,9 @@ explain_relative_path(mg_ctx *ctx)
 	snprintf(where, sizeof(where),
 			 "The server resolves a relative path against its data directory, \"%s\", and reads the files as the operating-system user \"%s\", not as the client.",
 			 DataDir, user);
-	mg_error_detail(ctx, "%s", where);	/* after the engine's detail, if any */
-	err->hint[0] = '\0';		/* the engine's hint assumed the client's directory */
+	err->detail[0] = '\0';		/* the engine named the process's directory: this is the whole story */
+	mg_error_detail(ctx, "%s", where);
+	err->hint[0] = '\0';
 	mg_error_hint(ctx, "Give the absolute path of a directory the server can read, or add the scripts from their text with migrate_add(script, filename), which needs no server-side file.");
 }
 
@@ -2562,7 +2808,8 @@ migrate_load_1_0(PG_FUNCTION_ARGS)
 	call_open(&c, false);
 	rc = mg_cmd_load(&report, c.ctx, &c.host, path);
 	if (rc != MG_OK && !is_absolute_path(path) &&
-		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0)
+		strcmp(mg_ctx_error(c.ctx)->sqlstate, MG_STATE_FILE) == 0 &&
+		strncmp(mg_ctx_error(c.ctx)->message, "could not open", 14) == 0)
 		explain_relative_path(c.ctx);
 	return call_text_result(&c, fcinfo, rc, report);
 }

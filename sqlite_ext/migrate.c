@@ -384,9 +384,12 @@ host_fail(mg_ctx *ctx, sqlite3 *db, int rc)
 		mg_error_hint(ctx, "%s Nothing was changed.", BUSY_HINT);
 	}
 	else if (primary == SQLITE_FULL)
-		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full: "
-					  "free space and rerun. Nothing was changed.");
-	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "The disk holding the database, its journal or SQLite's temporary files is full, "
+					  "or the database reached PRAGMA max_page_count: free space (or raise the limit) and rerun. Nothing was changed.");
+	else if (primary == SQLITE_READONLY)
+		mg_error_hint(ctx, "Open the database read-write (not with sqlite3 -readonly or mode=ro), and check that "
+					  "the database file, its directory and its journal can be written; then rerun. Nothing was changed.");
+	else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN)
 		mg_error_hint(ctx, "Check that the database file, its directory and its journal can be written, "
 					  "and that the disk is sound; then rerun. Nothing was changed.");
 	else if (strncmp(sqlite3_errmsg(db), "unsafe use of ", 14) == 0)
@@ -1063,7 +1066,9 @@ host_commit(void *ud, mg_ctx *ctx)
 			mg_error_detail(ctx, "Another connection is reading the database, so the run "
 							"could not be committed (SQLite: %s); it was rolled back.",
 							sqlite3_errmsg(hs->db));
-			mg_error_hint(ctx, "%s", BUSY_HINT);
+			/* a reader, not another migration: the run waits for it with a busy timeout */
+			mg_error_hint(ctx, "Rerun once the other connection's read has ended: with a busy timeout "
+						  "(.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout) the engine waits for it. Nothing was changed.");
 			result = MG_EHOST;
 		}
 		else

@@ -272,7 +272,7 @@ test_empty_and_errors(void)
 
 		mg_envdir_read(&files, &n, c, dir);
 		is_str(mg_ctx_error(c)->hint,
-			   "Give the path of the directory that holds the revision scripts (e.g. \"migrations\").",
+			   "Give the path of an existing directory that holds the revision scripts.",
 			   "missing directory: hint");
 		mg_ctx_free(c);
 	}

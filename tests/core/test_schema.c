@@ -109,6 +109,23 @@ test_reread(void)
 		"ALTER TABLE s RENAME TO s_renamed",
 		"DROP TABLE n",
 		"ALTER TABLE t RENAME COLUMN v TO vv",
+		/* no schema change: the snapshot is the last one's */
+		"INSERT INTO t (id, vv) VALUES (1, 'a')",
+		/* a trigger may share a table's name */
+		"CREATE TRIGGER s_renamed AFTER DELETE ON t BEGIN SELECT 2; END",
+		"DROP TRIGGER s_renamed",
+		/* a rename SQLite writes into other objects' text (the view, the foreign key) */
+		"ALTER TABLE t RENAME TO t2",
+		"CREATE TABLE r (a int REFERENCES t2 (id))",
+		"ALTER TABLE t2 RENAME TO t",
+		/* dropped and made again with other text */
+		"DROP VIEW vt",
+		"CREATE VIEW vt AS SELECT id, vv FROM t",
+		/* many tables at once (read in one scan) */
+		"CREATE TABLE m1 (a int CHECK (a > 0)); CREATE TABLE m2 (a int UNIQUE); CREATE TABLE m3 (a int);"
+		"CREATE TABLE m4 (a int); CREATE TABLE m5 (a int); CREATE TABLE m6 (a int); CREATE TABLE m7 (a int);"
+		"CREATE TABLE m8 (a int); CREATE TABLE m9 (a int PRIMARY KEY, b REFERENCES m1 (a))",
+		"DROP TABLE m2; ALTER TABLE m3 ADD COLUMN b text",
 	};
 	mg_ctx *ctx = new_ctx();
 	mg_schema prev, next, full;
@@ -149,7 +166,7 @@ row(const char *kind, const char *name, const char *parent, const char *def)
 	r.name = name;
 	r.parent = parent;
 	r.def = def;
-	r.src = NULL;
+	r.group = NULL;
 	r.rank = 99;
 	for (int i = 0; i < 8; i++)
 		if (strcmp(order[i], kind) == 0)
@@ -180,8 +197,8 @@ test_diff(void)
 		row("check", "job", "job", "CHECK (a > 0)"),
 		row("check", "job", "job", "CHECK (c > 0)"),
 	};
-	mg_schema a = {a_rows, sizeof(a_rows) / sizeof(a_rows[0])};
-	mg_schema b = {b_rows, sizeof(b_rows) / sizeof(b_rows[0])};
+	mg_schema a = {.rows = a_rows, .n = sizeof(a_rows) / sizeof(a_rows[0]), .stamp = -1};
+	mg_schema b = {.rows = b_rows, .n = sizeof(b_rows) / sizeof(b_rows[0]), .stamp = -1};
 	mg_schema_change *ch;
 	size_t n;
 	char *enc;

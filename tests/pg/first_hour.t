@@ -116,7 +116,7 @@ pq fh_hints "$LOAD" "SELECT migrate_upgrade('heads');" "SELECT migrate_downgrade
 fails fh_hints "migrate_downgrade('gxy@-1') at a merge point" "SELECT migrate_downgrade('gxy@-1');" 22023 \
 	"HINT:  Branch 'gxy' itself merges here, so naming it does not settle the walk: give an absolute target, c39f1de47a04 or 186d4835587b."
 fails fh_hints "migrate_downgrade('heads')" "SELECT migrate_downgrade('heads');" 21000 \
-	"HINT:  This argument takes one revision: name one of the heads (a2e418ad6a15 or 5555bbbb0002) or one branch's head ('<branch>@head')."
+	"HINT:  This argument takes one revision: name one of the heads (a2e418ad6a15 or 5555bbbb0002) or one branch's head ('gxy@head' or 'tsi@head')."
 
 # ------------------------------------------------------------ inline revisions
 fresh_db fh_inline

@@ -94,7 +94,7 @@ db=$TMP/errors.db
 sq_ok "setup: errors" "$db" "SELECT migrate_load('$ENV_DIR');"
 fails "revision with several heads and no head" "SELECT migrate_revision('x');" \
 	"Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge." \
-	"DETAIL:  The heads are a2e418ad6a15 (gxy), 5555bbbb0002 (tsi)." "migrate_revision(message, 'gxy@head')"
+	"DETAIL:  The heads are a2e418ad6a15 (gxy), 5555bbbb0002 (tsi)." "HINT:  Base the revision on one branch's head, as in migrate_revision(message, 'gxy@head')."
 fails "revision on a revision that is not a head" "SELECT migrate_revision('x', 'c39f');" \
 	"Revision c39f1de47a04 is not a head revision; please specify splice to create a new branch from this revision" \
 	"Pass true as splice"
@@ -195,7 +195,7 @@ like "$OUT" "^[0-9a-f]{12}, 5555bbbb0002$" "merge_write: in the catalog, merging
 printf -- '-- taken\n' >"$dir/dead00000001_taken.sql"
 fails "revision_write over an existing file" \
 	"SELECT migrate_revision_write('$dir', 'taken', 'gxy@head', 'dead00000001');" \
-	"could not create file \"$dir/dead00000001_taken.sql\": File exists" "an existing file is never overwritten"
+	"could not create file \"$dir/dead00000001_taken.sql\": File exists" "An existing file is never overwritten"
 is "$(cat "$dir/dead00000001_taken.sql")" "-- taken" "the existing file is untouched"
 dir=$TMP/env
 fails "revision_write into a missing directory" \

@@ -119,6 +119,8 @@ ok "a reader in another connection makes the commit fail" [ "$RC" -ne 0 ]
 is "$(errmsg)" "database is busy" "message: database is busy"
 has "$ERR" "DETAIL:  Another connection is reading the database, so the run could not be committed" \
 	"detail: a reader held the commit off, the run was rolled back"
+has "$ERR" "HINT:  Rerun once the other connection's read has ended: with a busy timeout (.timeout 5000 in the sqlite3 shell, PRAGMA busy_timeout) the engine waits for it. Nothing was changed." \
+	"hint: wait for the reader, not for another migration"
 is "$(snapshot "$db")" "$before" "nothing changed"
 sq "$db" ".timeout 5000" "SELECT migrate_upgrade('gxy@head');"
 is "$(steps "$OUT")" 7 "once the reader is gone the retry runs"

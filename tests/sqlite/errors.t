@@ -16,22 +16,6 @@ fresh() {
 	cp "$base" "$db"
 }
 
-# fails NAME SQL TEXT...: SQL fails; its error contains every TEXT; the
-# snapshot of $db is the same before and after.  Three tests and one per
-# extra TEXT.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 # script ID REVISES [SECTIONS]: the text of a revision script.
 script() {
 	printf -- '-- revision %s\n--\n-- Revision ID: %s\n-- Revises: %s\n\n%s\n' \

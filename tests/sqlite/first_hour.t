@@ -7,21 +7,6 @@
 # hosts share.  Every error also leaves the database exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
-# fails NAME SQL TEXT...: SQL fails; its error contains every TEXT; the
-# snapshot of $db is the same before and after.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 q() {	# q TEXT: TEXT as a SQL string literal
 	printf "'%s'" "${1//\'/\'\'}"
 }
@@ -126,10 +111,10 @@ fails "migrate_downgrade('gxy@-1') at a merge point" "SELECT migrate_downgrade('
 sq "$db" "SELECT migrate_downgrade('gxy@-1');"
 lacks "$ERR" "@+1" "the hint has the walk's own sign"
 fails "migrate_upgrade('b182+1') at a branch point" "SELECT migrate_upgrade('b182+1');" \
-	"HINT:  Name the branch ('<branch>@+1') or give an absolute target: 186d4835587b or c39f1de47a04."
+	"HINT:  No branch label tells these revisions apart: give an absolute target, 186d4835587b or c39f1de47a04."
 fails "migrate_downgrade('heads')" "SELECT migrate_downgrade('heads');" \
 	"Multiple head revisions are present for given argument 'heads'" \
-	"HINT:  This argument takes one revision: name one of the heads (a2e418ad6a15 or 5555bbbb0002) or one branch's head ('<branch>@head')."
+	"HINT:  This argument takes one revision: name one of the heads (a2e418ad6a15 or 5555bbbb0002) or one branch's head ('gxy@head' or 'tsi@head')."
 sq "$db" "SELECT migrate_downgrade('heads');"
 lacks "$(printf '%s\n' "$ERR" | grep '^HINT')" "'heads' for all" "the hint does not offer the argument that failed"
 

@@ -19,21 +19,6 @@ newdb() {
 	fi
 }
 
-# fails NAME SQL TEXT...: SQL fails on $db, its error holds every TEXT,
-# and the whole database is the same before and after.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 # val SQL: the output of one statement on $db.
 val() {
 	sq "$db" "$1"

@@ -231,6 +231,22 @@ snapshot() {
 	sqlite3_run -batch "$1" .dump "PRAGMA user_version;" 2>&1
 }
 
+# fails NAME SQL TEXT...: SQL fails on $db; its error contains every
+# TEXT; the snapshot of $db is the same before and after.  A test file may
+# define its own (author.t also checks the files it writes).
+fails() {
+	local name=$1 sql=$2 before after t
+	shift 2
+	before=$(snapshot "$db")
+	sq "$db" "$sql"
+	ok "$name: fails" [ "$RC" -ne 0 ]
+	for t in "$@"; do
+		has "$ERR" "$t" "$name: says $t"
+	done
+	after=$(snapshot "$db")
+	is "$after" "$before" "$name: nothing changed"
+}
+
 # write_rev DIR ID REVISES BODY_UP BODY_DOWN [EXTRA_HEADER_LINES]:
 # a revision script DIR/ID_rev.sql with upgrade and downgrade sections.
 write_rev() {

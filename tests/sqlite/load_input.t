@@ -12,21 +12,6 @@ cp -r "$ENV_DIR" "$env"
 db=$TMP/app.db
 sq_ok "setup: load the sample environment" "$db" "SELECT migrate_load('$env');"
 
-# fails NAME SQL TEXT...: SQL fails, its error holds every TEXT, and the
-# database's snapshot is the same before and after.
-fails() {
-	local name=$1 sql=$2 before after t
-	shift 2
-	before=$(snapshot "$db")
-	sq "$db" "$sql"
-	ok "$name: fails" [ "$RC" -ne 0 ]
-	for t in "$@"; do
-		has "$ERR" "$t" "$name: says $t"
-	done
-	after=$(snapshot "$db")
-	is "$after" "$before" "$name: nothing changed"
-}
-
 # ---------------------------------------------------------- duplicate ids
 # The issue's input: a copy of a2e418ad6a15's file, same id, another body.
 cp "$env"/versions_gxy/a2e418ad6a15_*.sql "$env/zz_new.sql"

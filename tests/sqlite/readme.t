@@ -10,7 +10,8 @@
 # words an error differently interactively and in batch; both are
 # compared as "Runtime error: <message>".  A time the engine writes
 # (drift's "applied on 2026-12-07 03:38:23 UTC") is compared as
-# "<time> UTC".
+# "<time> UTC", the checkout's directory (a relative path's base in an
+# error) as "/home/dba/app".
 set -u
 root=${MIGRATE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 so=${MIGRATE_SO:-$root/sqlite_ext/migrate.so}
@@ -22,7 +23,9 @@ cd "$root" || exit 1
 
 normalize() {
 	sed -E 's/^(Runtime error near line [0-9]+: |Error: stepping, |Error: near line [0-9]+: |Parse error: )/Runtime error: /;
-		s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC/<time> UTC/g'
+		s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC/<time> UTC/g' |
+		# the directory a relative path was looked up from: the checkout's, "/home/dba/app" in the README
+		awk -v root="\"$root\"" '{ i = index($0, root); if (i) $0 = substr($0, 1, i - 1) "\"/home/dba/app\"" substr($0, i + length(root)); print }'
 }
 
 n=0 fail=0

@@ -1,0 +1,117 @@
+#!/bin/bash
+# rehearse_steps.t -- a rehearsal reads again after each step only what
+# the step changed (the host's watch of cache invalidations, and what
+# names the objects changed: pg_depend); its report must still be the
+# difference of two whole snapshots.  Every step of an environment made
+# of the changes that print elsewhere (a table, type, column, sequence or
+# function renamed; an enum value added; a default, constraint, index,
+# view, trigger, schema, domain changed) is checked against
+# migrate_schema() read whole before and after that step: every row that
+# differs is named by the step's change lines (or by its table's added or
+# dropped line), and every line names a row that differs.  The stairway
+# over the same environment, whose downgrades are exact, says ok for
+# every revision.
+. "$(dirname "$0")/lib.sh"
+
+env=$TMP/env
+steps=(
+	# 1: the objects the others change
+	"CREATE TYPE mood AS ENUM ('a', 'b');
+CREATE TABLE p (id serial PRIMARY KEY, m mood, note text DEFAULT 'x');
+CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id));
+CREATE VIEW v AS SELECT id, m FROM p;
+CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER tr BEFORE INSERT ON c FOR EACH ROW EXECUTE FUNCTION f();
+CREATE SEQUENCE s1;"
+	"DROP SEQUENCE s1; DROP TRIGGER tr ON c; DROP FUNCTION f(); DROP VIEW v; DROP TABLE c; DROP TABLE p; DROP TYPE mood;"
+	# 2: a rename printed in another table's foreign key and in a view
+	"ALTER TABLE p RENAME TO parent;" "ALTER TABLE parent RENAME TO p;"
+	# 3: a type renamed: the columns of that type
+	"ALTER TYPE mood RENAME TO feeling;" "ALTER TYPE feeling RENAME TO mood;"
+	# 4: a function renamed: the trigger that calls it
+	"ALTER FUNCTION f() RENAME TO g;" "ALTER FUNCTION g() RENAME TO f;"
+	# 5: a sequence's parameters
+	"ALTER SEQUENCE s1 INCREMENT BY 5;" "ALTER SEQUENCE s1 INCREMENT BY 1;"
+	# 6: a sequence renamed: the default that calls it
+	"ALTER SEQUENCE p_id_seq RENAME TO pid_seq;" "ALTER SEQUENCE pid_seq RENAME TO p_id_seq;"
+	# 7: a column renamed: the view that reads it
+	"ALTER TABLE parent RENAME COLUMN m TO mood;" "ALTER TABLE parent RENAME COLUMN mood TO m;"
+	# 8: a default
+	"ALTER TABLE parent ALTER COLUMN note SET DEFAULT 'y';" "ALTER TABLE parent ALTER COLUMN note SET DEFAULT 'x';"
+	# 9: a check constraint, then renamed
+	"ALTER TABLE c ADD CONSTRAINT ck CHECK (id > 0);" "ALTER TABLE c DROP CONSTRAINT ck;"
+	"ALTER TABLE c RENAME CONSTRAINT ck TO ck2;" "ALTER TABLE c RENAME CONSTRAINT ck2 TO ck;"
+	# 11: a foreign key dropped (no other catalog row of the table changes)
+	"ALTER TABLE c DROP CONSTRAINT c_p_id_fkey;" "ALTER TABLE c ADD CONSTRAINT c_p_id_fkey FOREIGN KEY (p_id) REFERENCES parent (id);"
+	# 12: a function's body
+	"CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN NEW.id := NEW.id; RETURN NEW; END';"
+	"CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';"
+	# 13: an index, then renamed
+	"CREATE INDEX ix ON parent (note);" "DROP INDEX ix;"
+	"ALTER INDEX ix RENAME TO ix2;" "ALTER INDEX ix2 RENAME TO ix;"
+	# 15: data only: nothing changes
+	"INSERT INTO parent (note) VALUES ('z');" "DELETE FROM parent WHERE note = 'z';"
+	# 16: a schema of its own
+	"CREATE SCHEMA s2; CREATE TABLE s2.t (a int);" "DROP TABLE s2.t; DROP SCHEMA s2;"
+	# 17: a domain, then renamed: the column of that domain
+	"CREATE DOMAIN d AS int; ALTER TABLE parent ADD COLUMN dd d;" "ALTER TABLE parent DROP COLUMN dd; DROP DOMAIN d;"
+	"ALTER DOMAIN d RENAME TO d2;" "ALTER DOMAIN d2 RENAME TO d;"
+	# 19: an enum value
+	"ALTER TYPE feeling ADD VALUE 'c';" "DROP VIEW v; ALTER TABLE parent ALTER COLUMN mood TYPE text;
+DROP TYPE feeling; CREATE TYPE feeling AS ENUM ('a', 'b');
+ALTER TABLE parent ALTER COLUMN mood TYPE feeling USING mood::feeling; CREATE VIEW v AS SELECT id, mood AS m FROM parent;"
+	# 20: a table rewritten
+	"ALTER TABLE parent ALTER COLUMN note TYPE varchar(10);"
+	"ALTER TABLE parent ALTER COLUMN note TYPE text; ALTER TABLE parent ALTER COLUMN note SET DEFAULT 'y';"
+	# 21: a view dropped, a table dropped
+	"DROP VIEW v;" "CREATE VIEW v AS SELECT id, mood AS m FROM parent;"
+	"DROP TABLE c;" "CREATE TABLE c (id int PRIMARY KEY, p_id int, CONSTRAINT ck2 CHECK (id > 0));
+CREATE TRIGGER tr BEFORE INSERT ON c FOR EACH ROW EXECUTE FUNCTION g();"
+)
+n=$((${#steps[@]} / 2))
+prev=""
+for ((i = 0; i < n; i++)); do
+	id=$(printf 'r%02d' $((i + 1)))
+	write_rev "$env" "$id" "$prev" "${steps[2 * i]}" "${steps[2 * i + 1]}"
+	prev=$id
+done
+chmod -R a+rX "$env"
+
+plan $((n + 3))
+
+fresh_db rs
+pq rs "SELECT migrate_load('$env');"
+is "$RC" 0 "the environment loads"
+
+# the rehearsal, every step in one call, kept in a table (in every snapshot below alike)
+pq rs "CREATE TABLE reh AS SELECT step, status, changes FROM migrate_rehearse();"
+is "$(val rs "SELECT count(*) FILTER (WHERE status = 'ok') || '/' || count(*) FROM reh")" "$n/$n" \
+	"every step of the rehearsal is ok"
+
+# the changes of step K, checked against migrate_schema() read whole before and after it
+# (a line is "added|dropped|changed KIND NAME[: ...]"; a function's definition spans lines)
+match="l.line ~ ('^(added|dropped|changed) ' || kind || ' ') AND
+	(substr(l.line, length(split_part(l.line, ' ', 1)) + length(kind) + 3) = name
+	 OR substr(l.line, length(split_part(l.line, ' ', 1)) + length(kind) + 3, length(name) + 1) = name || ':')"
+for ((k = 1; k <= n; k++)); do
+	id=$(printf 'r%02d' "$k")
+	before=$([ "$k" -gt 1 ] && printf "SELECT migrate_upgrade('r%02d');" $((k - 1)) || echo "SELECT 1;")
+	pq rs "SET client_min_messages = warning;" "BEGIN;" '\o /dev/null' "$before" \
+		"CREATE TEMP TABLE a AS SELECT kind, name, parent, definition FROM migrate_schema();" \
+		"SELECT migrate_upgrade('$id');" '\o' \
+		"CREATE TEMP TABLE b AS SELECT kind, name, parent, definition FROM migrate_schema();" \
+		"CREATE TEMP TABLE l AS SELECT x AS line FROM reh, pg_catalog.unnest(string_to_array(changes, E'\\n')) x
+			WHERE step = $k AND x ~ '^(added|dropped|changed) ';" \
+		"CREATE TEMP VIEW d AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b) UNION (SELECT * FROM b EXCEPT ALL SELECT * FROM a);" \
+		"SELECT 'unnamed: ' || kind || ' ' || name FROM d WHERE NOT EXISTS (SELECT 1 FROM l WHERE ($match)
+			OR (kind <> 'table' AND l.line IN ('added table ' || parent, 'dropped table ' || parent)));" \
+		"SELECT 'not a difference: ' || line FROM l WHERE NOT EXISTS (SELECT 1 FROM d WHERE $match);" \
+		"SELECT 'differences: ' || count(*) FROM d;" \
+		"ROLLBACK;"
+	got=$(printf '%s\n' "$OUT" | grep -v '^differences: ')
+	count=$(printf '%s\n' "$OUT" | sed -n 's/^differences: //p')
+	is "${got}${ERR:+ $ERR}" "" "step $k ($id): the lines name exactly the ${count:-?} rows that differ: $(printf '%s' "${steps[2 * k - 2]}" | head -n 1)"
+done
+
+pq rs "SELECT step, revision, status, coalesce(detail, '') FROM migrate_stairway();"
+is "$(printf '%s\n' "$OUT" | grep -v '|ok|$')" "" "the stairway, whose downgrades are exact, says ok for every revision"
