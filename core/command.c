@@ -1925,13 +1925,17 @@ check_version_switch(mg_state *st, mg_state *st2, int force)
 	mg_error_detail(ctx, "The database is at %s (table \"%s\"). After the switch the engine would read \"%s\", find the database at base, and the next migrate_upgrade() would run every revision again; \"%s\" would be left as it is.",
 					at, st->version_name, st2->version_name, st->version_name);
 	{
-		/* RENAME TO takes the bare name: the table stays in its schema */
+		/*
+		 * RENAME TO takes the bare name: the table stays in its schema.
+		 * SQLite's "main" goes without saying in the user's shell.
+		 */
 		char *to = mg_quote_ident(ctx, st2->version_name);
+		char *from = st->dialect == MG_DIALECT_SQLITE ? mg_quote_ident(ctx, st->version_name) : st->version_table;
 
-		if (to == NULL)
+		if (to == NULL || from == NULL)
 			return MG_ENOMEM;
 		mg_error_hint(ctx, "Move the rows first (ALTER TABLE %s RENAME TO %s) and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', '%s', true). Nothing was changed.",
-					  st->version_table, to, st2->version_name);
+					  from, to, st2->version_name);
 	}
 	return MG_EINPUT;
 }

@@ -435,7 +435,7 @@ static const hint_case cases[] = {
 	{"command.c history range without colon", F_LINEAR, "", "history", "a1", "22023", 
 	 "For example migrate_history('base:heads') or migrate_history('-3:current')."},
 	{"command.c version_table switch", F_LINEAR, "upgrade heads", "config", "version_table|app_version|0", "55000", 
-	 "Move the rows first (ALTER TABLE \"main\".\"alembic_version\" RENAME TO \"app_version\") and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', 'app_version', true). Nothing was changed."},
+	 "Move the rows first (ALTER TABLE \"alembic_version\" RENAME TO \"app_version\") and switch then, or pass force to switch anyway: SELECT migrate_config('version_table', 'app_version', true). Nothing was changed."},
 	{"command.c applied script changed", F_LINEAR, "upgrade heads", "add", REV("a1", "", "-- changed\n"), "55000", 
 	 "Do not edit an applied revision: write a new revision for the change, or downgrade below a1 first. Nothing was changed."},
 	/* emit.c, run.c: sections */
