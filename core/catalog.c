@@ -681,6 +681,10 @@ sqlite_table_exists(bool *exists, mg_state *st, const char *schema, const char *
 	return rc;
 }
 
+/* The engine's own tables, lowercase, as an SQL list (SQLite's names are case-insensitive). */
+#define ENGINE_TABLES \
+	"'migrate_catalog', 'migrate_log', 'migrate_settings', 'migrate_catalog_heads', 'migrate_schema_fingerprint'"
+
 /*
  * Do the state tables exist?  (Only asked where the core creates them:
  * SQLite.)  A database made before the heads table existed has the
@@ -700,8 +704,7 @@ state_tables_exist(bool *exists, mg_state *st)
 	/* a view in place of an engine table would run its author's SQL on every read */
 	c.ncol = 1;
 	rc = query(st, mg_printf(st->ctx, "SELECT name FROM %s.sqlite_schema WHERE type = 'view' "
-							 "AND lower(name) IN ('migrate_catalog', 'migrate_log', 'migrate_settings', "
-							 "'migrate_catalog_heads', 'migrate_schema_fingerprint')",
+							 "AND lower(name) IN (" ENGINE_TABLES ")",
 							 sch), 0, NULL, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
@@ -1486,15 +1489,18 @@ resolve_version_table(mg_state *st)
 }
 
 /*
- * The catalog rows whose author the running role does not trust, as
- * (revision, added_by) rows.  Membership is followed through
- * pg_auth_members, not pg_has_role: a superuser is a member of every
- * role there, and would trust anyone.
+ * mine: the running role and every role it is a member of.  Membership
+ * is followed through pg_auth_members, not pg_has_role: a superuser is a
+ * member of every role there, and would trust anyone.
+ * UNTRUSTED_ROWS: the catalog rows whose author the running role does
+ * not trust, as (revision, added_by) rows.
  */
-#define UNTRUSTED_ROWS \
+#define MINE_CTE \
 	"WITH RECURSIVE mine(oid) AS (" \
 	"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER " \
-	"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid), " \
+	"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid)"
+#define UNTRUSTED_ROWS \
+	MINE_CTE ", " \
 	"trusted(names) AS (SELECT pg_catalog.string_to_array(pg_catalog.replace(COALESCE(" \
 	"pg_catalog.current_setting('migrate.trusted_roles', true), ''), ' ', ''), ',')) " \
 	"SELECT c.revision, c.added_by FROM %s c, trusted t " \
@@ -1691,9 +1697,7 @@ mg_state_check_triggers(mg_state *st)
 		if ((params[5] = qualified(st->ctx, st->host->state_schema, "migrate_schema_fingerprint")) == NULL)
 			return MG_ENOMEM;
 		rc = query(st,
-				   "WITH RECURSIVE mine(oid) AS ("
-				   "SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
-				   "UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN mine m ON a.member OPERATOR(pg_catalog.=) m.oid) "
+				   MINE_CTE " "
 				   "SELECT t.tgname, c.relname, NULL FROM pg_catalog.pg_trigger t "
 				   "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid "
 				   "WHERE NOT t.tgisinternal AND (("
@@ -1717,8 +1721,7 @@ mg_state_check_triggers(mg_state *st)
 	else
 		rc = query(st,
 				   "SELECT name, tbl_name, sql FROM main.sqlite_schema WHERE type = 'trigger' "
-				   "AND lower(tbl_name) IN ('migrate_catalog', 'migrate_log', 'migrate_settings', "
-				   "'migrate_catalog_heads', 'migrate_schema_fingerprint') ORDER BY 2, 1",
+				   "AND lower(tbl_name) IN (" ENGINE_TABLES ") ORDER BY 2, 1",
 				   0, NULL, &c, NULL);
 	if (rc != MG_OK)
 		return rc;
