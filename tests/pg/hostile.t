@@ -10,20 +10,23 @@
 # Driven by two tables.  CASES: one attack each (SQL run as mallory,
 # then as the superuser where only an owner can do it), with what a call
 # may answer:
-#   twin SQL    every call answers exactly as on the honest database:
-#               mallory's part of the attack left out, SQL run instead
-#               (e.g. the kept heads emptied)
-#   refuse W    a call either succeeds or fails with an error holding W
-#               and a HINT; the calls named in MUST must fail
+#   twin SQL X  every call answers exactly as on the honest database
+#               (mallory's part of the attack left out, SQL run instead:
+#               e.g. the kept heads emptied), except the calls numbered
+#               in X, each for a reason said above the case
+#   refuse W S M  a call either succeeds or fails with an error holding
+#               W and a HINT; the calls numbered in M must fail, with
+#               SQLSTATE S
 # CALLS: the functions of the API (migrate_functions()), r or w.  Each
-# case runs in one transaction that is rolled back: the attack, then
-# every call behind a savepoint (psql's ON_ERROR_ROLLBACK), each write
-# call rolled back to its own savepoint before the next.  After every call: mallory is not a
-# superuser and no role was created or changed (pg_authid), no file was
-# written at the canary path, app's functions and operators were never
-# called (public.calls is empty) and the user's table is as it was.
-# migrate_upgrade_steps (CALL, outside a transaction) is tested in
-# steps.t and online.t; migrate_load reads a server directory.
+# case is one psql session and one transaction, rolled back: the attack,
+# then every call (psql's ON_ERROR_ROLLBACK: a failing call undoes only
+# itself), each write call rolled back to its own savepoint before the
+# next.  After every call, checked under a search_path of pg_catalog
+# only: no role was created or changed (pg_authid: mallory is still no
+# superuser), no file was written at the canary path, none of app's
+# functions or operators ran (public.calls is empty) and the user's
+# table is as it was.  migrate_upgrade_steps (CALL, outside a
+# transaction) is tested in steps.t and online.t.
 . "$(dirname "$0")/lib.sh"
 
 # the server may write here: a file appearing is a finding
@@ -146,6 +149,7 @@ CASES=(
 	"setting version_table: overlong^refuse^INSERT INTO migrate.migrate_settings VALUES ('version_table', '$LONG') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^setting \"version_table\"^22023^1 2 3 11 18"
 	"setting version_table: the engine's catalog^refuse^INSERT INTO migrate.migrate_settings VALUES ('version_table', 'migrate_catalog') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^setting \"version_table\"^22023^1 2 3 11 18"
 	"setting version_table: a user table^refuse^INSERT INTO migrate.migrate_settings VALUES ('version_table', 'victim') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^version table^55000^1 2 3"
+	"setting version_table: mallory's view that calls her function^refuse^$SNARE CREATE VIEW app.mview AS SELECT CAST('6a67bf27e6a6' AS varchar(32)) AS version_num WHERE app.snare('view'); INSERT INTO migrate.migrate_settings VALUES ('version_table', 'mview') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^is not a table^55000^1 2 3"
 	"setting version_table: mallory's table with a trigger^refuse^$SNARE CREATE TABLE app.mv (version_num varchar(32) NOT NULL PRIMARY KEY); CREATE FUNCTION app.tg() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN PERFORM app.snare('trigger'); RETURN NULL; END \$f\$; CREATE TRIGGER tg AFTER INSERT OR UPDATE OR DELETE ON app.mv FOR EACH STATEMENT EXECUTE FUNCTION app.tg(); INSERT INTO app.mv VALUES ('6a67bf27e6a6'); INSERT INTO migrate.migrate_settings VALUES ('version_table', 'mv') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^owned by role \"mallory\"^42501^1 2 3"
 	"setting legacy_table: quotes and COPY TO PROGRAM^refuse^INSERT INTO migrate.migrate_settings VALUES ('legacy_table', 'x\"; COPY (SELECT 1) TO ''$CANARY''; --') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^DELETE FROM public.alembic_version;^setting \"legacy_table\"^22023^"
 	"settings: every other key hostile^refuse^INSERT INTO migrate.migrate_settings VALUES ('branches', 'gxy''; DROP TABLE public.victim; --'), ('legacy_versions', 'gxy=1\"; DROP TABLE public.victim'), ('base_release', '$LONG'), ('lock_timeout', '1; DROP TABLE public.victim'), ('lock_retries', '-1e999'), ('statement_timeout', 'x'), ('online_conninfo', 'host=/tmp'' dbname=x') ON CONFLICT (key) DO UPDATE SET value = excluded.value;^^setting^^"
