@@ -82,10 +82,12 @@
 #                     slow sweeps, e.g. fail every Nth allocation only)
 # Every test file is killed after TEST_TIMEOUT seconds (the pg suite as a
 # whole after PG_TIMEOUT).  The suites whose files only compute (core,
-# asan-core, valgrind, fuzz: no server, no shared files, no timing) run
-# JOBS files at once (default: the machine's cores); the others run one
-# file at a time, since their concurrency and fault tests time processes
-# against each other.
+# asan-core, valgrind, fuzz, oracle: no server, no shared files, no
+# timing) run JOBS files at once (default: the machine's cores).  The
+# SQLite suites run their timed files (SQLITE_TIMED: lock holders, busy
+# timeouts, kills) one at a time and alone, then the others JOBS at once;
+# the pg suite runs one file at a time, since its concurrency and fault
+# tests time sessions against each other.
 #
 # Variables (override on the command line: make CC=clang PROVEFLAGS=-v):
 #   CC CFLAGS CPPFLAGS LDFLAGS TEST_LIBS SANFLAGS AR PROVE PROVEFLAGS VALGRIND
@@ -126,6 +128,11 @@ CORE_SRC := $(sort $(wildcard core/*.c))
 EXT_SRC := $(sort $(wildcard sqlite_ext/*.c))
 CORE_TESTS := $(sort $(wildcard tests/core/test_*.c))
 SQLITE_TESTS := $(sort $(wildcard tests/sqlite/*.t))
+# The SQLite files that time processes against each other (lock holders,
+# busy timeouts, kills, waits): they run one at a time, before the others
+# run JOBS at once.
+SQLITE_TIMED := $(filter $(addprefix tests/sqlite/,concurrency.t faults.t hardening.t hostile.t rehearse.t wait.t),$(SQLITE_TESTS))
+SQLITE_UNTIMED := $(filter-out $(SQLITE_TIMED),$(SQLITE_TESTS))
 ORACLE_TESTS := $(sort $(wildcard tests/oracle/*.t tests/alembic/*.t))
 PG_RUN := tests/pg/run.sh
 
@@ -225,6 +232,21 @@ define prove
 	fi
 endef
 
+# $(call prove_split,SUITE,ENVIRONMENT,PROVE-ARGUMENTS,TIMED,UNTIMED): the
+# TIMED files one at a time, then the UNTIMED ones JOBS at once, into one
+# log (scripts/test-summary.sh adds up its two runs).
+define prove_split
+	@mkdir -p $(LOGS)
+	@echo "# suite $(1)"
+	@: >$(LOGS)/$(1).log
+	@if [ -n "$(strip $(4))" ]; then \
+		$(2) $(PROVE) $(PROVEFLAGS) $(3) $(4) 2>&1 | tee -a $(LOGS)/$(1).log; \
+	fi
+	@if [ -n "$(strip $(5))" ]; then \
+		$(2) $(PROVE) $(PROVEFLAGS) -j$(JOBS) $(3) $(5) 2>&1 | tee -a $(LOGS)/$(1).log; \
+	fi
+endef
+
 HOST_ENV = MIGRATE_ROOT=$(CURDIR)
 
 test:
@@ -249,12 +271,12 @@ check-core: $(TEST_BIN)
 	$(call prove,core,,-j$(JOBS) -e '$(TIMEOUT)',$(TEST_BIN))
 
 check-sqlite: $(SO)
-	$(call prove,sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
-		-e '$(TIMEOUT) perl',$(SQLITE_TESTS))
+	$(call prove_split,sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
+		-e '$(TIMEOUT) perl',$(SQLITE_TIMED),$(SQLITE_UNTIMED))
 
 check-oracle: $(SO)
 	$(call prove,oracle,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(SO),\
-		-e '$(TIMEOUT) perl',$(ORACLE_TESTS))
+		-j$(JOBS) -e '$(TIMEOUT) perl',$(ORACLE_TESTS))
 
 check-pg:
 	@mkdir -p $(LOGS)
@@ -271,10 +293,10 @@ check-asan-core: $(ASAN_TEST_BIN)
 		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-j$(JOBS) -e '$(TIMEOUT)',$(ASAN_TEST_BIN))
 
 check-asan-sqlite: $(ASAN_SO)
-	$(call prove,asan-sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(ASAN_SO) \
+	$(call prove_split,asan-sqlite,$(HOST_ENV) MIGRATE_SO=$(CURDIR)/$(ASAN_SO) \
 		MIGRATE_SANITIZE=1 LD_PRELOAD=$(ASAN_RUNTIME) \
 		ASAN_OPTIONS=$(ASAN_OPTIONS_SQLITE) \
-		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT) perl',$(SQLITE_TESTS))
+		UBSAN_OPTIONS=$(UBSAN_OPTIONS_ALL),-e '$(TIMEOUT) perl',$(SQLITE_TIMED),$(SQLITE_UNTIMED))
 
 check-valgrind: $(TEST_BIN)
 	$(call prove,valgrind,MIGRATE_VALGRIND=1,-j$(JOBS) -e '$(TIMEOUT) $(VALGRIND)',\

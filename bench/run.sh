@@ -36,6 +36,11 @@ fi
 if [ "${1:-}" = rehearse ]; then
 	shift
 	make -C "$root" sqlite_ext/migrate.so >&2
+	# the PostgreSQL rows measure the extension as installed: install this tree's
+	if command -v pg_config >/dev/null && [ -f "$root/pg_ext/Makefile" ]; then
+		make -s -C "$root/pg_ext" >&2 && make -s -C "$root/pg_ext" install >/dev/null ||
+			{ echo "make -C pg_ext install failed: the PostgreSQL rows would measure another build" >&2; exit 1; }
+	fi
 	exec "$here/rehearse.sh" --ext "$root/sqlite_ext/migrate.so" "$@"
 fi
 if [ "${1:-}" = graph ] || [ "${1:-}" = check ]; then
