@@ -240,15 +240,21 @@ sqlite_checks(rows_acc *a, const char *table, const char *sql)
 	return MG_OK;
 }
 
-/* Whether the n bytes at p are the word w, with no word character around them. */
+/*
+ * Whether the n bytes at p are the word w, with no word character around
+ * them.  The byte after the word is read only once the word matched: p
+ * may be the last bytes of the text.
+ */
 static bool
 word_at(const char *text, const char *p, const char *w)
 {
 	size_t n = strlen(w);
-	int after = (unsigned char) p[n], before = p > text ? (unsigned char) p[-1] : ' ';
+	int after, before = p > text ? (unsigned char) p[-1] : ' ';
 
-	return mg_ci_equal(p, n, w) &&
-		!(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
+	if (!mg_ci_equal(p, n, w))
+		return false;
+	after = (unsigned char) p[n];
+	return !(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
 		!(before == '_' || (before >= '0' && before <= '9') || (mg_fold_ascii(before) >= 'a' && mg_fold_ascii(before) <= 'z'));
 }
 

@@ -234,6 +234,9 @@ for c in "${CASES[@]}"; do
 		cp "$db" "$TMP/twin.db"
 		sqlite3_run -batch "$TMP/twin.db" "$want" >/dev/null 2>&1
 		session "$TMP/twin.db" "" twin
+		slurp all "$TMP/s.twin/all"
+		sanitizer_check "$all"
+		[ -e "$TMP/s.twin/end.out" ] || bad+=("the shell died during the honest calls: $(tail -c 300 "$TMP/s.twin/all")")
 	fi
 	for i in "${!CALLS[@]}"; do
 		n=$((i + 1))
@@ -241,7 +244,7 @@ for c in "${CASES[@]}"; do
 			slurp got "$TMP/s.case/$n.out"
 			slurp exp "$TMP/s.twin/$n.out"
 			[ "$got" = "$exp" ] || [[ " $must " == *" $n "* ]] ||
-				bad+=("call $n (${CALLS[$i]#*|}) answers differently: $(head -c 300 "$TMP/s.case/$n.out") / honest: $(head -c 300 "$TMP/s.twin/$n.out")")
+				bad+=("call $n (${CALLS[$i]#*|}) answers differently: ${got:0:300} / honest: ${exp:0:300}")
 			FAILED=0
 			[[ $got == *"Runtime error"* ]] && FAILED=1
 		else
