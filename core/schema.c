@@ -245,9 +245,16 @@ static bool
 word_at(const char *text, const char *p, const char *w)
 {
 	size_t n = strlen(w);
-	int after = (unsigned char) p[n], before = p > text ? (unsigned char) p[-1] : ' ';
+	int after, before = p > text ? (unsigned char) p[-1] : ' ';
 
-	return mg_ci_equal(p, n, w) &&
+	/* p may be the text's last bytes: nothing is read past its end */
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\0')
+			return false;
+	if (!mg_ci_equal(p, n, w))
+		return false;
+	after = (unsigned char) p[n];
+	return
 		!(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
 		!(before == '_' || (before >= '0' && before <= '9') || (mg_fold_ascii(before) >= 'a' && mg_fold_ascii(before) <= 'z'));
 }
