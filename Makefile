@@ -238,13 +238,14 @@ endef
 define prove_split
 	@mkdir -p $(LOGS)
 	@echo "# suite $(1)"
-	@: >$(LOGS)/$(1).log
-	@if [ -n "$(strip $(4))" ]; then \
-		$(2) $(PROVE) $(PROVEFLAGS) $(3) $(4) 2>&1 | tee -a $(LOGS)/$(1).log; \
-	fi
-	@if [ -n "$(strip $(5))" ]; then \
-		$(2) $(PROVE) $(PROVEFLAGS) -j$(JOBS) $(3) $(5) 2>&1 | tee -a $(LOGS)/$(1).log; \
-	fi
+	@: >$(LOGS)/$(1).log; rc=0; \
+	if [ -n "$(strip $(4))" ]; then \
+		$(2) $(PROVE) $(PROVEFLAGS) $(3) $(4) 2>&1 | tee -a $(LOGS)/$(1).log || rc=1; \
+	fi; \
+	if [ -n "$(strip $(5))" ]; then \
+		$(2) $(PROVE) $(PROVEFLAGS) -j$(JOBS) $(3) $(5) 2>&1 | tee -a $(LOGS)/$(1).log || rc=1; \
+	fi; \
+	exit $$rc
 endef
 
 HOST_ENV = MIGRATE_ROOT=$(CURDIR)

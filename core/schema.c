@@ -240,21 +240,22 @@ sqlite_checks(rows_acc *a, const char *table, const char *sql)
 	return MG_OK;
 }
 
-/*
- * Whether the n bytes at p are the word w, with no word character around
- * them.  The byte after the word is read only once the word matched: p
- * may be the last bytes of the text.
- */
+/* Whether the n bytes at p are the word w, with no word character around them. */
 static bool
 word_at(const char *text, const char *p, const char *w)
 {
 	size_t n = strlen(w);
 	int after, before = p > text ? (unsigned char) p[-1] : ' ';
 
+	/* p may be the text's last bytes: nothing is read past its end */
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\0')
+			return false;
 	if (!mg_ci_equal(p, n, w))
 		return false;
 	after = (unsigned char) p[n];
-	return !(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
+	return
+		!(after == '_' || (after >= '0' && after <= '9') || (mg_fold_ascii(after) >= 'a' && mg_fold_ascii(after) <= 'z')) &&
 		!(before == '_' || (before >= '0' && before <= '9') || (mg_fold_ascii(before) >= 'a' && mg_fold_ascii(before) <= 'z'));
 }
 
