@@ -232,9 +232,16 @@ typedef struct mg_host {
 #define MG_CHANGED_FUNCTIONS 4u
 #define MG_CHANGED_SEQUENCES 8u
 
+/* The version of the host interface that added each later slot. */
+#define MG_HOST_SINCE_limits 2
+#define MG_HOST_SINCE_sleep 2
+#define MG_HOST_SINCE_wait 2
+#define MG_HOST_SINCE_run_online 2
+#define MG_HOST_SINCE_schema_changes 3
+
 /* Does the host fill slot (a member of mg_host added in a later version)? */
 #define MG_HOST_HAS(host, slot) \
-	((host)->version >= 2 && (host)->slot != NULL)
+	((host)->version >= MG_HOST_SINCE_##slot && (host)->slot != NULL)
 
 /* ------------------------------------------------------------------ */
 /* Results                                                              */

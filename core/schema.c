@@ -386,6 +386,9 @@ merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *f
 	{
 		const mg_srow *p = i < prev->n ? &prev->rows[i] : NULL;
 
+		if (mg_interrupt_check(ctx) != MG_OK)
+			return MG_ECANCEL;
+
 		if (p != NULL && (p->group == NULL || !p->group->kept))
 		{
 			i++;
@@ -1171,7 +1174,7 @@ pg_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bool w
 	m.ctx = ctx;
 	m.list = &fresh;
 	/* a first snapshot starts the host's watch only when later ones will be built on it */
-	if ((prev != NULL || watch) && h->version >= 3 && MG_HOST_HAS(h, schema_changes) &&
+	if ((prev != NULL || watch) && MG_HOST_HAS(h, schema_changes) &&
 		(rc = h->schema_changes(h->ud, ctx, &rels, &nrels, &what)) != MG_OK)
 		return rc;
 	if (prev == NULL || (what & MG_CHANGED_ALL))
