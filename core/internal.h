@@ -1012,6 +1012,10 @@ char *mg_table_int(mg_ctx *ctx, long long v);
 typedef struct mg_sgroup {
 	const char *key;        /* SQLite: the sqlite_schema name; PostgreSQL: "r<oid>", "t<oid>", "p<oid>" */
 	const char *src;        /* SQLite: type and sql text of the sqlite_schema row; NULL otherwise */
+	const char *tbl;        /* SQLite: the row's tbl_name; NULL otherwise */
+	long long rowid;        /* SQLite: the row's rowid in sqlite_schema */
+	const struct mg_srow *rows; /* the group's rows, sorted; shared by every snapshot that keeps it */
+	size_t nrows;
 	bool kept;              /* scratch of mg_schema_reread: unchanged since the snapshot it builds on */
 } mg_sgroup;
 
@@ -1025,13 +1029,22 @@ typedef struct mg_srow {
 	int rank;               /* kind's place in the order */
 } mg_srow;
 
+/*
+ * A snapshot is its groups; the rows in one sorted array ("rows") are
+ * made when asked for (mg_schema_rows), so that a snapshot built on
+ * another costs what changed, not the schema's size.
+ */
 typedef struct mg_schema {
-	mg_srow *rows;          /* sorted: rank, name, definition (bytewise) */
+	mg_srow *rows;          /* sorted: rank, name, definition (bytewise); NULL: not made yet */
 	size_t n;
 	size_t cap;             /* rows allocated (mg_schema_release) */
-	mg_sgroup **groups;     /* the rows' groups, sorted by key (NULL: none known) */
+	mg_sgroup **groups;     /* the rows' groups, sorted by key */
 	size_t ngroups;
 	size_t gcap;            /* groups allocated */
+	bool grouped;           /* read from a database: the rows are the groups' (not decoded) */
+	mg_sgroup **order;      /* SQLite: the groups in sqlite_schema's order (where the next read looks first) */
+	size_t norder;
+	size_t ocap;
 	long long stamp;        /* SQLite: schema_version when read; -1 unknown */
 	/* PostgreSQL: the relations (oids) read again since the snapshot it was built on, or all */
 	char **changed;
@@ -1063,6 +1076,12 @@ int mg_schema_read_first(mg_schema *out, mg_state *st);
  * follows the change, not the schema's size.  prev stays valid.
  */
 int mg_schema_reread(mg_schema *out, mg_state *st, const mg_schema *prev);
+/*
+ * The snapshot's rows in one sorted array (s->rows, s->n), made from its
+ * groups the first time they are asked for: what migrate_schema prints,
+ * drift encodes and a report searches.  Diffs need not ask.
+ */
+int mg_schema_rows(mg_schema *s, mg_ctx *ctx);
 /* Give a snapshot's arrays back early (its strings stay until the context goes); s is emptied. */
 void mg_schema_release(mg_ctx *ctx, mg_schema *s);
 

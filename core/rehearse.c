@@ -763,12 +763,14 @@ step_error(mg_ctx *ctx, const char *what)
 
 /* The differences a downgrade left: one line each, in the words. */
 static char *
-down_differences(mg_ctx *ctx, const mg_schema_change *ch, size_t n, const mg_schema *up,
+down_differences(mg_ctx *ctx, const mg_schema_change *ch, size_t n, mg_schema *up,
 				 const char *rev)
 {
 	mg_buf b;
 	char *out;
 
+	if (mg_schema_rows(up, ctx) != MG_OK)
+		return NULL;
 	mg_buf_init(&b, ctx);
 	for (size_t i = 0; i < n; i++)
 	{

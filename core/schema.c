@@ -346,23 +346,70 @@ find_object(mg_sgroup *const *v, size_t n, const char *type, const char *name)
 }
 
 /*
- * The snapshot built on prev: prev's rows whose group is kept, merged
- * with the rows read now (a->rows, any order), and the groups, prev's
- * kept ones merged with the new ones (fresh, any order).  Linear in the
- * schema's size but for sorting what was read now.
+ * The rows read now (a->rows, sorted) given to their groups: each group
+ * gets its rows as one sorted slice of a new array, in one counting
+ * pass, so a later snapshot that keeps the group shares them.
+ */
+static int
+slice_groups(rows_acc *a, groups_acc *fresh)
+{
+	mg_srow *all;
+	size_t at = 0;
+
+	for (size_t i = 0; i < fresh->n; i++)
+	{
+		fresh->v[i]->rows = NULL;
+		fresh->v[i]->nrows = 0;
+	}
+	if (a->n == 0)
+		return MG_OK;
+	if ((all = mg_realloc_uninit(a->ctx, NULL, 0, a->n * sizeof(mg_srow))) == NULL)
+		return MG_ENOMEM;
+	for (size_t i = 0; i < a->n; i++)
+	{
+		if (a->rows[i].group == NULL)
+			return mg_error_set(a->ctx, MG_EINPUT, MG_STATE_INTERNAL,
+								"schema row %s has no catalog object", a->rows[i].name), MG_EINPUT;
+		a->rows[i].group->nrows++;
+	}
+	for (size_t i = 0; i < fresh->n; i++)
+	{
+		fresh->v[i]->rows = all + at;
+		at += fresh->v[i]->nrows;
+		fresh->v[i]->nrows = 0;
+	}
+	/* in a->rows' order: each slice stays sorted */
+	for (size_t i = 0; i < a->n; i++)
+	{
+		mg_sgroup *g = a->rows[i].group;
+
+		((mg_srow *) g->rows)[g->nrows++] = a->rows[i];
+	}
+	return MG_OK;
+}
+
+/*
+ * The snapshot built on prev: prev's groups that are kept, merged with
+ * the groups read now (fresh, any order) and their rows (a->rows, any
+ * order).  Without prev (a whole read) the rows read are the snapshot's
+ * sorted rows too; with prev they are only the new groups', and the
+ * snapshot's rows are made when asked for (mg_schema_rows).  Linear in
+ * the number of groups; the rows cost what was read now.
  */
 static int
 merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *fresh)
 {
 	mg_ctx *ctx = a->ctx;
-	size_t nkeep = 0, gkeep = 0, i = 0, j = 0, k = 0;
-	mg_srow *rows;
+	size_t gkeep = 0, i = 0, j = 0, k = 0;
 	mg_sgroup **groups;
 
 	if (a->n > 1)
 		qsort(a->rows, a->n, sizeof(mg_srow), row_cmp);
 	if (fresh->n > 1)
 		qsort(fresh->v, fresh->n, sizeof(mg_sgroup *), group_cmp);
+	if (slice_groups(a, fresh) != MG_OK)
+		return MG_ENOMEM;
+	out->grouped = true;
 	if (prev == NULL)
 	{
 		out->rows = a->rows;
@@ -373,45 +420,19 @@ merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *f
 		out->gcap = fresh->cap;
 		return MG_OK;
 	}
-	for (size_t p = 0; p < prev->n; p++)
-		nkeep += prev->rows[p].group != NULL && prev->rows[p].group->kept;
+	if (a->rows != NULL)
+		mg_release(ctx, a->rows, a->cap * sizeof(mg_srow));
 	for (size_t p = 0; p < prev->ngroups; p++)
 		gkeep += prev->groups[p]->kept;
-	/* every slot up to k is written below: no zeroing (the arrays are the schema's size) */
-	if ((rows = mg_realloc_uninit(ctx, NULL, 0, (nkeep + a->n + 1) * sizeof(mg_srow))) == NULL ||
-		(groups = mg_realloc_uninit(ctx, NULL, 0, (gkeep + fresh->n + 1) * sizeof(mg_sgroup *))) == NULL)
+	if ((groups = mg_realloc_uninit(ctx, NULL, 0, (gkeep + fresh->n + 1) * sizeof(mg_sgroup *))) == NULL)
 		return MG_ENOMEM;
-	/* rows: both sides sorted */
-	while (i < prev->n || j < a->n)
-	{
-		const mg_srow *p = i < prev->n ? &prev->rows[i] : NULL;
-
-		if (mg_interrupt_check(ctx) != MG_OK)
-			return MG_ECANCEL;
-
-		if (p != NULL && (p->group == NULL || !p->group->kept))
-		{
-			i++;
-			continue;
-		}
-		if (p != NULL && (j == a->n || row_cmp(p, &a->rows[j]) <= 0))
-		{
-			rows[k++] = *p;
-			i++;
-		}
-		else
-			rows[k++] = a->rows[j++];
-	}
-	out->rows = rows;
-	out->n = k;
-	out->cap = nkeep + a->n + 1;
-	mg_release(ctx, a->rows, a->cap * sizeof(mg_srow));
-	/* groups: both sides sorted by key */
-	i = j = k = 0;
+	/* both sides sorted by key */
 	while (i < prev->ngroups || j < fresh->n)
 	{
 		mg_sgroup *p = i < prev->ngroups ? prev->groups[i] : NULL;
 
+		if ((k & 1023) == 0 && mg_interrupt_check(ctx) != MG_OK)
+			return MG_ECANCEL;
 		if (p != NULL && !p->kept)
 		{
 			i++;
@@ -425,10 +446,39 @@ merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *f
 		else
 			groups[k++] = fresh->v[j++];
 	}
+	out->rows = NULL;
+	out->n = 0;
+	out->cap = 0;
 	out->groups = groups;
 	out->ngroups = k;
 	out->gcap = gkeep + fresh->n + 1;
-	mg_release(ctx, fresh->v, fresh->cap * sizeof(mg_sgroup *));
+	if (fresh->v != NULL)
+		mg_release(ctx, fresh->v, fresh->cap * sizeof(mg_sgroup *));
+	return MG_OK;
+}
+
+int
+mg_schema_rows(mg_schema *s, mg_ctx *ctx)
+{
+	size_t n = 0;
+
+	if (s->rows != NULL || !s->grouped)
+		return MG_OK;
+	for (size_t i = 0; i < s->ngroups; i++)
+		n += s->groups[i]->nrows;
+	if (n == 0)
+		return MG_OK;
+	if ((s->rows = mg_realloc_uninit(ctx, NULL, 0, n * sizeof(mg_srow))) == NULL)
+		return MG_ENOMEM;
+	s->cap = n;
+	for (size_t i = 0; i < s->ngroups; i++)
+	{
+		if (s->groups[i]->nrows)
+			memcpy(s->rows + s->n, s->groups[i]->rows, s->groups[i]->nrows * sizeof(mg_srow));
+		s->n += s->groups[i]->nrows;
+	}
+	if (s->n > 1)
+		qsort(s->rows, s->n, sizeof(mg_srow), row_cmp);
 	return MG_OK;
 }
 
@@ -441,26 +491,35 @@ mg_schema_release(mg_ctx *ctx, mg_schema *s)
 		mg_release(ctx, s->rows, s->cap * sizeof(mg_srow));
 	if (s->groups != NULL && s->gcap > 0)
 		mg_release(ctx, s->groups, s->gcap * sizeof(mg_sgroup *));
+	if (s->order != NULL && s->ocap > 0)
+		mg_release(ctx, s->order, s->ocap * sizeof(mg_sgroup *));
 	memset(s, 0, sizeof(*s));
 	s->stamp = -1;
 }
 
-/* A copy of prev's arrays (the strings and groups are shared): nothing changed. */
+/* A copy of prev's groups (the groups themselves are shared): nothing changed. */
 static int
 copy_snapshot(mg_schema *out, mg_ctx *ctx, const mg_schema *prev)
 {
 	*out = *prev;
 	out->rows = NULL;
+	out->n = 0;
+	out->cap = 0;
 	out->groups = NULL;
-	out->cap = prev->n + 1;
 	out->gcap = prev->ngroups + 1;
-	if ((out->rows = mg_alloc(ctx, out->cap * sizeof(mg_srow))) == NULL ||
-		(out->groups = mg_alloc(ctx, out->gcap * sizeof(mg_sgroup *))) == NULL)
+	if ((out->groups = mg_realloc_uninit(ctx, NULL, 0, out->gcap * sizeof(mg_sgroup *))) == NULL)
 		return MG_ENOMEM;
-	if (prev->n)
-		memcpy(out->rows, prev->rows, prev->n * sizeof(mg_srow));
 	if (prev->ngroups)
 		memcpy(out->groups, prev->groups, prev->ngroups * sizeof(mg_sgroup *));
+	out->order = NULL;
+	out->ocap = 0;
+	if (prev->norder > 0)
+	{
+		out->ocap = prev->norder;
+		if ((out->order = mg_realloc_uninit(ctx, NULL, 0, out->ocap * sizeof(mg_sgroup *))) == NULL)
+			return MG_ENOMEM;
+		memcpy(out->order, prev->order, prev->norder * sizeof(mg_sgroup *));
+	}
 	return MG_OK;
 }
 
@@ -479,7 +538,20 @@ copy_snapshot(mg_schema *out, mg_ctx *ctx, const mg_schema *prev)
  * SQLITE_USER_TABLE says it: the scan runs after every step.
  */
 static const char *const sqlite_objects_sql =
-	"SELECT type, name, tbl_name, sql FROM main.sqlite_master";
+	"SELECT type, name, tbl_name, sql, rowid FROM main.sqlite_master";
+/*
+ * The object at one rowid, and the objects after a rowid.  SQLite gives
+ * a new sqlite_schema row the largest rowid plus one (a random one only
+ * once the largest possible is taken: sqlite_max_rowid below), so an
+ * object made since a snapshot comes after every row that is still
+ * there; a B-tree seek finds it.
+ */
+static const char *const sqlite_object_at_sql =
+	"SELECT type, name, tbl_name, sql, rowid FROM main.sqlite_master WHERE rowid = $1";
+static const char *const sqlite_objects_after_sql =
+	"SELECT type, name, tbl_name, sql, rowid FROM main.sqlite_master WHERE rowid > $1";
+/* Rowids from here up are too near the largest for new rows to be known to come last. */
+#define SQLITE_ROWID_NEAR_MAX 4611686018427387904LL
 
 /* Whether name begins with prefix, ASCII case folded (LIKE 'prefix%'). */
 static bool
@@ -540,7 +612,8 @@ static const char *const sqlite_fk_sql[2] = {
 };
 
 /* The schema's version: it moves with every change of sqlite_schema. */
-static const char *const sqlite_stamp_sql = "SELECT schema_version FROM main.pragma_schema_version";
+static const char *const sqlite_stamp_sql =
+	"SELECT schema_version, (SELECT max(rowid) FROM main.sqlite_master) FROM main.pragma_schema_version";
 
 /* An object of sqlite_schema read now: its group, type and tbl_name. */
 typedef struct sobject {
@@ -555,8 +628,44 @@ typedef struct scan_acc {
 	const char *version;    /* the version table's name */
 	sobject *v;             /* the objects read now, in sqlite_schema's order */
 	size_t n, cap;
+	mg_sgroup **order;      /* every user object's group now, in sqlite_schema's order */
+	size_t norder, ocap;
+	size_t pos;             /* where in prev->order the next object is looked for first */
+	bool some;              /* only some objects are read (the host named them): one may come twice */
 	int rc;
 } scan_acc;
+
+/*
+ * prev's group of the object (type, name), or NULL.  sqlite_schema's
+ * order changes little from one snapshot to the next, so the group
+ * after the last one found is tried first; a search of the sorted
+ * groups otherwise (an object added, dropped or moved).
+ */
+static mg_sgroup *
+prev_object(scan_acc *s, const char *type, const char *name)
+{
+	const mg_schema *prev = s->prev;
+	mg_sgroup *g;
+
+	for (size_t k = s->pos; k < prev->norder && k < s->pos + 2; k++)
+		if (object_key_cmp(prev->order[k]->key, type, name) == 0)
+		{
+			s->pos = k + 1;
+			return prev->order[k];
+		}
+	g = find_object(prev->groups, prev->ngroups, type, name);
+	return g;
+}
+
+/* g appended to the order of the snapshot being read. */
+static int
+add_order(scan_acc *s, mg_sgroup *g)
+{
+	if (mg_grow_uninit(s->ctx, &s->order, &s->ocap, s->norder, sizeof(mg_sgroup *)) != MG_OK)
+		return MG_ENOMEM;
+	s->order[s->norder++] = g;
+	return MG_OK;
+}
 
 static int
 scan_row(void *arg, int ncol, const char *const *v)
@@ -571,14 +680,23 @@ scan_row(void *arg, int ncol, const char *const *v)
 		return 1;
 	if (type == NULL || name == NULL || !user_object(type, name, v[2], v[3], s->version))
 		return 0;
-	if (s->prev != NULL && (g = find_object(s->prev->groups, s->prev->ngroups, type, name)) != NULL &&
+	if (s->some)
+		for (size_t k = 0; k < s->n; k++)
+			if (object_key_cmp(s->v[k].g->key, type, name) == 0)
+				return 0;
+	if (s->prev != NULL && (g = prev_object(s, type, name)) != NULL &&
 		g->src != NULL && strcmp(g->src, sql) == 0)
 	{
 		g->kept = true;
+		if (add_order(s, g) != MG_OK)
+		{
+			s->rc = MG_ENOMEM;
+			return 1;
+		}
 		return 0;
 	}
 	if (mg_grow_uninit(s->ctx, &s->v, &s->cap, s->n, sizeof(sobject)) != MG_OK ||
-		(g = mg_alloc(s->ctx, sizeof(*g))) == NULL)
+		(g = mg_alloc(s->ctx, sizeof(*g))) == NULL || add_order(s, g) != MG_OK)
 	{
 		s->rc = MG_ENOMEM;
 		return 1;
@@ -591,6 +709,8 @@ scan_row(void *arg, int ncol, const char *const *v)
 		s->rc = MG_ENOMEM;
 		return 1;
 	}
+	g->tbl = o->tbl;
+	g->rowid = v[4] != NULL ? atoll(v[4]) : 0;
 	s->n++;
 	return 0;
 }
@@ -732,18 +852,21 @@ sqlite_table_rows(rows_acc *a, mg_state *st, mg_sgroup *const *tables, size_t nt
 	return MG_OK;
 }
 
-/* schema_version now (-1 when the host does not say). */
+/* schema_version now (-1 when the host does not say), and sqlite_schema's largest rowid. */
 static long long
-sqlite_stamp(mg_state *st)
+sqlite_stamp(mg_state *st, long long *max_rowid)
 {
 	char ***r;
 	size_t n;
 
-	if (mg_state_rows(&r, &n, st, sqlite_stamp_sql, 0, NULL, 1) != MG_OK)
+	*max_rowid = SQLITE_ROWID_NEAR_MAX;
+	if (mg_state_rows(&r, &n, st, sqlite_stamp_sql, 0, NULL, 2) != MG_OK)
 	{
 		mg_error_clear(st->ctx);
 		return -1;
 	}
+	if (n == 1)
+		*max_rowid = r[0][1] != NULL ? atoll(r[0][1]) : 0;
 	return n == 1 && r[0][0] != NULL ? atoll(r[0][0]) : -1;
 }
 
@@ -754,27 +877,93 @@ sqlite_stamp(mg_state *st)
  * are read again.
  */
 static int
-sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev)
+sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bool watch)
 {
+	const mg_host *h = st->host;
 	scan_acc s = {0};
 	groups_acc fresh = {0};
-	long long stamp = sqlite_stamp(st);
+	long long stamp;
 	size_t ntables = 0;
+	char **names = NULL;
+	size_t nnames = 0;
+	unsigned what = MG_CHANGED_ALL;
+	long long max_rowid;
+	bool watched;
 	int rc;
 
-	if (prev != NULL && stamp >= 0 && prev->stamp == stamp)
+	/* a first snapshot starts the host's watch only when later ones will be built on it */
+	watched = (prev != NULL || watch) && MG_HOST_HAS(h, schema_changes);
+	if (watched && (rc = h->schema_changes(h->ud, a->ctx, &names, &nnames, &what)) != MG_OK)
+		return rc;
+	stamp = sqlite_stamp(st, &max_rowid);
+	/*
+	 * schema_version moves with every change SQLite makes, not when
+	 * sqlite_schema is written by hand (writable_schema): a watch that
+	 * says "everything" is believed over it.
+	 */
+	if (prev != NULL && stamp >= 0 && prev->stamp == stamp && !(watched && (what & MG_CHANGED_ALL)))
 		return copy_snapshot(out, a->ctx, prev);
 	s.ctx = a->ctx;
 	s.prev = prev;
 	s.version = st->version_name;
 	fresh.ctx = a->ctx;
-	for (size_t i = 0; prev != NULL && i < prev->ngroups; i++)
-		prev->groups[i]->kept = false;
-	rc = mg_state_host_query(st, sqlite_objects_sql, 0, NULL, scan_row, &s, NULL);
-	if (s.rc != MG_OK)
-		return s.rc == MG_ENOMEM ? mg_error_nomem(a->ctx) : s.rc;
-	if (rc != MG_OK)
-		return rc;
+	if (prev != NULL && watched && !(what & MG_CHANGED_ALL) && nnames > 0 && max_rowid < SQLITE_ROWID_NEAR_MAX)
+	{
+		/*
+		 * The host named what was made or dropped: those objects, and
+		 * the indexes and triggers of the tables named, are read again
+		 * at their rowids; what was made since is after the last kept
+		 * object's rowid.  The rest is kept without a look.
+		 */
+		long long after = 0;
+		size_t *len = mg_alloc(a->ctx, (nnames + 1) * sizeof(size_t));
+
+		if (len == NULL)
+			return MG_ENOMEM;
+		for (size_t k = 0; k < nnames; k++)
+			len[k] = strlen(names[k]);
+		s.some = true;
+		for (size_t i = 0; i < prev->ngroups; i++)
+		{
+			mg_sgroup *g = prev->groups[i];
+
+			if ((i & 1023) == 0 && (rc = mg_interrupt_check(a->ctx)) != MG_OK)
+				return rc;
+			g->kept = true;
+			/* a group's key is "<type> <name>"; most compare unequal at the first byte */
+			for (size_t k = 0; k < nnames && g->kept; k++)
+				if (mg_ci_equal(names[k], len[k], strchr(g->key, ' ') + 1) ||
+					(g->tbl != NULL && mg_ci_equal(names[k], len[k], g->tbl)))
+					g->kept = false;
+			if (g->kept && g->rowid > after)
+				after = g->rowid;
+		}
+		for (size_t i = 0; i <= prev->ngroups; i++)
+		{
+			char at[24];
+			const char *params[1] = {at};
+
+			if (i < prev->ngroups && prev->groups[i]->kept)
+				continue;
+			snprintf(at, sizeof(at), "%lld", i < prev->ngroups ? prev->groups[i]->rowid : after);
+			rc = mg_state_host_query(st, i < prev->ngroups ? sqlite_object_at_sql : sqlite_objects_after_sql,
+									 1, params, scan_row, &s, NULL);
+			if (s.rc != MG_OK)
+				return s.rc == MG_ENOMEM ? mg_error_nomem(a->ctx) : s.rc;
+			if (rc != MG_OK)
+				return rc;
+		}
+	}
+	else
+	{
+		for (size_t i = 0; prev != NULL && i < prev->ngroups; i++)
+			prev->groups[i]->kept = false;
+		rc = mg_state_host_query(st, sqlite_objects_sql, 0, NULL, scan_row, &s, NULL);
+		if (s.rc != MG_OK)
+			return s.rc == MG_ENOMEM ? mg_error_nomem(a->ctx) : s.rc;
+		if (rc != MG_OK)
+			return rc;
+	}
 	/* the rows of each object read now */
 	for (size_t i = 0; i < s.n; i++)
 	{
@@ -825,6 +1014,16 @@ sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev)
 	if ((rc = merge_snapshot(out, a, prev, &fresh)) != MG_OK)
 		return rc;
 	out->stamp = stamp;
+	if (s.some)
+	{
+		/* the order of some objects is no guide to the next read */
+		if (s.order != NULL)
+			mg_release(a->ctx, s.order, s.ocap * sizeof(mg_sgroup *));
+		return MG_OK;
+	}
+	out->order = s.order;
+	out->norder = s.norder;
+	out->ocap = s.ocap;
 	return MG_OK;
 }
 
@@ -1266,7 +1465,7 @@ schema_read(mg_schema *out, mg_state *st, const mg_schema *prev, bool watch)
 	out->stamp = -1;
 	if (st->dialect == MG_DIALECT_POSTGRESQL)
 		return pg_read(out, &a, st, prev, watch);
-	return sqlite_read(out, &a, st, prev);
+	return sqlite_read(out, &a, st, prev, watch);
 }
 
 int
@@ -1364,49 +1563,51 @@ fold_tables(mg_schema_change **out, size_t *n, change_acc *c)
 	return MG_OK;
 }
 
-int
-mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *a,
-			   const mg_schema *b)
+/*
+ * The differences between two row lists, each sorted (row_cmp), into c:
+ * rows matched by kind and name, a name held by several rows matched by
+ * definition.
+ */
+static int
+diff_rows(change_acc *c, const mg_srow *const *a, size_t na, const mg_srow *const *b, size_t nb)
 {
-	change_acc c = {0};
 	size_t i = 0, j = 0;
 
-	c.ctx = ctx;
-	while (i < a->n || j < b->n)
+	while (i < na || j < nb)
 	{
 		int cmp;
 		size_t gi, gj;
 
-		if (mg_interrupt_check(ctx) != MG_OK)
+		if (mg_interrupt_check(c->ctx) != MG_OK)
 			return MG_ECANCEL;
-		if (i == a->n)
+		if (i == na)
 			cmp = 1;
-		else if (j == b->n)
+		else if (j == nb)
 			cmp = -1;
 		else
-			cmp = key_cmp(&a->rows[i], &b->rows[j]);
+			cmp = key_cmp(a[i], b[j]);
 		if (cmp < 0)
 		{
-			if (add_change(&c, MG_CHANGE_DROPPED, &a->rows[i++], NULL) != MG_OK)
+			if (add_change(c, MG_CHANGE_DROPPED, a[i++], NULL) != MG_OK)
 				return MG_ENOMEM;
 			continue;
 		}
 		if (cmp > 0)
 		{
-			if (add_change(&c, MG_CHANGE_ADDED, NULL, &b->rows[j++]) != MG_OK)
+			if (add_change(c, MG_CHANGE_ADDED, NULL, b[j++]) != MG_OK)
 				return MG_ENOMEM;
 			continue;
 		}
 		/* the rows of one kind and name on each side, sorted by definition */
-		for (gi = i; gi < a->n && key_cmp(&a->rows[gi], &a->rows[i]) == 0; gi++)
+		for (gi = i; gi < na && key_cmp(a[gi], a[i]) == 0; gi++)
 			;
-		for (gj = j; gj < b->n && key_cmp(&b->rows[gj], &b->rows[j]) == 0; gj++)
+		for (gj = j; gj < nb && key_cmp(b[gj], b[j]) == 0; gj++)
 			;
 		if (gi - i == 1 && gj - j == 1)
 		{
-			if ((a->rows[i].def != b->rows[j].def && strcmp(a->rows[i].def, b->rows[j].def) != 0) ||
-				(a->rows[i].parent != b->rows[j].parent && strcmp(a->rows[i].parent, b->rows[j].parent) != 0))
-				if (add_change(&c, MG_CHANGE_CHANGED, &a->rows[i], &b->rows[j]) != MG_OK)
+			if ((a[i]->def != b[j]->def && strcmp(a[i]->def, b[j]->def) != 0) ||
+				(a[i]->parent != b[j]->parent && strcmp(a[i]->parent, b[j]->parent) != 0))
+				if (add_change(c, MG_CHANGE_CHANGED, a[i], b[j]) != MG_OK)
 					return MG_ENOMEM;
 			i = gi;
 			j = gj;
@@ -1414,7 +1615,7 @@ mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *
 		}
 		while (i < gi || j < gj)
 		{
-			int d = i == gi ? 1 : j == gj ? -1 : strcmp(a->rows[i].def, b->rows[j].def);
+			int d = i == gi ? 1 : j == gj ? -1 : strcmp(a[i]->def, b[j]->def);
 
 			if (d == 0)
 			{
@@ -1423,13 +1624,120 @@ mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *
 			}
 			else if (d < 0)
 			{
-				if (add_change(&c, MG_CHANGE_DROPPED, &a->rows[i++], NULL) != MG_OK)
+				if (add_change(c, MG_CHANGE_DROPPED, a[i++], NULL) != MG_OK)
 					return MG_ENOMEM;
 			}
-			else if (add_change(&c, MG_CHANGE_ADDED, NULL, &b->rows[j++]) != MG_OK)
+			else if (add_change(c, MG_CHANGE_ADDED, NULL, b[j++]) != MG_OK)
 				return MG_ENOMEM;
 		}
 	}
+	return MG_OK;
+}
+
+typedef struct rowp_acc {
+	mg_ctx *ctx;
+	const mg_srow **v;
+	size_t n, cap;
+} rowp_acc;
+
+/* g's rows appended to r. */
+static int
+add_group_rows(rowp_acc *r, const mg_sgroup *g)
+{
+	for (size_t k = 0; k < g->nrows; k++)
+	{
+		if (mg_grow_uninit(r->ctx, &r->v, &r->cap, r->n, sizeof(*r->v)) != MG_OK)
+			return MG_ENOMEM;
+		r->v[r->n++] = &g->rows[k];
+	}
+	return MG_OK;
+}
+
+static int
+rowp_cmp(const void *x, const void *y)
+{
+	return row_cmp(*(const mg_srow *const *) x, *(const mg_srow *const *) y);
+}
+
+/*
+ * The rows of the groups one snapshot has and the other does not (a
+ * group kept by a later snapshot is the same group on both sides, and
+ * its rows are the same rows), each side sorted.  Walks both group lists
+ * by key: linear in the number of groups, and the rows cost what
+ * changed.
+ */
+static int
+changed_rows(rowp_acc *ra, rowp_acc *rb, const mg_schema *a, const mg_schema *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->ngroups || j < b->ngroups)
+	{
+		int c;
+
+		if (((i + j) & 1023) == 0 && mg_interrupt_check(ra->ctx) != MG_OK)
+			return MG_ECANCEL;
+		if (i < a->ngroups && j < b->ngroups && a->groups[i] == b->groups[j])
+		{
+			i++;
+			j++;
+			continue;
+		}
+		c = i == a->ngroups ? 1 : j == b->ngroups ? -1 : strcmp(a->groups[i]->key, b->groups[j]->key);
+		if (c <= 0 && add_group_rows(ra, a->groups[i++]) != MG_OK)
+			return MG_ENOMEM;
+		if (c >= 0 && add_group_rows(rb, b->groups[j++]) != MG_OK)
+			return MG_ENOMEM;
+	}
+	if (ra->n > 1)
+		qsort(ra->v, ra->n, sizeof(*ra->v), rowp_cmp);
+	if (rb->n > 1)
+		qsort(rb->v, rb->n, sizeof(*rb->v), rowp_cmp);
+	return MG_OK;
+}
+
+/* Every row of s, in order. */
+static int
+all_rows(rowp_acc *r, mg_schema *s)
+{
+	int rc;
+
+	if ((rc = mg_schema_rows(s, r->ctx)) != MG_OK)
+		return rc;
+	if ((r->v = mg_realloc_uninit(r->ctx, NULL, 0, (s->n + 1) * sizeof(*r->v))) == NULL)
+		return MG_ENOMEM;
+	r->cap = s->n + 1;
+	for (size_t i = 0; i < s->n; i++)
+		r->v[r->n++] = &s->rows[i];
+	return MG_OK;
+}
+
+/*
+ * Two snapshots read from databases compare group by group: only the
+ * rows of groups that are not shared are compared (a name that is in a
+ * shared group and in a changed one is compared as if it were in the
+ * changed one alone).  Otherwise (a decoded snapshot: drift) every row.
+ */
+int
+mg_schema_diff(mg_schema_change **out, size_t *n, mg_ctx *ctx, const mg_schema *a,
+			   const mg_schema *b)
+{
+	change_acc c = {0};
+	rowp_acc ra = {0}, rb = {0};
+	int rc;
+
+	c.ctx = ra.ctx = rb.ctx = ctx;
+	/* the sorted rows all_rows makes are a cache of the snapshot's groups: a and b keep their meaning */
+	if (a->grouped && b->grouped)
+		rc = changed_rows(&ra, &rb, a, b);
+	else if ((rc = all_rows(&ra, (mg_schema *) a)) == MG_OK)
+		rc = all_rows(&rb, (mg_schema *) b);
+	if (rc != MG_OK || (rc = diff_rows(&c, ra.v, ra.n, rb.v, rb.n)) != MG_OK)
+		return rc;
+	if (ra.v != NULL)
+		mg_release(ctx, ra.v, ra.cap * sizeof(*ra.v));
+	if (rb.v != NULL)
+		mg_release(ctx, rb.v, rb.cap * sizeof(*rb.v));
 	return fold_tables(out, n, &c);
 }
 

@@ -344,6 +344,7 @@ typedef struct host_state
 	int			ncached;
 	cached_stmt cache[STMT_CACHE_SIZE];
 	struct host_state *next_run;	/* the registry of open units (run_register) */
+	struct schema_watch *watch;	/* a rehearsal's copy: what its steps change */
 } host_state;
 
 /*
@@ -2159,6 +2160,146 @@ copy_pragmas(sqlite3 *from, sqlite3 *to)
 	return SQLITE_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* schema_changes: what a rehearsed step changed (the copy only)        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The objects of main the statements prepared since the last call
+ * create or drop, as the authorizer hears of them.  The authorizer is
+ * set on the rehearsal's own in-memory copy, never on the caller's
+ * connection (whose authorizer an extension cannot read back to
+ * restore).  Whatever it cannot name (ALTER TABLE, which may rewrite
+ * other objects' text; virtual tables and their shadow tables;
+ * writable_schema) makes the next answer "everything".
+ */
+typedef struct schema_watch
+{
+	int			on;				/* the first call has set the authorizer */
+	int			all;			/* something not named changed since the last call */
+	int			always_all;		/* writable_schema was touched: every answer is "everything" */
+	char	  **names;			/* sqlite3_malloc'd */
+	int			n;
+	int			cap;
+} schema_watch;
+
+static void
+watch_clear(schema_watch *w)
+{
+	for (int i = 0; i < w->n; i++)
+		sqlite3_free(w->names[i]);
+	w->n = 0;
+	w->all = 0;
+}
+
+static void
+watch_name(schema_watch *w, const char *name)
+{
+	if (name == NULL)
+	{
+		w->all = 1;
+		return;
+	}
+	for (int i = 0; i < w->n; i++)
+		if (sqlite3_stricmp(w->names[i], name) == 0)
+			return;
+	if (w->n == w->cap)
+	{
+		int			cap = w->cap ? w->cap * 2 : 16;
+		char	  **v = sqlite3_realloc64(w->names, (sqlite3_uint64) cap * sizeof(char *));
+
+		if (v == NULL)
+		{
+			w->all = 1;
+			return;
+		}
+		w->names = v;
+		w->cap = cap;
+	}
+	if ((w->names[w->n] = sqlite3_mprintf("%s", name)) == NULL)
+		w->all = 1;
+	else
+		w->n++;
+}
+
+static int
+watch_authorize(void *ud, int action, const char *a, const char *b, const char *db,
+				const char *trigger)
+{
+	schema_watch *w = ud;
+	int			in_main = db == NULL || sqlite3_stricmp(db, "main") == 0;
+
+	(void) b;
+	(void) trigger;
+	switch (action)
+	{
+		case SQLITE_CREATE_INDEX:
+		case SQLITE_CREATE_TABLE:
+		case SQLITE_CREATE_TRIGGER:
+		case SQLITE_CREATE_VIEW:
+		case SQLITE_DROP_INDEX:
+		case SQLITE_DROP_TABLE:
+		case SQLITE_DROP_TRIGGER:
+		case SQLITE_DROP_VIEW:
+			if (in_main)
+				watch_name(w, a);
+			break;
+		case SQLITE_ALTER_TABLE:
+		case SQLITE_CREATE_VTABLE:
+		case SQLITE_DROP_VTABLE:
+			w->all = 1;
+			break;
+		case SQLITE_PRAGMA:
+			if (a != NULL && sqlite3_stricmp(a, "writable_schema") == 0)
+				w->always_all = 1;
+			break;
+		default:
+			break;
+	}
+	return SQLITE_OK;
+}
+
+static int
+host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what)
+{
+	host_state *hs = ud;
+	schema_watch *w = hs->watch;
+
+	*rels = NULL;
+	*nrels = 0;
+	*what = 0;
+	if (w != NULL)
+	{
+		int			writable = 0;
+
+		/* on before the watch began (a stairway's setup), or now */
+		if (sqlite3_db_config(hs->db, SQLITE_DBCONFIG_WRITABLE_SCHEMA, -1, &writable) != SQLITE_OK || writable)
+			w->always_all = 1;
+	}
+	if (w == NULL || !w->on || w->all || w->always_all)
+		*what = MG_CHANGED_ALL;
+	if (w != NULL && !w->on)
+	{
+		int			rc = sqlite3_set_authorizer(hs->db, watch_authorize, w);
+
+		if (rc != SQLITE_OK)
+			return host_fail(ctx, hs->db, rc);
+		w->on = 1;
+	}
+	else if (w != NULL && *what == 0 && w->n > 0)
+	{
+		if ((*rels = mg_alloc(ctx, (size_t) w->n * sizeof(char *))) == NULL)
+			return MG_ENOMEM;
+		for (int i = 0; i < w->n; i++)
+			if (((*rels)[i] = mg_strdup(ctx, w->names[i])) == NULL)
+				return MG_ENOMEM;
+		*nrels = (size_t) w->n;
+	}
+	if (w != NULL)
+		watch_clear(w);
+	return MG_OK;
+}
+
 /*
  * migrate_rehearse and migrate_stairway on SQLite.  A table-valued
  * function runs inside the SELECT that reads it, and SQLite refuses to
@@ -2182,6 +2323,7 @@ rehearse_on_copy(mg_table *out, mg_ctx *ctx, mg_host *host, mg_relation rel,
 	unsigned char *data;
 	host_state	chs;
 	mg_host		chost;
+	schema_watch watch;
 	int			rc;
 
 	if ((rc = host_begin(hs, ctx)) != MG_OK)
@@ -2215,8 +2357,14 @@ rehearse_on_copy(mg_table *out, mg_ctx *ctx, mg_host *host, mg_relation rel,
 		return MG_EHOST;
 	}
 	host_init(&chost, &chs, copy);
+	memset(&watch, 0, sizeof(watch));
+	chs.watch = &watch;
+	chost.schema_changes = host_schema_changes;
 	rc = mg_cmd_relation(out, ctx, &chost, rel, arg0, arg1);
 	rc = host_close_unit(&chost, ctx, rc);
+	sqlite3_set_authorizer(copy, NULL, NULL);
+	watch_clear(&watch);
+	sqlite3_free(watch.names);
 	sqlite3_close(copy);
 	host_rollback(hs, ctx);
 	return rc;

@@ -13,11 +13,13 @@
 
 /* The rows of a snapshot as "kind|name|parent|def" lines. */
 static const char *
-rows_text(mg_ctx *ctx, const mg_schema *s)
+rows_text(mg_ctx *ctx, mg_schema *s)
 {
 	mg_buf b;
 	char *out;
 
+	if (mg_schema_rows(s, ctx) != MG_OK)
+		return "(nomem)";
 	mg_buf_init(&b, ctx);
 	for (size_t i = 0; i < s->n; i++)
 		mg_buf_printf(&b, "%s|%s|%s|%s\n", s->rows[i].kind, s->rows[i].name, s->rows[i].parent,
