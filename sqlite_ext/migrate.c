@@ -2192,10 +2192,15 @@ watch_clear(schema_watch *w)
 	w->all = 0;
 }
 
+/* Past this many objects in one step, one pass over sqlite_schema is cheaper than naming them. */
+#define WATCH_MAX_NAMES 256
+
 static void
 watch_name(schema_watch *w, const char *name)
 {
-	if (name == NULL)
+	if (w->all)
+		return;
+	if (name == NULL || w->n >= WATCH_MAX_NAMES)
 	{
 		w->all = 1;
 		return;

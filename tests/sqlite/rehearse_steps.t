@@ -62,7 +62,10 @@ CREATE TABLE m8 (a int); CREATE TABLE m9 (a int PRIMARY KEY, b REFERENCES m1 (a)
 DROP TABLE m2; DROP TABLE m1;
 CREATE TABLE c (id integer PRIMARY KEY, p_id int REFERENCES p (id));
 CREATE INDEX ix_c ON c (p_id);"
-	# 14: sqlite_schema written by hand (writable_schema): read whole
+	# 14: more objects in one step than the watch names (read in one pass)
+	"$(for i in $(seq 1 150); do printf 'CREATE TABLE w%03d (a int); CREATE INDEX ix_w%03d ON w%03d (a);\n' "$i" "$i" "$i"; done)"
+	"$(for i in $(seq 1 150); do printf 'DROP TABLE w%03d;\n' "$i"; done)"
+	# 15: sqlite_schema written by hand (writable_schema): read whole
 	"PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = 'CREATE VIEW v AS SELECT id, id AS id2 FROM p' WHERE name = 'v';
 PRAGMA writable_schema = OFF;"
