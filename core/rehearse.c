@@ -333,10 +333,11 @@ static const char *const pg_rels_sql = PG_RELS("");
 static const char *const pg_rels_some_sql =
 	PG_RELS("c.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND ");
 
-/* The relation locks this backend holds. */
+/* The locks this backend holds on the relations $1 (oids). */
 static const char *const pg_locks_sql =
 	"SELECT l.relation::pg_catalog.text, l.mode FROM pg_catalog.pg_locks l "
 	"WHERE l.locktype" EQ "'relation' AND l.granted AND l.pid" EQ "pg_catalog.pg_backend_pid() "
+	"AND l.relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
 	"AND l.database" EQ "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname" EQ "pg_catalog.current_database())";
 
 /* pg_locks' modes, weakest first, and their names in LOCK TABLE's words. */
@@ -421,16 +422,32 @@ held_cmp(const void *a, const void *b)
 	return strcmp(((const pg_held *) a)->oid, ((const pg_held *) b)->oid);
 }
 
-/* The relation locks this backend holds now, sorted by oid, one per relation. */
+/*
+ * The locks this backend holds now on the relations of a and b (b may
+ * be NULL), sorted by oid, one per relation.  An index's lock is never
+ * reported (it comes with its table's): indexes are not asked about.
+ */
 static int
-read_locks(pg_locks *out, mg_session *s)
+read_locks(pg_locks *out, mg_session *s, const pg_rels *a, const pg_rels *b)
 {
+	const pg_rels *sets[2] = {a, b};
+	const char *params[1];
+	mg_buf ids;
 	char ***r;
 	size_t n, k = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+	mg_buf_init(&ids, s->st.ctx);
+	mg_buf_putc(&ids, '{');
+	for (int v = 0; v < 2; v++)
+		for (size_t i = 0; sets[v] != NULL && i < sets[v]->n; i++)
+			if (sets[v]->v[i].kind != 'i' && sets[v]->v[i].kind != 'I')
+				mg_buf_printf(&ids, "%s%s", ids.len > 1 ? "," : "", sets[v]->v[i].oid);
+	mg_buf_putc(&ids, '}');
+	if (mg_buf_finish(&ids, (char **) &params[0]) != MG_OK)
+		return MG_ENOMEM;
+	if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_LOCKS, pg_locks_sql, 1, params, 2)) != MG_OK)
 		return rc;
 	out->cap = n + 1;
 	if ((out->v = mg_alloc(s->st.ctx, out->cap * sizeof(pg_held))) == NULL)
@@ -485,7 +502,7 @@ read_rels(pg_rels *out, mg_session *s)
 		return MG_OK;
 	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
 		(rc = rels_from_rows(out, s->st.ctx, r, n)) != MG_OK ||
-		(rc = read_locks(&held, s)) != MG_OK)
+		(rc = read_locks(&held, s, out, NULL)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < out->n; i++)
 		out->v[i].lock = lock_of(&held, out->v[i].oid);
@@ -525,10 +542,6 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 	if ((now = mg_alloc(ctx, (rels->n + 1) * sizeof(int))) == NULL ||
 		(hit = mg_alloc(ctx, (rels->n + 1) * sizeof(pg_rel *))) == NULL)
 		return MG_ENOMEM;
-	if ((rc = read_locks(&held, s)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < rels->n; i++)
-		now[i] = lock_of(&held, rels->v[i].oid);
 	/* the relations read again: every one, or those the snapshot read again */
 	if (after->changed_all)
 	{
@@ -557,13 +570,18 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 		{
 			const char *params[2] = {s->st.version_name, list};
 
-			if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_some_sql, 2, params, 4)) != MG_OK ||
+			if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_some_sql, 2, params, 4)) != MG_OK ||
 				(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
 				return rc;
 		}
 	}
 	else
 		memset(&fresh, 0, sizeof(fresh));
+	/* reading the relations takes no lock: the locks now are the step's */
+	if ((rc = read_locks(&held, s, rels, &fresh)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < rels->n; i++)
+		now[i] = lock_of(&held, rels->v[i].oid);
 	for (size_t i = 0; i < rels->n; i++)
 	{
 		const pg_rel *b = &rels->v[i];

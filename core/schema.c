@@ -1216,7 +1216,7 @@ pg_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bool w
 			char *grps;
 
 			/* the groups read again: prev's are not kept (a relation gone has no rows now) */
-			if ((rc = mg_state_rows(&r, &n, st, pg_changed_sql, 3, params, 1)) != MG_OK)
+			if ((rc = mg_state_catalog_rows(&r, &n, st, MG_CATALOG_REL_USERS, pg_changed_sql, 3, params, 1)) != MG_OK)
 				return rc;
 			mg_buf_init(&grp, ctx);
 			mg_buf_putc(&grp, '{');
@@ -1242,7 +1242,7 @@ pg_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bool w
 			{
 				const char *p2[2] = {st->version_name, grps};
 
-				if ((rc = mg_state_rows(&r, &n, st, pg_relations_some_sql, 2, p2, 5)) != MG_OK ||
+				if ((rc = mg_state_catalog_rows(&r, &n, st, MG_CATALOG_REL_ROWS, pg_relations_some_sql, 2, p2, 5)) != MG_OK ||
 					(rc = pg_relation_rows(a, &m, prev, r, n)) != MG_OK)
 					return rc;
 			}
