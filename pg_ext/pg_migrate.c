@@ -275,6 +275,7 @@
 #include <unistd.h>
 
 #include "mg.h"
+#include "pg_catalog_rows.h"
 /*
  * internal.h is the contract between the core's modules.  The host uses
  * it for the error setters only (mg_error_set, mg_error_detail,
@@ -2440,6 +2441,64 @@ host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned
 	return MG_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* catalog_rows: the per-step catalog reads without a query             */
+/* ------------------------------------------------------------------ */
+
+typedef struct catalog_args
+{
+	host_state *hs;
+	int			which;
+	int			nparams;
+	const char *const *params;
+	mg_row_fn	row;
+	void	   *arg;
+	int			row_rc;			/* what row() returned when it stopped the read */
+} catalog_args;
+
+static void
+catalog_guarded(void *arg)
+{
+	catalog_args *c = arg;
+	MemoryContext old = MemoryContextSwitchTo(c->hs->scratch);
+
+	/*
+	 * What the last statement did is seen, as by a query SPI runs after
+	 * it: the command counter moves on and a snapshot of now is the
+	 * active one (pg_get_viewdef reads pg_rewrite through SPI, with the
+	 * active snapshot).  An error pops it with the subtransaction.
+	 */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	c->row_rc = pg_catalog_rows(c->which, c->nparams, c->params, c->row, c->arg);
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(old);
+}
+
+/* The engine's catalog reads from the backend's caches (pg_catalog_rows.c). */
+static int
+host_catalog_rows(void *ud, mg_ctx *ctx, int which, int nparams, const char *const *params,
+				  mg_row_fn row, void *arg)
+{
+	host_state *hs = ud;
+	catalog_args c;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	c.hs = hs;
+	c.which = which;
+	c.nparams = nparams;
+	c.params = params;
+	c.row = row;
+	c.arg = arg;
+	rc = trap(hs, ctx, catalog_guarded, &c, true, NULL, NULL);
+	if (rc == MG_OK && c.row_rc < 0)
+		rc = c.row_rc;			/* the row callback's error, already set */
+	MemoryContextReset(hs->scratch);
+	return rc;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -2477,6 +2536,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->sleep = host_sleep;
 	host->wait = host_wait;
 	host->schema_changes = host_schema_changes;
+	host->catalog_rows = host_catalog_rows;
 }
 
 /*
