@@ -255,10 +255,11 @@ typedef struct mg_host {
  *   read again (one column, the oid), $1 itself among them.
  * MG_CATALOG_REL_ROWS: schema.c's pg_relations_some_sql.  $1 the
  *   version table's name, $2 relations: the snapshot rows (kind, name,
- *   parent, definition, group) of those and of their indexes.
+ *   parent, definition, group) of those and of their indexes.  With $1
+ *   only, pg_relations_sql: those of every relation of the user's.
  * MG_CATALOG_RELS: rehearse.c's pg_rels_some_sql.  $1 the version
  *   table's name, $2 relations: oid, relfilenode, name, relkind of each
- *   that is the user's.
+ *   that is the user's.  With $1 only, pg_rels_sql: every one.
  * MG_CATALOG_LOCKS: rehearse.c's pg_locks_sql.  $1 relations: the locks
  *   this backend holds on them (oid, pg_locks' name of the mode); only
  *   the strongest one of each relation is needed.

@@ -500,7 +500,7 @@ read_rels(pg_rels *out, mg_session *s)
 	memset(out, 0, sizeof(*out));
 	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
 		return MG_OK;
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+	if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_sql, 1, params, 4)) != MG_OK ||
 		(rc = rels_from_rows(out, s->st.ctx, r, n)) != MG_OK ||
 		(rc = read_locks(&held, s, out, NULL)) != MG_OK)
 		return rc;
@@ -549,7 +549,7 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 		char ***r;
 		size_t n;
 
-		if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+		if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_sql, 1, params, 4)) != MG_OK ||
 			(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
 			return rc;
 	}

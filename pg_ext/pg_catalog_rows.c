@@ -42,8 +42,10 @@
 #include "catalog/pg_sequence.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
@@ -268,6 +270,60 @@ oid_column(Oid catalog, Oid oidindex, AttrNumber oidcol, Oid oid, AttrNumber wan
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+/* Whether namespace nsp is a schema of the user's, remembered per call. */
+typedef struct nsp_memo
+{
+	Oid			nsp[16];
+	bool		user[16];
+	int			n;
+} nsp_memo;
+
+static bool
+user_namespace(nsp_memo *m, Oid nsp)
+{
+	char	   *name;
+	bool		user;
+
+	for (int i = 0; i < m->n; i++)
+		if (m->nsp[i] == nsp)
+			return m->user[i];
+	name = get_namespace_name(nsp);
+	user = name != NULL && user_schema(name);
+	if (m->n < (int) lengthof(m->nsp))
+	{
+		m->nsp[m->n] = nsp;
+		m->user[m->n++] = user;
+	}
+	return user;
+}
+
+/*
+ * Every relation in a schema of the user's (the whole queries scan
+ * pg_class), sorted; rel_info filters them further.
+ */
+static void
+all_user_rels(oidset *out)
+{
+	Relation	rel = table_open(RelationRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+	nsp_memo	memo;
+	HeapTuple	tup;
+
+	memset(&memo, 0, sizeof(memo));
+	memset(out, 0, sizeof(*out));
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+
+		CHECK_FOR_INTERRUPTS();
+		if (user_namespace(&memo, c->relnamespace))
+			oidset_add(out, c->oid);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	oidset_sort(out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -636,35 +692,42 @@ relinfo_cmp(const void *a, const void *b)
 	return oidv_cmp(&((const relinfo *) a)->oid, &((const relinfo *) b)->oid);
 }
 
+/* all: every relation of the user's (pg_relations_sql), else oids_text's and their indexes. */
 static void
-rel_rows(emitter *e, const char *version, const char *oids_text)
+rel_rows(emitter *e, const char *version, const char *oids_text, bool all)
 {
 	oidset		want,
 				cand = {0};
 	relinfo    *rels;
 	int			nrels = 0;
 	owned_list	owned = {0};
-	Relation	ind;
 
 	/* rel: the relations and their indexes */
-	oidset_parse(&want, oids_text);
-	oidset_sort(&want);
-	ind = table_open(IndexRelationId, AccessShareLock);
-	for (int i = 0; i < want.n; i++)
+	if (all)
+		all_user_rels(&cand);
+	else
 	{
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tup;
+		Relation	ind = table_open(IndexRelationId, AccessShareLock);
 
-		oidset_add(&cand, want.v[i]);
-		ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(want.v[i]));
-		scan = systable_beginscan(ind, IndexIndrelidIndexId, true, NULL, 1, &key);
-		while ((tup = systable_getnext(scan)) != NULL)
-			oidset_add(&cand, ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
-		systable_endscan(scan);
+		oidset_parse(&want, oids_text);
+		oidset_sort(&want);
+		for (int i = 0; i < want.n; i++)
+		{
+			ScanKeyData key;
+			SysScanDesc scan;
+			HeapTuple	tup;
+
+			oidset_add(&cand, want.v[i]);
+			ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+						ObjectIdGetDatum(want.v[i]));
+			scan = systable_beginscan(ind, IndexIndrelidIndexId, true, NULL, 1, &key);
+			while ((tup = systable_getnext(scan)) != NULL)
+				oidset_add(&cand, ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
+			systable_endscan(scan);
+		}
+		table_close(ind, AccessShareLock);
+		oidset_sort(&cand);
 	}
-	table_close(ind, AccessShareLock);
-	oidset_sort(&cand);
 	rels = palloc((cand.n + 1) * sizeof(relinfo));
 	for (int i = 0; i < cand.n; i++)
 		if (rel_info(&rels[nrels], cand.v[i], version, "rpfvmiIS"))
@@ -756,13 +819,19 @@ version_index(Oid oid, const char *version)
 	return name != NULL && is_name(name, version);
 }
 
+/* all: every relation of the user's (pg_rels_sql), else oids_text's. */
 static void
-rels_facts(emitter *e, const char *version, const char *oids_text)
+rels_facts(emitter *e, const char *version, const char *oids_text, bool all)
 {
 	oidset		want;
 
-	oidset_parse(&want, oids_text);
-	oidset_sort(&want);
+	if (all)
+		all_user_rels(&want);
+	else
+	{
+		oidset_parse(&want, oids_text);
+		oidset_sort(&want);
+	}
 	for (int i = 0; i < want.n && !e->stop; i++)
 	{
 		relinfo		r;
@@ -828,10 +897,10 @@ pg_catalog_rows(int which, int nparams, const char *const *params, mg_row_fn row
 			rel_users(&e, PARAM(0), PARAM(1), PARAM(2));
 			break;
 		case MG_CATALOG_REL_ROWS:
-			rel_rows(&e, PARAM(0), PARAM(1));
+			rel_rows(&e, PARAM(0), PARAM(1), nparams < 2);
 			break;
 		case MG_CATALOG_RELS:
-			rels_facts(&e, PARAM(0), PARAM(1));
+			rels_facts(&e, PARAM(0), PARAM(1), nparams < 2);
 			break;
 		case MG_CATALOG_LOCKS:
 			rel_locks(&e, PARAM(0));
@@ -841,4 +910,60 @@ pg_catalog_rows(int which, int nparams, const char *const *params, mg_row_fn row
 	}
 #undef PARAM
 	return e.stop;
+}
+
+/* ------------------------------------------------------------------ */
+/* A self-test: the reader beside the queries                           */
+/* ------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(migrate_selftest_catalog_rows);
+
+/* Each row as one text[] into the call's tuplestore. */
+static int
+selftest_row(void *arg, int ncol, const char *const *vals)
+{
+	ReturnSetInfo *rsinfo = arg;
+	Datum	   *elems = palloc((ncol + 1) * sizeof(Datum));
+	bool	   *nulls = palloc((ncol + 1) * sizeof(bool));
+	int			dims[1] = {ncol},
+				lbs[1] = {1};
+	Datum		value;
+	bool		isnull = false;
+
+	for (int i = 0; i < ncol; i++)
+	{
+		nulls[i] = vals[i] == NULL;
+		elems[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(vals[i]);
+	}
+	value = PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	return 0;
+}
+
+/*
+ * migrate_selftest_catalog_rows(which, params): the rows of catalog read
+ * `which` (MG_CATALOG_*) as this reader gives them, one text[] each, so
+ * that tests/pg/rehearse_steps.t can hold them against the queries'
+ * (migrate_schema) after every step.  Not part of the extension's SQL
+ * API: a test declares it (CREATE FUNCTION ... RETURNS SETOF text[] AS
+ * '$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT).
+ */
+Datum
+migrate_selftest_catalog_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			which = PG_GETARG_INT32(0);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char **params;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	params = palloc((n + 1) * sizeof(char *));
+	for (int i = 0; i < n; i++)
+		params[i] = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+	pg_catalog_rows(which, n, params, selftest_row, rsinfo);
+	return (Datum) 0;
 }

@@ -225,9 +225,12 @@
  * privileges on the state tables, the version table and whatever the
  * revision scripts touch.
  *
- * One C function is no part of the SQL API: migrate_selftest_unit
+ * Two C functions are no part of the SQL API: migrate_selftest_unit
  * drives the host's unit as the engine never does (calls on a unit an
  * error has rolled back); tests/pg/unit.pg declares it for its test.
+ * migrate_selftest_catalog_rows (pg_catalog_rows.c) gives the rows of
+ * the host's catalog reads, which tests/pg/rehearse_steps.t holds
+ * against the queries'.
  */
 #include "postgres.h"
 

@@ -8,9 +8,11 @@
 # view, trigger, schema, domain changed) is checked against
 # migrate_schema() read whole before and after that step: every row that
 # differs is named by the step's change lines (or by its table's added or
-# dropped line), and every line names a row that differs.  The stairway
-# over the same environment, whose downgrades are exact, says ok for
-# every revision.
+# dropped line), and every line names a row that differs.  After every
+# step, the host's own reader of relations (catalog_rows, which the
+# rehearsal's snapshots come from) gives exactly migrate_schema()'s rows.
+# The stairway over the same environment, whose downgrades are exact,
+# says ok for every revision.
 . "$(dirname "$0")/lib.sh"
 
 env=$TMP/env
@@ -100,6 +102,13 @@ for ((k = 1; k <= n; k++)); do
 		"CREATE TEMP TABLE a AS SELECT kind, name, parent, definition FROM migrate_schema();" \
 		"SELECT migrate_upgrade('$id');" '\o' \
 		"CREATE TEMP TABLE b AS SELECT kind, name, parent, definition FROM migrate_schema();" \
+		"CREATE FUNCTION pg_temp.catalog_rows(which int, params text[]) RETURNS SETOF text[]
+			AS '\$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT;" \
+		"CREATE TEMP TABLE h AS SELECT r[1] AS kind, r[2] AS name, r[3] AS parent, r[4] AS definition
+			FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r;" \
+		"SELECT 'the reader differs: ' || kind || ' ' || name || ': ' || coalesce(definition, 'NULL') FROM
+			((SELECT * FROM h EXCEPT ALL SELECT * FROM b WHERE kind NOT IN ('type', 'function', 'procedure'))
+			 UNION ALL (SELECT * FROM b WHERE kind NOT IN ('type', 'function', 'procedure') EXCEPT ALL SELECT * FROM h)) x;" \
 		"CREATE TEMP TABLE l AS SELECT x AS line FROM reh, pg_catalog.unnest(string_to_array(changes, E'\\n')) x
 			WHERE step = $k AND x ~ '^(added|dropped|changed) ';" \
 		"CREATE TEMP VIEW d AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b) UNION (SELECT * FROM b EXCEPT ALL SELECT * FROM a);" \
@@ -110,7 +119,7 @@ for ((k = 1; k <= n; k++)); do
 		"ROLLBACK;"
 	got=$(printf '%s\n' "$OUT" | grep -v '^differences: ')
 	count=$(printf '%s\n' "$OUT" | sed -n 's/^differences: //p')
-	is "${got}${ERR:+ $ERR}" "" "step $k ($id): the lines name exactly the ${count:-?} rows that differ: $(printf '%s' "${steps[2 * k - 2]}" | head -n 1)"
+	is "${got}${ERR:+ $ERR}" "" "step $k ($id): the lines name exactly the ${count:-?} rows that differ, the reader gives migrate_schema's: $(printf '%s' "${steps[2 * k - 2]}" | head -n 1)"
 done
 
 pq rs "SELECT step, revision, status, coalesce(detail, '') FROM migrate_stairway();"
