@@ -263,11 +263,16 @@ typedef struct mg_host {
  * MG_CATALOG_LOCKS: rehearse.c's pg_locks_sql.  $1 relations: the locks
  *   this backend holds on them (oid, pg_locks' name of the mode); only
  *   the strongest one of each relation is needed.
+ * MG_CATALOG_TYPES, MG_CATALOG_FUNCTIONS: schema.c's pg_types_sql and
+ *   pg_functions_sql (no parameters): the user's types, functions and
+ *   procedures, as snapshot rows of their own shape.
  */
 #define MG_CATALOG_REL_USERS 1
 #define MG_CATALOG_REL_ROWS 2
 #define MG_CATALOG_RELS 3
 #define MG_CATALOG_LOCKS 4
+#define MG_CATALOG_TYPES 5
+#define MG_CATALOG_FUNCTIONS 6
 
 /* The version of the host interface that added each later slot. */
 #define MG_HOST_SINCE_limits 2

@@ -36,6 +36,8 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
@@ -47,6 +49,7 @@
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
@@ -98,6 +101,12 @@ oidset_sort(oidset *s)
 		if (k == 0 || s->v[k - 1] != s->v[i])
 			s->v[k++] = s->v[i];
 	s->n = k;
+}
+
+static bool
+oidset_has(const oidset *s, Oid o)
+{
+	return s->n > 0 && bsearch(&o, s->v, s->n, sizeof(Oid), oidv_cmp) != NULL;
 }
 
 /* The oids of an array text "{1,2,3}", as the queries' $n::oid[] read them. */
@@ -184,6 +193,7 @@ typedef struct relinfo
 	char		persistence;
 	Oid			filenode;
 	int			natts;
+	bool		hastriggers;	/* relhastriggers: false, and it has none */
 	char	   *qname;			/* schema-qualified unless in public */
 } relinfo;
 
@@ -211,10 +221,12 @@ is_name(const char *name, const char *version)
 /*
  * Relation oid as the queries filter it: in a schema of the user's, not
  * the version table, no extension's member; false when it does not
- * exist.  kinds: the relkinds allowed, NULL any.  Fills *out.
+ * exist.  kinds: the relkinds allowed, NULL any.  members: the
+ * relations that are an extension's (sorted), NULL to look oid up.
+ * Fills *out.
  */
 static bool
-rel_info(relinfo *out, Oid oid, const char *version, const char *kinds)
+rel_info(relinfo *out, Oid oid, const char *version, const char *kinds, const oidset *members)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(oid));
 	Form_pg_class c;
@@ -228,6 +240,7 @@ rel_info(relinfo *out, Oid oid, const char *version, const char *kinds)
 	out->persistence = c->relpersistence;
 	out->filenode = c->relfilenode;
 	out->natts = c->relnatts;
+	out->hastriggers = c->relhastriggers;
 	nsp = get_namespace_name(c->relnamespace);
 	if (nsp == NULL || !user_schema(nsp) ||
 		(is_name(NameStr(c->relname), version) && c->relkind == RELKIND_RELATION) ||
@@ -238,6 +251,8 @@ rel_info(relinfo *out, Oid oid, const char *version, const char *kinds)
 	}
 	out->qname = qualified(nsp, NameStr(c->relname));
 	ReleaseSysCache(tup);
+	if (members != NULL)
+		return !oidset_has(members, oid);
 	return !OidIsValid(getExtensionOfObject(RelationRelationId, oid));
 }
 
@@ -323,6 +338,35 @@ all_user_rels(oidset *out)
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
+	oidset_sort(out);
+}
+
+/*
+ * The objects of catalog classid that are an extension's members
+ * (pg_depend rows of deptype 'e', which always reference an extension),
+ * sorted: one index scan for a whole read instead of one per object.
+ */
+static void
+extension_members(Oid classid, oidset *out)
+{
+	Relation	dep = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	memset(out, 0, sizeof(*out));
+	ScanKeyInit(&key, Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ExtensionRelationId));
+	scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 1, &key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (d->classid == classid && d->deptype == DEPENDENCY_EXTENSION)
+			oidset_add(out, d->objid);
+	}
+	systable_endscan(scan);
+	table_close(dep, AccessShareLock);
 	oidset_sort(out);
 }
 
@@ -698,13 +742,19 @@ rel_rows(emitter *e, const char *version, const char *oids_text, bool all)
 {
 	oidset		want,
 				cand = {0};
+	oidset		members,
+			   *memberp = NULL;
 	relinfo    *rels;
 	int			nrels = 0;
 	owned_list	owned = {0};
 
 	/* rel: the relations and their indexes */
 	if (all)
+	{
 		all_user_rels(&cand);
+		extension_members(RelationRelationId, &members);
+		memberp = &members;
+	}
 	else
 	{
 		Relation	ind = table_open(IndexRelationId, AccessShareLock);
@@ -730,7 +780,7 @@ rel_rows(emitter *e, const char *version, const char *oids_text, bool all)
 	}
 	rels = palloc((cand.n + 1) * sizeof(relinfo));
 	for (int i = 0; i < cand.n; i++)
-		if (rel_info(&rels[nrels], cand.v[i], version, "rpfvmiIS"))
+		if (rel_info(&rels[nrels], cand.v[i], version, "rpfvmiIS", memberp))
 			nrels++;
 	/* rels is sorted by oid: cand was */
 	for (int i = 0; i < nrels && !e->stop; i++)
@@ -762,7 +812,8 @@ rel_rows(emitter *e, const char *version, const char *oids_text, bool all)
 			vals[4] = group;
 			emit(e, 5, vals);
 		}
-		rel_trigger_rows(e, r, group);
+		if (r->hastriggers)
+			rel_trigger_rows(e, r, group);
 		if (r->kind == RELKIND_SEQUENCE)
 			rel_sequence_row(e, r, group);
 	}
@@ -823,10 +874,16 @@ version_index(Oid oid, const char *version)
 static void
 rels_facts(emitter *e, const char *version, const char *oids_text, bool all)
 {
-	oidset		want;
+	oidset		want,
+				members,
+			   *memberp = NULL;
 
 	if (all)
+	{
 		all_user_rels(&want);
+		extension_members(RelationRelationId, &members);
+		memberp = &members;
+	}
 	else
 	{
 		oidset_parse(&want, oids_text);
@@ -841,7 +898,7 @@ rels_facts(emitter *e, const char *version, const char *oids_text, bool all)
 		const char *vals[4] = {oid, node, NULL, kind};
 
 		CHECK_FOR_INTERRUPTS();
-		if (!rel_info(&r, want.v[i], version, NULL) || version_index(r.oid, version))
+		if (!rel_info(&r, want.v[i], version, NULL, memberp) || version_index(r.oid, version))
 			continue;
 		snprintf(oid, sizeof(oid), "%u", r.oid);
 		snprintf(node, sizeof(node), "%u", r.filenode);
@@ -850,6 +907,110 @@ rels_facts(emitter *e, const char *version, const char *oids_text, bool all)
 		vals[2] = r.qname;
 		emit(e, 4, vals);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* MG_CATALOG_TYPES, MG_CATALOG_FUNCTIONS: pg_types_sql, pg_functions_sql */
+/* ------------------------------------------------------------------ */
+
+static int
+enum_order_cmp(const void *a, const void *b)
+{
+	float4		x = ((Form_pg_enum) GETSTRUCT(*(const HeapTuple *) a))->enumsortorder,
+				y = ((Form_pg_enum) GETSTRUCT(*(const HeapTuple *) b))->enumsortorder;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * An enum's definition: 'ENUM (' || string_agg(quote_literal(label),
+ * ', ' ORDER BY enumsortorder) || ')', NULL without labels.
+ */
+static char *
+enum_definition(Oid type)
+{
+	CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(type));
+	HeapTuple  *v = palloc((list->n_members + 1) * sizeof(HeapTuple));
+	StringInfoData b;
+
+	for (int i = 0; i < list->n_members; i++)
+		v[i] = &list->members[i]->tuple;
+	if (list->n_members > 1)
+		qsort(v, list->n_members, sizeof(HeapTuple), enum_order_cmp);
+	initStringInfo(&b);
+	appendStringInfoString(&b, "ENUM (");
+	for (int i = 0; i < list->n_members; i++)
+		appendStringInfo(&b, "%s%s", i ? ", " : "",
+						 quote_literal_cstr(NameStr(((Form_pg_enum) GETSTRUCT(v[i]))->enumlabel)));
+	appendStringInfoChar(&b, ')');
+	if (list->n_members == 0)
+		b.data = NULL;
+	ReleaseSysCacheList(list);
+	return b.data;
+}
+
+/* The user's types that are not a relation's row type or an array: group, name, enum's definition. */
+static void
+user_types(emitter *e)
+{
+	Relation	rel = table_open(TypeRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+	nsp_memo	memo;
+	oidset		members;
+	HeapTuple	tup;
+
+	memset(&memo, 0, sizeof(memo));
+	extension_members(TypeRelationId, &members);
+	while (!e->stop && (tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
+		const char *vals[3];
+
+		CHECK_FOR_INTERRUPTS();
+		if (OidIsValid(t->typrelid) || (OidIsValid(t->typelem) && t->typtype == TYPTYPE_BASE) ||
+			!user_namespace(&memo, t->typnamespace) || oidset_has(&members, t->oid))
+			continue;
+		vals[0] = psprintf("t%u", t->oid);
+		vals[1] = qualified(get_namespace_name(t->typnamespace), NameStr(t->typname));
+		vals[2] = t->typtype == TYPTYPE_ENUM ? enum_definition(t->oid) : NULL;
+		emit(e, 3, vals);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* The user's functions and procedures: group, kind, name with arguments, definition. */
+static void
+user_functions(emitter *e)
+{
+	Relation	rel = table_open(ProcedureRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+	nsp_memo	memo;
+	oidset		members;
+	HeapTuple	tup;
+
+	memset(&memo, 0, sizeof(memo));
+	extension_members(ProcedureRelationId, &members);
+	while (!e->stop && (tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(tup);
+		const char *vals[4];
+		char	   *args;
+
+		CHECK_FOR_INTERRUPTS();
+		if ((p->prokind != PROKIND_FUNCTION && p->prokind != PROKIND_PROCEDURE) ||
+			!user_namespace(&memo, p->pronamespace) || oidset_has(&members, p->oid))
+			continue;
+		args = call_text(pg_get_function_identity_arguments, 1, ObjectIdGetDatum(p->oid), false, 0, true);
+		vals[0] = psprintf("p%u", p->oid);
+		vals[1] = p->prokind == PROKIND_PROCEDURE ? "procedure" : "function";
+		vals[2] = args == NULL ? NULL :
+			psprintf("%s(%s)", qualified(get_namespace_name(p->pronamespace), NameStr(p->proname)), args);
+		vals[3] = call_text(pg_get_functiondef, 1, ObjectIdGetDatum(p->oid), false, 0, true);
+		emit(e, 4, vals);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -904,6 +1065,12 @@ pg_catalog_rows(int which, int nparams, const char *const *params, mg_row_fn row
 			break;
 		case MG_CATALOG_LOCKS:
 			rel_locks(&e, PARAM(0));
+			break;
+		case MG_CATALOG_TYPES:
+			user_types(&e);
+			break;
+		case MG_CATALOG_FUNCTIONS:
+			user_functions(&e);
 			break;
 		default:
 			elog(ERROR, "unknown catalog read %d", which);

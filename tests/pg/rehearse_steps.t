@@ -105,10 +105,11 @@ for ((k = 1; k <= n; k++)); do
 		"CREATE FUNCTION pg_temp.catalog_rows(which int, params text[]) RETURNS SETOF text[]
 			AS '\$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT;" \
 		"CREATE TEMP TABLE h AS SELECT r[1] AS kind, r[2] AS name, r[3] AS parent, r[4] AS definition
-			FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r;" \
+			FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r
+			UNION ALL SELECT 'type', r[2], '', r[3] FROM pg_temp.catalog_rows(5, '{}') r WHERE r[3] IS NOT NULL
+			UNION ALL SELECT r[2], r[3], '', r[4] FROM pg_temp.catalog_rows(6, '{}') r WHERE r[3] IS NOT NULL;" \
 		"SELECT 'the reader differs: ' || kind || ' ' || name || ': ' || coalesce(definition, 'NULL') FROM
-			((SELECT * FROM h EXCEPT ALL SELECT * FROM b WHERE kind NOT IN ('type', 'function', 'procedure'))
-			 UNION ALL (SELECT * FROM b WHERE kind NOT IN ('type', 'function', 'procedure') EXCEPT ALL SELECT * FROM h)) x;" \
+			((SELECT * FROM h EXCEPT ALL SELECT * FROM b) UNION ALL (SELECT * FROM b EXCEPT ALL SELECT * FROM h)) x;" \
 		"CREATE TEMP TABLE l AS SELECT x AS line FROM reh, pg_catalog.unnest(string_to_array(changes, E'\\n')) x
 			WHERE step = $k AND x ~ '^(added|dropped|changed) ';" \
 		"CREATE TEMP VIEW d AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b) UNION (SELECT * FROM b EXCEPT ALL SELECT * FROM a);" \
