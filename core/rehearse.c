@@ -16,9 +16,11 @@
  *
  * On PostgreSQL a rehearsed step also reports the tables it rewrote
  * (relfilenode changed) and, per relation that existed before it, the
- * strongest lock it took beyond what the unit already held (pg_locks of
- * the own backend): in a run, too, every step's locks are held to the
- * end of the run's transaction.
+ * strongest lock it took beyond what the unit already held (the own
+ * backend's locks): in a run, too, every step's locks are held to the
+ * end of the run's transaction.  These reads, and the snapshots', go
+ * through mg_state_catalog_rows: a host with catalog_rows answers them
+ * without a query.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,7 +521,7 @@ rel_name_cmp(const void *a, const void *b)
  * What a step did to the relations that existed before it (rels): the
  * tables it rewrote (relfilenode changed), the locks it took beyond
  * those already held, in name order.  Locks on a relation the step
- * dropped are still in pg_locks under its old oid.  Then rels becomes
+ * dropped are still held under its old oid.  Then rels becomes
  * what the next step starts from: the relations the snapshot after the
  * step read again (after->changed; all of them when it read the whole
  * schema) are read again here too, the others keep their row.
