@@ -1019,7 +1019,8 @@ user_functions(emitter *e)
 
 /*
  * The strongest mode this backend holds on each relation asked about,
- * from its local lock table (pg_locks would copy the shared one).
+ * from its local lock table (pg_locks would copy the shared one).  In
+ * the order asked (a relation asked twice is answered twice).
  */
 static void
 rel_locks(emitter *e, const char *oids_text)
@@ -1027,7 +1028,6 @@ rel_locks(emitter *e, const char *oids_text)
 	oidset		want;
 
 	oidset_parse(&want, oids_text);
-	oidset_sort(&want);
 	for (int i = 0; i < want.n && !e->stop; i++)
 	{
 		LOCKTAG		tag;
