@@ -19,9 +19,11 @@
  * query's clauses in order; the queries' comments say why they are so.
  *
  * Everything may raise: the host calls pg_catalog_rows trapped, with a
- * scratch memory context it resets afterwards.  Nothing here takes a
- * lock on a user relation (the locks read are the step's); catalogs are
- * opened with AccessShareLock, as the queries open them.
+ * scratch memory context it resets afterwards, and with interrupts held
+ * off (a read is as long as the catalog, and the engine checks for them
+ * as it takes the rows).  Nothing here takes a lock on a user relation
+ * (the locks read are the step's); catalogs are opened with
+ * AccessShareLock, as the queries open them.
  */
 #include "postgres.h"
 
@@ -332,7 +334,6 @@ all_user_rels(oidset *out)
 	{
 		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
 
-		CHECK_FOR_INTERRUPTS();
 		if (user_namespace(&memo, c->relnamespace))
 			oidset_add(out, c->oid);
 	}
@@ -438,7 +439,6 @@ rel_users(emitter *e, const char *rels_text, const char *refs_text, const char *
 					obj = objs.v[i],
 					rel;
 
-		CHECK_FOR_INTERRUPTS();
 		if (cls == RelationRelationId)
 			oidset_add(&raw, obj);
 		else if (cls == ConstraintRelationId &&
@@ -790,7 +790,6 @@ rel_rows(emitter *e, const char *version, const char *oids_text, bool all)
 		bool		table = r->kind == RELKIND_RELATION || r->kind == RELKIND_PARTITIONED_TABLE ||
 			r->kind == RELKIND_FOREIGN_TABLE;
 
-		CHECK_FOR_INTERRUPTS();
 		if (table)
 		{
 			rel_table_row(e, r, group);
@@ -897,7 +896,6 @@ rels_facts(emitter *e, const char *version, const char *oids_text, bool all)
 					kind[2];
 		const char *vals[4] = {oid, node, NULL, kind};
 
-		CHECK_FOR_INTERRUPTS();
 		if (!rel_info(&r, want.v[i], version, NULL, memberp) || version_index(r.oid, version))
 			continue;
 		snprintf(oid, sizeof(oid), "%u", r.oid);
@@ -966,7 +964,6 @@ user_types(emitter *e)
 		Form_pg_type t = (Form_pg_type) GETSTRUCT(tup);
 		const char *vals[3];
 
-		CHECK_FOR_INTERRUPTS();
 		if (OidIsValid(t->typrelid) || (OidIsValid(t->typelem) && t->typtype == TYPTYPE_BASE) ||
 			!user_namespace(&memo, t->typnamespace) || oidset_has(&members, t->oid))
 			continue;
@@ -997,7 +994,6 @@ user_functions(emitter *e)
 		const char *vals[4];
 		char	   *args;
 
-		CHECK_FOR_INTERRUPTS();
 		if ((p->prokind != PROKIND_FUNCTION && p->prokind != PROKIND_PROCEDURE) ||
 			!user_namespace(&memo, p->pronamespace) || oidset_has(&members, p->oid))
 			continue;

@@ -2474,7 +2474,16 @@ catalog_guarded(void *arg)
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
+
+	/*
+	 * Interrupts wait until the read is done: the engine's hook, called
+	 * for each row, must not roll the unit back under the read's open
+	 * scans.  The read is as long as the catalog, and the engine checks
+	 * again as it takes the rows.  An error ends the holdoff (errfinish).
+	 */
+	HOLD_INTERRUPTS();
 	c->row_rc = pg_catalog_rows(c->which, c->nparams, c->params, c->row, c->arg);
+	RESUME_INTERRUPTS();
 	PopActiveSnapshot();
 	MemoryContextSwitchTo(old);
 }
