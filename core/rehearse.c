@@ -579,7 +579,7 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 	}
 	else
 		memset(&fresh, 0, sizeof(fresh));
-	/* reading the relations takes no lock: the locks now are the step's */
+	/* the locks last: reading the relations takes none, so these are the step's */
 	if ((rc = read_locks(&held, s, rels, &fresh)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < rels->n; i++)
