@@ -157,6 +157,40 @@ mg_state_rows(char ****rows, size_t *n, mg_state *st, const char *sql, int npara
 	return rc;
 }
 
+/*
+ * The rows of one of the core's catalog reads: from the host's
+ * catalog_rows when it has the slot (no query to run), else from sql.
+ * Collected as mg_state_rows collects them.
+ */
+int
+mg_state_catalog_rows(char ****rows, size_t *n, mg_state *st, int which, const char *sql,
+					  int nparams, const char *const *params, int ncol)
+{
+	const mg_host *h = st->host;
+	mg_error saved;
+	collect c = {0};
+	int rc;
+
+	if (!MG_HOST_HAS(h, catalog_rows))
+		return mg_state_rows(rows, n, st, sql, nparams, params, ncol);
+	c.ncol = ncol;
+	c.ctx = st->ctx;
+	c.rc = MG_OK;
+	c.saved = &saved;
+	rc = h->catalog_rows(h->ud, st->ctx, which, nparams, params, collect_row, &c);
+	if (c.rc != MG_OK)
+	{
+		rc = c.rc == MG_ENOMEM ? mg_error_nomem(st->ctx) : c.rc;
+		if (c.rc != MG_ENOMEM)
+			*mg_ctx_error_mut(st->ctx) = saved;
+	}
+	else if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
+		mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "catalog read failed");
+	*rows = c.rows;
+	*n = rc == MG_OK ? c.n : 0;
+	return rc;
+}
+
 /* "name" with embedded quotes doubled; NULL when out of memory. */
 static char *
 quote_ident(mg_ctx *ctx, const char *name)

@@ -733,6 +733,12 @@ char *mg_quote_ident(mg_ctx *ctx, const char *name);
  */
 int mg_state_rows(char ****rows, size_t *n, mg_state *st, const char *sql, int nparams,
                   const char *const *params, int ncol);
+/*
+ * mg_state_rows of one of the core's catalog reads (MG_CATALOG_*): the
+ * host answers it (catalog_rows) when it can, else sql runs.
+ */
+int mg_state_catalog_rows(char ****rows, size_t *n, mg_state *st, int which, const char *sql,
+                          int nparams, const char *const *params, int ncol);
 
 /* ------------------------------------------------------------------ */
 /* headcache.c: the catalog's heads, kept next to the catalog           */

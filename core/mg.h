@@ -118,7 +118,7 @@ void mg_error_format(const mg_error *err, char *buf, size_t cap);
 /* Host interface                                                      */
 /* ------------------------------------------------------------------ */
 
-#define MG_HOST_VERSION 3
+#define MG_HOST_VERSION 4
 
 /* Called once per result row; vals[i] is NULL for SQL NULL.  Non-zero stops. */
 typedef int (*mg_row_fn)(void *arg, int ncol, const char *const *vals);
@@ -224,6 +224,20 @@ typedef struct mg_host {
 	 * then reads the whole schema every time.
 	 */
 	int (*schema_changes)(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned *what);
+
+	/* ---- version 4 ---- */
+
+	/*
+	 * Answer one of the core's catalog reads (MG_CATALOG_*, below) from
+	 * the database's own caches instead of running its query: a
+	 * rehearsal makes these reads after every step, and a query costs
+	 * more than what it reads there.  The rows go to row() as the
+	 * query's would (texts, NULL for SQL NULL), in any order; the
+	 * parameters are the query's.  The same error contract as query.
+	 * May be NULL: the core runs the queries.
+	 */
+	int (*catalog_rows)(void *ud, mg_ctx *ctx, int which, int nparams,
+	                    const char *const *params, mg_row_fn row, void *arg);
 } mg_host;
 
 /* schema_changes' kinds: anything at all; some type; some function; some sequence. */
@@ -232,12 +246,41 @@ typedef struct mg_host {
 #define MG_CHANGED_FUNCTIONS 4u
 #define MG_CHANGED_SEQUENCES 8u
 
+/*
+ * catalog_rows' reads (PostgreSQL), each named after the core's query it
+ * stands for; oid lists are array texts ("{16384,16390}").
+ *
+ * MG_CATALOG_REL_USERS: schema.c's pg_changed_sql.  $1 relations, $2
+ *   types and functions, $3 "true" for every sequence: the relations to
+ *   read again (one column, the oid), $1 itself among them.
+ * MG_CATALOG_REL_ROWS: schema.c's pg_relations_some_sql.  $1 the
+ *   version table's name, $2 relations: the snapshot rows (kind, name,
+ *   parent, definition, group) of those and of their indexes.  With $1
+ *   only, pg_relations_sql: those of every relation of the user's.
+ * MG_CATALOG_RELS: rehearse.c's pg_rels_some_sql.  $1 the version
+ *   table's name, $2 relations: oid, relfilenode, name, relkind of each
+ *   that is the user's.  With $1 only, pg_rels_sql: every one.
+ * MG_CATALOG_LOCKS: rehearse.c's pg_locks_sql.  $1 relations: the locks
+ *   this backend holds on them (oid, pg_locks' name of the mode); only
+ *   the strongest one of each relation is needed.
+ * MG_CATALOG_TYPES, MG_CATALOG_FUNCTIONS: schema.c's pg_types_sql and
+ *   pg_functions_sql (no parameters): the user's types, functions and
+ *   procedures, as snapshot rows of their own shape.
+ */
+#define MG_CATALOG_REL_USERS 1
+#define MG_CATALOG_REL_ROWS 2
+#define MG_CATALOG_RELS 3
+#define MG_CATALOG_LOCKS 4
+#define MG_CATALOG_TYPES 5
+#define MG_CATALOG_FUNCTIONS 6
+
 /* The version of the host interface that added each later slot. */
 #define MG_HOST_SINCE_limits 2
 #define MG_HOST_SINCE_sleep 2
 #define MG_HOST_SINCE_wait 2
 #define MG_HOST_SINCE_run_online 2
 #define MG_HOST_SINCE_schema_changes 3
+#define MG_HOST_SINCE_catalog_rows 4
 
 /* Does the host fill slot (a member of mg_host added in a later version)? */
 #define MG_HOST_HAS(host, slot) \

@@ -16,9 +16,11 @@
  *
  * On PostgreSQL a rehearsed step also reports the tables it rewrote
  * (relfilenode changed) and, per relation that existed before it, the
- * strongest lock it took beyond what the unit already held (pg_locks of
- * the own backend): in a run, too, every step's locks are held to the
- * end of the run's transaction.
+ * strongest lock it took beyond what the unit already held (the own
+ * backend's locks): in a run, too, every step's locks are held to the
+ * end of the run's transaction.  These reads, and the snapshots', go
+ * through mg_state_catalog_rows: a host with catalog_rows answers them
+ * without a query.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,10 +335,11 @@ static const char *const pg_rels_sql = PG_RELS("");
 static const char *const pg_rels_some_sql =
 	PG_RELS("c.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[]) AND ");
 
-/* The relation locks this backend holds. */
+/* The locks this backend holds on the relations $1 (oids). */
 static const char *const pg_locks_sql =
 	"SELECT l.relation::pg_catalog.text, l.mode FROM pg_catalog.pg_locks l "
 	"WHERE l.locktype" EQ "'relation' AND l.granted AND l.pid" EQ "pg_catalog.pg_backend_pid() "
+	"AND l.relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) "
 	"AND l.database" EQ "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname" EQ "pg_catalog.current_database())";
 
 /* pg_locks' modes, weakest first, and their names in LOCK TABLE's words. */
@@ -421,16 +424,32 @@ held_cmp(const void *a, const void *b)
 	return strcmp(((const pg_held *) a)->oid, ((const pg_held *) b)->oid);
 }
 
-/* The relation locks this backend holds now, sorted by oid, one per relation. */
+/*
+ * The locks this backend holds now on the relations of a and b (b may
+ * be NULL), sorted by oid, one per relation.  An index's lock is never
+ * reported (it comes with its table's): indexes are not asked about.
+ */
 static int
-read_locks(pg_locks *out, mg_session *s)
+read_locks(pg_locks *out, mg_session *s, const pg_rels *a, const pg_rels *b)
 {
+	const pg_rels *sets[2] = {a, b};
+	const char *params[1];
+	mg_buf ids;
 	char ***r;
 	size_t n, k = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_locks_sql, 0, NULL, 2)) != MG_OK)
+	mg_buf_init(&ids, s->st.ctx);
+	mg_buf_putc(&ids, '{');
+	for (int v = 0; v < 2; v++)
+		for (size_t i = 0; sets[v] != NULL && i < sets[v]->n; i++)
+			if (sets[v]->v[i].kind != 'i' && sets[v]->v[i].kind != 'I')
+				mg_buf_printf(&ids, "%s%s", ids.len > 1 ? "," : "", sets[v]->v[i].oid);
+	mg_buf_putc(&ids, '}');
+	if (mg_buf_finish(&ids, (char **) &params[0]) != MG_OK)
+		return MG_ENOMEM;
+	if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_LOCKS, pg_locks_sql, 1, params, 2)) != MG_OK)
 		return rc;
 	out->cap = n + 1;
 	if ((out->v = mg_alloc(s->st.ctx, out->cap * sizeof(pg_held))) == NULL)
@@ -483,9 +502,9 @@ read_rels(pg_rels *out, mg_session *s)
 	memset(out, 0, sizeof(*out));
 	if (s->st.dialect != MG_DIALECT_POSTGRESQL)
 		return MG_OK;
-	if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+	if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_sql, 1, params, 4)) != MG_OK ||
 		(rc = rels_from_rows(out, s->st.ctx, r, n)) != MG_OK ||
-		(rc = read_locks(&held, s)) != MG_OK)
+		(rc = read_locks(&held, s, out, NULL)) != MG_OK)
 		return rc;
 	for (size_t i = 0; i < out->n; i++)
 		out->v[i].lock = lock_of(&held, out->v[i].oid);
@@ -502,7 +521,7 @@ rel_name_cmp(const void *a, const void *b)
  * What a step did to the relations that existed before it (rels): the
  * tables it rewrote (relfilenode changed), the locks it took beyond
  * those already held, in name order.  Locks on a relation the step
- * dropped are still in pg_locks under its old oid.  Then rels becomes
+ * dropped are still held under its old oid.  Then rels becomes
  * what the next step starts from: the relations the snapshot after the
  * step read again (after->changed; all of them when it read the whole
  * schema) are read again here too, the others keep their row.
@@ -525,10 +544,6 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 	if ((now = mg_alloc(ctx, (rels->n + 1) * sizeof(int))) == NULL ||
 		(hit = mg_alloc(ctx, (rels->n + 1) * sizeof(pg_rel *))) == NULL)
 		return MG_ENOMEM;
-	if ((rc = read_locks(&held, s)) != MG_OK)
-		return rc;
-	for (size_t i = 0; i < rels->n; i++)
-		now[i] = lock_of(&held, rels->v[i].oid);
 	/* the relations read again: every one, or those the snapshot read again */
 	if (after->changed_all)
 	{
@@ -536,7 +551,7 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 		char ***r;
 		size_t n;
 
-		if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_sql, 1, params, 4)) != MG_OK ||
+		if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_sql, 1, params, 4)) != MG_OK ||
 			(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
 			return rc;
 	}
@@ -557,13 +572,18 @@ rel_changes(const char **rewrites, const char **locks, mg_session *s, pg_rels *r
 		{
 			const char *params[2] = {s->st.version_name, list};
 
-			if ((rc = mg_state_rows(&r, &n, &s->st, pg_rels_some_sql, 2, params, 4)) != MG_OK ||
+			if ((rc = mg_state_catalog_rows(&r, &n, &s->st, MG_CATALOG_RELS, pg_rels_some_sql, 2, params, 4)) != MG_OK ||
 				(rc = rels_from_rows(&fresh, ctx, r, n)) != MG_OK)
 				return rc;
 		}
 	}
 	else
 		memset(&fresh, 0, sizeof(fresh));
+	/* the locks last: reading the relations takes none, so these are the step's */
+	if ((rc = read_locks(&held, s, rels, &fresh)) != MG_OK)
+		return rc;
+	for (size_t i = 0; i < rels->n; i++)
+		now[i] = lock_of(&held, rels->v[i].oid);
 	for (size_t i = 0; i < rels->n; i++)
 	{
 		const pg_rel *b = &rels->v[i];

@@ -225,9 +225,12 @@
  * privileges on the state tables, the version table and whatever the
  * revision scripts touch.
  *
- * One C function is no part of the SQL API: migrate_selftest_unit
+ * Two C functions are no part of the SQL API: migrate_selftest_unit
  * drives the host's unit as the engine never does (calls on a unit an
  * error has rolled back); tests/pg/unit.pg declares it for its test.
+ * migrate_selftest_catalog_rows (pg_catalog_rows.c) gives the rows of
+ * the host's catalog reads, which tests/pg/rehearse_steps.t holds
+ * against the queries'.
  */
 #include "postgres.h"
 
@@ -275,6 +278,7 @@
 #include <unistd.h>
 
 #include "mg.h"
+#include "pg_catalog_rows.h"
 /*
  * internal.h is the contract between the core's modules.  The host uses
  * it for the error setters only (mg_error_set, mg_error_detail,
@@ -2440,6 +2444,73 @@ host_schema_changes(void *ud, mg_ctx *ctx, char ***rels, size_t *nrels, unsigned
 	return MG_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* catalog_rows: the per-step catalog reads without a query             */
+/* ------------------------------------------------------------------ */
+
+typedef struct catalog_args
+{
+	host_state *hs;
+	int			which;
+	int			nparams;
+	const char *const *params;
+	mg_row_fn	row;
+	void	   *arg;
+	int			row_rc;			/* what row() returned when it stopped the read */
+} catalog_args;
+
+static void
+catalog_guarded(void *arg)
+{
+	catalog_args *c = arg;
+	MemoryContext old = MemoryContextSwitchTo(c->hs->scratch);
+
+	/*
+	 * What the last statement did is seen, as by a query SPI runs after
+	 * it: the command counter moves on and a snapshot of now is the
+	 * active one (pg_get_viewdef reads pg_rewrite through SPI, with the
+	 * active snapshot).  An error pops it with the subtransaction.
+	 */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+
+	/*
+	 * Interrupts wait until the read is done: the engine's hook, called
+	 * for each row, must not roll the unit back under the read's open
+	 * scans.  The read is as long as the catalog, and the engine checks
+	 * again as it takes the rows.  An error ends the holdoff (errfinish).
+	 */
+	HOLD_INTERRUPTS();
+	c->row_rc = pg_catalog_rows(c->which, c->nparams, c->params, c->row, c->arg);
+	RESUME_INTERRUPTS();
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(old);
+}
+
+/* The engine's catalog reads from the backend's caches (pg_catalog_rows.c). */
+static int
+host_catalog_rows(void *ud, mg_ctx *ctx, int which, int nparams, const char *const *params,
+				  mg_row_fn row, void *arg)
+{
+	host_state *hs = ud;
+	catalog_args c;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	c.hs = hs;
+	c.which = which;
+	c.nparams = nparams;
+	c.params = params;
+	c.row = row;
+	c.arg = arg;
+	rc = trap(hs, ctx, catalog_guarded, &c, true, NULL, NULL);
+	if (rc == MG_OK && c.row_rc < 0)
+		rc = c.row_rc;			/* the row callback's error, already set */
+	MemoryContextReset(hs->scratch);
+	return rc;
+}
+
 /* Fill the host interface for one call. */
 static void
 host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
@@ -2477,6 +2548,7 @@ host_init(mg_host *host, host_state *hs, MemoryContext priv, char *schema)
 	host->sleep = host_sleep;
 	host->wait = host_wait;
 	host->schema_changes = host_schema_changes;
+	host->catalog_rows = host_catalog_rows;
 }
 
 /*

@@ -126,7 +126,7 @@ static th the_th;
 static mg_host host = {
 	MG_HOST_VERSION, &the_th, "sqlite", "main", 1,
 	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now,
-	NULL, NULL, NULL, NULL, NULL
+	NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 static void

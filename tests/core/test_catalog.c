@@ -135,7 +135,7 @@ static th the_th;
 static mg_host host = {
 	MG_HOST_VERSION, &the_th, "sqlite", "main", 1,
 	th_query, th_run_script, th_begin, th_commit, th_rollback, NULL, th_now,
-	NULL, NULL, NULL, NULL, NULL
+	NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 static void
@@ -807,7 +807,7 @@ test_postgresql_texts(void)
 	mg_ctx *ctx = new_ctx();
 	mg_host pg = {
 		MG_HOST_VERSION, NULL, "postgresql", "migrate", 1,
-		rec_query, NULL, NULL, NULL, NULL, NULL, th_now, NULL, NULL, NULL, NULL, NULL
+		rec_query, NULL, NULL, NULL, NULL, NULL, th_now, NULL, NULL, NULL, NULL, NULL, NULL
 	};
 	mg_state st;
 	mg_step up = {0, true, "", "aaaa", NULL, 0};
