@@ -1020,6 +1020,8 @@ typedef struct mg_sgroup {
 	const char *src;        /* SQLite: type and sql text of the sqlite_schema row; NULL otherwise */
 	const char *tbl;        /* SQLite: the row's tbl_name; NULL otherwise */
 	long long rowid;        /* SQLite: the row's rowid in sqlite_schema */
+	unsigned name_hash;     /* SQLite: mg_schema's hash of the object's name and of tbl (case folded) */
+	unsigned tbl_hash;
 	const struct mg_srow *rows; /* the group's rows, sorted; shared by every snapshot that keeps it */
 	size_t nrows;
 	bool kept;              /* scratch of mg_schema_reread: unchanged since the snapshot it builds on */

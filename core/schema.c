@@ -657,6 +657,17 @@ prev_object(scan_acc *s, const char *type, const char *name)
 	return g;
 }
 
+/* A name's hash as SQLite compares names (ASCII case folded): a group is matched without reading its strings. */
+static unsigned
+name_hash(const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned) mg_fold_ascii((unsigned char) *name)) * 16777619u;
+	return h;
+}
+
 /* g appended to the order of the snapshot being read. */
 static int
 add_order(scan_acc *s, mg_sgroup *g)
@@ -711,6 +722,8 @@ scan_row(void *arg, int ncol, const char *const *v)
 	}
 	g->tbl = o->tbl;
 	g->rowid = v[4] != NULL ? atoll(v[4]) : 0;
+	g->name_hash = name_hash(name);
+	g->tbl_hash = name_hash(g->tbl);
 	s->n++;
 	return 0;
 }
@@ -917,11 +930,15 @@ sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bo
 		 */
 		long long after = 0;
 		size_t *len = mg_alloc(a->ctx, (nnames + 1) * sizeof(size_t));
+		unsigned *hash = mg_alloc(a->ctx, (nnames + 1) * sizeof(unsigned));
 
-		if (len == NULL)
+		if (len == NULL || hash == NULL)
 			return MG_ENOMEM;
 		for (size_t k = 0; k < nnames; k++)
+		{
 			len[k] = strlen(names[k]);
+			hash[k] = name_hash(names[k]);
+		}
 		s.some = true;
 		for (size_t i = 0; i < prev->ngroups; i++)
 		{
@@ -930,10 +947,10 @@ sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bo
 			if ((i & 1023) == 0 && (rc = mg_interrupt_check(a->ctx)) != MG_OK)
 				return rc;
 			g->kept = true;
-			/* a group's key is "<type> <name>"; most compare unequal at the first byte */
+			/* the hashes first: the strings only when one matches (a group's key is "<type> <name>") */
 			for (size_t k = 0; k < nnames && g->kept; k++)
-				if (mg_ci_equal(names[k], len[k], strchr(g->key, ' ') + 1) ||
-					(g->tbl != NULL && mg_ci_equal(names[k], len[k], g->tbl)))
+				if ((g->name_hash == hash[k] && mg_ci_equal(names[k], len[k], strchr(g->key, ' ') + 1)) ||
+					(g->tbl != NULL && g->tbl_hash == hash[k] && mg_ci_equal(names[k], len[k], g->tbl)))
 					g->kept = false;
 			if (g->kept && g->rowid > after)
 				after = g->rowid;

@@ -93,6 +93,19 @@ is "$(val rs "SELECT count(*) FILTER (WHERE status = 'ok') || '/' || count(*) FR
 
 # the changes of step K, checked against migrate_schema() read whole before and after it
 # (a line is "added|dropped|changed KIND NAME[: ...]"; a function's definition spans lines)
+# the host's reader (catalog_rows, as a rehearsal's snapshots read) against migrate_schema()'s rows in
+# temp table b: the statements print every row where the two differ
+reader=(
+	"CREATE FUNCTION pg_temp.catalog_rows(which int, params text[]) RETURNS SETOF text[]
+		AS '\$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT;"
+	"CREATE TEMP TABLE h AS SELECT r[1] AS kind, r[2] AS name, r[3] AS parent, r[4] AS definition
+		FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r
+		UNION ALL SELECT 'type', r[2], '', r[3] FROM pg_temp.catalog_rows(5, '{}') r WHERE r[3] IS NOT NULL
+		UNION ALL SELECT r[2], r[3], '', r[4] FROM pg_temp.catalog_rows(6, '{}') r WHERE r[3] IS NOT NULL;"
+	"SELECT 'the reader differs: ' || kind || ' ' || name || ': ' || coalesce(definition, 'NULL') FROM
+		((SELECT * FROM h EXCEPT ALL SELECT * FROM b) UNION ALL (SELECT * FROM b EXCEPT ALL SELECT * FROM h)) x;"
+)
+
 match="l.line ~ ('^(added|dropped|changed) ' || kind || ' ') AND
 	(substr(l.line, length(split_part(l.line, ' ', 1)) + length(kind) + 3) = name
 	 OR substr(l.line, length(split_part(l.line, ' ', 1)) + length(kind) + 3, length(name) + 1) = name || ':')"
@@ -103,14 +116,7 @@ for ((k = 1; k <= n; k++)); do
 		"CREATE TEMP TABLE a AS SELECT kind, name, parent, definition FROM migrate_schema();" \
 		"SELECT migrate_upgrade('$id');" '\o' \
 		"CREATE TEMP TABLE b AS SELECT kind, name, parent, definition FROM migrate_schema();" \
-		"CREATE FUNCTION pg_temp.catalog_rows(which int, params text[]) RETURNS SETOF text[]
-			AS '\$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT;" \
-		"CREATE TEMP TABLE h AS SELECT r[1] AS kind, r[2] AS name, r[3] AS parent, r[4] AS definition
-			FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r
-			UNION ALL SELECT 'type', r[2], '', r[3] FROM pg_temp.catalog_rows(5, '{}') r WHERE r[3] IS NOT NULL
-			UNION ALL SELECT r[2], r[3], '', r[4] FROM pg_temp.catalog_rows(6, '{}') r WHERE r[3] IS NOT NULL;" \
-		"SELECT 'the reader differs: ' || kind || ' ' || name || ': ' || coalesce(definition, 'NULL') FROM
-			((SELECT * FROM h EXCEPT ALL SELECT * FROM b) UNION ALL (SELECT * FROM b EXCEPT ALL SELECT * FROM h)) x;" \
+		"${reader[@]}" \
 		"CREATE TEMP TABLE l AS SELECT x AS line FROM reh, pg_catalog.unnest(string_to_array(changes, E'\\n')) x
 			WHERE step = $k AND x ~ '^(added|dropped|changed) ';" \
 		"CREATE TEMP VIEW d AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b) UNION (SELECT * FROM b EXCEPT ALL SELECT * FROM a);" \
@@ -154,14 +160,7 @@ pq rk "CREATE UNLOGGED TABLE u (id int GENERATED ALWAYS AS IDENTITY, n numeric(1
 	"CREATE PROCEDURE pr(a int, VARIADIC b text[]) LANGUAGE sql AS 'SELECT 1';" \
 	"CREATE SCHEMA other;" \
 	"CREATE TABLE other.t (id int PRIMARY KEY, u int REFERENCES uq (a) ON DELETE CASCADE, p pos, q quote DEFAULT 'it''s');" \
-	"CREATE FUNCTION pg_temp.catalog_rows(which int, params text[]) RETURNS SETOF text[]
-		AS '\$libdir/migrate', 'migrate_selftest_catalog_rows' LANGUAGE C STRICT;" \
 	"CREATE TEMP TABLE b AS SELECT kind, name, parent, definition FROM migrate_schema();" \
-	"CREATE TEMP TABLE h AS SELECT r[1] AS kind, r[2] AS name, r[3] AS parent, r[4] AS definition
-		FROM pg_temp.catalog_rows(2, ARRAY[migrate_config('version_table')]) r
-		UNION ALL SELECT 'type', r[2], '', r[3] FROM pg_temp.catalog_rows(5, '{}') r WHERE r[3] IS NOT NULL
-		UNION ALL SELECT r[2], r[3], '', r[4] FROM pg_temp.catalog_rows(6, '{}') r WHERE r[3] IS NOT NULL;" \
-	"SELECT 'the reader differs: ' || kind || ' ' || name || ': ' || coalesce(definition, 'NULL') FROM
-		((SELECT * FROM h EXCEPT ALL SELECT * FROM b) UNION ALL (SELECT * FROM b EXCEPT ALL SELECT * FROM h)) x;" \
+	"${reader[@]}" \
 	"SELECT 'rows: ' || count(*) FROM b;"
 is "${OUT}${ERR:+ $ERR}" "rows: 54" "the host's reader gives migrate_schema()'s rows for the other kinds (identity, generated, partitioned, unlogged, exclusion, materialized view, constraint trigger, view trigger, sequence, enums, domain, procedure, another schema)"
