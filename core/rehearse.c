@@ -286,11 +286,19 @@ run_step(mg_session *s, const mg_step *st, bool run_body)
 	return mg_run_plan(&report, &s->st, s->map, &one, run_body);
 }
 
-/* Errors that end the call itself, not a row: memory, a cancel request. */
+/*
+ * Errors that end the call itself, not a row: memory, a cancel request,
+ * and the host's errors of class 57 (operator intervention: a cancel or
+ * statement_timeout that arrived while a step's statement ran, a
+ * shutdown).  A step that fails on its own (lock_timeout included) is a
+ * row.
+ */
 static bool
-fatal(int rc)
+fatal(mg_ctx *ctx, int rc)
 {
-	return rc == MG_ENOMEM || rc == MG_ECANCEL;
+	if (rc == MG_ENOMEM || rc == MG_ECANCEL)
+		return true;
+	return rc != MG_OK && strncmp(mg_ctx_error(ctx)->sqlstate, "57", 2) == 0;
 }
 
 static bool
@@ -702,7 +710,7 @@ mg_rehearse_run(mg_table *out, mg_ctx *ctx, const mg_host *host, const char *tar
 		row[7] = mg_printf(ctx, "%.3f", mg_clock_ms() - t0);
 		if (row[7] == NULL || row[8] == NULL)
 			return roll_back(&s, MG_ENOMEM);
-		if (fatal(rc))
+		if (fatal(ctx, rc))
 			return roll_back(&s, rc);
 		if (rc != MG_OK)
 		{
@@ -915,7 +923,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 	{
 		if ((rc = run_step(&s, &setup.steps[i], !skipped_here(&s, &setup.steps[i]))) != MG_OK)
 		{
-			if (!fatal(rc))
+			if (!fatal(ctx, rc))
 			{
 				/* the run's generic hint would ask for a rerun of the run: this is the stairway's setup */
 				mg_ctx_error_mut(ctx)->hint[0] = '\0';
@@ -957,7 +965,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		/* up */
 		if ((rc = run_step(&s, st, true)) != MG_OK)
 		{
-			if (fatal(rc))
+			if (fatal(ctx, rc))
 				return roll_back(&s, rc);
 			row[3] = "failed";
 			if ((row[4] = step_error(ctx, "upgrade failed")) == NULL)
@@ -980,7 +988,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		}
 		if ((rc = run_step(&s, &down, true)) != MG_OK)
 		{
-			if (fatal(rc))
+			if (fatal(ctx, rc))
 				return roll_back(&s, rc);
 			row[3] = "failed";
 			if ((row[4] = step_error(ctx, "downgrade failed")) == NULL)
@@ -997,7 +1005,7 @@ mg_rehearse_stairway(mg_table *out, mg_ctx *ctx, const mg_host *host, const char
 		{
 			char *err;
 
-			if (fatal(rc))
+			if (fatal(ctx, rc))
 				return roll_back(&s, rc);
 			/* the difference comes first: it is usually why the upgrade fails again */
 			row[3] = diffs != NULL ? "difference" : "failed";

@@ -5,7 +5,7 @@
 # alive and the server not restarted.
 . "$(dirname "$0")/lib.sh"
 
-plan 23
+plan 25
 
 # rev DIR ID REVISES DEPENDS: a revision script with a Depends On line
 rev() {
@@ -128,6 +128,36 @@ cancel_test() {	# cancel_test NAME SQL
 }
 cancel_test "offline SQL" "SELECT length(migrate_upgrade_sql('heads'))"
 cancel_test "upgrade" "SELECT length(migrate_upgrade('heads'))"
+
+# statement_timeout landing anywhere in a run's unit, a rehearsal's and a stairway's
+# (catalog reads whose rows the engine takes as the executor gives them, steps,
+# snapshots): each call ends with 57014 and nothing else; a rehearsal or stairway
+# whose step is cancelled fails with it (it is not a step that failed)
+fresh_db sweep
+pq sweep "INSERT INTO migrate.migrate_catalog (revision, down_revisions, message, checksum, script, added_at)
+SELECT id, down, 'r ' || i, 'x',
+       format(E'-- r %s\n--\n-- Revision ID: %s\n-- Revises: %s\n\n-- migrate:upgrade\nCREATE TABLE t%s (a int PRIMARY KEY);\n\n-- migrate:downgrade\nDROP TABLE t%s;\n',
+              i, id, down, i, i),
+       '2026-01-01 00:00:00'
+FROM (SELECT i, 'r' || lpad(i::text, 6, '0') AS id,
+             CASE WHEN i = 1 THEN '' ELSE 'r' || lpad((i - 1)::text, 6, '0') END AS down
+      FROM generate_series(1, 2000) i) g;"
+sweep_boot=$(val sweep "SELECT pg_postmaster_start_time()")
+other=""
+stopped=0
+for ms in $(seq 2 6 92); do
+	for call in "SELECT length(migrate_upgrade('heads'))" "SELECT count(*) FROM migrate_rehearse('r000200')" \
+		"SELECT count(*) FROM migrate_stairway('base:r000200')"; do
+		pq sweep "\\set VERBOSITY verbose" "SET statement_timeout = '${ms}ms';" "$call;"
+		printf '%s\n' "$ERR" | grep -q '^ERROR:  57014: canceling statement due to statement timeout' && stopped=$((stopped + 1))
+		e=$(printf '%s\n' "$ERR" | grep '^ERROR' | grep -v '^ERROR:  57014: canceling statement due to statement timeout')
+		[ -n "$e" ] && other="$other
+$ms ms, $call: $e"
+	done
+done
+is "$stopped$other" "48" "statement_timeout at 16 points each of a run, a rehearsal and a stairway: 57014 each time (never a step's failed row), no other error"
+is "$(val sweep "SELECT pg_postmaster_start_time() = '$sweep_boot' AND to_regclass('alembic_version') IS NULL AND to_regclass('t1') IS NULL")" "t" \
+	"the server was not restarted, and the cancelled calls left nothing behind"
 
 is "$(val big "SELECT pg_postmaster_start_time()")" "$boot" "the server was never restarted"
 is "$(val big "SELECT to_regclass('alembic_version') IS NULL AND to_regclass('t1') IS NULL")" "t" \
