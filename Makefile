@@ -86,8 +86,9 @@
 # timing) run JOBS files at once (default: the machine's cores).  The
 # SQLite suites run their timed files (SQLITE_TIMED: lock holders, busy
 # timeouts, kills) one at a time and alone, then the others JOBS at once;
-# the pg suite runs one file at a time, since its concurrency and fault
-# tests time sessions against each other.
+# the pg suite runs its files that time sessions against each other, make
+# roles or cancel sessions one at a time and alone, then the others (the
+# list in tests/pg/run.sh) JOBS at once.
 #
 # Variables (override on the command line: make CC=clang PROVEFLAGS=-v):
 #   CC CFLAGS CPPFLAGS LDFLAGS TEST_LIBS SANFLAGS AR PROVE PROVEFLAGS VALGRIND
@@ -283,7 +284,7 @@ check-pg:
 	@mkdir -p $(LOGS)
 	@echo "# suite pg"
 	@if [ -x $(PG_RUN) ]; then \
-		timeout -k 10 $(PG_TIMEOUT) $(PG_RUN) 2>&1 | tee $(LOGS)/pg.log; \
+		PG_JOBS=$(JOBS) timeout -k 10 $(PG_TIMEOUT) $(PG_RUN) 2>&1 | tee $(LOGS)/pg.log; \
 	else \
 		echo "# no tests"; : >$(LOGS)/pg.log; \
 	fi

@@ -160,12 +160,32 @@ else
 	sh_tests=("$here"/*.t)
 fi
 
+# The shell tests that may run beside each other (PG_JOBS at once, default
+# 2): none of them times anything, makes roles, cancels other sessions or
+# changes the server's settings, and their databases have names of their
+# own.  Every other file (a new one too, until it is listed here) runs
+# alone, one at a time, first.
+shared_ok=" dump.t from_alembic.t galaxy.t hardening.t hints.t load.t load_input.t load_truth.t oracle.t
+	rehearse.t rehearse_steps.t status_update.t steps.t unit.t update.t "
+alone=()
+beside=()
+for t in "${sh_tests[@]}"; do
+	if [ "$#" -eq 0 ] && [[ "$shared_ok" == *[[:space:]]"$(basename "$t")"[[:space:]]* ]]; then
+		beside+=("$t")
+	else
+		alone+=("$t")
+	fi
+done
+
 status=0
 if [ "${#pg_tests[@]}" -gt 0 ]; then
 	run pg_prove ${VERBOSE:+-v} -d migrate_test "${pg_tests[@]}" || status=1
 fi
-if [ "${#sh_tests[@]}" -gt 0 ]; then
-	run prove ${VERBOSE:+-v} -e /bin/bash "${sh_tests[@]}" || status=1
+if [ "${#alone[@]}" -gt 0 ]; then
+	run prove ${VERBOSE:+-v} -e /bin/bash "${alone[@]}" || status=1
+fi
+if [ "${#beside[@]}" -gt 0 ]; then
+	run prove ${VERBOSE:+-v} -j"${PG_JOBS:-2}" -e /bin/bash "${beside[@]}" || status=1
 fi
 if [ "$status" -ne 0 ]; then
 	say "server log (last lines):"
