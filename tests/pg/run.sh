@@ -11,6 +11,8 @@
 #
 #   *.pg   pgTAP files, with pg_prove, against the database migrate_test;
 #   *.t    shell tests (TAP), with prove; they create their own databases.
+#          Those that time sessions, make roles or cancel sessions run one
+#          at a time; then the others (shared_ok below) PG_JOBS at once.
 #
 # The test database has pgtap, dblink, and migrate in schema "migrate";
 # its search_path is "public, migrate"; the setting migrate_test.env_dir
