@@ -255,12 +255,13 @@ test:
 	scripts/deps.sh test
 	@$(MAKE) --no-print-directory check
 
-# Every suite runs even when an earlier one fails (or the build does); the
-# exit status is non-zero if anything failed.
+# Everything the suites run is built first, JOBS compilers at once; every
+# suite runs even when an earlier one fails (or the build does); the exit
+# status is non-zero if anything failed.
 check:
 	@rm -rf $(LOGS)
 	@rc=0; \
-	$(MAKE) --no-print-directory all || rc=1; \
+	$(MAKE) --no-print-directory -j$(JOBS) all $(TEST_BIN) $(ASAN_SO) $(ASAN_TEST_BIN) $(FUZZ_BIN) || rc=1; \
 	for suite in $(SUITES); do \
 		$(MAKE) --no-print-directory check-$$suite || rc=1; \
 	done; \

@@ -70,7 +70,7 @@ export PATH="$PGBIN:$PATH"
 rm -f "$(pg_config --sharedir)"/extension/migrate[.-]* "$(pg_config --pkglibdir)"/migrate.so
 
 say "building and installing the extension (pg_config: $(command -v pg_config))"
-make -s -C "$root/pg_ext" >/dev/null || die "make -C pg_ext failed"
+make -s -j"${PG_JOBS:-2}" -C "$root/pg_ext" >/dev/null || die "make -C pg_ext failed"
 make -s -C "$root/pg_ext" install >/dev/null || die "make -C pg_ext install failed"
 
 # ------------------------------------------------------------ the cluster
