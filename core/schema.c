@@ -628,8 +628,7 @@ typedef struct scan_acc {
 	const char *version;    /* the version table's name */
 	sobject *v;             /* the objects read now, in sqlite_schema's order */
 	size_t n, cap;
-	mg_sgroup **order;      /* every user object's group now, in sqlite_schema's order */
-	size_t norder, ocap;
+	groups_acc order;       /* every user object's group now, in sqlite_schema's order (a full pass) */
 	size_t pos;             /* where in prev->order the next object is looked for first */
 	bool some;              /* only some objects are read (the host named them): one may come twice */
 	int rc;
@@ -668,14 +667,11 @@ name_hash(const char *name)
 	return h;
 }
 
-/* g appended to the order of the snapshot being read. */
+/* g appended to the order of a full pass (a read of some objects keeps none). */
 static int
 add_order(scan_acc *s, mg_sgroup *g)
 {
-	if (mg_grow_uninit(s->ctx, &s->order, &s->ocap, s->norder, sizeof(mg_sgroup *)) != MG_OK)
-		return MG_ENOMEM;
-	s->order[s->norder++] = g;
-	return MG_OK;
+	return s->some ? MG_OK : add_group(&s->order, g);
 }
 
 static int
@@ -917,6 +913,7 @@ sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bo
 	if (prev != NULL && stamp >= 0 && prev->stamp == stamp && !(watched && (what & MG_CHANGED_ALL)))
 		return copy_snapshot(out, a->ctx, prev);
 	s.ctx = a->ctx;
+	s.order.ctx = a->ctx;
 	s.prev = prev;
 	s.version = st->version_name;
 	fresh.ctx = a->ctx;
@@ -1031,16 +1028,10 @@ sqlite_read(mg_schema *out, rows_acc *a, mg_state *st, const mg_schema *prev, bo
 	if ((rc = merge_snapshot(out, a, prev, &fresh)) != MG_OK)
 		return rc;
 	out->stamp = stamp;
-	if (s.some)
-	{
-		/* the order of some objects is no guide to the next read */
-		if (s.order != NULL)
-			mg_release(a->ctx, s.order, s.ocap * sizeof(mg_sgroup *));
-		return MG_OK;
-	}
-	out->order = s.order;
-	out->norder = s.norder;
-	out->ocap = s.ocap;
+	/* a read of some objects keeps no order: the next full pass searches the groups */
+	out->order = s.order.v;
+	out->norder = s.order.n;
+	out->ocap = s.order.cap;
 	return MG_OK;
 }
 
