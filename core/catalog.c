@@ -92,19 +92,22 @@ nomem:
 }
 
 /*
- * Run one statement through the host.  With c non-NULL the rows are
- * collected (c->ncol columns each) or handed to c->each.  A copy that
- * ran out of memory wins over whatever the host reported after being
- * stopped; so does each()'s error, restored as each() set it.
+ * Run one statement through the host, or (which non-zero) the host's
+ * catalog_rows read which with the statement's parameters.  With c
+ * non-NULL the rows are collected (c->ncol columns each) or handed to
+ * c->each.  A copy that ran out of memory wins over whatever the host
+ * reported after being stopped; so does each()'s error, restored as
+ * each() set it.
  */
 static int
-query(mg_state *st, const char *sql, int nparams, const char *const *params,
-	  collect *c, long *changes)
+query_or_read(mg_state *st, int which, const char *sql, int nparams, const char *const *params,
+			  collect *c, long *changes)
 {
+	const mg_host *h = st->host;
 	mg_error saved;
 	int rc;
 
-	if (sql == NULL)
+	if (which == 0 && sql == NULL)
 		return MG_ENOMEM;
 	if (c != NULL)
 	{
@@ -112,8 +115,15 @@ query(mg_state *st, const char *sql, int nparams, const char *const *params,
 		c->rc = MG_OK;
 		c->saved = &saved;
 	}
-	rc = mg_state_host_query(st, sql, nparams, params,
-							 c != NULL ? collect_row : NULL, c, changes);
+	if (which != 0)
+	{
+		rc = h->catalog_rows(h->ud, st->ctx, which, nparams, params, collect_row, c);
+		if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
+			mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "catalog read failed");
+	}
+	else
+		rc = mg_state_host_query(st, sql, nparams, params,
+								 c != NULL ? collect_row : NULL, c, changes);
 	if (c != NULL && c->rc != MG_OK)
 	{
 		if (c->rc == MG_ENOMEM)
@@ -122,6 +132,14 @@ query(mg_state *st, const char *sql, int nparams, const char *const *params,
 		return c->rc;
 	}
 	return rc;
+}
+
+/* One statement through the host (query_or_read). */
+static int
+query(mg_state *st, const char *sql, int nparams, const char *const *params,
+	  collect *c, long *changes)
+{
+	return query_or_read(st, 0, sql, nparams, params, c, changes);
 }
 
 /*
@@ -166,26 +184,13 @@ int
 mg_state_catalog_rows(char ****rows, size_t *n, mg_state *st, int which, const char *sql,
 					  int nparams, const char *const *params, int ncol)
 {
-	const mg_host *h = st->host;
-	mg_error saved;
 	collect c = {0};
 	int rc;
 
-	if (!MG_HOST_HAS(h, catalog_rows))
+	if (!MG_HOST_HAS(st->host, catalog_rows))
 		return mg_state_rows(rows, n, st, sql, nparams, params, ncol);
 	c.ncol = ncol;
-	c.ctx = st->ctx;
-	c.rc = MG_OK;
-	c.saved = &saved;
-	rc = h->catalog_rows(h->ud, st->ctx, which, nparams, params, collect_row, &c);
-	if (c.rc != MG_OK)
-	{
-		rc = c.rc == MG_ENOMEM ? mg_error_nomem(st->ctx) : c.rc;
-		if (c.rc != MG_ENOMEM)
-			*mg_ctx_error_mut(st->ctx) = saved;
-	}
-	else if (rc != MG_OK && mg_ctx_error(st->ctx)->code == MG_OK)
-		mg_error_set(st->ctx, rc, MG_STATE_INTERNAL, "catalog read failed");
+	rc = query_or_read(st, which, sql, nparams, params, &c, NULL);
 	*rows = c.rows;
 	*n = rc == MG_OK ? c.n : 0;
 	return rc;
