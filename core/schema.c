@@ -383,6 +383,9 @@ slice_groups(rows_acc *a, groups_acc *fresh)
 	{
 		mg_sgroup *g = a->rows[i].group;
 
+		if ((i & 4095) == 0 && mg_interrupt_check(a->ctx) != MG_OK)
+			return MG_ECANCEL;
+
 		((mg_srow *) g->rows)[g->nrows++] = a->rows[i];
 	}
 	return MG_OK;
@@ -402,13 +405,14 @@ merge_snapshot(mg_schema *out, rows_acc *a, const mg_schema *prev, groups_acc *f
 	mg_ctx *ctx = a->ctx;
 	size_t gkeep = 0, i = 0, j = 0, k = 0;
 	mg_sgroup **groups;
+	int rc;
 
 	if (a->n > 1)
 		qsort(a->rows, a->n, sizeof(mg_srow), row_cmp);
 	if (fresh->n > 1)
 		qsort(fresh->v, fresh->n, sizeof(mg_sgroup *), group_cmp);
-	if (slice_groups(a, fresh) != MG_OK)
-		return MG_ENOMEM;
+	if ((rc = slice_groups(a, fresh)) != MG_OK)
+		return rc;
 	out->grouped = true;
 	if (prev == NULL)
 	{
@@ -465,7 +469,11 @@ mg_schema_rows(mg_schema *s, mg_ctx *ctx)
 	if (s->rows != NULL || !s->grouped)
 		return MG_OK;
 	for (size_t i = 0; i < s->ngroups; i++)
+	{
+		if ((i & 1023) == 0 && mg_interrupt_check(ctx) != MG_OK)
+			return MG_ECANCEL;
 		n += s->groups[i]->nrows;
+	}
 	if (n == 0)
 		return MG_OK;
 	if ((s->rows = mg_realloc_uninit(ctx, NULL, 0, n * sizeof(mg_srow))) == NULL)
